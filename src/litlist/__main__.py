@@ -1,0 +1,5 @@
+"""`python -m litlist`."""
+
+from litlist.cli import main
+
+main()

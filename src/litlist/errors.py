@@ -1,0 +1,99 @@
+"""Every error litlist reports to a user. Services raise these; only the CLI prints them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class LitlistError(Exception):
+    """A user-facing failure: `str()` is the one line printed after `error: `."""
+
+
+class CatalogError(LitlistError):
+    """The catalog file cannot be used: missing, unreadable, not TOML, or invalid."""
+
+    def __init__(self, path: Path | str, problems: list[Problem]) -> None:
+        self.path = Path(path)
+        self.problems = problems
+        first = problems[0].render() if problems else f"{path}: invalid catalog"
+        more = f" (and {len(problems) - 1} more problem(s); run `litlist check`)" if len(problems) > 1 else ""
+        super().__init__(first + more)
+
+
+class Problem:
+    """One thing wrong with a catalog, with the place it is in."""
+
+    __slots__ = ("path", "line", "paper", "field", "message")
+
+    def __init__(
+        self,
+        path: Path | str,
+        message: str,
+        *,
+        line: int | None = None,
+        paper: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.line = line
+        self.paper = paper
+        self.field = field
+        self.message = message
+
+    def render(self) -> str:
+        """`file:line: paper 'id', field 'f': message`, leaving out what is unknown."""
+        where = self.path + (f":{self.line}" if self.line else "")
+        parts = []
+        if self.paper:
+            parts.append(f"paper '{self.paper}'")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        what = ", ".join(parts)
+        return f"{where}: {what + ': ' if what else ''}{self.message}"
+
+    def __repr__(self) -> str:
+        return f"Problem({self.render()!r})"
+
+
+class UnknownKey(LitlistError):
+    """One or more ids/keys are not in the catalog."""
+
+    def __init__(self, keys: list[str], suggestions: dict[str, list[str]], where: str = "") -> None:
+        self.keys = keys
+        self.suggestions = suggestions
+        parts = []
+        for key in keys:
+            near = suggestions.get(key) or []
+            hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+            parts.append(f"'{key}'{hint}")
+        origin = f" cited in {where}" if where else ""
+        noun = "key" if len(keys) == 1 else "keys"
+        super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts))
+
+
+class UnknownChoice(LitlistError):
+    """A --topic or --venue value that names nothing in the catalog."""
+
+    def __init__(self, option: str, value: str, valid: list[str], closest: list[str]) -> None:
+        self.option = option
+        self.value = value
+        self.valid = valid
+        self.closest = closest
+        hint = f"did you mean {' or '.join(closest)}? " if closest else ""
+        super().__init__(f"{option}: no match for '{value}'; {hint}valid: {', '.join(valid)}")
+
+
+class BadOption(LitlistError):
+    """An option value litlist cannot read (e.g. a malformed --year range)."""
+
+
+class OutputExists(LitlistError):
+    """Refusing to overwrite a file the user already has."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"{path} exists; use --force to overwrite it or --merge to add to it")
+
+
+class InputError(LitlistError):
+    """A file the user pointed us at (draft, .aux, .bib) cannot be read."""

@@ -1,0 +1,94 @@
+"""The search index: every word of every searchable field, mapped to the papers it is in.
+
+Built once when a catalog is validated and stored in the cache, so a search reads postings
+instead of re-tokenising the catalog. Pure: no I/O, no rapidfuzz (that is `query.py`'s).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from litlist.model import Catalog, Paper
+
+# Field codes stored in the postings, and how much a match in each counts.
+ALIAS, TITLE, AUTHOR, TOPIC, VENUE, SUMMARY = range(6)
+FIELD_NAMES = ("alias", "title", "author", "topic", "venue", "summary")
+FIELD_WEIGHTS = (0.90, 0.95, 0.95, 0.75, 0.70, 0.80)
+FIELD_BITS = 3
+
+_APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
+_NON_WORD = re.compile(r"[^\w]+|_")
+
+
+def normalize(text: str) -> str:
+    """Fold case, width and accents, drop apostrophes, and turn punctuation into spaces."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFD", text)
+        # strip combining accents, but keep Hangul (and other scripts) intact
+        text = unicodedata.normalize(
+            "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+        )
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def compact(text: str) -> str:
+    """`normalize` without spaces: 'Streaming-LLM' and 'streamingllm' meet here."""
+    return normalize(text).replace(" ", "")
+
+
+def paper_fields(paper: Paper, catalog: Catalog) -> list[tuple[int, str]]:
+    """(field code, text) pairs that search looks at for one paper."""
+    out: list[tuple[int, str]] = [(TITLE, paper.title)]
+    if paper.published and paper.published.title:
+        out.append((TITLE, paper.published.title))
+    out += [(ALIAS, alias) for alias in paper.aliases]
+    out += [(AUTHOR, author) for author in paper.authors]
+    for topic in catalog.topic_path(paper.topic):
+        out.append((TOPIC, topic.name))
+        out.append((TOPIC, topic.slug.rsplit("/", 1)[-1]))
+    for venue_id in filter(None, [paper.venue, paper.published and paper.published.venue]):
+        venue = catalog.venue(venue_id)
+        out += [(VENUE, venue.id), (VENUE, venue.name), *((VENUE, a) for a in venue.aliases)]
+    out += [(SUMMARY, line) for line in paper.summary]
+    if paper.summary_en:
+        out.append((SUMMARY, paper.summary_en))
+    return out
+
+
+def build(catalog: Catalog, progress: Callable | None = None) -> dict:
+    """The index of `catalog` as plain values (lists and arrays) that pickle compactly."""
+    postings: dict[str, set[int]] = {}
+    aliases: list[str] = []
+    alias_owner = array("I")
+    total = len(catalog)
+    step = progress("Indexing", total) if progress and total >= 2000 else None
+    for i in range(total):
+        paper = catalog.paper(i)
+        for code, text in paper_fields(paper, catalog):
+            posting = (i << FIELD_BITS) | code
+            for word in normalize(text).split():
+                postings.setdefault(word, set()).add(posting)
+            if code == ALIAS:
+                aliases.append(compact(text))
+                alias_owner.append(i)
+        if step and i % 1000 == 999:
+            step(1000)
+    vocab = sorted(postings)
+    offsets = array("I", [0])
+    flat = array("I")
+    for word in vocab:
+        flat.extend(sorted(postings[word]))
+        offsets.append(len(flat))
+    return {
+        "vocab": vocab,
+        "offsets": offsets,
+        "postings": flat,
+        "aliases": aliases,
+        "alias_owner": alias_owner,
+    }

@@ -1,0 +1,235 @@
+"""Selecting papers: filters, key lookup with suggestions, and ranked fuzzy search. Pure.
+
+Everything returns positions in the catalog (ints), so a filter over a large catalog never
+decodes the papers it rejects; the CLI turns positions into papers only for what it prints.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from litlist import index as ix
+from litlist.errors import BadOption, UnknownChoice, UnknownKey
+from litlist.model import Catalog
+
+# Below this a search result is noise: "no papers match" beats ten random papers.
+SCORE_FLOOR = 62.0
+# An alias typed exactly (DPO, LoRA, CoT) outranks any partial match.
+EXACT_ALIAS = 100.0
+PREFIX_SCORE = 88.0
+STOPWORDS = frozenset(
+    "a an and are as at by for from in into is it of on or the to with via vs".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a position in the catalog and its score (0-100)."""
+
+    position: int
+    score: float
+
+
+# ---------------------------------------------------------------- filters
+
+
+def parse_years(text: str) -> tuple[int | None, int | None]:
+    """`2024`, `2022..2023`, `2023..` or `..2020` as an inclusive (low, high) range."""
+    match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
+    if not match or not (match.group(1) or match.group(3)) or (
+        not match.group(2) and match.group(3)
+    ):
+        raise BadOption(f"--year: cannot read '{text}'; use 2024, 2022..2023, 2023.. or ..2020")
+    low = int(match.group(1)) if match.group(1) else None
+    high = int(match.group(3)) if match.group(3) else None
+    if not match.group(2):
+        high = low
+    if low is not None and high is not None and low > high:
+        raise BadOption(f"--year: '{text}' is an empty range ({low} is after {high})")
+    return low, high
+
+
+def closest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 60) -> list[str]:
+    """The choices most like `value` (for 'did you mean' hints)."""
+    from rapidfuzz import fuzz, process
+
+    unique = list(dict.fromkeys(choices))
+    found = process.extract(
+        value.casefold(), [c.casefold() for c in unique], scorer=fuzz.WRatio, limit=limit,
+        score_cutoff=cutoff,
+    )
+    return [unique[i] for _, _, i in found]
+
+
+def resolve_topic(catalog: Catalog, text: str) -> set[str]:
+    """Topic slugs matching a slug, a slug segment or a heading name, with their sub-topics."""
+    wanted = text.strip().casefold()
+    roots = [
+        t for t in catalog.topics
+        if wanted in (t.slug.casefold(), t.name.casefold())
+        or wanted in t.slug.casefold().split("/")
+        or wanted.replace(" ", "-") in t.slug.casefold().split("/")
+    ]
+    if not roots:
+        valid = [t.slug for t in catalog.topics]
+        names = valid + [t.name for t in catalog.topics]
+        raise UnknownChoice("--topic", text, valid, closest(text, names))
+    return {t.slug for t in catalog.topics if any(root.contains(t.slug) for root in roots)}
+
+
+def resolve_venue(catalog: Catalog, text: str) -> set[str]:
+    """Venue ids whose id, full name or an alias is `text`, case-insensitive (NIPS is NeurIPS)."""
+    wanted = text.strip().casefold()
+    found = {
+        v.id for v in catalog.venues
+        if wanted in {v.id.casefold(), v.name.casefold(), *(a.casefold() for a in v.aliases)}
+    }
+    if not found:
+        used = dict.fromkeys(v for v in catalog.columns["venue"] if v)
+        names = list(used) + [a for v in catalog.venues if v.id in used for a in v.aliases]
+        raise UnknownChoice("--venue", text, list(used), closest(text, names))
+    return found
+
+
+def select(
+    catalog: Catalog,
+    *,
+    topic: str | None = None,
+    venue: str | None = None,
+    year: str | None = None,
+    kind: str | None = None,
+) -> list[int]:
+    """Positions of the entries that pass every given filter, in the list's order."""
+    positions = range(len(catalog))
+    cols = catalog.columns
+    if topic:
+        slugs = resolve_topic(catalog, topic)
+        positions = [i for i in positions if cols["topic"][i] in slugs]
+    if venue:
+        venues = resolve_venue(catalog, venue)
+        positions = [i for i in positions if cols["venue"][i] in venues]
+    if year:
+        low, high = parse_years(year)
+        years = cols["year"]
+        positions = [
+            i for i in positions
+            if years[i] is not None
+            and (low is None or years[i] >= low)
+            and (high is None or years[i] <= high)
+        ]
+    if kind:
+        positions = [i for i in positions if cols["kind"][i] == kind]
+    return list(positions)
+
+
+def lookup(catalog: Catalog, names: Iterable[str], where: str = "") -> list[int]:
+    """Positions of papers named by id or citation key; every unknown name raises at once."""
+    by_name: dict[str, int] = {}
+    for i, (pid, key) in enumerate(zip(catalog.columns["id"], catalog.columns["key"])):
+        by_name.setdefault(pid, i)
+        if key:
+            by_name.setdefault(key, i)
+    wanted = list(dict.fromkeys(names))
+    missing = [n for n in wanted if n not in by_name]
+    if missing:
+        known = [k for k in catalog.columns["key"] if k] + list(catalog.columns["id"])
+        raise UnknownKey(missing, {n: closest(n, known, limit=2, cutoff=70) for n in missing}, where)
+    return [by_name[n] for n in wanted]
+
+
+# ---------------------------------------------------------------- search
+
+
+def _word_matches(word: str, vocab: list[str]) -> dict[int, float]:
+    """Vocabulary positions like `word`: exact 100, prefix (a Korean particle, a word typed
+    in part) PREFIX_SCORE, or a typo within rapidfuzz's ratio cut-off."""
+    from rapidfuzz import fuzz, process
+
+    found: dict[int, float] = {}
+    start = bisect_left(vocab, word)
+    min_prefix = 2 if not word.isascii() else 4
+    if len(word) >= min_prefix:
+        end = start
+        while end < len(vocab) and vocab[end].startswith(word):
+            found[end] = PREFIX_SCORE
+            end += 1
+    if start < len(vocab) and vocab[start] == word:
+        found[start] = 100.0
+    if len(word) >= 4:
+        cutoff = 75.0 if len(word) >= 6 else 74.0
+        for _, score, pos in process.extract(
+            word, vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+        ):
+            if score > found.get(pos, 0):
+                found[pos] = score
+    return found
+
+
+def search(
+    catalog: Catalog,
+    query: str,
+    *,
+    within: Iterable[int] | None = None,
+    limit: int | None = 10,
+    floor: float = SCORE_FLOOR,
+) -> list[Hit]:
+    """Papers ranked by how well they match `query`, best first, none below `floor`.
+
+    Two signals, the better one counts: the whole query against each alias (exact, or with a
+    typo), and word by word against every field, weighted by field (`index.FIELD_WEIGHTS`),
+    averaged over the query's words so every word has to find something.
+    """
+    from rapidfuzz import fuzz, process
+
+    idx = catalog.index if catalog.index is not None else ix.build(catalog)
+    if catalog.index is None:
+        catalog.index = idx
+    words = ix.normalize(query).split()
+    content = [w for w in words if w not in STOPWORDS] or words
+    if not content:
+        return []
+    allowed = set(within) if within is not None else None
+    scores: dict[int, float] = {}
+
+    # whole query against aliases
+    whole = "".join(words)
+    aliases, owners = idx["aliases"], idx["alias_owner"]
+    cutoff = 100.0 if len(whole) <= 3 else 70.0
+    for _, score, pos in process.extract(
+        whole, aliases, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
+    ):
+        owner = owners[pos]
+        if score >= 100.0:
+            score = EXACT_ALIAS
+        if score > scores.get(owner, 0):
+            scores[owner] = score
+
+    # word by word against every field
+    vocab, offsets, postings = idx["vocab"], idx["offsets"], idx["postings"]
+    per_word: dict[int, list[float]] = {}
+    weights = ix.FIELD_WEIGHTS
+    mask = (1 << ix.FIELD_BITS) - 1
+    for n, word in enumerate(content):
+        for pos, similarity in _word_matches(word, vocab).items():
+            for code in postings[offsets[pos] : offsets[pos + 1]]:
+                paper = code >> ix.FIELD_BITS
+                value = similarity * weights[code & mask]
+                best = per_word.get(paper)
+                if best is None:
+                    best = per_word[paper] = [0.0] * len(content)
+                if value > best[n]:
+                    best[n] = value
+    for paper, best in per_word.items():
+        score = sum(best) / len(best)
+        if score > scores.get(paper, 0):
+            scores[paper] = score
+
+    hits = [
+        Hit(p, round(s, 1)) for p, s in scores.items()
+        if s >= floor and (allowed is None or p in allowed)
+    ]
+    hits.sort(key=lambda h: (-h.score, h.position))
+    return hits[:limit] if limit else hits
