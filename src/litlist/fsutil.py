@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -13,6 +12,8 @@ def write_atomic(path: Path, data: bytes | str, *, exclusive: bool = False) -> N
     With `exclusive`, refuse (FileExistsError) when `path` exists at the moment of the rename,
     so a file that appeared while we worked is not clobbered either.
     """
+    import tempfile
+
     payload = data.encode("utf-8") if isinstance(data, str) else data
     folder = path.parent if str(path.parent) else Path(".")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)

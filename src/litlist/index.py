@@ -45,6 +45,7 @@ def compact(text: str) -> str:
 def paper_fields(paper: Paper, catalog: Catalog) -> list[tuple[int, str]]:
     """(field code, text) pairs that search looks at for one paper."""
     out: list[tuple[int, str]] = [(TITLE, paper.title)]
+    out += [(TITLE, title) for title in paper.other_titles]
     if paper.published and paper.published.title:
         out.append((TITLE, paper.published.title))
     out += [(ALIAS, alias) for alias in paper.aliases]
@@ -67,18 +68,12 @@ def build(catalog: Catalog, progress: Callable | None = None) -> dict:
     aliases: list[str] = []
     alias_owner = array("I")
     total = len(catalog)
-    step = progress("Indexing", total) if progress and total >= 2000 else None
-    for i in range(total):
-        paper = catalog.paper(i)
-        for code, text in paper_fields(paper, catalog):
-            posting = (i << FIELD_BITS) | code
-            for word in normalize(text).split():
-                postings.setdefault(word, set()).add(posting)
-            if code == ALIAS:
-                aliases.append(compact(text))
-                alias_owner.append(i)
-        if step and i % 1000 == 999:
-            step(1000)
+    bar = progress("Indexing papers", total) if progress and total >= 2000 else None
+    try:
+        _collect(catalog, postings, aliases, alias_owner, bar)
+    finally:
+        if bar:
+            bar.close()
     vocab = sorted(postings)
     offsets = array("I", [0])
     flat = array("I")
@@ -92,3 +87,17 @@ def build(catalog: Catalog, progress: Callable | None = None) -> dict:
         "aliases": aliases,
         "alias_owner": alias_owner,
     }
+
+
+def _collect(catalog: Catalog, postings: dict, aliases: list, alias_owner: array, bar) -> None:
+    for i in range(len(catalog)):
+        paper = catalog.paper(i)
+        for code, text in paper_fields(paper, catalog):
+            posting = (i << FIELD_BITS) | code
+            for word in normalize(text).split():
+                postings.setdefault(word, set()).add(posting)
+            if code == ALIAS:
+                aliases.append(compact(text))
+                alias_owner.append(i)
+        if bar and i % 1000 == 999:
+            bar.advance(1000)
