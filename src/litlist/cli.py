@@ -324,6 +324,8 @@ def export_cmd(
         source = ""
         if tex or aux:
             cited, source = citations.collect(tex or [], aux)
+            if citations.ALL in cited:  # \nocite{*}: the draft cites everything
+                cited = [k for k in cat.columns["key"] if k]
             wanted += cited
         if wanted:
             chosen = set(positions)

@@ -1,0 +1,350 @@
+"""Papers → BibTeX entries, built with bibtexparser v2's model and writer; merging into a
+user's .bib without touching a line of it; writing files safely.
+
+Values are encoded for LaTeX here: the ten special characters escaped, accented letters as
+LaTeX accents for classic BibTeX (biber reads UTF-8, so `--biblatex` keeps it), and title
+words with capitals inside (LoRA, BERT, GPT-3) braced so that styles which lower-case titles
+keep them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser import Library
+from bibtexparser.model import Entry, Field
+
+from litlist.errors import InputError, LitlistError, OutputExists
+from litlist.fsutil import write_atomic
+from litlist.model import Catalog, Paper, Publication
+
+# pylatexenc logs a warning for every character without a LaTeX form (all of Korean);
+# those are kept as UTF-8, which is what we want.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
+_WORD = re.compile(r"[^\s\-/:]+")
+
+
+class ExportError(LitlistError):
+    """An export that cannot be done as asked."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to write entries: for biber/biblatex, and which version of a paper to cite."""
+
+    biblatex: bool = False
+    as_listed: bool = False
+
+
+# ---------------------------------------------------------------- encoding values
+
+
+def _encoder():
+    from pylatexenc.latexencode import UnicodeToLatexEncoder
+
+    return UnicodeToLatexEncoder(
+        non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+    )
+
+
+_ENCODER = None
+
+
+def encode(text: str, *, ascii_accents: bool = True) -> str:
+    """Text as a BibTeX field value: specials escaped, accents as LaTeX when asked."""
+    global _ENCODER
+    escaped = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(0)], text)
+    if ascii_accents and not escaped.isascii():
+        if _ENCODER is None:
+            _ENCODER = _encoder()
+        # pylatexenc only touches non-ASCII characters, so our escapes survive
+        escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+    return escaped
+
+
+def _needs_protection(word: str) -> bool:
+    letters = [c for c in word if c.isalpha()]
+    if not letters:
+        return False
+    if len(letters) == 1:
+        return letters[0].isupper() and len(word) == 1
+    return any(c.isupper() for c in letters[1:])
+
+
+def encode_title(title: str, *, ascii_accents: bool = True) -> str:
+    """A title with its acronyms and mixed-case words (LoRA, BERT, GPT-3, LLaMA) braced."""
+    out: list[str] = []
+    last = 0
+    for match in _WORD.finditer(title):
+        out.append(encode(title[last : match.start()], ascii_accents=ascii_accents))
+        word = match.group(0)
+        core = word.rstrip(".,;?!'\u2019)")
+        tail = word[len(core):]
+        head = core[: len(core) - len(core.lstrip("(\"'\u2018\u201c"))]
+        core = core[len(head):]
+        encoded = encode(core, ascii_accents=ascii_accents)
+        if _needs_protection(core):
+            encoded = "{" + encoded + "}"
+        out.append(encode(head, ascii_accents=ascii_accents) + encoded
+                   + encode(tail, ascii_accents=ascii_accents))
+        last = match.end()
+    out.append(encode(title[last:], ascii_accents=ascii_accents))
+    return "".join(out)
+
+
+def bibtex_name(name: str) -> str:
+    """'Given Family' (or 'Family, Given') as BibTeX's 'Family, Given'."""
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+    else:
+        parts = name.split()
+        family, given = parts[-1], " ".join(parts[:-1])
+    return f"{family}, {given}" if given else family
+
+
+def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
+    names = []
+    for author in authors:
+        name = bibtex_name(author)
+        # a name containing the word "and" would split in two: brace it whole
+        if re.search(r"\sand\s", name, re.IGNORECASE):
+            name = "{" + name + "}"
+        names.append(encode_name(name, ascii_accents=ascii_accents))
+    return " and ".join(names)
+
+
+def encode_name(name: str, *, ascii_accents: bool = True) -> str:
+    """Encode one BibTeX name, keeping the braces bibtex_name added for grouping."""
+    return re.sub(r"[^{}]+", lambda m: encode(m.group(0), ascii_accents=ascii_accents), name)
+
+
+# ---------------------------------------------------------------- entries
+
+
+def version_of(paper: Paper, style: Style) -> Publication:
+    """The version to cite: the later version of record unless the list's is asked for."""
+    listed = paper.as_listed
+    if paper.published is not None and not style.as_listed:
+        return paper.published
+    if listed is None:
+        raise ExportError(f"'{paper.id}' is a summary post, not a citable paper")
+    return listed
+
+
+def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
+    """One bibtexparser Entry for `paper`, with fields in the order people write them."""
+    pub = version_of(paper, style)
+    venue = catalog.venue(pub.venue)
+    accents = not style.biblatex
+    title = pub.title or paper.title
+    authors = pub.authors or paper.authors
+    fields: list[tuple[str, str]] = [
+        ("title", encode_title(title, ascii_accents=accents)),
+        ("author", encode_authors(authors, ascii_accents=accents)),
+    ]
+    if venue.kind == "journal":
+        kind = "article"
+        fields.append(("journaltitle" if style.biblatex else "journal", encode(venue.name)))
+    elif venue.kind in ("conference", "workshop"):
+        kind = "inproceedings"
+        booktitle = pub.booktitle or pub.workshop or venue.name
+        fields.append(("booktitle", encode(booktitle, ascii_accents=accents)))
+    else:
+        kind = "misc"
+    for name in ("volume", "number"):
+        value = getattr(pub, name)
+        if value:
+            fields.append((name, encode(value)))
+    if pub.pages:
+        fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
+    if pub.publisher:
+        fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
+    fields.append(("year", str(pub.year)))
+    if paper.arxiv:
+        if style.biblatex:
+            fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
+            if paper.arxiv_class:
+                fields.append(("eprintclass", paper.arxiv_class))
+        else:
+            fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+            if paper.arxiv_class:
+                fields.append(("primaryClass", paper.arxiv_class))
+        if kind == "misc" and not style.biblatex:
+            fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
+    if pub.doi:
+        fields.append(("doi", pub.doi))
+    url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
+    if url:
+        fields.append(("url", url))
+    return Entry(kind, paper.key or paper.id, [Field(k, v) for k, v in fields])
+
+
+def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None) -> str:
+    """BibTeX text for `papers` (summary posts are skipped: they are not citable)."""
+    library = Library()
+    citable = [p for p in papers if p.citable]
+    bar = progress("Writing BibTeX", len(citable)) if progress and len(citable) >= 2000 else None
+    try:
+        for n, paper in enumerate(citable, 1):
+            library.add(entry_for(paper, catalog, style))
+            if bar and n % 500 == 0:
+                bar.advance(500)
+    finally:
+        if bar:
+            bar.close()
+    if not citable:
+        return ""
+    return bibtexparser.write_string(library)
+
+
+# ---------------------------------------------------------------- files
+
+
+def write_new(path: Path, text: str, *, force: bool = False) -> None:
+    """Write `text` to `path`; an existing file is replaced only with `force`."""
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder")
+    if not path.parent.is_dir():
+        raise ExportError(f"{path}: folder {path.parent} does not exist")
+    if path.exists() and not force:
+        raise OutputExists(path)
+    try:
+        write_atomic(path, text, exclusive=not force)
+    except FileExistsError:
+        raise OutputExists(path) from None
+    except OSError as exc:
+        raise ExportError(f"{path}: {exc.strerror or exc}") from None
+
+
+_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[.:/ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5})", re.IGNORECASE)
+
+
+def _plain(value: str) -> str:
+    """A field value reduced for comparison: LaTeX decoded, lower case, letters and digits."""
+    from pylatexenc.latex2text import LatexNodes2Text
+
+    try:
+        text = LatexNodes2Text().latex_to_text(value)
+    except Exception:  # noqa: BLE001 - odd LaTeX in a user's file: compare it raw
+        text = value
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+@dataclass
+class _Known:
+    keys: set[str] = field(default_factory=set)
+    by_arxiv: dict[str, str] = field(default_factory=dict)
+    by_doi: dict[str, str] = field(default_factory=dict)
+    by_title: dict[str, str] = field(default_factory=dict)
+
+    def find(self, paper: Paper, style: Style) -> tuple[str, str] | None:
+        """(existing key, why) when the .bib already has this paper."""
+        if paper.key in self.keys:
+            return paper.key or "", "same key"
+        if paper.arxiv and paper.arxiv in self.by_arxiv:
+            return self.by_arxiv[paper.arxiv], "same arXiv id"
+        dois = {d.lower() for d in (paper.doi, paper.published and paper.published.doi) if d}
+        for doi in dois:
+            if doi in self.by_doi:
+                return self.by_doi[doi], "same DOI"
+        titles = [paper.title, *paper.other_titles]
+        if paper.published and paper.published.title:
+            titles.append(paper.published.title)
+        for title in titles:
+            plain = _plain(title)
+            if plain in self.by_title:
+                return self.by_title[plain], "same title"
+        return None
+
+
+def _known(library: Library) -> _Known:
+    known = _Known()
+    for entry in library.entries:
+        known.keys.add(entry.key)
+        values = {f.key.lower(): str(f.value) for f in entry.fields}
+        for name in ("eprint", "arxiv", "url", "journal", "note", "howpublished"):
+            found = _ARXIV_IN_TEXT.search(values.get(name, "")) or (
+                re.fullmatch(r"\s*(\d{4}\.\d{4,5})(v\d+)?\s*", values.get(name, ""))
+                if name in ("eprint", "arxiv") else None
+            )
+            if found:
+                known.by_arxiv.setdefault(found.group(1), entry.key)
+        doi = values.get("doi", "").strip().lower()
+        doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+        if doi:
+            known.by_doi.setdefault(doi, entry.key)
+        if values.get("title"):
+            known.by_title.setdefault(_plain(values["title"]), entry.key)
+    return known
+
+
+@dataclass
+class MergeReport:
+    path: Path
+    added: list[str] = field(default_factory=list)
+    present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.path}: already has {key} as '{existing}' ({why}); not added"
+               for key, existing, why in self.present]
+        out.append(f"added {len(self.added)} entr{'y' if len(self.added) == 1 else 'ies'} "
+                   f"to {self.path}" + (f": {', '.join(self.added)}" if self.added else ""))
+        return out
+
+
+def merge_into(path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style()
+               ) -> MergeReport:
+    """Append to the .bib at `path` the papers it does not already have; every byte already
+    in it stays as it was. A missing file is created."""
+    report = MergeReport(path)
+    if path.is_dir():
+        raise ExportError(f"{path} is a folder")
+    try:
+        raw = path.read_bytes() if path.exists() else b""
+        original = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; refusing to merge into it") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}") from None
+    known = _known(bibtexparser.parse_string(original)) if original.strip() else _Known()
+    new: list[Paper] = []
+    for paper in papers:
+        if not paper.citable:
+            continue
+        found = known.find(paper, style)
+        if found:
+            report.present.append((paper.key or paper.id, found[0], found[1]))
+            continue
+        new.append(paper)
+        known.keys.add(paper.key or paper.id)
+        report.added.append(paper.key or paper.id)
+    if not new:
+        return report
+    addition = export(new, catalog, style)
+    separator = "" if not original or original.endswith("\n\n") else (
+        "\n" if original.endswith("\n") else "\n\n")
+    try:
+        write_atomic(path, raw + (separator + addition).encode("utf-8"))
+    except OSError as exc:
+        raise ExportError(f"{path}: {exc.strerror or exc}") from None
+    return report
