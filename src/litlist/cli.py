@@ -5,8 +5,6 @@ Commands stay thin (load → select → render). Every `LitlistError` a service 
 one `error: …` line and exit code 2. Nothing else is caught: a bug should show its traceback.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -280,6 +278,7 @@ def check(ctx: typer.Context) -> None:
 def main() -> None:
     """Console-script entry point."""
     app()
+
 
 
 @app.command(name="export")

@@ -8,7 +8,6 @@ never pay for it.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -42,6 +41,8 @@ def width() -> int:
 
 def to_json(papers: Iterable[Paper], scores: Sequence[float] | None = None) -> str:
     """A JSON array of entries (with `score` for search results); `[]` when empty."""
+    import json
+
     rows = []
     for n, paper in enumerate(papers):
         row = paper.to_dict()
@@ -84,7 +85,9 @@ def to_markdown(catalog: Catalog, papers: Sequence[Paper]) -> str:
                 continue
             del shown[depth:]
             shown.append(topic.slug)
-            lines += ["", f"{'#' * (depth + 2)} {topic.name}", ""]
+            # one blank line around a heading, also between a heading and its sub-heading
+            lines += ([] if lines and lines[-1] == "" else [""]) + [
+                f"{'#' * (depth + 2)} {topic.name}", ""]
         link = paper.url or (ARXIV_ABS + paper.arxiv if paper.arxiv else None)
         title = f"[{paper.title}]({link})" if link else paper.title
         tag = "Summary" if paper.kind == "summary" else f"{paper.year % 100:02d}' {paper.venue}"
