@@ -101,7 +101,10 @@ def load(path: str | os.PathLike | None = None, *, progress: Progress | None = N
     if use_cache:
         payload = cache.read(where, expected)
         if payload is not None:
-            return _from_payload(str(where), payload)
+            try:
+                return _from_payload(str(where), payload)
+            except (KeyError, TypeError, ValueError):
+                pass  # intact but not the shape this version writes: rebuild it
     catalog, problems = _validate(where, raw)
     if problems:
         raise CatalogError(where, problems)

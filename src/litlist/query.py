@@ -151,10 +151,14 @@ def _word_matches(word: str, vocab: list[str]) -> dict[int, float]:
     found: dict[int, float] = {}
     start = bisect_left(vocab, word)
     min_prefix = 2 if not word.isascii() else 4
-    if len(word) >= min_prefix:
+    if len(word) >= 2:
         end = start
         while end < len(vocab) and vocab[end].startswith(word):
-            found[end] = PREFIX_SCORE
+            # a short word counts as a prefix only before a Korean particle: `jsd` finds
+            # "JSD가", but `ab` does not find every word starting with "ab"
+            rest = vocab[end][len(word):]
+            if len(word) >= min_prefix or (word.isascii() and not rest[:1].isascii()):
+                found[end] = PREFIX_SCORE
             end += 1
     if start < len(vocab) and vocab[start] == word:
         found[start] = 100.0
@@ -188,9 +192,11 @@ def search(
     if catalog.index is None:
         catalog.index = idx
     words = ix.normalize(query).split()
-    content = [w for w in words if w not in STOPWORDS] or words
-    if not content:
+    if not words:
         return []
+    # Stop words alone ("the", "of a") match everything and mean nothing: only an alias
+    # spelled that way can still be found (the whole-query pass below).
+    content = [w for w in words if w not in STOPWORDS]
     allowed = set(within) if within is not None else None
     scores: dict[int, float] = {}
 

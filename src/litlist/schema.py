@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from litlist.model import Catalog, Paper, Publication, Topic, Venue
 
@@ -23,7 +30,8 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
 PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
 
-Year = Annotated[int, Field(ge=1900, le=2100)]
+# strict: TOML has integers, so "2022", 2022.0 or true for a year is a mistake, not a year.
+Year = Annotated[int, Field(ge=1900, le=2100, strict=True)]
 Text = Annotated[str, Field(min_length=1)]
 
 
@@ -85,12 +93,13 @@ class PublicationModel(_Strict):
 class PaperModel(_Strict):
     id: str = Field(pattern=ID_RE.pattern)
     kind: Literal["paper", "summary"] = "paper"
-    key: str | None = Field(default=None, pattern=KEY_RE.pattern)
+    # validate_default: a paper that leaves these out is reported under the field's name
+    key: str | None = Field(default=None, pattern=KEY_RE.pattern, validate_default=True)
     title: Text
     other_titles: list[Text] = []
-    authors: list[Text] = []
-    year: Year | None = None
-    venue: Text | None = None
+    authors: list[Text] = Field(default=[], validate_default=True)
+    year: Year | None = Field(default=None, validate_default=True)
+    venue: Text | None = Field(default=None, validate_default=True)
     workshop: Text | None = None
     booktitle: Text | None = None
     volume: Text | None = None
@@ -103,7 +112,7 @@ class PaperModel(_Strict):
     doi: str | None = None
     url: str | None = None
     aliases: list[Text] = []
-    covers: list[Text] = []
+    covers: list[Text] = Field(default=[], validate_default=True)
     summary: list[Text] = []
     summary_en: str = ""
     published: PublicationModel | None = None
@@ -126,17 +135,29 @@ class PaperModel(_Strict):
             raise ValueError("a title is one line")
         return value
 
-    @model_validator(mode="after")
-    def _kind_rules(self) -> PaperModel:
-        if self.kind == "paper":
-            missing = [n for n in ("key", "year", "venue") if getattr(self, n) is None]
-            if missing:
-                raise ValueError(f"a paper needs {', '.join(missing)}")
-            if not self.authors:
-                raise ValueError("a paper needs at least one author")
-            if self.covers:
-                raise ValueError("only a summary post 'covers' other papers")
-        return self
+    # Rules that depend on `kind` are field validators (not a model validator) so that the
+    # problem names its field. `kind` is declared first, so it is in `info.data` here unless
+    # it is itself invalid, and then only that is reported.
+    @field_validator("key", "year", "venue")
+    @classmethod
+    def _paper_needs(cls, value: object, info: ValidationInfo) -> object:
+        if value is None and info.data.get("kind") == "paper":
+            raise ValueError(f"a paper needs a {info.field_name}")
+        return value
+
+    @field_validator("authors")
+    @classmethod
+    def _paper_needs_authors(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if not value and info.data.get("kind") == "paper":
+            raise ValueError("a paper needs at least one author")
+        return value
+
+    @field_validator("covers")
+    @classmethod
+    def _only_summaries_cover(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        if value and info.data.get("kind") == "paper":
+            raise ValueError("only a summary post 'covers' other papers")
+        return value
 
     def to_paper(self) -> Paper:
         data = self.model_dump()
@@ -242,7 +263,12 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
 
     ids: dict[str, str] = {}
     keys: dict[str, str] = {}
-    all_ids = {p.id for p, _ in papers}
+    # every id the file names, valid entry or not: a paper with its own problem must not
+    # also be reported as "unknown" by the summary that covers it
+    rows = data.get("paper")
+    all_ids = {
+        row.get("id") for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict)
+    }
     for paper, line in papers:
         def bad(field: str, msg: str, paper=paper, line=line) -> None:
             problems.append(Problem(path, msg, line=line, paper=paper.id, field=field))

@@ -1,0 +1,164 @@
+"""Shared fixtures: a tiny valid catalog in tmp_path, an isolated cache folder, the shipped
+catalog's path, and the reading list the catalog was made from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from litlist import catalog
+from litlist.model import Catalog
+
+SEED = Path("/work/shared/seed/000_1ae4bb1b6c410908.txt")
+
+# Small but complete: nested topics, a venue with an alias, a workshop, a summary post,
+# non-ASCII authors and Korean summary bullets. Tests derive broken catalogs from this text
+# by replacing one line, so each line below is unique on purpose.
+TINY_CATALOG = """\
+# a tiny catalog for the tests
+
+[[topic]]
+slug = "alpha"
+name = "Alpha Methods"
+
+[[topic]]
+slug = "alpha/beta"
+name = "Beta Heading"
+
+[[topic]]
+slug = "gamma"
+name = "Gamma Studies"
+
+[[venue]]
+id = "NeurIPS"
+name = "Advances in Neural Information Processing Systems"
+kind = "conference"
+aliases = ["NIPS"]
+
+[[venue]]
+id = "arXiv"
+name = "arXiv preprint"
+kind = "preprint"
+
+[[venue]]
+id = "ICLR-WS"
+name = "ICLR Workshop"
+kind = "workshop"
+
+[[paper]]
+id = "alpha-one"
+kind = "paper"
+key = "smith2020alpha"
+title = "Alpha Methods for Tiny Catalogs"
+authors = ["Jane Smith", "Bob Jones"]
+year = 2020
+venue = "NeurIPS"
+topic = "alpha"
+arxiv = "2001.00001"
+url = "https://example.org/alpha"
+aliases = ["AMT"]
+summary = ["작은 카탈로그를 위한 알파 방법을 제시함"]
+summary_en = "Alpha methods, for tiny catalogs."
+
+[[paper]]
+id = "beta-two"
+kind = "paper"
+key = "muller2022beta"
+title = "Beta Estimation with Umlauts"
+authors = ["Jürgen Müller", "Zoë Dupont", "Łukasz Wróbel"]
+year = 2022
+venue = "arXiv"
+topic = "alpha/beta"
+arxiv = "2202.00002"
+doi = "10.1234/beta.two"
+aliases = ["BEU"]
+summary_en = "Beta estimation."
+
+[[paper]]
+id = "gamma-three"
+kind = "paper"
+key = "lee2024gamma"
+title = "Gamma Rays of Attention"
+authors = ["Min-ji Lee"]
+year = 2024
+venue = "ICLR-WS"
+workshop = "ICLR 2024 Workshop on Gamma"
+topic = "gamma"
+arxiv = "2403.00003"
+aliases = []
+summary = ["감마 분석", "두 번째 요점"]
+
+[[paper]]
+id = "alpha-summary"
+kind = "summary"
+title = "A Short Summary of Alpha and Beta"
+topic = "alpha"
+covers = ["alpha-one", "beta-two"]
+summary = ["알파와 베타를 간략하게 요약한 글"]
+"""
+
+TINY_IDS = ["alpha-one", "beta-two", "gamma-three", "alpha-summary"]
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own cache folder and the default catalog; ~/.cache is never touched."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("LITLIST_CACHE_DIR", str(cache))
+    for name in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return cache
+
+
+@pytest.fixture
+def cache_dir(isolated_env: Path) -> Path:
+    """The cache folder of this test."""
+    return isolated_env
+
+
+@pytest.fixture
+def catalog_text() -> str:
+    """The tiny catalog's TOML source."""
+    return TINY_CATALOG
+
+
+@pytest.fixture
+def write_catalog(tmp_path: Path):
+    """Write TOML text (or bytes) to a catalog file in tmp_path and return its path."""
+
+    def write(content: str | bytes, name: str = "papers.toml") -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def tiny_catalog(write_catalog) -> Path:
+    """Path of a valid tiny catalog in tmp_path."""
+    return write_catalog(TINY_CATALOG)
+
+
+@pytest.fixture
+def shipped_catalog() -> Path:
+    """Path of the catalog litlist ships (what it uses with no --catalog and no env var)."""
+    path = catalog.locate(None)
+    assert path.is_file(), f"shipped catalog not found at {path}"
+    return path
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Catalog:
+    """The shipped catalog, validated from scratch (no cache involved); shared, read-only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv(catalog.ENV_VAR, raising=False)
+        cat, problems = catalog.check(catalog.locate(None))
+    assert not problems, [p.render() for p in problems]
+    assert cat is not None
+    return cat

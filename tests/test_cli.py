@@ -1,0 +1,488 @@
+"""The command line (cli.py) through Typer's CliRunner: every command, every format, empty
+results, usage mistakes and broken catalogs."""
+
+from __future__ import annotations
+
+import json
+from importlib.metadata import version
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import litlist
+from conftest import TINY_CATALOG, TINY_IDS
+from litlist.cli import app
+
+JSON_FIELDS = {
+    "id": str,
+    "key": (str, type(None)),
+    "kind": str,
+    "title": str,
+    "authors": list,
+    "year": (int, type(None)),
+    "venue": (str, type(None)),
+    "topic": str,
+    "arxiv": (str, type(None)),
+    "doi": (str, type(None)),
+    "url": (str, type(None)),
+    "aliases": list,
+    "summary": list,
+    "summary_en": str,
+}
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str, env: dict | None = None):
+        return runner.invoke(app, list(args), env=env, prog_name="litlist")
+
+    return invoke
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def one_error_line(result, code: int) -> str:
+    """The single `error: ...` line a failure prints; nothing on stdout, no traceback."""
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and len(lines[0]) > len("error: ") + 5
+    return lines[0]
+
+
+def parse_json(result) -> list[dict]:
+    rows = json.loads(ok(result))
+    assert isinstance(rows, list)
+    for row in rows:
+        for name, kind in JSON_FIELDS.items():
+            assert name in row, name
+            assert isinstance(row[name], kind), (name, row[name])
+        assert all(isinstance(a, str) for a in row["authors"])
+        assert all(isinstance(s, str) for s in row["summary"])
+    return rows
+
+
+# ---------------------------------------------------------------- show
+
+
+def test_show_json_is_the_whole_catalog(run, shipped) -> None:
+    rows = parse_json(run("show", "--format", "json"))
+    assert [r["id"] for r in rows] == shipped.ids
+    assert sum(r["kind"] == "paper" for r in rows) == 44
+    dpo = next(r for r in rows if r["id"] == "dpo")
+    assert dpo["key"] == "rafailov2023direct"
+    assert dpo["kind"] == "paper"
+    assert dpo["title"].startswith("Direct Preference Optimization")
+    assert dpo["authors"][0] == "Rafael Rafailov" and len(dpo["authors"]) == 6
+    assert (dpo["year"], dpo["venue"], dpo["topic"]) == (2023, "NeurIPS", "alignment/rlhf")
+    assert dpo["arxiv"] == "2305.18290" and dpo["aliases"] == ["DPO"]
+    assert dpo["url"].startswith("https://")
+    assert "DPO" in dpo["summary"][0] and dpo["summary_en"]
+    assert "score" not in dpo
+
+
+def test_show_json_summary_post(run) -> None:
+    rows = parse_json(run("show", "peft-summary", "-f", "json"))
+    (post,) = rows
+    assert post["kind"] == "summary" and post["key"] is None and post["authors"] == []
+    assert post["covers"] == ["adapter", "prefix-tuning", "prompt-tuning", "lora"]
+
+
+def test_show_json_keeps_non_ascii(run, tiny_catalog: Path) -> None:
+    result = run("--catalog", str(tiny_catalog), "show", "beta-two", "--format", "json")
+    assert "Jürgen Müller" in ok(result)  # not \u00fc escapes
+    (row,) = parse_json(result)
+    assert row["authors"] == ["Jürgen Müller", "Zoë Dupont", "Łukasz Wróbel"]
+    assert row["doi"] == "10.1234/beta.two"
+
+
+def test_show_table_groups_under_headings(run) -> None:
+    out = ok(run("show", "--topic", "peft"))
+    assert "Parameter-Efficient Model Adaptation > PEFT Method" in out
+    assert "Parameter-Efficient Model Adaptation > PEFT Analysis" in out
+    assert out.index("PEFT Method") < out.index("hu2022lora") < out.index("PEFT Analysis")
+    assert "LoRA: Low-Rank Adaptation of Large Language Models" in out
+    # one line per entry: 15 entries + 2 headings + 1 blank line between groups
+    assert len(out.splitlines()) == 18
+
+
+def test_show_names_gives_cards(run) -> None:
+    out = ok(run("show", "dpo", "hu2022lora"))
+    assert "Rafael Rafailov, Archit Sharma" in out
+    assert "https://arxiv.org/abs/2305.18290" in out
+    assert "https://arxiv.org/abs/2106.09685" in out
+    assert "aliases: DPO" in out
+    assert "- 훈련 과정이 복잡한 PPO" in out
+    assert out.index("Direct Preference") < out.index("LoRA: Low-Rank")
+
+
+def test_show_full_gives_cards_for_a_list(run) -> None:
+    out = ok(run("show", "--topic", "attention-sink", "--full"))
+    assert out.count("key: ") == 3 and "Guangxuan Xiao" in out
+
+
+def test_show_keys(run) -> None:
+    out = ok(run("show", "--topic", "peft", "--format", "keys"))
+    keys = out.splitlines()
+    assert len(keys) == 13  # the summary posts have no key
+    assert "hu2022lora" in keys and all(k.islower() and " " not in k for k in keys)
+
+
+def test_show_markdown(run) -> None:
+    out = ok(run("show", "--topic", "peft", "--format", "markdown"))
+    assert out.startswith("## Parameter-Efficient Model Adaptation\n")
+    assert "\n### PEFT Method\n" in out and "\n### PEFT Analysis\n" in out
+    assert "- [22' ICLR] [LoRA: Low-Rank Adaptation of Large Language Models](" in out
+    assert "- [Summary] Brief Summary of Parameter-Efficient Fine-Tuning" in out
+    assert "  - LoRA가 Full Fine-tuning에 비해" in out
+    assert "\n\n\n" not in out
+    assert sum(line.startswith("- [") for line in out.splitlines()) == 15
+
+
+@pytest.mark.parametrize(
+    ("args", "count"),
+    [
+        (["--topic", "peft"], 15),
+        (["--topic", "Attention Sink"], 3),
+        (["-t", "rlhf"], 3),
+        (["--venue", "neurips"], 3),
+        (["--venue", "nips"], 3),
+        (["-v", "NIPS"], 3),
+        (["--year", "2024"], 20),
+        (["-y", "2022..2023"], 16),
+        (["--year", "2023.."], 30),
+        (["--year", "..2020"], 4),
+        (["--topic", "peft", "--year", "2024"], 3),
+        (["--venue", "iclr", "--year", "2024", "--topic", "interpretability"], 5),
+    ],
+)
+def test_show_filters(run, args: list[str], count: int) -> None:
+    assert len(parse_json(run("show", *args, "--format", "json"))) == count
+
+
+def test_show_names_and_filter_intersect(run) -> None:
+    rows = parse_json(run("show", "dpo", "cot", "--venue", "nips", "--year", "2022", "-f", "json"))
+    assert [r["id"] for r in rows] == ["cot"]
+
+
+# ---------------------------------------------------------------- empty results
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["search", "qwxzv"],
+        ["search", "the"],
+        ["show", "--year", "2031"],
+        ["show", "--topic", "cot", "--venue", "tacl"],
+        ["search", "dpo", "--year", "..2020"],
+    ],
+)
+def test_empty_results(run, args: list[str]) -> None:
+    result = run(*args)
+    assert ok(result) == ""
+    assert "no papers match" in result.stderr
+    assert "error" not in result.stderr
+    assert json.loads(ok(run(*args, "--format", "json"))) == []
+    assert ok(run(*args, "--format", "keys")) == ""
+    assert ok(run(*args, "--format", "markdown")) == ""
+
+
+# ---------------------------------------------------------------- search
+
+
+def test_search_json_has_score_and_catalog_fields(run) -> None:
+    rows = parse_json(run("search", "dpo", "--format", "json"))
+    assert rows[0]["id"] == "dpo"
+    scores = [r["score"] for r in rows]
+    assert all(isinstance(s, (int, float)) and 0 < s <= 100 for s in scores)
+    assert scores == sorted(scores, reverse=True)
+    assert rows[0]["score"] > rows[1]["score"]
+
+
+def test_search_joins_words(run) -> None:
+    rows = parse_json(run("search", "percy", "liang", "-f", "json"))
+    assert rows[0]["id"] in {"prefix-tuning", "contrastive-decoding", "lost-in-the-middle"}
+    assert parse_json(run("search", "sat", "probe", "-f", "json"))[0]["id"] == "sat-probe"
+
+
+def test_search_korean(run) -> None:
+    rows = parse_json(run("search", "집단지성", "-f", "json"))
+    assert rows[0]["id"] == "meta-prompting"
+
+
+def test_search_table(run) -> None:
+    out = ok(run("search", "lroa"))
+    first = out.splitlines()[0]
+    assert "hu2022lora" in first and "LoRA: Low-Rank Adaptation" in first
+
+
+def test_search_keys(run) -> None:
+    assert ok(run("search", "streming", "llm", "-f", "keys")).splitlines()[0] == (
+        "xiao2024efficient"
+    )
+
+
+def test_search_markdown(run) -> None:
+    out = ok(run("search", "dola", "--limit", "1", "--format", "markdown"))
+    assert "#### Contrastive Decoding" in out
+    assert "[24' ICLR] [DoLa: Decoding by Contrasting Layers" in out
+
+
+def test_search_limit(run) -> None:
+    assert len(parse_json(run("search", "attention", "--limit", "2", "-f", "json"))) == 2
+    assert len(parse_json(run("search", "attention", "-n", "1", "-f", "json"))) == 1
+    assert len(parse_json(run("search", "attention", "-f", "json"))) == 10  # the default
+
+
+def test_search_with_filters(run) -> None:
+    rows = parse_json(run("search", "lora", "--topic", "peft/analysis", "-f", "json"))
+    assert rows and all(r["topic"] == "peft/analysis" for r in rows)
+    rows = parse_json(run("search", "attention", "--venue", "nips", "-f", "json"))
+    assert all(r["venue"] == "NeurIPS" for r in rows)
+    rows = parse_json(run("search", "lora", "--year", "2024", "-f", "json"))
+    assert {r["id"] for r in rows} >= {"lora-note", "lora-learns-less"}
+    assert all(r["year"] == 2024 for r in rows)
+
+
+# ---------------------------------------------------------------- topics, venues, check
+
+
+def test_topics(run, shipped) -> None:
+    out = ok(run("topics"))
+    lines = out.splitlines()
+    assert len(lines) == 18
+    for topic in shipped.topics:
+        assert any(f"[{topic.slug}]" in line and topic.name in line for line in lines)
+    counts = {line.split("[")[1].split("]")[0]: int(line.split()[-1]) for line in lines}
+    assert counts["peft"] == 13 and counts["alignment"] == 6
+    assert counts["interpretability/attention/attention-sink"] == 3
+    roots = ["alignment", "peft", "cot", "interpretability"]
+    assert sum(counts[r] for r in roots) == 44
+    # sub-topics are indented under their parent
+    assert lines[0].startswith("Alignment Tuning") and lines[1].startswith("  RLHF")
+
+
+def test_venues(run) -> None:
+    out = ok(run("venues"))
+    rows = {line.split()[0]: line for line in out.splitlines()}
+    assert int(rows["NeurIPS"].split()[1]) == 3
+    assert "2022, 2023" in rows["NeurIPS"]
+    assert int(rows["ICLR"].split()[1]) == 9
+    assert "NIPS" not in rows and "TMLR" not in rows  # no paper of the list is there
+    total = sum(int(line[20:].split()[0]) for line in out.splitlines())
+    assert total == 44
+
+
+def test_check_shipped(run) -> None:
+    result = run("check")
+    out = ok(result)
+    assert out.startswith("ok: ") and "papers.toml" in out
+    assert "44 papers, 2 summary posts, 18 topics" in out
+    assert "years 2019–2024" in out
+    assert result.stderr == ""
+
+
+def test_check_tiny(run, tiny_catalog: Path) -> None:
+    out = ok(run("--catalog", str(tiny_catalog), "check"))
+    assert f"ok: {tiny_catalog}" in out
+    assert "3 papers, 1 summary posts, 3 topics, 3 venues" in out
+
+
+def test_check_lists_every_problem(run, write_catalog) -> None:
+    path = write_catalog(
+        TINY_CATALOG.replace('arxiv = "2001.00001"', 'arxiv = "x"').replace(
+            'topic = "gamma"', 'topic = "delta"'
+        )
+    )
+    before = path.read_bytes()
+    result = run("--catalog", str(path), "check")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 3 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"error: {path}:") and "paper 'alpha-one', field 'arxiv'" in lines[0]
+    assert "paper 'gamma-three', field 'topic'" in lines[1]
+    assert lines[2] == f"2 problem(s) in {path}"
+    assert path.read_bytes() == before
+
+
+def test_version(run) -> None:
+    out = ok(run("--version"))
+    assert out == f"litlist {litlist.__version__}\n"
+    assert litlist.__version__ == version("litlist")
+
+
+# ---------------------------------------------------------------- usage mistakes: exit 2
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["show", "--format", "xml"], "'xml'"),
+        (["search", "dpo", "--format", "bibtex"], "'bibtex'"),
+        (["search", "dpo", "--limit", "0"], "--limit"),
+        (["search", "dpo", "--limit", "many"], "'many'"),
+        (["show", "--bogus"], "--bogus"),
+        (["search"], "QUERY"),
+        (["show", "--topic"], "--topic"),
+        (["frobnicate"], "frobnicate"),
+        (["--catalog"], "--catalog"),
+        (["topics", "extra"], "extra"),
+    ],
+)
+def test_usage_mistake(run, args: list[str], named: str) -> None:
+    line = one_error_line(run(*args), 2)
+    assert "╭" not in line  # a plain line, not a rich panel
+    assert named in line
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="cli.py: bare `litlist` prints an empty 'error:  (see "
+    "...)' line after the help (NoArgsIsHelpError has no message)",
+)
+def test_no_arguments_shows_help_without_an_empty_error(run) -> None:
+    result = run()
+    assert "Usage" in result.stdout
+    assert "error:  " not in result.stderr
+
+
+# ---------------------------------------------------------------- user mistakes: exit 1
+
+
+def test_unknown_topic(run) -> None:
+    line = one_error_line(run("show", "--topic", "atention sink"), 1)
+    assert "--topic" in line and "'atention sink'" in line and "Attention Sink" in line
+
+
+def test_unknown_venue(run) -> None:
+    line = one_error_line(run("search", "dpo", "--venue", "neurps"), 1)
+    assert "--venue" in line and "NeurIPS" in line
+
+
+def test_bad_year(run) -> None:
+    line = one_error_line(run("show", "--year", "2024-2025"), 1)
+    assert "--year" in line and "2022..2023" in line
+
+
+def test_unknown_paper(run) -> None:
+    line = one_error_line(run("show", "dpo", "rafailov2023"), 1)
+    assert "rafailov2023" in line and "rafailov2023direct" in line
+
+
+# ---------------------------------------------------------------- broken catalogs
+
+
+BROKEN = {
+    "unknown field": TINY_CATALOG.replace('title = "Gamma Rays', 'titel = "Gamma Rays'),
+    "bad year": TINY_CATALOG.replace("year = 2022", "year = 22"),
+    "not TOML": TINY_CATALOG.replace("year = 2024", "year = = 2024"),
+    "not UTF-8": TINY_CATALOG.encode().replace("Müller".encode(), b"M\xfcller"),
+}
+COMMANDS = [
+    ["show"],
+    ["search", "alpha"],
+    ["topics"],
+    ["venues"],
+    ["show", "-f", "json"],
+    ["show", "alpha-one"],
+]
+
+
+@pytest.mark.parametrize("how", ["option", "env"])
+@pytest.mark.parametrize("command", COMMANDS, ids=[" ".join(c) for c in COMMANDS])
+@pytest.mark.parametrize("broken", list(BROKEN))
+def test_broken_catalog_fails_cleanly(
+    run, write_catalog, broken: str, command: list[str], how: str
+) -> None:
+    path = write_catalog(BROKEN[broken])
+    before = path.read_bytes(), path.stat().st_mtime_ns
+    if how == "option":
+        result = run("--catalog", str(path), *command)
+    else:
+        result = run(*command, env={"LITLIST_CATALOG": str(path)})
+    line = one_error_line(result, 1)
+    assert line.startswith(f"error: {path}:")
+    assert result.stdout == ""
+    assert (path.read_bytes(), path.stat().st_mtime_ns) == before
+
+
+@pytest.mark.parametrize("broken", list(BROKEN))
+def test_broken_catalog_check(run, write_catalog, broken: str) -> None:
+    path = write_catalog(BROKEN[broken])
+    before = path.read_bytes()
+    result = run("check", env={"LITLIST_CATALOG": str(path)})
+    assert result.exit_code == 1 and result.stdout == ""
+    *problems, total = result.stderr.splitlines()
+    assert problems and all(p.startswith(f"error: {path}:") for p in problems)
+    assert total == f"{len(problems)} problem(s) in {path}"
+    assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["missing", "folder"])
+def test_catalog_that_is_not_a_file(run, tmp_path: Path, where: str) -> None:
+    path = tmp_path / "nope.toml" if where == "missing" else tmp_path
+    line = one_error_line(run("--catalog", str(path), "search", "dpo"), 1)
+    assert str(path) in line
+    assert ("no such catalog file" if where == "missing" else "folder") in line
+    assert not (tmp_path / "nope.toml").exists()
+
+
+def test_option_beats_env(run, tiny_catalog: Path, tmp_path: Path) -> None:
+    rows = parse_json(
+        run(
+            "--catalog",
+            str(tiny_catalog),
+            "show",
+            "-f",
+            "json",
+            env={"LITLIST_CATALOG": str(tmp_path / "missing.toml")},
+        )
+    )
+    assert [r["id"] for r in rows] == TINY_IDS
+
+
+def test_env_catalog_is_used(run, tiny_catalog: Path) -> None:
+    rows = parse_json(run("show", "-f", "json", env={"LITLIST_CATALOG": str(tiny_catalog)}))
+    assert [r["id"] for r in rows] == TINY_IDS
+
+
+def test_cli_does_not_write_next_to_the_catalog(run, tiny_catalog: Path) -> None:
+    before = sorted(tiny_catalog.parent.iterdir())
+    ok(run("--catalog", str(tiny_catalog), "show"))
+    ok(run("--catalog", str(tiny_catalog), "search", "alpha"))
+    assert sorted(tiny_catalog.parent.iterdir()) == before
+
+
+def test_python_dash_m(tiny_catalog: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "litlist",
+            "--catalog",
+            str(tiny_catalog),
+            "show",
+            "--format",
+            "keys",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["smith2020alpha", "muller2022beta", "lee2024gamma"]

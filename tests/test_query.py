@@ -1,0 +1,564 @@
+"""Selecting papers (query.py): filters, id/key lookup, and ranked search, on the shipped
+catalog (counts the reading list implies) and on the tiny one."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import SEED
+from litlist import catalog, query
+from litlist.errors import BadOption, UnknownChoice, UnknownKey
+from litlist.model import Catalog
+from seedlist import parse
+
+
+def ids(cat: Catalog, positions) -> list[str]:
+    return [cat.ids[i] for i in positions]
+
+
+def top(cat: Catalog, text: str, **kwargs) -> list[str]:
+    return [cat.ids[h.position] for h in query.search(cat, text, **kwargs)]
+
+
+@pytest.fixture(scope="module")
+def seed_years() -> Counter:
+    """How many papers (not summary posts) the list gives for each year."""
+    return Counter(e.tag_year for e in parse(SEED) if not e.is_summary)
+
+
+# ---------------------------------------------------------------- --year
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024", (2024, 2024)),
+        (" 2024 ", (2024, 2024)),
+        ("2022..2023", (2022, 2023)),
+        ("2023..", (2023, None)),
+        ("..2020", (None, 2020)),
+        ("2023..2023", (2023, 2023)),
+    ],
+)
+def test_parse_years(text: str, expected: tuple) -> None:
+    assert query.parse_years(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "..",
+        "24",
+        "20x4",
+        "2024-2025",
+        "2024..2022",
+        "2022...2023",
+        "2022..23",
+        "twenty",
+        "2024,2023",
+        "-2024",
+    ],
+)
+def test_parse_years_rejects(text: str) -> None:
+    with pytest.raises(BadOption) as info:
+        query.parse_years(text)
+    assert "--year" in str(info.value)
+
+
+def test_select_year_counts_match_the_list(shipped: Catalog, seed_years: Counter) -> None:
+    def count(year: str) -> int:
+        return len(query.select(shipped, year=year, kind="paper"))
+
+    assert count("2024") == seed_years[2024] == 20
+    assert count("2022..2023") == seed_years[2022] + seed_years[2023] == 16
+    assert count("2023..") == seed_years[2023] + seed_years[2024] == 30
+    assert count("..2020") == seed_years[2019] + seed_years[2020] == 4
+    assert count("2019..2024") == sum(seed_years.values()) == 44
+    assert count("2025..") == 0
+
+
+def test_select_year_leaves_out_summary_posts(shipped: Catalog) -> None:
+    # summary posts have no year: a year filter never matches them
+    assert all(shipped.paper(i).kind == "paper" for i in query.select(shipped, year="..2100"))
+
+
+# ---------------------------------------------------------------- --topic
+
+
+def test_select_peft_papers(shipped: Catalog) -> None:
+    papers = query.select(shipped, topic="peft", kind="paper")
+    assert len(papers) == 13
+    assert len(query.select(shipped, topic="peft")) == 15  # with the two summary posts
+    assert {shipped.paper(i).topic for i in papers} == {"peft/method", "peft/analysis"}
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("peft", 15),
+        ("PEFT", 15),
+        ("alignment", 6),
+        ("rlhf", 3),  # a segment of alignment/rlhf
+        ("RLHF", 3),
+        ("alignment/rlaif", 3),
+        ("attention-sink", 3),
+        ("Attention Sink", 3),  # a heading's name
+        ("attention sink", 3),
+        ("ATTENTION SINK", 3),
+        ("interpretability/attention/attention-sink", 3),
+        ("Contrastive Decoding", 7),
+        ("interpretability", 21),  # with every sub-topic
+        ("Mechanical Interpretability", 21),
+        ("attribution", 7),
+        ("Chain-of-Thought", 4),
+        ("others", 1),
+        ("Long-context LLM", 2),
+        ("PEFT Analysis", 4),
+    ],
+)
+def test_select_topic(shipped: Catalog, text: str, count: int) -> None:
+    positions = query.select(shipped, topic=text)
+    assert len(positions) == count
+    assert positions == sorted(positions)  # the list's order
+
+
+def test_select_topic_attention_sink_papers(shipped: Catalog) -> None:
+    assert ids(shipped, query.select(shipped, topic="Attention Sink")) == [
+        "streamingllm",
+        "act",
+        "spectral-filters",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested"),
+    [("pefft", "peft"), ("atention sink", "Attention Sink"), ("rlfh", "alignment/rlhf")],
+)
+def test_select_unknown_topic_suggests(shipped: Catalog, text: str, suggested: str) -> None:
+    with pytest.raises(UnknownChoice) as info:
+        query.select(shipped, topic=text)
+    error = info.value
+    assert error.option == "--topic" and error.value == text
+    assert suggested in error.closest
+    assert set(error.valid) == {t.slug for t in shipped.topics}
+    assert f"'{text}'" in str(error) and "did you mean" in str(error)
+
+
+def test_select_unknown_topic_nothing_close(shipped: Catalog) -> None:
+    with pytest.raises(UnknownChoice) as info:
+        query.select(shipped, topic="zzzzqqq")
+    assert info.value.closest == []
+    assert "peft" in str(info.value)  # the valid ones are listed
+
+
+# ---------------------------------------------------------------- --venue
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["neurips", "nips", "NIPS", "NeurIPS", " NeurIPS ", "Neural Information Processing Systems"],
+)
+def test_select_neurips(shipped: Catalog, text: str) -> None:
+    assert ids(shipped, query.select(shipped, venue=text)) == ["dpo", "cot", "zero-shot-cot"]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("iclr", 9),
+        ("ICLR Workshop", 1),
+        ("iclr-ws", 1),
+        ("icml-ws", 2),
+        ("arxiv", 12),
+        ("preprint", 12),
+        ("Nature MI", 1),
+        ("tacl", 1),
+        ("naacl-hlt", 2),
+    ],
+)
+def test_select_venue(shipped: Catalog, text: str, count: int) -> None:
+    assert len(query.select(shipped, venue=text)) == count
+
+
+def test_select_venue_of_record_only_matches_nothing(shipped: Catalog) -> None:
+    # TMLR is declared (a version of record) but the list puts no paper there
+    assert query.select(shipped, venue="tmlr") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "suggested"), [("neurps", "NeurIPS"), ("icmll", "ICML"), ("emnpl", "EMNLP")]
+)
+def test_select_unknown_venue_suggests(shipped: Catalog, text: str, suggested: str) -> None:
+    with pytest.raises(UnknownChoice) as info:
+        query.select(shipped, venue=text)
+    assert info.value.option == "--venue"
+    assert suggested in info.value.closest
+    assert "NeurIPS" in info.value.valid
+
+
+# ---------------------------------------------------------------- combined
+
+
+def test_filters_combine(shipped: Catalog) -> None:
+    assert ids(shipped, query.select(shipped, topic="peft", year="2024")) == [
+        "lora-note",
+        "lora-learns-less",
+        "llama-adapter",
+    ]
+    assert ids(shipped, query.select(shipped, venue="nips", year="2022")) == [
+        "cot",
+        "zero-shot-cot",
+    ]
+    assert ids(shipped, query.select(shipped, topic="cot", venue="nips", year="2023..")) == []
+    assert ids(
+        shipped, query.select(shipped, topic="interpretability", venue="iclr", year="2024")
+    ) == ["ffn-attention-maps", "dola", "pasta", "sat-probe", "streamingllm"]
+
+
+def test_select_without_filters_is_everything(shipped: Catalog) -> None:
+    assert query.select(shipped) == list(range(46))
+    assert len(query.select(shipped, kind="summary")) == 2
+
+
+def test_select_bad_year_raises(shipped: Catalog) -> None:
+    with pytest.raises(BadOption):
+        query.select(shipped, year="last year")
+
+
+# ---------------------------------------------------------------- lookup
+
+
+def test_lookup_by_id_and_key(shipped: Catalog) -> None:
+    assert ids(shipped, query.lookup(shipped, ["dpo", "hu2022lora", "cot"])) == [
+        "dpo",
+        "lora",
+        "cot",
+    ]
+    assert ids(shipped, query.lookup(shipped, ["dpo", "rafailov2023direct"])) == ["dpo", "dpo"]
+    assert ids(shipped, query.lookup(shipped, ["peft-summary"])) == ["peft-summary"]
+
+
+def test_lookup_unknown_suggests(shipped: Catalog) -> None:
+    with pytest.raises(UnknownKey) as info:
+        query.lookup(shipped, ["dpo", "rafailov2023", "hu2022lroa"], where="draft.tex")
+    error = info.value
+    assert error.keys == ["rafailov2023", "hu2022lroa"]
+    assert "rafailov2023direct" in error.suggestions["rafailov2023"]
+    assert "hu2022lora" in error.suggestions["hu2022lroa"]
+    assert "draft.tex" in str(error) and "did you mean" in str(error)
+
+
+# ---------------------------------------------------------------- search: what users mean
+
+# (query, the paper a user means — or the set of papers any of which is right)
+QUERY_TABLE: list[tuple[str, str | frozenset[str]]] = [
+    # acronyms and aliases, typed exactly
+    ("dpo", "dpo"),
+    ("DPO", "dpo"),
+    ("lora", "lora"),
+    ("cot", "cot"),
+    ("dola", "dola"),
+    ("pasta", "pasta"),
+    ("streamingllm", "streamingllm"),
+    ("StreamingLLM", "streamingllm"),
+    ("sat probe", "sat-probe"),
+    ("act", "act"),
+    ("cad", "cad"),
+    ("adainfer", "adainfer"),
+    ("rlhf", "rlhf"),
+    ("rlaif", "rlaif"),
+    ("zero-shot-cot", "zero-shot-cot"),
+    ("zero shot cot", "zero-shot-cot"),
+    ("auto-cot", "auto-cot"),
+    ("manual cot", "cot"),
+    ("icd", "icd"),
+    ("acd", "acd"),
+    ("cd", "contrastive-decoding"),
+    ("p-tuning", "p-tuning"),
+    ("p-tuning v2", "p-tuning-v2"),
+    ("llama adapter", "llama-adapter"),
+    ("llm adapters", "llm-adapters"),
+    ("delta tuning", "peft-nmi"),
+    ("attnresln", "attnresln"),
+    ("mam adapter", "unified-peft"),
+    ("attention sink", "streamingllm"),
+    ("prefix tuning", "prefix-tuning"),
+    ("prompt tuning", "prompt-tuning"),
+    ("adapter", "adapter"),
+    # typos
+    ("lroa", "lora"),
+    ("loar", "lora"),
+    ("streming llm", "streamingllm"),
+    ("steaming llm", "streamingllm"),
+    ("prefix tunning", "prefix-tuning"),
+    ("prompt tunning", "prompt-tuning"),
+    ("chain of thougt", "cot"),
+    ("chian of thought", "cot"),
+    ("contrastive decodng", "contrastive-decoding"),
+    ("lost in the midle", "lost-in-the-middle"),
+    ("constitutinal ai", "constitutional-ai"),
+    ("adainfr", "adainfer"),
+    ("atention sink", "streamingllm"),
+    ("self-rewardng", "self-rewarding"),
+    ("sat prob", "sat-probe"),
+    ("houlsbey", "adapter"),
+    ("kojma", "zero-shot-cot"),
+    # authors
+    ("kojima", "zero-shot-cot"),
+    ("takeshi kojima", "zero-shot-cot"),
+    ("percy liang", frozenset({"prefix-tuning", "contrastive-decoding", "lost-in-the-middle"})),
+    ("kobayashi vector norms", "attention-norm"),
+    ("kobayashi residual", "attnresln"),
+    ("kobayashi feed-forward", "ffn-attention-maps"),
+    ("rafailov", "dpo"),
+    ("houlsby", "adapter"),
+    ("christiano", "rlhf"),
+    ("yuksekgonul", "sat-probe"),
+    ("suzgun", "meta-prompting"),
+    ("barbero", "transformers-need-glasses"),
+    ("cancedda", "spectral-filters"),
+    ("jason wei", "cot"),
+    ("nelson liu", "lost-in-the-middle"),
+    ("xiao attention sinks", "streamingllm"),
+    ("lisa li prefix", "prefix-tuning"),
+    # title phrases
+    ("let's think step by step", "zero-shot-cot"),
+    ("secretly a reward model", "dpo"),
+    ("is dpo superior to ppo", "dpo-vs-ppo"),
+    ("power of scale", "prompt-tuning"),
+    ("gpt understands too", "p-tuning"),
+    ("label words are anchors", "label-words-anchors"),
+    ("information flow in-context learning", "label-words-anchors"),
+    ("dark signals", "spectral-filters"),
+    ("stages of inference", "stages-of-inference"),
+    ("remarkable robustness", "stages-of-inference"),
+    ("hidden attention sinks", "act"),
+    ("post-hoc attention steering", "pasta"),
+    ("tell your model where to attend", "pasta"),
+    ("induced hallucinations", "icd"),
+    ("hallucinate less", "cad"),
+    ("noisy contexts retrieval-augmented", "acd"),
+    ("harmlessness from ai feedback", "constitutional-ai"),
+    ("low-rank adaptation", "lora"),
+    ("what does bert look at", "bert-attention"),
+    ("attention is not only a weight", "attention-norm"),
+    ("learns less forgets less", "lora-learns-less"),
+    ("a note on lora", "lora-note"),
+    ("not all layers necessary", "adainfer"),
+    ("transformers need glasses", "transformers-need-glasses"),
+    ("over-squashing", "transformers-need-glasses"),
+    ("decoding by contrasting layers", "dola"),
+    ("constraint satisfaction factual errors", "sat-probe"),
+    ("enhancing contextual understanding", "multi-input-cd"),
+    ("contrastive decoding improves reasoning", "cd-reasoning"),
+    ("open-ended text generation as optimization", "contrastive-decoding"),
+    ("task-agnostic scaffolding", "meta-prompting"),
+    ("zero shot reasoners", "zero-shot-cot"),
+    ("prompting elicits reasoning", "cot"),
+    ("parameter-efficient transfer learning for nlp", "adapter"),
+    ("unified view of parameter-efficient transfer learning", "unified-peft"),
+    ("fine-tuning language models from human preferences", "rlhf"),
+    ("brief summary of parameter-efficient fine-tuning", "peft-summary"),
+    ("strengths and weaknesses of peft", "peft-empirical"),
+    ("adapter family", "llm-adapters"),
+    # words from the English summaries
+    ("bitfit", "peft-empirical"),
+    ("gsm8k", "cd-reasoning"),
+    ("alpaca", "llama-adapter"),
+    # Korean phrases and terms from the list's bullets
+    ("집단지성", "meta-prompting"),
+    ("집단지성과 유사한 방식", "meta-prompting"),
+    ("중간 부분에서 정보를 잘 가져오지 못한다", "lost-in-the-middle"),
+    ("자기 자신의 feedback", "self-rewarding"),
+    ("모든 CoT 과정을 자동화", "auto-cot"),
+    ("일종의 아티클", "lora-note"),
+    ("Context를 증폭", "cad"),
+    ("역설적으로", "dpo-vs-ppo"),
+    ("간략하게 요약한 글", "peft-summary"),
+    ("세 개의 체계적인 분석 논문", "peft-analysis-summary"),
+    ("4단계의 Inference Stage", "stages-of-inference"),
+    ("Zero-initialized Attention을 사용하는 것이 중요", "llama-adapter"),
+    ("no-op hypothesis", "bert-attention"),
+    ("U-shape effect", "lost-in-the-middle"),
+    ("representational collapse", "transformers-need-glasses"),
+    ("jsd", "dola"),  # written "JSD가" in the bullet
+    ("hmlv", "spectral-filters"),
+    ("apc", "contrastive-decoding"),
+]
+
+
+def _wanted(expected: str | frozenset[str]) -> frozenset[str]:
+    return expected if isinstance(expected, frozenset) else frozenset({expected})
+
+
+def test_query_table_is_big_and_names_real_papers(shipped: Catalog) -> None:
+    assert len(QUERY_TABLE) >= 40
+    assert len({q for q, _ in QUERY_TABLE}) == len(QUERY_TABLE)
+    for _, expected in QUERY_TABLE:
+        assert _wanted(expected) <= set(shipped.ids)
+    # every paper of the list can be found by some query
+    covered = set().union(*(_wanted(e) for _, e in QUERY_TABLE))
+    assert covered >= {p.id for p in shipped.papers if p.kind == "paper"}
+
+
+@pytest.mark.parametrize(("text", "expected"), QUERY_TABLE, ids=[q for q, _ in QUERY_TABLE])
+def test_search_top1(shipped: Catalog, text: str, expected) -> None:
+    results = top(shipped, text, limit=3)
+    assert results, f"{text!r} found nothing"
+    assert results[0] in _wanted(expected), results
+
+
+def test_search_top1_accuracy(shipped: Catalog) -> None:
+    misses = [
+        (text, top(shipped, text, limit=1))
+        for text, expected in QUERY_TABLE
+        if top(shipped, text, limit=1)[:1] not in [[w] for w in _wanted(expected)]
+    ]
+    accuracy = 1 - len(misses) / len(QUERY_TABLE)
+    print(
+        f"\nsearch top-1 accuracy: {accuracy:.1%} over {len(QUERY_TABLE)} queries; misses: {misses}"
+    )
+    assert accuracy == 1.0, misses
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "below"),
+    [
+        ("dpo", "dpo", "dpo-vs-ppo"),  # the alias itself above a title that mentions it
+        ("lora", "lora", "lora-learns-less"),
+        ("cot", "cot", "auto-cot"),
+        ("adapter", "adapter", "llama-adapter"),
+        ("attention sink", "streamingllm", "spectral-filters"),
+        ("contrastive decoding", "contrastive-decoding", "cd-reasoning"),
+    ],
+)
+def test_search_exact_alias_wins(shipped: Catalog, text: str, first: str, below: str) -> None:
+    hits = query.search(shipped, text, limit=None)
+    ranked = [shipped.ids[h.position] for h in hits]
+    assert ranked[0] == first and below in ranked
+    assert hits[0].score > hits[ranked.index(below)].score
+
+
+@pytest.mark.parametrize(
+    ("text", "papers"),
+    [
+        ("kobayashi", {"attention-norm", "attnresln", "ffn-attention-maps"}),
+        ("goro kobayashi", {"attention-norm", "attnresln", "ffn-attention-maps"}),
+        ("percy liang", {"prefix-tuning", "contrastive-decoding", "lost-in-the-middle"}),
+        ("xiang lisa li", {"prefix-tuning", "contrastive-decoding"}),
+    ],
+)
+def test_search_author_finds_all_their_papers(shipped: Catalog, text: str, papers: set) -> None:
+    hits = query.search(shipped, text, limit=None)
+    best = {shipped.ids[h.position] for h in hits if h.score == hits[0].score}
+    assert best == papers
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "qwxzv",
+        "asdfghjkl",
+        "xyzzy plugh",
+        "quantum chromodynamics",
+        "banana bread recipe",
+        "블라블라",
+        "🙂",
+        "12345",
+        "!!!",
+        "",
+        "   ",
+        "the",
+        "of the",
+        "a",
+        "the and of",
+        "zzz",
+        "lorem ipsum dolor sit amet",
+        # words with weak look-alikes in the catalog: they stay below the score floor
+        "elephant",
+        "spring",
+        "finance",
+    ],
+)
+def test_search_nonsense_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert query.search(shipped, text) == []
+
+
+def test_search_limit_and_order(shipped: Catalog) -> None:
+    hits = query.search(shipped, "attention", limit=None)
+    assert len(hits) > 5
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert query.search(shipped, "attention", limit=3) == hits[:3]
+    assert len({h.position for h in hits}) == len(hits)
+
+
+def test_search_within_filter(shipped: Catalog) -> None:
+    within = query.select(shipped, topic="peft/analysis")
+    found = top(shipped, "lora", within=within)
+    assert found and set(found) <= {shipped.ids[i] for i in within}
+    assert "lora" not in found
+    assert top(shipped, "dpo", within=query.select(shipped, year="..2020")) == []
+
+
+@pytest.mark.parametrize("variant", ["DPO", "Dpo", "ＤＰＯ", " dpo ", "d.p.o", "dpo!"])
+def test_search_folds_case_width_punctuation(shipped: Catalog, variant: str) -> None:
+    assert top(shipped, variant, limit=1) == ["dpo"]
+
+
+def test_search_tiny_catalog_non_ascii_author(tiny_catalog) -> None:
+    cat = catalog.load(tiny_catalog)
+    for text in ["müller", "Muller", "MÜLLER", "wrobel", "Łukasz", "zoe dupont"]:
+        assert top(cat, text, limit=1) == ["beta-two"], text
+    assert top(cat, "감마", limit=1) == ["gamma-three"]
+    assert top(cat, "amt", limit=1) == ["alpha-one"]
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(text=st.text(max_size=60))
+def test_search_never_raises(shipped: Catalog, text: str) -> None:
+    hits = query.search(shipped, text, limit=None)
+    assert all(query.SCORE_FLOOR <= h.score <= 100 for h in hits)
+    assert all(0 <= h.position < len(shipped) for h in hits)
+    assert len({h.position for h in hits}) == len(hits)
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            [
+                "dpo",
+                "lora",
+                "attention",
+                "sink",
+                "집단지성",
+                "the",
+                "kobayashi",
+                "λ",
+                "",
+                "-",
+                "'",
+                "🙂",
+                "cot",
+            ]
+        ),
+        max_size=8,
+    ),
+    limit=st.one_of(st.none(), st.integers(min_value=1, max_value=50)),
+)
+def test_search_never_raises_on_word_mixes(shipped: Catalog, words: list[str], limit) -> None:
+    hits = query.search(shipped, " ".join(words), limit=limit)
+    assert limit is None or len(hits) <= limit

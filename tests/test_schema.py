@@ -1,0 +1,288 @@
+"""The catalog schema (schema.py): one paper, one topic, one venue at a time, and the
+cross-paper rules, on parsed data (no files here; test_catalog.py covers the files)."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+from pydantic import ValidationError
+
+from litlist import schema
+from litlist.errors import Problem
+
+PAPER = {
+    "id": "alpha-one",
+    "kind": "paper",
+    "key": "smith2020alpha",
+    "title": "Alpha Methods for Tiny Catalogs",
+    "authors": ["Jane Smith", "Bob Jones"],
+    "year": 2020,
+    "venue": "NeurIPS",
+    "topic": "alpha",
+    "arxiv": "2001.00001",
+    "doi": "10.1234/alpha.one",
+}
+
+DOCUMENT = {
+    "topic": [{"slug": "alpha", "name": "Alpha"}, {"slug": "alpha/beta", "name": "Beta"}],
+    "venue": [
+        {
+            "id": "NeurIPS",
+            "name": "Neural Information Processing Systems",
+            "kind": "conference",
+            "aliases": ["NIPS"],
+        },
+        {"id": "arXiv", "name": "arXiv preprint", "kind": "preprint"},
+    ],
+    "paper": [
+        PAPER,
+        dict(
+            PAPER,
+            id="beta-two",
+            key="muller2022beta",
+            title="Beta",
+            topic="alpha/beta",
+            venue="arXiv",
+            authors=["Jürgen Müller"],
+            year=2022,
+            doi=None,
+            arxiv="2202.00002",
+        ),
+    ],
+}
+
+
+def _fields(exc: ValidationError) -> set[str]:
+    return {".".join(str(p) for p in e["loc"]) for e in exc.errors()}
+
+
+def test_paper_model_accepts_a_valid_paper() -> None:
+    paper = schema.PaperModel.model_validate(PAPER).to_paper()
+    assert paper.id == "alpha-one"
+    assert paper.authors == ("Jane Smith", "Bob Jones")
+    assert paper.year == 2020
+    assert paper.citable
+
+
+def test_paper_model_keeps_non_ascii_authors_as_written() -> None:
+    names = ["Jürgen Müller", "Zoë Dupont", "Łukasz Wróbel", "김민지"]
+    paper = schema.PaperModel.model_validate(dict(PAPER, authors=names)).to_paper()
+    assert list(paper.authors) == names
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"titel": "Alpha"}, "titel"),  # a typo is an error, not silently ignored
+        ({"year": 1820}, "year"),
+        ({"year": 2300}, "year"),
+        ({"year": "2020"}, "year"),  # TOML has integers: a string year is a mistake
+        ({"year": 2020.0}, "year"),
+        ({"year": True}, "year"),
+        ({"arxiv": "2001.1"}, "arxiv"),
+        ({"arxiv": "2001.00001v2"}, "arxiv"),
+        ({"arxiv": "arXiv:2001.00001"}, "arxiv"),
+        ({"arxiv": "https://arxiv.org/abs/2001.00001"}, "arxiv"),
+        ({"doi": "doi:10.1234/x"}, "doi"),
+        ({"doi": "https://doi.org/10.1234/x"}, "doi"),
+        ({"doi": "10.12/x"}, "doi"),
+        ({"doi": "10.48550/arXiv.2001.00001"}, "doi"),  # arXiv's DOI belongs in `arxiv`
+        ({"key": "Smith2020alpha"}, "key"),
+        ({"key": "müller2022beta"}, "key"),
+        ({"key": "smith 2020"}, "key"),
+        ({"key": "smith{2020}"}, "key"),
+        ({"key": "smith,2020"}, "key"),
+        ({"id": "Alpha One"}, "id"),
+        ({"kind": "article"}, "kind"),
+        ({"authors": []}, "authors"),
+        ({"authors": [""]}, "authors.0"),
+        ({"title": ""}, "title"),
+        ({"title": "Two\nLines"}, "title"),
+        ({"url": "arxiv.org/abs/2001.00001"}, "url"),
+        ({"pages": "12 to 14"}, "pages"),
+        ({"covers": ["beta-two"]}, "covers"),  # only summary posts cover papers
+    ],
+)
+def test_paper_model_rejects_bad_field_and_names_it(change: dict, field: str) -> None:
+    data = dict(PAPER, **change)
+    with pytest.raises(ValidationError) as info:
+        schema.PaperModel.model_validate(data)
+    assert field in _fields(info.value)
+
+
+@pytest.mark.parametrize("missing", ["key", "year", "venue", "authors", "title", "topic", "id"])
+def test_paper_model_names_the_missing_field(missing: str) -> None:
+    data = {k: v for k, v in PAPER.items() if k != missing}
+    with pytest.raises(ValidationError) as info:
+        schema.PaperModel.model_validate(data)
+    assert missing in _fields(info.value)
+
+
+@pytest.mark.parametrize(
+    "arxiv", ["2305.18290", "1909.08593", "0704.0001", "hep-th/9901001", "math.GT/0309136"]
+)
+def test_paper_model_accepts_arxiv_id_forms(arxiv: str) -> None:
+    assert schema.PaperModel.model_validate(dict(PAPER, arxiv=arxiv)).arxiv == arxiv
+
+
+def test_summary_post_needs_no_key_year_venue_or_authors() -> None:
+    post = {
+        "id": "a-summary",
+        "kind": "summary",
+        "title": "A Summary",
+        "topic": "alpha",
+        "covers": ["alpha-one"],
+        "summary": ["요약"],
+    }
+    paper = schema.PaperModel.model_validate(post).to_paper()
+    assert paper.key is None and paper.authors == () and not paper.citable
+
+
+def test_published_version_is_validated_too() -> None:
+    data = dict(PAPER, published={"venue": "ICML", "year": 2024, "doi": "nope"})
+    with pytest.raises(ValidationError) as info:
+        schema.PaperModel.model_validate(data)
+    assert "published.doi" in _fields(info.value)
+    data = dict(PAPER, published={"venue": "ICML", "year": 2024, "volume": "1", "isbn": "x"})
+    with pytest.raises(ValidationError) as info:
+        schema.PaperModel.model_validate(data)
+    assert "published.isbn" in _fields(info.value)
+
+
+@pytest.mark.parametrize("slug", ["Alpha", "alpha/", "/alpha", "alpha beta", "alpha//beta"])
+def test_topic_model_rejects_bad_slug(slug: str) -> None:
+    with pytest.raises(ValidationError):
+        schema.TopicModel.model_validate({"slug": slug, "name": "X"})
+
+
+def test_venue_model_rejects_unknown_kind() -> None:
+    with pytest.raises(ValidationError):
+        schema.VenueModel.model_validate({"id": "X", "name": "X", "kind": "blog"})
+
+
+# ---------------------------------------------------------------- validate(): whole documents
+
+
+def _problems(document: dict) -> list[Problem]:
+    _, problems = schema.validate(document, "cat.toml")
+    return problems
+
+
+def _one(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [p.render() for p in problems]
+    return problems[0]
+
+
+def test_validate_accepts_the_document() -> None:
+    cat, problems = schema.validate(copy.deepcopy(DOCUMENT), "cat.toml")
+    assert problems == []
+    assert cat.ids == ["alpha-one", "beta-two"]
+    assert [t.slug for t in cat.topics] == ["alpha", "alpha/beta"]
+
+
+def _with_second(**change) -> dict:
+    document = copy.deepcopy(DOCUMENT)
+    document["paper"][1].update(change)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        ({"id": "alpha-one"}, "id", "used by another paper"),
+        ({"key": "smith2020alpha"}, "key", "alpha-one"),
+        ({"topic": "gamma"}, "topic", "not declared"),
+        ({"venue": "ICML"}, "venue", "not declared"),
+        ({"published": {"venue": "ICML", "year": 2024}}, "published.venue", "not declared"),
+    ],
+)
+def test_validate_cross_paper_rules_name_paper_and_field(change, field, words) -> None:
+    problem = _one(_problems(_with_second(**change)))
+    assert problem.paper == change.get("id", "beta-two")
+    assert problem.field == field
+    assert words in problem.message
+    assert problem.path == "cat.toml"
+
+
+def test_validate_reports_every_problem_not_just_the_first() -> None:
+    document = _with_second(topic="gamma", venue="ICML", year=1066)
+    document["paper"][0]["arxiv"] = "bad"
+    problems = _problems(document)
+    got = {(p.paper, p.field) for p in problems}
+    assert {("alpha-one", "arxiv"), ("beta-two", "year")} <= got
+    # beta-two failed on its own, so its topic/venue are not checked twice; alpha-one still is
+    assert len(problems) == 2
+
+
+def test_validate_summary_covering_unknown_paper() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["paper"].append(
+        {
+            "id": "s",
+            "kind": "summary",
+            "title": "S",
+            "topic": "alpha",
+            "covers": ["alpha-one", "nope"],
+        }
+    )
+    problem = _one(_problems(document))
+    assert (problem.paper, problem.field) == ("s", "covers")
+    assert "nope" in problem.message
+
+
+def test_validate_covered_paper_with_its_own_problem_is_not_reported_as_unknown() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["paper"][1]["titel"] = "typo"
+    document["paper"].append(
+        {"id": "s", "kind": "summary", "title": "S", "topic": "alpha", "covers": ["beta-two"]}
+    )
+    problems = _problems(document)
+    assert [(p.paper, p.field) for p in problems] == [("beta-two", "titel")]
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        ({"topic": [], "venue": []}, "no [[paper]]"),
+        (dict(DOCUMENT, papers=[]), "unknown table 'papers'"),
+        (dict(DOCUMENT, paper={"id": "x"}), "array of tables"),
+    ],
+)
+def test_validate_document_shape(document: dict, words: str) -> None:
+    assert any(words in p.message for p in _problems(copy.deepcopy(document)))
+
+
+def test_validate_topic_problems() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["topic"].append({"slug": "alpha", "name": "Again"})
+    document["topic"].append({"slug": "delta/epsilon", "name": "Orphan"})
+    messages = " | ".join(p.message for p in _problems(document))
+    assert "'alpha' is declared twice" in messages
+    assert "no parent topic 'delta'" in messages
+
+
+def test_validate_venue_alias_clash() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["venue"][1]["aliases"] = ["nips"]
+    problem = _one(_problems(document))
+    assert "'nips'" in problem.message and "used by 'NeurIPS'" in problem.message
+
+
+def test_validate_gives_lines_when_it_has_the_text() -> None:
+    text = "\n".join(
+        ["[[topic]]", 'slug = "alpha"', "", "[[paper]]", 'id = "x"', "", "[[paper]]", 'id = "y"']
+    )
+    document = {"topic": [{"slug": "alpha", "name": "A"}], "paper": [{"id": "x"}, {"id": "y"}]}
+    _, problems = schema.validate(document, "cat.toml", text)
+    lines = {p.paper: p.line for p in problems}
+    assert lines == {"x": 4, "y": 7}
+
+
+# ---------------------------------------------------------------- Problem
+
+
+def test_problem_render_names_file_line_paper_and_field() -> None:
+    text = Problem("cat.toml", "bad value", line=12, paper="dpo", field="year").render()
+    assert text == "cat.toml:12: paper 'dpo', field 'year': bad value"
+    assert Problem("cat.toml", "no such catalog file").render() == "cat.toml: no such catalog file"
