@@ -21,7 +21,7 @@ from litlist.fsutil import write_atomic
 
 MAGIC = b"litlist-cache\n"
 # Bump when the payload's shape changes: old caches are then simply rebuilt.
-FORMAT = 3
+FORMAT = 4
 
 
 def cache_dir() -> Path:

@@ -8,7 +8,7 @@ one `error: …` line and exit code 2. Nothing else is caught: a bug should show
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -37,12 +37,20 @@ class _Group(TyperGroup):
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
-            result = super().main(args=args, prog_name=prog_name or "litlist",
-                                  complete_var=complete_var, standalone_mode=False, **extra)
+            result = super().main(
+                args=args,
+                prog_name=prog_name or "litlist",
+                complete_var=complete_var,
+                standalone_mode=False,
+                **extra,
+            )
         except _ClickException as exc:
+            message = exc.format_message().strip()
+            if not message:  # bare `litlist`: the help was shown, nothing went wrong
+                sys.exit(ExitCode.OK)
             ctx = getattr(exc, "ctx", None)
-            where = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-            render.error(exc.format_message().replace("\n", " ") + where)
+            path = ctx.command_path if ctx is not None else "litlist"
+            render.error(f"{message.replace(chr(10), ' ')} (see '{path} --help')")
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             sys.exit(130)
@@ -58,7 +66,7 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     table = "table"
     json = "json"
     keys = "keys"
@@ -72,7 +80,7 @@ def reporting() -> Iterator[None]:
         yield
     except LitlistError as exc:
         render.error(str(exc))
-        raise typer.Exit(ExitCode.USER_ERROR) from None
+        raise typer.Exit(exc.exit_code) from None
 
 
 # ---------------------------------------------------------------- completion
@@ -104,17 +112,35 @@ def _catalog_option(ctx: typer.Context) -> str | None:
 
 # ---------------------------------------------------------------- shared options
 
-TopicOpt = Annotated[str | None, typer.Option(
-    "--topic", "-t", help="Topic slug, slug segment or heading name (peft, rlhf, 'Attention Sink').",
-    autocompletion=_complete_topics)]
-VenueOpt = Annotated[str | None, typer.Option(
-    "--venue", "-v", help="Venue or alias, any case (neurips, nips, icml-ws).")]
-YearOpt = Annotated[str | None, typer.Option(
-    "--year", "-y", help="A year or range: 2024, 2022..2023, 2023.., ..2020.")]
-FormatOpt = Annotated[Format, typer.Option(
-    "--format", "-f", help="table (for people), json, keys (one citation key a line), markdown.")]
-NamesArg = Annotated[list[str] | None, typer.Argument(
-    help="Paper ids or citation keys.", autocompletion=_complete_names, show_default=False)]
+TopicOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--topic",
+        "-t",
+        help="Topic slug, slug segment or heading name (peft, rlhf, 'Attention Sink').",
+        autocompletion=_complete_topics,
+    ),
+]
+VenueOpt = Annotated[
+    str | None,
+    typer.Option("--venue", "-v", help="Venue or alias, any case (neurips, nips, icml-ws)."),
+]
+YearOpt = Annotated[
+    str | None,
+    typer.Option("--year", "-y", help="A year or range: 2024, 2022..2023, 2023.., ..2020."),
+]
+FormatOpt = Annotated[
+    Format,
+    typer.Option(
+        "--format", "-f", help="table (for people), json, keys (one citation key a line), markdown."
+    ),
+]
+NamesArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Paper ids or citation keys.", autocompletion=_complete_names, show_default=False
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -126,16 +152,27 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    catalog_path: Annotated[str | None, typer.Option(
-        "--catalog", "-c", metavar="PATH",
-        help="Catalog file to use (default: $LITLIST_CATALOG, else the catalog shipped with "
-             "litlist).")] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    catalog_path: Annotated[
+        str | None,
+        typer.Option(
+            "--catalog",
+            "-c",
+            metavar="PATH",
+            help="Catalog file to use (default: $LITLIST_CATALOG, else the catalog shipped with "
+            "litlist).",
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """litlist: find, read and cite the papers of a curated LLM reading list.
 
-    Examples: litlist search dpo · litlist show --topic peft · litlist export --tex draft.tex -o refs.bib
+    Examples: litlist search dpo · litlist show --topic peft ·
+    litlist export --tex draft.tex -o refs.bib
     """
     ctx.obj = {"catalog": catalog_path}
 
@@ -149,8 +186,15 @@ def _emit(text: str) -> None:
     sys.stdout.flush()
 
 
-def _output(cat: Catalog, positions: list[int], fmt: Format, *, cards: bool,
-            scores: list[float] | None = None, empty: str = "no papers match") -> None:
+def _output(
+    cat: Catalog,
+    positions: list[int],
+    fmt: Format,
+    *,
+    cards: bool,
+    scores: list[float] | None = None,
+    empty: str = "no papers match",
+) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table or cards."""
     if fmt is Format.keys:
         _emit(render.to_keys(cat.columns["key"][i] for i in positions))
@@ -188,7 +232,8 @@ def show(
 ) -> None:
     """List papers, or show some in full.
 
-    Examples: litlist show --topic peft · litlist show dpo lora · litlist show --venue nips --year 2022..
+    Examples: litlist show --topic peft · litlist show dpo lora ·
+    litlist show --venue nips --year 2022..
     """
     with reporting():
         cat = _load(ctx)
@@ -202,9 +247,13 @@ def show(
 @app.command()
 def search(
     ctx: typer.Context,
-    words: Annotated[list[str], typer.Argument(
-        help="What you remember: an acronym, title words, an author, a Korean phrase.",
-        metavar="QUERY...")],
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="What you remember: an acronym, title words, an author, a Korean phrase.",
+            metavar="QUERY...",
+        ),
+    ],
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 10,
     topic: TopicOpt = None,
     venue: VenueOpt = None,
@@ -214,24 +263,37 @@ def search(
 ) -> None:
     """Find papers by acronym, title words (typos forgiven), author or Korean phrase.
 
-    Examples: litlist search dpo · litlist search lroa · litlist search percy liang · litlist search 집단지성
+    Examples: litlist search dpo · litlist search lroa · litlist search percy liang ·
+    litlist search 집단지성
     """
     with reporting():
         cat = _load(ctx)
-        within = query.select(cat, topic=topic, venue=venue, year=year) if (
-            topic or venue or year) else None
+        within = (
+            query.select(cat, topic=topic, venue=venue, year=year)
+            if (topic or venue or year)
+            else None
+        )
         hits = query.search(cat, " ".join(words), within=within, limit=limit)
-        _output(cat, [h.position for h in hits], fmt, cards=full,
-                scores=[h.score for h in hits], empty=f"no papers match '{' '.join(words)}'")
+        _output(
+            cat,
+            [h.position for h in hits],
+            fmt,
+            cards=full,
+            scores=[h.score for h in hits],
+            empty=f"no papers match '{' '.join(words)}'",
+        )
 
 
 @app.command()
 def topics(ctx: typer.Context) -> None:
-    """Show the list's heading tree with the number of papers under each heading."""
+    """Show the list's heading tree with the number of papers under each heading.
+
+    Example: litlist topics, then litlist show --topic attention-sink
+    """
     with reporting():
         cat = _load(ctx)
         counts: dict[str, int] = {}
-        for slug, kind in zip(cat.columns["topic"], cat.columns["kind"]):
+        for slug, kind in zip(cat.columns["topic"], cat.columns["kind"], strict=True):
             if kind == "paper":
                 counts[slug] = counts.get(slug, 0) + 1
         render.topics(sys.stdout, cat, counts)
@@ -239,16 +301,20 @@ def topics(ctx: typer.Context) -> None:
 
 @app.command()
 def venues(ctx: typer.Context) -> None:
-    """Show the venues papers appeared at, with counts and years."""
+    """Show the venues papers appeared at, with counts and years.
+
+    Example: litlist venues, then litlist show --venue iclr --year 2024
+    """
     with reporting():
         cat = _load(ctx)
         seen: dict[str, list[int]] = {}
-        for venue_id, year in zip(cat.columns["venue"], cat.columns["year"]):
+        for venue_id, year in zip(cat.columns["venue"], cat.columns["year"], strict=True):
             if venue_id:
                 seen.setdefault(venue_id, []).append(year)
         rows = [
             (v.id, v.name, v.kind, len(seen[v.id]), sorted(set(seen[v.id])))
-            for v in cat.venues if v.id in seen
+            for v in cat.venues
+            if v.id in seen
         ]
         rows.sort(key=lambda r: (-r[3], r[0]))
         render.venues(sys.stdout, rows)
@@ -256,12 +322,17 @@ def venues(ctx: typer.Context) -> None:
 
 @app.command()
 def check(ctx: typer.Context) -> None:
-    """Validate the catalog and say what it holds; list every problem and exit 1 if any."""
+    """Validate the catalog and say what it holds; list every problem and exit 1 if any.
+
+    Examples: litlist check · litlist --catalog mylist.toml check
+    """
     cat, problems = catalog.check(ctx.obj.get("catalog"))
     if problems or cat is None:
         for problem in problems:
             render.error(problem.render())
-        sys.stderr.write(f"{len(problems)} problem(s) in {catalog.locate(ctx.obj.get('catalog'))}\n")
+        sys.stderr.write(
+            f"{len(problems)} problem(s) in {catalog.locate(ctx.obj.get('catalog'))}\n"
+        )
         raise typer.Exit(ExitCode.USER_ERROR)
     kinds = cat.columns["kind"]
     papers = kinds.count("paper")
@@ -280,7 +351,6 @@ def main() -> None:
     app()
 
 
-
 @app.command(name="export")
 def export_cmd(
     ctx: typer.Context,
@@ -288,24 +358,50 @@ def export_cmd(
     topic: TopicOpt = None,
     venue: VenueOpt = None,
     year: YearOpt = None,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write to this file (refuses to overwrite without --force).",
-        dir_okay=False)] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (refuses to overwrite without --force).",
+            dir_okay=False,
+        ),
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite the -o file.")] = False,
-    merge: Annotated[Path | None, typer.Option(
-        "--merge", help="Add the papers not already in this .bib, keeping every line of it.",
-        dir_okay=False)] = None,
-    tex: Annotated[list[Path] | None, typer.Option(
-        "--tex", help="Export what this LaTeX draft cites (follows \\input and \\include).")] = None,
-    aux: Annotated[Path | None, typer.Option(
-        "--aux", help="Export what this .aux file cites.")] = None,
-    allow_missing: Annotated[bool, typer.Option(
-        "--allow-missing", help="Export the known keys and warn about unknown ones.")] = False,
-    biblatex: Annotated[bool, typer.Option(
-        "--biblatex", help="biblatex fields (eprinttype, journaltitle, date) for biber.")] = False,
-    as_listed: Annotated[bool, typer.Option(
-        "--as-listed", help="Cite papers as the list gives them, not their later version of "
-                            "record.")] = False,
+    merge: Annotated[
+        Path | None,
+        typer.Option(
+            "--merge",
+            help="Add the papers not already in this .bib, keeping every line of it.",
+            dir_okay=False,
+        ),
+    ] = None,
+    tex: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--tex", help="Export what this LaTeX draft cites (follows \\input and \\include)."
+        ),
+    ] = None,
+    aux: Annotated[
+        Path | None, typer.Option("--aux", help="Export what this .aux file cites.")
+    ] = None,
+    allow_missing: Annotated[
+        bool,
+        typer.Option("--allow-missing", help="Export the known keys and warn about unknown ones."),
+    ] = False,
+    biblatex: Annotated[
+        bool,
+        typer.Option(
+            "--biblatex", help="biblatex fields (eprinttype, journaltitle, date) for biber."
+        ),
+    ] = False,
+    as_listed: Annotated[
+        bool,
+        typer.Option(
+            "--as-listed",
+            help="Cite papers as the list gives them, not their later version of record.",
+        ),
+    ] = False,
 ) -> None:
     """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
 

@@ -8,6 +8,9 @@ from pathlib import Path
 class LitlistError(Exception):
     """A user-facing failure: `str()` is the one line printed after `error: `."""
 
+    #: 1 for a mistake in what the user asked for, 2 for a malformed command line
+    exit_code = 1
+
 
 class CatalogError(LitlistError):
     """The catalog file cannot be used: missing, unreadable, not TOML, or invalid."""
@@ -16,7 +19,11 @@ class CatalogError(LitlistError):
         self.path = Path(path)
         self.problems = problems
         first = problems[0].render() if problems else f"{path}: invalid catalog"
-        more = f" (and {len(problems) - 1} more problem(s); run `litlist check`)" if len(problems) > 1 else ""
+        more = (
+            f" (and {len(problems) - 1} more problem(s); run `litlist check`)"
+            if len(problems) > 1
+            else ""
+        )
         super().__init__(first + more)
 
 
@@ -84,7 +91,9 @@ class UnknownChoice(LitlistError):
 
 
 class BadOption(LitlistError):
-    """An option value litlist cannot read (e.g. a malformed --year range)."""
+    """An option value litlist cannot read (e.g. a malformed --year range): a usage error."""
+
+    exit_code = 2
 
 
 class OutputExists(LitlistError):

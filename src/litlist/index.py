@@ -53,7 +53,14 @@ def paper_fields(paper: Paper, catalog: Catalog) -> list[tuple[int, str]]:
     for topic in catalog.topic_path(paper.topic):
         out.append((TOPIC, topic.name))
         out.append((TOPIC, topic.slug.rsplit("/", 1)[-1]))
-    for venue_id in filter(None, [paper.venue, paper.published and paper.published.venue]):
+    versions = [(paper.year, paper.venue)]
+    if paper.published:
+        versions.append((paper.published.year, paper.published.venue))
+    for year, venue_id in versions:
+        if year is not None:
+            out.append((VENUE, str(year)))
+        if venue_id is None:
+            continue
         venue = catalog.venue(venue_id)
         out += [(VENUE, venue.id), (VENUE, venue.name), *((VENUE, a) for a in venue.aliases)]
     out += [(SUMMARY, line) for line in paper.summary]

@@ -157,7 +157,7 @@ class Catalog:
         records: list | None = None,
         decode=None,
         columns: dict[str, list] | None = None,
-        index: object = None,
+        index: dict | None = None,
     ) -> None:
         self.path = path
         self.topics = topics

@@ -20,6 +20,7 @@ SCORE_FLOOR = 62.0
 # An alias typed exactly (DPO, LoRA, CoT) outranks any partial match.
 EXACT_ALIAS = 100.0
 PREFIX_SCORE = 88.0
+TYPO_SIMILARITY = 0.75
 STOPWORDS = frozenset(
     "a an and are as at by for from in into is it of on or the to with via vs".split()
 )
@@ -39,8 +40,10 @@ class Hit:
 def parse_years(text: str) -> tuple[int | None, int | None]:
     """`2024`, `2022..2023`, `2023..` or `..2020` as an inclusive (low, high) range."""
     match = re.fullmatch(r"\s*(\d{4})?\s*(\.\.)?\s*(\d{4})?\s*", text)
-    if not match or not (match.group(1) or match.group(3)) or (
-        not match.group(2) and match.group(3)
+    if (
+        not match
+        or not (match.group(1) or match.group(3))
+        or (not match.group(2) and match.group(3))
     ):
         raise BadOption(f"--year: cannot read '{text}'; use 2024, 2022..2023, 2023.. or ..2020")
     low = int(match.group(1)) if match.group(1) else None
@@ -58,7 +61,10 @@ def closest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 
 
     unique = list(dict.fromkeys(choices))
     found = process.extract(
-        value.casefold(), [c.casefold() for c in unique], scorer=fuzz.WRatio, limit=limit,
+        value.casefold(),
+        [c.casefold() for c in unique],
+        scorer=fuzz.WRatio,
+        limit=limit,
         score_cutoff=cutoff,
     )
     return [unique[i] for _, _, i in found]
@@ -68,7 +74,8 @@ def resolve_topic(catalog: Catalog, text: str) -> set[str]:
     """Topic slugs matching a slug, a slug segment or a heading name, with their sub-topics."""
     wanted = text.strip().casefold()
     roots = [
-        t for t in catalog.topics
+        t
+        for t in catalog.topics
         if wanted in (t.slug.casefold(), t.name.casefold())
         or wanted in t.slug.casefold().split("/")
         or wanted.replace(" ", "-") in t.slug.casefold().split("/")
@@ -84,7 +91,8 @@ def resolve_venue(catalog: Catalog, text: str) -> set[str]:
     """Venue ids whose id, full name or an alias is `text`, case-insensitive (NIPS is NeurIPS)."""
     wanted = text.strip().casefold()
     found = {
-        v.id for v in catalog.venues
+        v.id
+        for v in catalog.venues
         if wanted in {v.id.casefold(), v.name.casefold(), *(a.casefold() for a in v.aliases)}
     }
     if not found:
@@ -103,7 +111,7 @@ def select(
     kind: str | None = None,
 ) -> list[int]:
     """Positions of the entries that pass every given filter, in the list's order."""
-    positions = range(len(catalog))
+    positions: list[int] = list(range(len(catalog)))
     cols = catalog.columns
     if topic:
         slugs = resolve_topic(catalog, topic)
@@ -115,7 +123,8 @@ def select(
         low, high = parse_years(year)
         years = cols["year"]
         positions = [
-            i for i in positions
+            i
+            for i in positions
             if years[i] is not None
             and (low is None or years[i] >= low)
             and (high is None or years[i] <= high)
@@ -128,7 +137,7 @@ def select(
 def lookup(catalog: Catalog, names: Iterable[str], where: str = "") -> list[int]:
     """Positions of papers named by id or citation key; every unknown name raises at once."""
     by_name: dict[str, int] = {}
-    for i, (pid, key) in enumerate(zip(catalog.columns["id"], catalog.columns["key"])):
+    for i, (pid, key) in enumerate(zip(catalog.columns["id"], catalog.columns["key"], strict=True)):
         by_name.setdefault(pid, i)
         if key:
             by_name.setdefault(key, i)
@@ -136,7 +145,9 @@ def lookup(catalog: Catalog, names: Iterable[str], where: str = "") -> list[int]
     missing = [n for n in wanted if n not in by_name]
     if missing:
         known = [k for k in catalog.columns["key"] if k] + list(catalog.columns["id"])
-        raise UnknownKey(missing, {n: closest(n, known, limit=2, cutoff=70) for n in missing}, where)
+        raise UnknownKey(
+            missing, {n: closest(n, known, limit=2, cutoff=70) for n in missing}, where
+        )
     return [by_name[n] for n in wanted]
 
 
@@ -145,8 +156,7 @@ def lookup(catalog: Catalog, names: Iterable[str], where: str = "") -> list[int]
 
 def _word_matches(word: str, vocab: list[str]) -> dict[int, float]:
     """Vocabulary positions like `word`: exact 100, prefix (a Korean particle, a word typed
-    in part) PREFIX_SCORE, or a typo within rapidfuzz's ratio cut-off."""
-    from rapidfuzz import fuzz, process
+    in part) PREFIX_SCORE, or a typo (see `_typos`)."""
 
     found: dict[int, float] = {}
     start = bisect_left(vocab, word)
@@ -156,20 +166,30 @@ def _word_matches(word: str, vocab: list[str]) -> dict[int, float]:
         while end < len(vocab) and vocab[end].startswith(word):
             # a short word counts as a prefix only before a Korean particle: `jsd` finds
             # "JSD가", but `ab` does not find every word starting with "ab"
-            rest = vocab[end][len(word):]
+            rest = vocab[end][len(word) :]
             if len(word) >= min_prefix or (word.isascii() and not rest[:1].isascii()):
                 found[end] = PREFIX_SCORE
             end += 1
     if start < len(vocab) and vocab[start] == word:
         found[start] = 100.0
-    if len(word) >= 4:
-        cutoff = 75.0 if len(word) >= 6 else 74.0
-        for _, score, pos in process.extract(
-            word, vocab, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-        ):
+    if len(word) >= 4 and not word.isdigit():  # 2020 is not a typo of 2021
+        for pos, score in _typos(word, vocab):
             if score > found.get(pos, 0):
                 found[pos] = score
     return found
+
+
+def _typos(text: str, choices: list[str]) -> list[tuple[int, float]]:
+    """(position, 0-100) of choices within TYPO_SIMILARITY of `text` by optimal string
+    alignment: one slip (a missing, extra, wrong or swapped letter) in 4 to 7 letters, two from
+    8 on. Unlike an insert/delete ratio, 'house' is not a typo of 'use'."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    found = process.extract(
+        text, choices, scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=None
+    )
+    return [(pos, score * 100.0) for _, score, pos in found]
 
 
 def search(
@@ -186,8 +206,6 @@ def search(
     typo), and word by word against every field, weighted by field (`index.FIELD_WEIGHTS`),
     averaged over the query's words so every word has to find something.
     """
-    from rapidfuzz import fuzz, process
-
     idx = catalog.index if catalog.index is not None else ix.build(catalog)
     if catalog.index is None:
         catalog.index = idx
@@ -203,10 +221,11 @@ def search(
     # whole query against aliases
     whole = "".join(words)
     aliases, owners = idx["aliases"], idx["alias_owner"]
-    cutoff = 100.0 if len(whole) <= 3 else 70.0
-    for _, score, pos in process.extract(
-        whole, aliases, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None
-    ):
+    if len(whole) <= 3:  # CoT, CAD, ACT: short acronyms must be typed exactly
+        matches = [(pos, 100.0) for pos, alias in enumerate(aliases) if alias == whole]
+    else:
+        matches = _typos(whole, aliases)
+    for pos, score in matches:
         owner = owners[pos]
         if score >= 100.0:
             score = EXACT_ALIAS
@@ -234,7 +253,8 @@ def search(
             scores[paper] = score
 
     hits = [
-        Hit(p, round(s, 1)) for p, s in scores.items()
+        Hit(p, round(s, 1))
+        for p, s in scores.items()
         if s >= floor and (allowed is None or p in allowed)
     ]
     hits.sort(key=lambda h: (-h.score, h.position))

@@ -87,10 +87,12 @@ def to_markdown(catalog: Catalog, papers: Sequence[Paper]) -> str:
             shown.append(topic.slug)
             # one blank line around a heading, also between a heading and its sub-heading
             lines += ([] if lines and lines[-1] == "" else [""]) + [
-                f"{'#' * (depth + 2)} {topic.name}", ""]
+                f"{'#' * (depth + 2)} {topic.name}",
+                "",
+            ]
         link = paper.url or (ARXIV_ABS + paper.arxiv if paper.arxiv else None)
         title = f"[{paper.title}]({link})" if link else paper.title
-        tag = "Summary" if paper.kind == "summary" else f"{paper.year % 100:02d}' {paper.venue}"
+        tag = "Summary" if paper.year is None else f"{paper.year % 100:02d}' {paper.venue}"
         lines.append(f"- [{tag}] {title}")
         lines += [f"  - {line}" for line in paper.summary]
     return ("\n".join(lines).strip() + "\n") if lines else ""
@@ -125,12 +127,20 @@ def wrap(text: str, limit: int) -> list[str]:
     return lines or [""]
 
 
-def plain_table(catalog: Catalog, papers: Sequence[Paper], scores: Sequence[float] | None = None
-                ) -> str:
+def _rows(papers: Sequence[Paper], scores: Sequence[float] | None) -> list:
+    """(paper, score or None) pairs."""
+    if scores is None:
+        return [(p, None) for p in papers]
+    return list(zip(papers, scores, strict=True))
+
+
+def plain_table(
+    catalog: Catalog, papers: Sequence[Paper], scores: Sequence[float] | None = None
+) -> str:
     """Rows of year, venue, key and title under the list's headings; one line a paper."""
     out: list[str] = []
     last_topic = None
-    rows = list(zip(papers, scores)) if scores is not None else [(p, None) for p in papers]
+    rows = _rows(papers, scores)
     if scores is None:
         rows.sort(key=lambda r: catalog.topic_order().get(r[0].topic, 0))
     for paper, score in rows:
@@ -155,7 +165,9 @@ def plain_card(catalog: Catalog, paper: Paper) -> str:
     lines.append(" | ".join(where))
     if paper.published:
         pub = paper.published
-        lines.append(f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else ""))
+        lines.append(
+            f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else "")
+        )
     lines.append("topic: " + " > ".join(t.name for t in catalog.topic_path(paper.topic)))
     if paper.aliases:
         lines.append("aliases: " + ", ".join(paper.aliases))
@@ -180,21 +192,28 @@ def _console(stream: TextIO):
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
-def rich_table(stream: TextIO, catalog: Catalog, papers: Sequence[Paper],
-               scores: Sequence[float] | None = None, title: str | None = None) -> None:
+def rich_table(
+    stream: TextIO,
+    catalog: Catalog,
+    papers: Sequence[Paper],
+    scores: Sequence[float] | None = None,
+    title: str | None = None,
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, show_lines=False, expand=False, pad_edge=False, box=None,
-                  header_style="bold")
+    table = Table(
+        title=title, show_lines=False, expand=False, pad_edge=False, box=None, header_style="bold"
+    )
     if scores is not None:
         table.add_column("score", justify="right", style="dim", no_wrap=True)
+    # Keys are what people copy: never wrapped. On a narrow terminal the venue gives way.
     table.add_column("year", no_wrap=True)
-    table.add_column("venue", style="cyan", no_wrap=True)
+    table.add_column("venue", style="cyan", overflow="ellipsis", max_width=14)
     table.add_column("key", style="green", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=1)
     order = catalog.topic_order()
-    rows = list(zip(papers, scores)) if scores is not None else [(p, None) for p in papers]
+    rows = _rows(papers, scores)
     if scores is None:
         rows.sort(key=lambda r: order.get(r[0].topic, 0))
     last = None
@@ -203,8 +222,12 @@ def rich_table(stream: TextIO, catalog: Catalog, papers: Sequence[Paper],
             path = " › ".join(t.name for t in catalog.topic_path(paper.topic))
             table.add_row(*([""] * 3), Text(path, style="bold magenta"), end_section=False)
             last = paper.topic
-        cells_ = [str(paper.year or ""), paper.venue or "Summary", paper.key or paper.id,
-                  paper.title]
+        cells_ = [
+            str(paper.year or ""),
+            paper.venue or "Summary",
+            paper.key or paper.id,
+            paper.title,
+        ]
         if score is not None:
             cells_.insert(0, f"{score:.0f}")
         table.add_row(*cells_)
@@ -222,14 +245,20 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
         if paper.authors:
             body.append(", ".join(paper.authors) + "\n", style="italic")
         body.append(venue_label(paper), style="cyan")
-        body.append("   " + (f"key {paper.key}" if paper.key else f"id {paper.id}") + "\n",
-                    style="green")
+        body.append(
+            "   " + (f"key {paper.key}" if paper.key else f"id {paper.id}") + "\n", style="green"
+        )
         if paper.published:
             pub = paper.published
-            body.append(f"published: {pub.venue} {pub.year}"
-                        + (f" — {pub.title}" if pub.title else "") + "\n", style="cyan")
-        body.append(" › ".join(t.name for t in catalog.topic_path(paper.topic)) + "\n",
-                    style="magenta")
+            body.append(
+                f"published: {pub.venue} {pub.year}"
+                + (f" — {pub.title}" if pub.title else "")
+                + "\n",
+                style="cyan",
+            )
+        body.append(
+            " › ".join(t.name for t in catalog.topic_path(paper.topic)) + "\n", style="magenta"
+        )
         if paper.aliases:
             body.append("aliases: " + ", ".join(paper.aliases) + "\n", style="dim")
         if paper.covers:
@@ -242,8 +271,14 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
             parts.append(Text("".join(f"• {b}\n" for b in paper.summary).rstrip("\n")))
         if paper.summary_en:
             parts.append(Text(paper.summary_en, style="dim"))
-        console.print(Panel(Group(*parts), title=Text(paper.title, style="bold"),
-                            title_align="left", width=min(console.width, 110)))
+        console.print(
+            Panel(
+                Group(*parts),
+                title=Text(paper.title, style="bold"),
+                title_align="left",
+                width=min(console.width, 110),
+            )
+        )
 
 
 def tree_text(catalog: Catalog, counts: dict[str, int]) -> list[tuple[int, str, str, int]]:
@@ -261,7 +296,7 @@ def topics(stream: TextIO, catalog: Catalog, counts: dict[str, int]) -> None:
         from rich.tree import Tree
 
         root = Tree(f"[bold]{len(catalog)} entries[/bold]")
-        nodes = {}
+        nodes: dict[str, Tree] = {}
         for depth, slug, name, total in rows:
             parent = nodes.get(slug.rsplit("/", 1)[0]) if depth else root
             nodes[slug] = (parent or root).add(f"{name} [dim]{slug}[/dim] [cyan]{total}[/cyan]")
@@ -284,7 +319,9 @@ def venues(stream: TextIO, rows: list[tuple[str, str, str, int, list[int]]]) -> 
         _console(stream).print(table)
         return
     for vid, name, kind, count, years in rows:
-        stream.write(f"{vid:<20} {count:>3}  {', '.join(map(str, years)):<20}  {kind:<10}  {name}\n")
+        stream.write(
+            f"{vid:<20} {count:>3}  {', '.join(map(str, years)):<20}  {kind:<10}  {name}\n"
+        )
 
 
 def error(message: str) -> None:

@@ -227,11 +227,20 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
                 for loc, msg in _flatten(exc):
                     paper = str(label) if label else f"#{index + 1}"
                     problems.append(
-                        Problem(path, msg, line=line, paper=paper if table == "paper" else None,
-                                field=loc or None)
+                        Problem(
+                            path,
+                            msg,
+                            line=line,
+                            paper=paper if table == "paper" else None,
+                            field=loc or None,
+                        )
                         if table == "paper"
-                        else Problem(path, f"{table} '{label or index + 1}': {msg}", line=line,
-                                     field=loc or None)
+                        else Problem(
+                            path,
+                            f"{table} '{label or index + 1}': {msg}",
+                            line=line,
+                            field=loc or None,
+                        )
                     )
         return out
 
@@ -249,15 +258,20 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
     for slug, line in topic_slugs.items():
         parent = slug.rsplit("/", 1)[0] if "/" in slug else None
         if parent and parent not in topic_slugs:
-            problems.append(Problem(path, f"topic '{slug}' has no parent topic '{parent}'", line=line))
+            problems.append(
+                Problem(path, f"topic '{slug}' has no parent topic '{parent}'", line=line)
+            )
 
     venue_ids: dict[str, str] = {}
     for venue, line in venues:
         for name in (venue.id, *venue.aliases):
             folded = name.casefold()
             if folded in venue_ids and venue_ids[folded] != venue.id:
-                problems.append(Problem(path, f"venue name '{name}' is used by '{venue_ids[folded]}' too",
-                                        line=line))
+                problems.append(
+                    Problem(
+                        path, f"venue name '{name}' is used by '{venue_ids[folded]}' too", line=line
+                    )
+                )
             venue_ids[folded] = venue.id
     declared_venues = {v.id for v, _ in venues}
 
@@ -270,6 +284,7 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
         row.get("id") for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict)
     }
     for paper, line in papers:
+
         def bad(field: str, msg: str, paper=paper, line=line) -> None:
             problems.append(Problem(path, msg, line=line, paper=paper.id, field=field))
 
@@ -285,7 +300,10 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
         if paper.venue is not None and paper.venue not in declared_venues:
             bad("venue", f"venue '{paper.venue}' is not declared in a [[venue]] table")
         if paper.published is not None and paper.published.venue not in declared_venues:
-            bad("published.venue", f"venue '{paper.published.venue}' is not declared in a [[venue]] table")
+            bad(
+                "published.venue",
+                f"venue '{paper.published.venue}' is not declared in a [[venue]] table",
+            )
         for covered in paper.covers:
             if covered not in all_ids:
                 bad("covers", f"covers unknown paper '{covered}'")
@@ -293,7 +311,9 @@ def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, l
     catalog = Catalog(
         path=path,
         topics=[Topic(slug=t.slug, name=t.name) for t, _ in topics],
-        venues=[Venue(id=v.id, name=v.name, kind=v.kind, aliases=tuple(v.aliases)) for v, _ in venues],
+        venues=[
+            Venue(id=v.id, name=v.name, kind=v.kind, aliases=tuple(v.aliases)) for v, _ in venues
+        ],
         papers=[p.to_paper() for p, _ in papers],
     )
     return catalog, problems
