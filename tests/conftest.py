@@ -3,6 +3,8 @@ catalog's path, and the reading list the catalog was made from."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -162,3 +164,14 @@ def shipped() -> Catalog:
     assert not problems, [p.render() for p in problems]
     assert cat is not None
     return cat
+
+
+def requires_tools(*tools: str) -> pytest.MarkDecorator:
+    """Skip a test when a TeX tool is missing here, and say which; never in CI (CI=true),
+    where .ci/run installs them and a missing one must fail the run, not hide it."""
+    missing = [t for t in tools if shutil.which(t) is None]
+    return pytest.mark.skipif(
+        bool(missing) and not os.environ.get("CI"),
+        reason=f"{' and '.join(missing)} not on PATH (Debian: texlive-latex-extra, "
+        "texlive-bibtex-extra, biber)",
+    )

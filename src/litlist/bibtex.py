@@ -29,8 +29,10 @@ logging.getLogger("pylatexenc").setLevel(logging.ERROR)
 
 _SPECIALS = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # not \{ and \}: BibTeX counts braces even after a backslash, so an unbalanced \{ ends
+    # the field (or the entry) early
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -59,10 +61,20 @@ class Style:
 
 
 def _encoder():
-    from pylatexenc.latexencode import UnicodeToLatexEncoder
+    from pylatexenc.latexencode import (
+        RULE_DICT,
+        UnicodeToLatexConversionRule,
+        UnicodeToLatexEncoder,
+    )
 
+    # pylatexenc's table gives the Hungarian double acute of Ű/ű as an acute (\'u): Szűcs
+    # would print as Szúcs
+    fixes = UnicodeToLatexConversionRule(RULE_DICT, {0x170: r"\H{U}", 0x171: r"\H{u}"})
     return UnicodeToLatexEncoder(
-        non_ascii_only=True, replacement_latex_protection="braces-all", unknown_char_policy="keep"
+        non_ascii_only=True,
+        replacement_latex_protection="braces-all",
+        unknown_char_policy="keep",
+        conversion_rules=[fixes, "defaults"],
     )
 
 
@@ -86,7 +98,8 @@ def _needs_protection(word: str) -> bool:
     if not letters:
         return False
     if len(letters) == 1:
-        return letters[0].isupper() and len(word) == 1
+        # "A", but also "T5", "3D", "C#", "C++": lower-cased they would read t5, 3d, c#
+        return letters[0].isupper()
     return any(c.isupper() for c in letters[1:])
 
 
@@ -97,15 +110,23 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
     for match in _WORD.finditer(title):
         out.append(encode(title[last : match.start()], ascii_accents=ascii_accents))
         word = match.group(0)
-        core = word.rstrip(".,;?!'\u2019)")
-        tail = word[len(core):]
+        # BibTeX keeps a capital only at the start and after ": "; a new sentence after
+        # "!" or "?" ("Transformers need glasses! Information ...") needs braces to keep it
+        after_sentence = bool(re.search(r"[!?]\s+$", title[: match.start()]))
+        core = word.rstrip(".,;?!'\"\u2019\u201d)")
+        tail = word[len(core) :]
         head = core[: len(core) - len(core.lstrip("(\"'\u2018\u201c"))]
-        core = core[len(head):]
+        core = core[len(head) :]
         encoded = encode(core, ascii_accents=ascii_accents)
-        if _needs_protection(core):
-            encoded = "{" + encoded + "}"
-        out.append(encode(head, ascii_accents=ascii_accents) + encoded
-                   + encode(tail, ascii_accents=ascii_accents))
+        if _needs_protection(core) or (after_sentence and core[:1].isupper()):
+            # "{\$GPT}" would be a BibTeX "special character", whose letters styles still
+            # change case: a second brace level protects it
+            encoded = ("{{" + encoded + "}}") if encoded.startswith("\\") else ("{" + encoded + "}")
+        out.append(
+            encode(head, ascii_accents=ascii_accents)
+            + encoded
+            + encode(tail, ascii_accents=ascii_accents)
+        )
         last = match.end()
     out.append(encode(title[last:], ascii_accents=ascii_accents))
     return "".join(out)
@@ -122,19 +143,22 @@ def bibtex_name(name: str) -> str:
 
 
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
-    names = []
-    for author in authors:
-        name = bibtex_name(author)
-        # a name containing the word "and" would split in two: brace it whole
-        if re.search(r"\sand\s", name, re.IGNORECASE):
-            name = "{" + name + "}"
-        names.append(encode_name(name, ascii_accents=ascii_accents))
-    return " and ".join(names)
+    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded."""
+    return " and ".join(
+        encode_name(bibtex_name(author), ascii_accents=ascii_accents) for author in authors
+    )
+
+
+_AND_WORD = re.compile(r"(?<![^\s,])and(?![^\s,])", re.IGNORECASE)
 
 
 def encode_name(name: str, *, ascii_accents: bool = True) -> str:
-    """Encode one BibTeX name, keeping the braces bibtex_name added for grouping."""
-    return re.sub(r"[^{}]+", lambda m: encode(m.group(0), ascii_accents=ascii_accents), name)
+    """Encode one BibTeX name ('Family, Given'): specials escaped (braces included), and a
+    word "and" (or a name that is just "others") braced so BibTeX neither splits the name
+    there nor reads it as "et al."."""
+    encoded = encode(name, ascii_accents=ascii_accents)
+    encoded = _AND_WORD.sub(lambda m: "{" + m.group(0) + "}", encoded)
+    return "{others}" if encoded.strip().lower() == "others" else encoded
 
 
 # ---------------------------------------------------------------- entries
@@ -235,7 +259,9 @@ def write_new(path: Path, text: str, *, force: bool = False) -> None:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
 
 
-_ARXIV_IN_TEXT = re.compile(r"(?:arxiv[.:/ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5})", re.IGNORECASE)
+_ARXIV_IN_TEXT = re.compile(
+    r"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5})", re.IGNORECASE
+)
 
 
 def _plain(value: str) -> str:
@@ -285,7 +311,8 @@ def _known(library: Library) -> _Known:
         for name in ("eprint", "arxiv", "url", "journal", "note", "howpublished"):
             found = _ARXIV_IN_TEXT.search(values.get(name, "")) or (
                 re.fullmatch(r"\s*(\d{4}\.\d{4,5})(v\d+)?\s*", values.get(name, ""))
-                if name in ("eprint", "arxiv") else None
+                if name in ("eprint", "arxiv")
+                else None
             )
             if found:
                 known.by_arxiv.setdefault(found.group(1), entry.key)
@@ -305,15 +332,20 @@ class MergeReport:
     present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
 
     def lines(self) -> list[str]:
-        out = [f"{self.path}: already has {key} as '{existing}' ({why}); not added"
-               for key, existing, why in self.present]
-        out.append(f"added {len(self.added)} entr{'y' if len(self.added) == 1 else 'ies'} "
-                   f"to {self.path}" + (f": {', '.join(self.added)}" if self.added else ""))
+        out = [
+            f"{self.path}: already has {key} as '{existing}' ({why}); not added"
+            for key, existing, why in self.present
+        ]
+        out.append(
+            f"added {len(self.added)} entr{'y' if len(self.added) == 1 else 'ies'} "
+            f"to {self.path}" + (f": {', '.join(self.added)}" if self.added else "")
+        )
         return out
 
 
-def merge_into(path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style()
-               ) -> MergeReport:
+def merge_into(
+    path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style()
+) -> MergeReport:
     """Append to the .bib at `path` the papers it does not already have; every byte already
     in it stays as it was. A missing file is created."""
     report = MergeReport(path)
@@ -341,8 +373,11 @@ def merge_into(path: Path, papers: list[Paper], catalog: Catalog, style: Style =
     if not new:
         return report
     addition = export(new, catalog, style)
-    separator = "" if not original or original.endswith("\n\n") else (
-        "\n" if original.endswith("\n") else "\n\n")
+    separator = (
+        ""
+        if not original or original.endswith("\n\n")
+        else ("\n" if original.endswith("\n") else "\n\n")
+    )
     try:
         write_atomic(path, raw + (separator + addition).encode("utf-8"))
     except OSError as exc:

@@ -17,41 +17,62 @@ from litlist.errors import InputError
 
 ALL = "*"
 
-_COMMENT = re.compile(r"(?<!\\)%.*")
-_CITE = re.compile(r"\\(?:[A-Za-z]*cite[A-Za-z]*|nocite)\*?(?![A-Za-z])")
+# a % after an even number of backslashes (`\\%` is a line break, then a comment)
+_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*")
+# the capitalised forms too (natbib's \Citet, \Citep; biblatex's \Cite, \Cites)
+_CITE = re.compile(r"\\(?:[A-Za-z]*[cC]ite[A-Za-z]*|nocite)\*?(?![A-Za-z])")
 _INPUT = re.compile(r"\\(?:input|include|subfile|includeonly)\s*\{([^}]*)\}")
 _AUX_CITE = re.compile(r"\\(?:citation|abx@aux@cite)(?:\{\d+\})?\{([^}]*)\}")
-_IGNORED_CITE_COMMANDS = {"\\citestyle", "\\citesetup", "\\citename"}
+# the .aux of an \include'd file, which holds that file's citations
+_AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+# commands named like citations that take no keys (or define, not cite, them)
+_IGNORED_CITE_COMMANDS = {
+    "\\citestyle",
+    "\\citesetup",
+    "\\citename",
+    "\\citetext",
+    "\\defcitealias",
+}
 
 
 def _strip_comments(text: str) -> str:
-    return "\n".join(_COMMENT.sub("", line) for line in text.splitlines())
+    return "\n".join(_COMMENT.sub(r"\1", line) for line in text.splitlines())
 
 
-def _groups(text: str, start: int) -> tuple[list[str], int]:
-    """The brace groups after a cite command (skipping [..] and (..) optional arguments)."""
+def _close(text: str, pos: int) -> int:
+    """Where the group opened at `pos` ({, [ or () closes; brace groups nest inside [..]."""
+    closer = {"[": "]", "(": ")", "{": "}"}[text[pos]]
+    depth, end = 0, pos + 1
+    while end < len(text):
+        char = text[end]
+        if char == "\\":
+            end += 2
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+        elif char == closer and depth == 0:
+            return end
+        end += 1
+    return end
+
+
+def _groups(text: str, start: int, multi: bool = False) -> tuple[list[str], int]:
+    """The key groups after a cite command, skipping [..] (and, for biblatex's multicite
+    commands, (..)) optional arguments: one group, or every group for \\cites and kin."""
     keys: list[str] = []
     pos = start
     while True:
         while pos < len(text) and text[pos] in " \t\n":
             pos += 1
-        if pos >= len(text):
+        if pos >= len(text) or text[pos] not in ("[({" if multi else "[{"):
             return keys, pos
-        opener = text[pos]
-        closer = {"[": "]", "(": ")", "{": "}"}.get(opener)
-        if closer is None:
-            return keys, pos
-        depth, end = 0, pos
-        while end < len(text):
-            if text[end] == opener:
-                depth += 1
-            elif text[end] == closer:
-                depth -= 1
-                if depth == 0:
-                    break
-            end += 1
-        if opener == "{":
+        end = _close(text, pos)
+        if text[pos] == "{":
             keys.append(text[pos + 1 : end])
+            if not multi:
+                return keys, end + 1
         pos = end + 1
 
 
@@ -60,11 +81,13 @@ def keys_in_tex(text: str) -> list[str]:
     text = _strip_comments(text)
     found: list[str] = []
     for match in _CITE.finditer(text):
-        if match.group(0).rstrip("*") in _IGNORED_CITE_COMMANDS:
+        command = match.group(0).rstrip("*")
+        if command in _IGNORED_CITE_COMMANDS:
             continue
-        groups, _ = _groups(text, match.end())
+        groups, _ = _groups(text, match.end(), multi=command.lower().endswith("cites"))
         for group in groups:
-            found += [k.strip() for k in group.split(",") if k.strip()]
+            # "#1" is a macro's parameter (\newcommand{\mycite}[1]{\citep{#1}}), not a key
+            found += [k.strip() for k in group.split(",") if k.strip() and "#" not in k]
     return list(dict.fromkeys(found))
 
 
@@ -118,6 +141,19 @@ def keys_in_draft(main: Path) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+def _keys_in_aux_file(path: Path, seen: set[Path]) -> list[str]:
+    """Keys in an .aux and in the .aux files of \\include'd files it \\@input's (LaTeX skips
+    a missing one silently, and so do we)."""
+    seen.add(path.resolve())
+    text = _read(path)
+    keys = keys_in_aux(text)
+    for name in _AUX_INPUT.findall(text):
+        child = path.parent / name.strip()
+        if child.is_file() and child.resolve() not in seen:
+            keys += _keys_in_aux_file(child, seen)
+    return keys
+
+
 def collect(tex: list[Path], aux: Path | None) -> tuple[list[str], str]:
     """Keys cited by the drafts and/or .aux given, and a short name of where they came from."""
     keys: list[str] = []
@@ -126,6 +162,6 @@ def collect(tex: list[Path], aux: Path | None) -> tuple[list[str], str]:
         keys += keys_in_draft(path)
         sources.append(str(path))
     if aux is not None:
-        keys += keys_in_aux(_read(aux))
+        keys += _keys_in_aux_file(aux, set())
         sources.append(str(aux))
     return list(dict.fromkeys(keys)), ", ".join(sources)

@@ -414,24 +414,22 @@ def export_cmd(
         if output is not None and merge is not None:
             raise bibtex.ExportError("use either -o or --merge, not both")
         cat = _load(ctx)
-        positions = query.select(cat, topic=topic, venue=venue, year=year, kind="paper")
-        wanted: list[str] = list(names or [])
-        source = ""
-        if tex or aux:
-            cited, source = citations.collect(tex or [], aux)
-            if citations.ALL in cited:  # \nocite{*}: the draft cites everything
-                cited = [k for k in cat.columns["key"] if k]
-            wanted += cited
-        if wanted:
+        positions = query.select(cat, topic=topic, venue=venue, year=year)
+        cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
+        if citations.ALL in cited:  # \nocite{*}: the draft cites everything
+            cited = [k for k in cat.columns["key"] if k]
+        if names or cited:
+            found, warnings = query.resolve(
+                cat, names or [], cited, where=source, allow_missing=allow_missing
+            )
+            for warning in warnings:
+                render.warning(warning)
             chosen = set(positions)
-            try:
-                found = query.lookup(cat, wanted, where=source)
-            except LitlistError as exc:
-                if not allow_missing or not hasattr(exc, "keys"):
-                    raise
-                render.warning(str(exc) + "; exporting the rest")
-                found = query.lookup(cat, [k for k in wanted if k not in exc.keys])
-            positions = [i for i in found if i in chosen and cat.columns["kind"][i] == "paper"]
+            positions = [i for i in found if i in chosen]
+        summaries = [cat.columns["id"][i] for i in positions if cat.columns["kind"][i] != "paper"]
+        if summaries and (names or cited):
+            render.warning(f"not citable, skipped (summary posts): {', '.join(summaries)}")
+        positions = [i for i in positions if cat.columns["kind"][i] == "paper"]
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
@@ -444,4 +442,5 @@ def export_cmd(
             _emit(text)
         else:
             bibtex.write_new(output, text, force=force)
-            sys.stderr.write(f"wrote {len(papers)} entries to {output}\n")
+            noun = "entry" if len(papers) == 1 else "entries"
+            sys.stderr.write(f"wrote {len(papers)} {noun} to {output}\n")

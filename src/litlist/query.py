@@ -67,7 +67,9 @@ def closest(value: str, choices: Iterable[str], limit: int = 3, cutoff: float = 
         limit=limit,
         score_cutoff=cutoff,
     )
-    return [unique[i] for _, _, i in found]
+    # only the close contenders: "rafailov2023direct", not "rafailov2023direct or cot"
+    best = found[0][1] if found else 0
+    return [unique[i] for _, score, i in found if score >= best - 10]
 
 
 def resolve_topic(catalog: Catalog, text: str) -> set[str]:
@@ -134,21 +136,55 @@ def select(
     return list(positions)
 
 
-def lookup(catalog: Catalog, names: Iterable[str], where: str = "") -> list[int]:
-    """Positions of papers named by id or citation key; every unknown name raises at once."""
+def lookup(
+    catalog: Catalog, names: Iterable[str], where: str = "", *, keys_only: bool = False
+) -> list[int]:
+    """Positions of papers named by id or citation key (only by key with `keys_only`, as in a
+    draft's \\cite); every unknown name is reported at once, with the closest keys."""
+    ids, keys = catalog.columns["id"], catalog.columns["key"]
     by_name: dict[str, int] = {}
-    for i, (pid, key) in enumerate(zip(catalog.columns["id"], catalog.columns["key"], strict=True)):
-        by_name.setdefault(pid, i)
+    for i, (pid, key) in enumerate(zip(ids, keys, strict=True)):
+        if not keys_only:
+            by_name.setdefault(pid, i)
         if key:
             by_name.setdefault(key, i)
     wanted = list(dict.fromkeys(names))
     missing = [n for n in wanted if n not in by_name]
     if missing:
-        known = [k for k in catalog.columns["key"] if k] + list(catalog.columns["id"])
-        raise UnknownKey(
-            missing, {n: closest(n, known, limit=2, cutoff=70) for n in missing}, where
-        )
+        known = [k for k in keys if k] + ([] if keys_only else list(ids))
+        id_to_key = {pid: key for pid, key in zip(ids, keys, strict=True) if key}
+        hints = {}
+        for name in missing:
+            # a paper's id cited as if it were its key: the key is the answer
+            exact = [id_to_key[name]] if name in id_to_key else []
+            hints[name] = exact or closest(name, known, limit=2, cutoff=75)
+        raise UnknownKey(missing, hints, where)
     return [by_name[n] for n in wanted]
+
+
+def resolve(
+    catalog: Catalog,
+    names: Iterable[str] = (),
+    cited: Iterable[str] = (),
+    *,
+    where: str = "",
+    allow_missing: bool = False,
+) -> tuple[list[int], list[str]]:
+    """Positions of the papers named on the command line (ids or keys) and cited by a draft
+    (keys only, since that is what \\cite resolves), and warnings. Unknown names raise,
+    except cited ones with `allow_missing`, which become a warning."""
+    positions = lookup(catalog, names)
+    warnings: list[str] = []
+    cited = list(cited)
+    try:
+        positions += lookup(catalog, cited, where, keys_only=True)
+    except UnknownKey as exc:
+        if not allow_missing:
+            raise
+        warnings.append(f"{exc}; exporting the rest")
+        unknown = set(exc.keys)
+        positions += lookup(catalog, [k for k in cited if k not in unknown], keys_only=True)
+    return list(dict.fromkeys(positions)), warnings
 
 
 # ---------------------------------------------------------------- search

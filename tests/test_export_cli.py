@@ -1,0 +1,512 @@
+"""`litlist export` end to end (Typer's CliRunner): stdout, -o/--force, --merge into a user's
+.bib, atomic writes, --tex/--aux, unknown keys — and the real TeX toolchain (pdflatex with
+bibtex and with biber) compiling the whole catalog and a small draft."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from typer.testing import CliRunner
+
+from conftest import requires_tools
+from litlist import fsutil
+from litlist.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "data" / "papers.toml"
+
+with DATA.open("rb") as _handle:
+    _PAPERS = tomllib.load(_handle)["paper"]
+ALL_KEYS = [p["key"] for p in _PAPERS if p["kind"] == "paper"]
+SUMMARY_IDS = [p["id"] for p in _PAPERS if p["kind"] == "summary"]
+ID_OF = {p["key"]: p["id"] for p in _PAPERS if p["kind"] == "paper"}
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Never touch ~/.cache; always the shipped catalog; no colour codes."""
+    monkeypatch.setenv("LITLIST_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    for name in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str | Path):
+        return runner.invoke(app, [str(a) for a in args], prog_name="litlist")
+
+    return invoke
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    return result.stdout
+
+
+def one_error_line(result) -> str:
+    """The single `error: ...` line of a user error (exit 1); nothing on stdout."""
+    assert result.exit_code == 1, (result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+def keys_of(text: str) -> list[str]:
+    library = bibtexparser.parse_string(text)
+    assert library.failed_blocks == [], [b.raw for b in library.failed_blocks]
+    return [e.key for e in library.entries]
+
+
+def listing(folder: Path) -> list[str]:
+    """Every name in the folder, hidden temp files included."""
+    return sorted(os.listdir(folder))
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ---------------------------------------------------------------- selection and stdout
+
+
+def test_export_goes_to_stdout_by_default(run, tmp_path):
+    result = run("export", "dpo", "hu2022lora")  # an id and a key
+    assert keys_of(ok(result)) == ["rafailov2023direct", "hu2022lora"]
+    assert result.stderr == ""
+
+
+def test_export_everything_skips_summary_posts(run):
+    text = ok(run("export"))
+    assert keys_of(text) == ALL_KEYS and len(ALL_KEYS) == 44
+    assert SUMMARY_IDS  # the catalog has some, and none is exported
+    for summary in SUMMARY_IDS:
+        assert summary not in text
+
+
+def test_export_of_a_summary_post_alone_is_empty(run):
+    result = run("export", SUMMARY_IDS[0])
+    assert keys_of(ok(result)) == []
+
+
+def test_export_topic(run):
+    expected = [p["key"] for p in _PAPERS
+                if p["kind"] == "paper" and p["topic"].startswith("peft/method")]
+    assert len(expected) >= 5
+    assert keys_of(ok(run("export", "--topic", "peft/method"))) == expected
+
+
+def test_export_unknown_id_suggests(run):
+    line = one_error_line(run("export", "rafailov2023directt"))
+    assert "'rafailov2023directt'" in line and "did you mean rafailov2023direct" in line
+
+
+def test_as_listed_and_biblatex_flags(run):
+    record = ok(run("export", "adainfer"))
+    assert record.startswith("@inproceedings{fan2024not,") and "year = {2025}" in record
+    listed = ok(run("export", "adainfer", "--as-listed"))
+    assert listed.startswith("@misc{fan2024not,") and "year = {2024}" in listed
+    assert "Wang, Zhongyuan" in listed and "Wang, Zhongyuan" not in record
+    biblatex = ok(run("export", "peft-nmi", "--biblatex"))
+    assert "journaltitle = {Nature Machine Intelligence}" in biblatex
+    assert "eprinttype = {arxiv}" in biblatex
+
+
+# ---------------------------------------------------------------- -o and --force
+
+
+def test_output_file(run, tmp_path):
+    out = tmp_path / "refs.bib"
+    result = run("export", "dpo", "lora", "-o", out)
+    assert ok(result) == ""
+    assert out.read_text(encoding="utf-8") == ok(run("export", "dpo", "lora"))
+    assert "wrote 2 entries" in result.stderr and str(out) in result.stderr
+    assert listing(tmp_path) == ["refs.bib"]  # no temp file left behind
+
+
+def test_output_refuses_an_existing_file(run, tmp_path):
+    out = tmp_path / "refs.bib"
+    original = "% my own bibliography — café\n@misc{mine, title = {Mine}}\n".encode()
+    out.write_bytes(original)
+    line = one_error_line(run("export", "dpo", "-o", out))
+    assert str(out) in line and "--force" in line
+    assert out.read_bytes() == original
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+def test_force_replaces_and_keeps_permissions(run, tmp_path):
+    out = tmp_path / "refs.bib"
+    out.write_text("old\n", encoding="utf-8")
+    out.chmod(0o640)
+    ok(run("export", "dpo", "-o", out, "--force"))
+    assert keys_of(out.read_text(encoding="utf-8")) == ["rafailov2023direct"]
+    assert out.stat().st_mode & 0o777 == 0o640
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+def test_output_and_merge_together_is_an_error(run, tmp_path):
+    line = one_error_line(run("export", "dpo", "-o", tmp_path / "a.bib",
+                              "--merge", tmp_path / "b.bib"))
+    assert "--merge" in line
+    assert listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------- --merge
+
+# A user's .bib: a comment, a @string, odd spacing, non-ASCII, and five papers of the
+# catalog under the user's own keys (or the same key), each found a different way.
+USER_BIB = """\
+% My bibliography — hand-edited, keep as is
+@string{iclr = "International Conference on Learning Representations"}
+
+@inproceedings{mine-lora,
+  title     = {{LoRA}: Low-Rank Adaptation of Large Language Models},
+  author    = {Hu, Edward J. and others},
+  booktitle = iclr,
+  year      = 2022,
+}
+
+@article{dpo-preprint,
+  title = {{DPO} as a preprint},
+  author = {Rafailov, Rafael},
+  journal = {CoRR},
+  url = {https://arxiv.org/abs/2305.18290},
+  year = {2023}
+}
+
+@misc{prefix,   title = {Prefix tuning, my notes},
+   doi = {https://doi.org/10.18653/V1/2021.ACL-LONG.353}}
+
+@misc{cot-v6, title={Something else entirely}, eprint={2201.11903v6}, archivePrefix={arXiv}}
+
+@misc{ziegler2019fine, title = {Fine-Tuning LMs (my copy)}, author = {Ziegler, D.}}
+% a comment at the end, no newline after it"""
+
+PRESENT = {
+    "hu2022lora": ("mine-lora", "same title"),
+    "rafailov2023direct": ("dpo-preprint", "same arXiv id"),
+    "li2021prefix": ("prefix", "same DOI"),
+    "wei2022chain": ("cot-v6", "same arXiv id"),
+    "ziegler2019fine": ("ziegler2019fine", "same key"),
+}
+
+
+def test_merge_adds_only_new_papers_and_keeps_every_byte(run, tmp_path):
+    bib = tmp_path / "refs.bib"
+    original = USER_BIB.encode("utf-8")
+    bib.write_bytes(original)
+    wanted = ["lora", "dpo", "prefix-tuning", "cot", "rlhf", "self-rewarding", "adapter"]
+    result = run("export", *wanted, "--merge", bib)
+    assert ok(result) == ""
+    after = bib.read_bytes()
+    assert after.startswith(original)
+    added = after[len(original):].decode("utf-8")
+    assert keys_of(added) == ["yuan2024self", "houlsby2019parameter"]
+    user_keys = ["mine-lora", "dpo-preprint", "prefix", "cot-v6", "ziegler2019fine"]
+    assert keys_of(after.decode("utf-8")) == [*user_keys, "yuan2024self", "houlsby2019parameter"]
+    lines = result.stderr.splitlines()
+    for key, (existing, why) in PRESENT.items():
+        line = next(li for li in lines if f" {key} " in li)
+        assert f"'{existing}'" in line and why in line and "not added" in line
+    assert lines[-1] == f"added 2 entries to {bib}: yuan2024self, houlsby2019parameter"
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+def test_merge_twice_changes_nothing_the_second_time(run, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(USER_BIB, encoding="utf-8")
+    ok(run("export", "self-rewarding", "dola", "--merge", bib))
+    once = bib.read_bytes()
+    result = run("export", "self-rewarding", "dola", "--merge", bib)
+    ok(result)
+    assert bib.read_bytes() == once
+    assert result.stderr.splitlines()[-1] == f"added 0 entries to {bib}"
+    assert "already has chuang2024dola as 'chuang2024dola' (same key)" in result.stderr
+
+
+def test_merge_keeps_crlf_and_a_missing_final_newline(run, tmp_path):
+    bib = tmp_path / "refs.bib"
+    original = b"@misc{mine,\r\n  title = {Caf\xc3\xa9},\r\n  year = {2020}\r\n}"
+    bib.write_bytes(original)
+    ok(run("export", "dpo", "--merge", bib))
+    after = bib.read_bytes()
+    assert after.startswith(original)
+    assert keys_of(after.decode("utf-8")) == ["mine", "rafailov2023direct"]
+
+
+def test_merge_creates_a_missing_file(run, tmp_path):
+    bib = tmp_path / "new.bib"
+    ok(run("export", "dpo", "lora", "--merge", bib))
+    assert bib.read_text(encoding="utf-8") == ok(run("export", "dpo", "lora"))
+
+
+def test_merge_refuses_a_file_that_is_not_utf8(run, tmp_path):
+    bib = tmp_path / "latin1.bib"
+    original = "@misc{x, title = {Caf\xe9}}\n".encode("latin-1")
+    bib.write_bytes(original)
+    line = one_error_line(run("export", "dpo", "--merge", bib))
+    assert str(bib) in line and "UTF-8" in line
+    assert bib.read_bytes() == original
+
+
+# ---------------------------------------------------------------- atomic writes
+
+
+class _FullDisk:
+    """`os` as fsutil sees it, except that renaming or linking a file into place fails."""
+
+    def __getattr__(self, name: str):
+        return getattr(os, name)
+
+    @staticmethod
+    def replace(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    link = replace
+
+
+@pytest.fixture
+def failing_rename(monkeypatch: pytest.MonkeyPatch):
+    """The disk fills up at the moment the finished temp file is renamed into place (the
+    temp file itself was written and synced)."""
+    monkeypatch.setenv("LITLIST_NO_CACHE", "1")
+    monkeypatch.setattr(fsutil, "os", _FullDisk())
+
+
+@pytest.mark.parametrize("how", [["--merge"], ["--force", "-o"]])
+def test_failed_write_leaves_the_file_and_no_temp(run, tmp_path, failing_rename, how):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(USER_BIB, encoding="utf-8")
+    before = bib.read_bytes()
+    line = one_error_line(run("export", "self-rewarding", *how, bib))
+    assert "No space left on device" in line and str(bib) in line
+    assert bib.read_bytes() == before
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+def test_failed_write_of_a_new_file_leaves_nothing(run, tmp_path, failing_rename):
+    one_error_line(run("export", "dpo", "-o", tmp_path / "refs.bib"))
+    assert listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------- --tex and --aux
+
+DRAFT = r"""\documentclass{article}
+\usepackage{natbib}
+\usepackage{url}
+\begin{document}
+Direct preference optimization \citep{rafailov2023direct} simplifies RLHF
+\citep[see][p.~3]{ziegler2019fine, lee2023rlaif}; 50\% of it is
+\citet{barbero2024transformers}. % \cite{xu2024dpo} was cut
+\input{sections/related}
+\bibliographystyle{plainnat}
+\bibliography{refs}
+\end{document}
+"""
+RELATED = "\\citeauthor{hu2022lora} proposed LoRA.\n% \\citep{wei2022chain}\n"
+DRAFT_KEYS = ["rafailov2023direct", "ziegler2019fine", "lee2023rlaif",
+              "barbero2024transformers", "hu2022lora"]
+
+
+@pytest.fixture
+def draft(tmp_path) -> Path:
+    write(tmp_path, "sections/related.tex", RELATED)
+    return write(tmp_path, "draft.tex", DRAFT)
+
+
+def test_tex_exports_exactly_the_cited_keys(run, draft):
+    assert keys_of(ok(run("export", "--tex", draft))) == DRAFT_KEYS
+
+
+def test_tex_with_nocite_star_exports_everything(run, tmp_path):
+    main = write(tmp_path, "all.tex", "\\nocite{*}\n\\citep{hu2022lora}\n")
+    assert keys_of(ok(run("export", "--tex", main))) == ALL_KEYS
+
+
+def test_tex_unknown_keys_exit_1_naming_each(run, tmp_path):
+    main = write(tmp_path, "draft.tex",
+                 "\\citep{rafailov2032direct, hu2022lora}\n\\citet{houlsby2019parametr}\n"
+                 "\\cite{nosuchpaper2099}\n")
+    out = tmp_path / "refs.bib"
+    line = one_error_line(run("export", "--tex", main, "-o", out))
+    assert str(main) in line
+    assert "'rafailov2032direct' (did you mean rafailov2023direct" in line
+    assert "'houlsby2019parametr' (did you mean houlsby2019parameter" in line
+    assert "'nosuchpaper2099'" in line
+    assert "'hu2022lora'" not in line
+    assert not out.exists()
+
+
+def test_tex_allow_missing_exports_the_rest_with_a_warning(run, tmp_path):
+    main = write(tmp_path, "draft.tex",
+                 "\\citep{rafailov2032direct, hu2022lora}\n\\cite{nosuchpaper2099}\n")
+    result = run("export", "--tex", main, "--allow-missing")
+    assert keys_of(ok(result)) == ["hu2022lora"]
+    warning = result.stderr.splitlines()
+    assert len(warning) == 1 and warning[0].startswith("warning: ")
+    assert "'rafailov2032direct'" in warning[0] and "'nosuchpaper2099'" in warning[0]
+    assert "exporting the rest" in warning[0]
+
+
+def test_tex_missing_input_file_is_an_error(run, tmp_path):
+    main = write(tmp_path, "draft.tex", "\\cite{hu2022lora}\n\\input{chapters/missing}\n")
+    line = one_error_line(run("export", "--tex", main))
+    assert str(tmp_path / "chapters" / "missing.tex") in line
+
+
+def test_aux_exports_the_cited_keys(run, tmp_path):
+    aux = write(tmp_path, "draft.aux", "\\relax\n\\citation{hu2022lora,rafailov2023direct}\n"
+                                       "\\abx@aux@cite{0}{wei2022chain}\n\\bibstyle{plain}\n")
+    assert keys_of(ok(run("export", "--aux", aux))) == [
+        "hu2022lora", "rafailov2023direct", "wei2022chain"]
+
+
+# ---------------------------------------------------------------- the real toolchain
+
+TEX_FLAGS = ["-interaction=nonstopmode", "-halt-on-error"]
+
+
+needs_bibtex = requires_tools("pdflatex", "bibtex")
+needs_biber = requires_tools("pdflatex", "biber")
+
+
+def _tool(folder: Path, *command: str) -> subprocess.CompletedProcess:
+    # TeX's per-user cache (fonts mktexpk makes) goes next to the session's temp folders,
+    # shared by the tests of one run, never into the user's home
+    var = folder.parent / "texmf-var"
+    done = subprocess.run(list(command), cwd=folder, capture_output=True, text=True,
+                          errors="replace", timeout=300, env=dict(os.environ, TEXMFVAR=str(var)))
+    assert done.returncode == 0, (command, done.stdout[-3000:])
+    return done
+
+
+def _latex(folder: Path, name: str) -> str:
+    _tool(folder, "pdflatex", *TEX_FLAGS, name)
+    return (folder / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+
+
+def _assert_resolved(log: str) -> None:
+    """No undefined citation or reference left in a final LaTeX log."""
+    assert not re.search(r"Citation [`'].*' .*undefined", log), log[-3000:]
+    assert "There were undefined" not in log
+    assert "could not be found in the database" not in log
+    assert not re.search(r"Please \(?re\)?run Biber", log)
+    assert "Rerun to get citations correct" not in log
+
+
+def _bibtex(folder: Path, name: str) -> str:
+    _tool(folder, "bibtex", name)
+    blg = (folder / f"{name}.blg").read_text(encoding="utf-8", errors="replace")
+    assert "Warning--" not in blg, blg
+    assert not re.search(r"\(There (were|was) \d+ (warning|error)", blg), blg
+    return blg
+
+
+def _biber(folder: Path, name: str) -> str:
+    _tool(folder, "biber", name)
+    blg = (folder / f"{name}.blg").read_text(encoding="utf-8", errors="replace")
+    assert "WARN" not in blg and "ERROR" not in blg, blg
+    return blg
+
+
+@needs_bibtex
+def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
+    ok(run("export", "-o", tmp_path / "refs.bib"))
+    write(tmp_path, "doc.tex", "\\documentclass{article}\n"
+          "\\usepackage{natbib}\n\\usepackage{url}\n\\begin{document}\n"
+          "\\nocite{*}\nAll of them: \\citep{" + ",".join(ALL_KEYS) + "}.\n"
+          "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n")
+    _latex(tmp_path, "doc")
+    _bibtex(tmp_path, "doc")
+    _latex(tmp_path, "doc")
+    _assert_resolved(_latex(tmp_path, "doc"))
+    bbl = " ".join((tmp_path / "doc.bbl").read_text(encoding="utf-8").split())  # unwrap lines
+    assert sorted(re.findall(r"\\bibitem\[[^\]]*\]\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
+    # plainnat lower-cases titles; the braced words keep their capitals
+    assert "{LoRA} learns less and forgets less" in bbl
+    assert "Is {DPO} superior to {PPO} for {LLM} alignment?" in bbl
+    # accents under the default OT1 encoding, as most conference templates use
+    assert r"Petar Veli{\v{c}}kovi{\'c}" in bbl
+    # a new sentence after "!" keeps its capital
+    assert "Transformers need glasses! {Information} over-squashing" in bbl
+    aux = (tmp_path / "doc.aux").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(ALL_KEYS)
+
+
+@needs_biber
+@pytest.mark.parametrize("flags", [[], ["--biblatex"]], ids=["default", "biblatex"])
+def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    write(tmp_path, "doc.tex", "\\documentclass{article}\n"
+          "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+          "\\begin{document}\nAll of them: \\parencite{" + ",".join(ALL_KEYS) + "}.\n"
+          "\\printbibliography\n\\end{document}\n")
+    _latex(tmp_path, "doc")
+    _biber(tmp_path, "doc")
+    _latex(tmp_path, "doc")
+    _assert_resolved(_latex(tmp_path, "doc"))
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
+    # biber read the names right, from LaTeX accents or from UTF-8, multi-word family
+    # names whole (biber joins their words with \bibnamedelima)
+    for family in ("Veličković", "Araújo", "Gonzalez\\bibnamedelima Ortiz",
+                   "El\\bibnamedelima Showk"):
+        assert f"family={{{family}}}" in bbl, family
+    assert "family={Laroussilhe},\n" in bbl and "prefix={de}," in bbl  # a "von" part
+
+
+@needs_bibtex
+def test_draft_exported_with_tex_compiles(run, draft):
+    folder = draft.parent
+    ok(run("export", "--tex", draft, "-o", folder / "refs.bib"))
+    assert keys_of((folder / "refs.bib").read_text(encoding="utf-8")) == DRAFT_KEYS
+    # the draft uses LaTeX's default OT1 encoding: its papers' accents must work there
+    _latex(folder, "draft")
+    _bibtex(folder, "draft")
+    _latex(folder, "draft")
+    _assert_resolved(_latex(folder, "draft"))
+    aux = (folder / "draft.aux").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(DRAFT_KEYS)
+    # the compiled .aux names the same keys
+    assert keys_of(ok(run("export", "--aux", folder / "draft.aux"))) == DRAFT_KEYS
+
+
+@needs_biber
+def test_biblatex_draft_exported_with_tex_compiles(run, tmp_path):
+    main = write(tmp_path, "paper.tex", "\n".join([
+        r"\documentclass{article}",
+        r"\usepackage[backend=biber,style=authoryear]{biblatex}",
+        r"\addbibresource{refs.bib}",
+        r"\begin{document}",
+        r"\textcite{xiao2024efficient} found attention sinks \autocite[3]{yu2024unveiling};",
+        r"see also \parencites[12]{cancedda2024spectral}{liu2024lost}. % \cite{dola}",
+        r"\printbibliography",
+        r"\end{document}",
+    ]))
+    keys = ["xiao2024efficient", "yu2024unveiling", "cancedda2024spectral", "liu2024lost"]
+    ok(run("export", "--biblatex", "--tex", main, "-o", tmp_path / "refs.bib"))
+    assert keys_of((tmp_path / "refs.bib").read_text(encoding="utf-8")) == keys
+    _latex(tmp_path, "paper")
+    _biber(tmp_path, "paper")
+    _latex(tmp_path, "paper")
+    _assert_resolved(_latex(tmp_path, "paper"))
+    bbl = (tmp_path / "paper.bbl").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(keys)
+    # biblatex's .aux (\abx@aux@cite) names the same keys
+    assert sorted(keys_of(ok(run("export", "--aux", tmp_path / "paper.aux")))) == sorted(keys)
