@@ -4,6 +4,7 @@ with a cold run, and never stands in for a catalog that is now broken."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,8 @@ def cache_file(source: Path) -> Path:
 
 
 def cache_is_valid_for(source: Path) -> bool:
-    raw = source.read_bytes()
-    expected = cache.fingerprint(source.absolute(), raw, source.stat())
-    return cache.read(source.absolute(), expected) is not None
+    sections, _, _ = cache.read(source.absolute(), source.stat(), source.read_bytes)
+    return sections is not None
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def no_parsing(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the catalog was parsed instead of read from the cache")
 
-    monkeypatch.setattr(catalog, "_validate", refuse)
+    monkeypatch.setattr(catalog, "_build", refuse)
 
 
 def cold(path: Path, monkeypatch) -> Catalog:
@@ -292,8 +292,8 @@ def test_intact_cache_of_the_wrong_shape_is_rebuilt(tiny_catalog: Path, monkeypa
     """A cache whose checksums match but whose payload this version cannot use."""
     reference = snapshot(cold(tiny_catalog, monkeypatch))
     source = tiny_catalog.absolute()
-    expected = cache.fingerprint(source, source.read_bytes(), source.stat())
-    cache.write(source, expected, {"topics": 42})
+    expected = cache.fingerprint(source, source.stat(), source.read_bytes(), time.time_ns())
+    cache.write(source, expected, {"meta": b"42"})
     assert snapshot(catalog.load(tiny_catalog)) == reference
 
 

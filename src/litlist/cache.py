@@ -1,27 +1,42 @@
-"""The derived cache: a validated catalog saved so a warm run skips TOML and pydantic.
+"""The derived cache: a validated catalog saved in flat sections, so a warm run skips TOML and
+pydantic and reads only what it uses.
 
-One file per catalog path, under the user's cache folder. The header (read before anything
-else) records the source's path, size, modification time and SHA-256, and a CRC of the
-payload; a cache whose header does not match the catalog as it is now, or whose payload is
-damaged, is ignored and rebuilt. Nothing here raises on a bad cache: a cache is only ever an
-optimisation.
+One file per catalog path, under the user's cache folder:
+
+    MAGIC | section | section | ... | header (JSON) | header length (4 bytes) | MAGIC
+
+The header records the catalog's path, size, modification and change times, inode, SHA-256,
+when it was hashed, and each section's offset, length and CRC-32. A cache is used only when:
+the header matches the catalog's `stat` and the catalog had not been modified within
+`RACY_NS` of being hashed (so a later edit cannot hide behind an unchanged timestamp) — else
+the catalog is hashed again and must match `sha256`; and every section's CRC matches.
+Anything else, or anything unreadable, means
+"rebuild": a cache is an optimisation, never trusted blindly, and nothing here raises on a bad
+one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
-import pickle
 import struct
+import time
 import zlib
+from array import array
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from litlist.fsutil import write_atomic
+MAGIC = b"litlist-cache-5\n"
+# Bump when the sections' contents change shape: old caches are then simply rebuilt.
+FORMAT = 5
+# A catalog modified this close to being hashed may change again without its timestamps
+# changing (coarse clocks): its cache is re-verified by hash until it is older than this.
+RACY_NS = 3_000_000_000
+_STAT_FIELDS = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
 
-MAGIC = b"litlist-cache\n"
-# Bump when the payload's shape changes: old caches are then simply rebuilt.
-FORMAT = 4
+Sections = dict[str, memoryview]
 
 
 def cache_dir() -> Path:
@@ -42,52 +57,150 @@ def cache_path(source: Path) -> Path:
     return cache_dir() / f"{name}.cache"
 
 
-def fingerprint(source: Path, raw: bytes, stat: os.stat_result) -> dict:
-    """What a cache must match to stand for `source` as it is now."""
+def _stat_of(stat: os.stat_result) -> dict[str, int]:
     return {
-        "format": FORMAT,
-        "source": str(source),
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
-        "sha256": hashlib.sha256(raw).hexdigest(),
+        "ctime_ns": stat.st_ctime_ns,
+        "ino": stat.st_ino,
+        "dev": stat.st_dev,
     }
 
 
-def read(source: Path, expected: dict) -> dict | None:
-    """The cached payload for `source`, or None when absent, stale or damaged."""
+def fingerprint(source: Path, stat: os.stat_result, raw: bytes, hashed_ns: int) -> dict:
+    """What a cache must match to stand for `source`: its stat and its content's hash.
+    `hashed_ns` is when `raw` was read (taken before reading it)."""
+    return {
+        "format": FORMAT,
+        "source": str(source),
+        **_stat_of(stat),
+        "sha256": hashlib.sha256(raw).hexdigest(),
+        "hashed_ns": hashed_ns,
+    }
+
+
+def _open(source: Path) -> tuple[dict, mmap.mmap] | None:
     try:
-        blob = cache_path(source).read_bytes()
-    except OSError:
+        with open(cache_path(source), "rb") as handle:
+            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError):
         return None
     try:
-        if not blob.startswith(MAGIC):
+        tail = len(MAGIC) + 4
+        if (
+            len(view) < 2 * len(MAGIC) + 4
+            or view[: len(MAGIC)] != MAGIC
+            or view[-len(MAGIC) :] != MAGIC
+        ):
             return None
-        offset = len(MAGIC)
-        (header_len,) = struct.unpack_from(">I", blob, offset)
-        offset += 4
-        header = json.loads(blob[offset : offset + header_len])
-        offset += header_len
-        body = memoryview(blob)[offset:]
-        # The content hash decides; size and mtime are recorded for people reading the header.
-        for name in ("format", "source", "size", "sha256"):
-            if header.get(name) != expected[name]:
-                return None
-        if header.get("length") != len(body) or header.get("crc32") != zlib.crc32(body):
+        (length,) = struct.unpack(">I", view[-tail : -len(MAGIC)])
+        header = json.loads(view[-tail - length : -tail])
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
             return None
-        payload = pickle.loads(body)
-        return payload if isinstance(payload, dict) else None
+        if header.get("source") != str(source):
+            return None
+        return header, view
     except Exception:  # noqa: BLE001 - any damage at all means "rebuild"
         return None
 
 
-def write(source: Path, expected: dict, payload: dict) -> None:
-    """Save `payload` for `source`, atomically; a cache that cannot be written is skipped."""
-    body = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
-    header = dict(expected, length=len(body), crc32=zlib.crc32(body))
-    head = json.dumps(header).encode()
-    target = cache_path(source)
+def read(
+    source: Path, stat: os.stat_result, read_source
+) -> tuple[Sections | None, bytes | None, int | None]:
+    """The cached sections for `source`, or None when absent, stale or damaged.
+
+    Also returns the catalog's bytes and when they were read, when it had to read them to
+    check the hash (so a rebuild does not read them again).
+    """
+    found = _open(source)
+    if found is None:
+        return None, None, None
+    header, view = found
+    raw = hashed_ns = None
+    current = _stat_of(stat)
+    same_stat = all(header.get(k) == current[k] for k in _STAT_FIELDS)
+    settled = max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS < header.get("hashed_ns", 0)
+    if not (same_stat and settled):
+        hashed_ns = time.time_ns()
+        raw = read_source()
+        if hashlib.sha256(raw).hexdigest() != header.get("sha256"):
+            return None, raw, hashed_ns
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, MAGIC + struct.pack(">I", len(head)) + head + body)
+        sections = _sections(header, view)
+    except Exception:  # noqa: BLE001
+        return None, raw, hashed_ns
+    if sections is not None and raw is not None:
+        # the content is the same: record the new stat so the next run need not hash it
+        _rewrite_header(source, header, view, fingerprint(source, stat, raw, hashed_ns or 0))
+    return sections, raw, hashed_ns
+
+
+def _sections(header: dict, view: mmap.mmap) -> Sections | None:
+    table = header.get("sections")
+    if not isinstance(table, dict):
+        return None
+    whole = memoryview(view)
+    out: Sections = {}
+    for name, (offset, length, crc) in table.items():
+        part = whole[offset : offset + length]
+        if len(part) != length:
+            return None
+        if zlib.crc32(part) != crc:
+            return None
+        out[name] = part
+    return out
+
+
+def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) -> None:
+    ends = [offset + length for offset, length, _ in header["sections"].values()]
+    body_end = max(ends, default=len(MAGIC))
+    new = dict(header, **fresh)
+    try:
+        _write_file(source, [memoryview(view)[:body_end]], new)
     except OSError:
         pass
+
+
+def write(source: Path, expected: dict, sections: Mapping[str, object]) -> None:
+    """Save `sections` (bytes, arrays, or lists of bytes written one after another) for
+    `source`, atomically; a cache that cannot be written is skipped."""
+    offset = len(MAGIC)
+    table: dict[str, list[int]] = {}
+    parts: list[object] = [MAGIC]
+    for name, value in sections.items():
+        chunks: Iterable = value if isinstance(value, list) else [value]
+        crc = length = 0
+        for chunk in chunks:
+            crc = zlib.crc32(chunk, crc)  # type: ignore[arg-type]
+            length += memoryview(chunk).nbytes  # type: ignore[arg-type]
+            parts.append(chunk)
+        table[name] = [offset, length, crc]
+        offset += length
+    try:
+        _write_file(source, parts, dict(expected, sections=table))
+    except OSError:
+        pass
+
+
+def _write_file(source: Path, parts: list, header: dict) -> None:
+    """Body parts, then the header; to a temporary file renamed into place. No fsync: a
+    cache lost in a crash is rebuilt, and a damaged one is caught by its CRCs."""
+    target = cache_path(source)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    head = json.dumps(header).encode()
+    try:
+        with open(tmp, "wb") as handle:
+            for part in parts:
+                if isinstance(part, array):
+                    part.tofile(handle)
+                else:
+                    handle.write(part)
+            handle.write(head + struct.pack(">I", len(head)) + MAGIC)
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

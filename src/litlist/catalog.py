@@ -1,8 +1,10 @@
 """Find, read and validate a catalog file; keep a derived cache of it. Never writes the catalog.
 
-`load()` is what every command calls: it hashes the file, and either takes the validated
-catalog from the cache or parses and validates it (TOML, then `schema.py`), refusing a catalog
-with any problem. `check()` returns every problem instead of raising on the first.
+`load()` is what every command calls: it takes the catalog from the cache when the cache still
+stands for the file (see `cache.py`), or else parses it (TOML), validates it (`schema.py`)
+paper by paper, refusing a catalog with any problem, and saves the result as compact
+sections: columns for filters, one marshalled record per paper, and the search index.
+`check()` validates from scratch and returns every problem instead of raising.
 """
 
 from __future__ import annotations
@@ -10,19 +12,23 @@ from __future__ import annotations
 import marshal
 import os
 import re
-from collections.abc import Callable
+import time
+from array import array
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from litlist import cache
 from litlist.errors import CatalogError, Problem
-from litlist.model import Catalog, Paper, Topic, Venue, build_columns
+from litlist.model import COLUMNS, Catalog, Paper, Topic, Venue, from_record, to_record
 
 ENV_VAR = "LITLIST_CATALOG"
 PACKAGED = Path(__file__).parent / "data" / "papers.toml"
 # A source checkout (editable install, or running the tests from the tree).
 SOURCE_TREE = Path(__file__).resolve().parents[2] / "data" / "papers.toml"
+# Catalogs this large show a progress bar while they are parsed and indexed.
+PROGRESS_FROM = 2000
 
-Progress = Callable[[str, int], Callable[[int], None]]
+Progress = Callable[[str, int], object]
 
 
 def locate(path: str | os.PathLike | None = None) -> Path:
@@ -36,19 +42,34 @@ def locate(path: str | os.PathLike | None = None) -> Path:
     return PACKAGED
 
 
-def _read(path: Path) -> tuple[bytes, os.stat_result]:
+def _failure(path: Path, exc: OSError) -> CatalogError:
+    if isinstance(exc, FileNotFoundError):
+        message = "no such catalog file"
+    elif isinstance(exc, IsADirectoryError):
+        message = "is a folder, not a catalog file"
+    elif isinstance(exc, PermissionError):
+        message = "permission denied"
+    else:
+        message = exc.strerror or str(exc)
+    return CatalogError(path, [Problem(path, message)])
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise _failure(path, exc) from None
+    if not os.path.isfile(path):
+        raise CatalogError(path, [Problem(path, "is a folder, not a catalog file")])
+    return stat
+
+
+def _read(path: Path) -> bytes:
     try:
         with open(path, "rb") as handle:
-            stat = os.fstat(handle.fileno())
-            return handle.read(), stat
-    except FileNotFoundError:
-        raise CatalogError(path, [Problem(path, "no such catalog file")]) from None
-    except IsADirectoryError:
-        raise CatalogError(path, [Problem(path, "is a folder, not a catalog file")]) from None
-    except PermissionError:
-        raise CatalogError(path, [Problem(path, "permission denied")]) from None
+            return handle.read()
     except OSError as exc:
-        raise CatalogError(path, [Problem(path, exc.strerror or str(exc))]) from None
+        raise _failure(path, exc) from None
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -74,72 +95,218 @@ def _parse(path: Path, text: str) -> dict:
         raise CatalogError(path, [Problem(path, f"not valid TOML: {message}", line=line)]) from None
 
 
-def _validate(path: Path, raw: bytes) -> tuple[Catalog, list[Problem]]:
-    from litlist import schema
-
-    text = _decode(path, raw)
-    data = _parse(path, text)
-    return schema.validate(data, str(path), text)
-
-
 def check(path: str | os.PathLike | None = None) -> tuple[Catalog | None, list[Problem]]:
     """Validate the catalog from scratch (no cache): the catalog and every problem found."""
+    from litlist import schema
+
     where = locate(path)
     try:
-        raw, _ = _read(where)
-        return _validate(where, raw)
+        _stat(where)
+        text = _decode(where, _read(where))
+        return schema.validate(_parse(where, text), str(where), text)
     except CatalogError as exc:
         return None, exc.problems
 
 
 def load(path: str | os.PathLike | None = None, *, progress: Progress | None = None) -> Catalog:
-    """The validated catalog, from the cache when it still matches the file."""
+    """The validated catalog, from the cache when it still stands for the file."""
     where = locate(path)
-    raw, stat = _read(where)
+    stat = _stat(where)
     use_cache = cache.enabled()
-    expected = cache.fingerprint(where, raw, stat) if use_cache else {}
+    raw: bytes | None = None
+    hashed_ns: int | None = None
     if use_cache:
-        payload = cache.read(where, expected)
-        if payload is not None:
+        sections, raw, hashed_ns = cache.read(where, stat, lambda: _read(where))
+        if sections is not None:
             try:
-                return _from_payload(str(where), payload)
-            except (KeyError, TypeError, ValueError):
-                pass  # intact but not the shape this version writes: rebuild it
-    catalog, problems = _validate(where, raw)
-    if problems:
-        raise CatalogError(where, problems)
-    if use_cache:
-        cache.write(where, expected, _to_payload(catalog, progress))
+                return _from_sections(str(where), sections)
+            except Exception:  # noqa: BLE001 - intact but not the shape we write: rebuild
+                pass
+    if raw is None:
+        hashed_ns = time.time_ns()
+        raw = _read(where)
+    fingerprint = cache.fingerprint(where, stat, raw, hashed_ns or 0) if use_cache else None
+    box = [raw]
+    del raw  # _build lets the bytes go as soon as they are decoded
+    catalog, sections = _build(where, box, progress)
+    if fingerprint is not None:
+        cache.write(where, fingerprint, sections)
     return catalog
 
 
-def _to_payload(catalog: Catalog, progress: Progress | None) -> dict:
-    from litlist import index
+# ---------------------------------------------------------------- building
 
-    papers = catalog.papers
-    return {
-        "topics": [(t.slug, t.name) for t in catalog.topics],
-        "venues": [(v.id, v.name, v.kind, v.aliases) for v in catalog.venues],
-        "records": [marshal.dumps(p.to_dict()) for p in papers],
-        "columns": catalog.columns,
-        "index": index.build(catalog, progress=progress),
+
+class _Sink:
+    """Receives validated papers one by one and keeps only their compact form."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        from litlist import index
+
+        self.records: list[bytes] = []
+        self.offsets = array("Q", [0])
+        self.columns: dict[str, list] = {name: [] for name in COLUMNS}
+        self.index = index.Builder()
+        self.bar = (
+            progress("Reading catalog", total) if progress and total >= PROGRESS_FROM else None
+        )
+
+    def __call__(self, paper: Paper) -> None:
+        position = len(self.records)
+        blob = marshal.dumps(to_record(paper))
+        self.records.append(blob)
+        self.offsets.append(self.offsets[-1] + len(blob))
+        for name, column in self.columns.items():
+            column.append(getattr(paper, name))
+        self.index.add(position, paper)
+        if self.bar is not None and position % 1000 == 999:
+            self.bar.advance(1000)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()  # type: ignore[attr-defined]
+
+
+def _build(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
+    from litlist import schema
+
+    text = _decode(where, box.pop())  # the raw bytes go here
+    data = _parse(where, text)
+    del text  # line numbers for problems are found by reading the file again
+
+    rows = data.get("paper")
+    sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress)
+    try:
+        shell, problems = schema.validate(
+            data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+        )
+    finally:
+        sink.close()
+    del data
+    if problems:
+        raise CatalogError(where, problems)
+    sections = _to_sections(shell.topics, shell.venues, sink)
+    store = _SectionStore(sections, columns=sink.columns, records=sink.records)
+    return Catalog(str(where), shell.topics, shell.venues, store=store), sections
+
+
+def _codes(values: list, table: list) -> array:
+    position = {value: i for i, value in enumerate(table)}
+    return array("H", [position[v] for v in values])
+
+
+def _to_sections(topics: list[Topic], venues: list[Venue], sink: _Sink) -> dict:
+    cols = sink.columns
+    tables = {
+        "kind": sorted(set(cols["kind"])),
+        "venue": [None, *dict.fromkeys(v for v in cols["venue"] if v)],
+        "topic": list(dict.fromkeys(cols["topic"])),
     }
+    meta = {
+        "topics": [(t.slug, t.name) for t in topics],
+        "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
+        "tables": tables,
+    }
+    sections = {
+        "meta": marshal.dumps(meta),
+        "id": "\n".join(cols["id"]).encode("utf-8"),
+        "key": "\n".join(k or "" for k in cols["key"]).encode("utf-8"),
+        "title": "\n".join(cols["title"]).encode("utf-8"),
+        "year": array("H", [y or 0 for y in cols["year"]]),
+        **{name: _codes(cols[name], table) for name, table in tables.items()},
+        "record_offsets": sink.offsets,
+        "records": sink.records,
+    }
+    sections.update(sink.index.sections())
+    return sections
 
 
-def _decode_record(blob: bytes) -> Paper:
-    return Paper.from_dict(marshal.loads(blob))
+# ---------------------------------------------------------------- reading the cache
 
 
-def _from_payload(path: str, payload: dict) -> Catalog:
-    return Catalog(
-        path,
-        [Topic(*t) for t in payload["topics"]],
-        [Venue(*v) for v in payload["venues"]],
-        records=payload["records"],
-        decode=_decode_record,
-        columns=payload["columns"],
-        index=payload["index"],
-    )
+class _Columns(Mapping):
+    """Columns decoded from their sections the first time each is used."""
+
+    def __init__(self, sections: Mapping, tables: dict) -> None:
+        self._sections = sections
+        self._tables = tables
+        self._done: dict[str, list] = {}
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self._done:
+            self._done[name] = self._decode(name)
+        return self._done[name]
+
+    def _decode(self, name: str) -> list:
+        if name not in COLUMNS:
+            raise KeyError(name)
+        part = self._sections[name]
+        if name in ("id", "title"):
+            return bytes(part).decode("utf-8").split("\n")
+        if name == "key":
+            return [k or None for k in bytes(part).decode("utf-8").split("\n")]
+        if name == "year":
+            return [y or None for y in part.cast("H")]
+        table = self._tables[name]
+        return [table[c] for c in part.cast("H")]
+
+    def __iter__(self):
+        return iter(COLUMNS)
+
+    def __len__(self) -> int:
+        return len(COLUMNS)
 
 
-__all__ = ["locate", "load", "check", "build_columns"]
+class _SectionStore:
+    """A catalog's papers as cache sections: each record decoded when first asked for."""
+
+    def __init__(self, sections: Mapping, *, columns=None, records: list[bytes] | None = None):
+        self._sections = sections
+        tables = marshal.loads(sections["meta"])["tables"]
+        self.columns = columns if columns is not None else _Columns(sections, tables)
+        self._records = records
+        self._offsets = _ints(sections["record_offsets"], "Q")
+        self._decoded: dict[int, Paper] = {}
+        self._index = None
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def paper(self, i: int) -> Paper:
+        paper = self._decoded.get(i)
+        if paper is None:
+            if self._records is not None:
+                blob = self._records[i]
+            else:
+                blob = self._sections["records"][self._offsets[i] : self._offsets[i + 1]]
+            paper = self._decoded[i] = from_record(marshal.loads(blob))
+        return paper
+
+    @property
+    def index(self):
+        if self._index is None:
+            from litlist.index import SearchIndex
+
+            self._index = SearchIndex(self._sections)
+        return self._index
+
+    @index.setter
+    def index(self, value) -> None:
+        self._index = value
+
+
+def _ints(part, code: str):
+    return part if isinstance(part, array) else part.cast(code)
+
+
+def _from_sections(path: str, sections: Mapping) -> Catalog:
+    meta = marshal.loads(sections["meta"])
+    topics = [Topic(*t) for t in meta["topics"]]
+    venues = [Venue(id, name, kind, tuple(aliases)) for id, name, kind, aliases in meta["venues"]]
+    store = _SectionStore(sections)
+    if len(store.columns["id"]) != len(store):
+        raise ValueError("cache sections disagree")
+    return Catalog(path, topics, venues, store=store)
+
+
+__all__ = ["locate", "load", "check"]

@@ -199,7 +199,9 @@ def _output(
     if fmt is Format.keys:
         _emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
-    papers: list[Paper] = [cat.paper(i) for i in positions]
+    # a table shows only what the columns hold: no record is decoded for it
+    brief = fmt is Format.table and not cards
+    papers: list[Paper] = [cat.brief(i) if brief else cat.paper(i) for i in positions]
     if fmt is Format.json:
         _emit(render.to_json(papers, scores))
     elif fmt is Format.markdown:

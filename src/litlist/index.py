@@ -1,7 +1,11 @@
-"""The search index: every word of every searchable field, mapped to the papers it is in.
+"""The search index: the words of every paper's aliases, titles, authors and summaries,
+mapped to the papers they are in. Pure: no I/O, no rapidfuzz (that is `query.py`'s).
 
-Built once when a catalog is validated and stored in the cache, so a search reads postings
-instead of re-tokenising the catalog. Pure: no I/O, no rapidfuzz (that is `query.py`'s).
+Built once, paper by paper, when a catalog is validated (`Builder`), and stored in the cache
+as flat arrays (`sections()`), so a search reads postings instead of re-tokenising the
+catalog. Topic headings, venues and years are not indexed per paper: a search matches them
+against the few topics and venues there are and reaches the papers through the catalog's
+columns.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,17 +27,15 @@ FIELD_BITS = 3
 
 _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`")
 _NON_WORD = re.compile(r"[^\w]+|_")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 
 
 def normalize(text: str) -> str:
     """Fold case, width and accents, drop apostrophes, and turn punctuation into spaces."""
     text = unicodedata.normalize("NFKC", text).casefold().translate(_APOSTROPHES)
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFD", text)
-        # strip combining accents, but keep Hangul (and other scripts) intact
-        text = unicodedata.normalize(
-            "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
-        )
+        # strip combining accents; Hangul decomposes to jamo here and is recomposed below
+        text = unicodedata.normalize("NFC", _COMBINING.sub("", unicodedata.normalize("NFD", text)))
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
@@ -42,69 +44,91 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-def paper_fields(paper: Paper, catalog: Catalog) -> list[tuple[int, str]]:
-    """(field code, text) pairs that search looks at for one paper."""
+def paper_texts(paper: Paper) -> list[tuple[int, str]]:
+    """(field code, text) pairs of one paper that the postings hold."""
     out: list[tuple[int, str]] = [(TITLE, paper.title)]
     out += [(TITLE, title) for title in paper.other_titles]
     if paper.published and paper.published.title:
         out.append((TITLE, paper.published.title))
     out += [(ALIAS, alias) for alias in paper.aliases]
     out += [(AUTHOR, author) for author in paper.authors]
-    for topic in catalog.topic_path(paper.topic):
-        out.append((TOPIC, topic.name))
-        out.append((TOPIC, topic.slug.rsplit("/", 1)[-1]))
-    versions = [(paper.year, paper.venue)]
     if paper.published:
-        versions.append((paper.published.year, paper.published.venue))
-    for year, venue_id in versions:
-        if year is not None:
-            out.append((VENUE, str(year)))
-        if venue_id is None:
-            continue
-        venue = catalog.venue(venue_id)
-        out += [(VENUE, venue.id), (VENUE, venue.name), *((VENUE, a) for a in venue.aliases)]
+        out += [(AUTHOR, author) for author in paper.published.authors]
     out += [(SUMMARY, line) for line in paper.summary]
     if paper.summary_en:
         out.append((SUMMARY, paper.summary_en))
     return out
 
 
-def build(catalog: Catalog, progress: Callable | None = None) -> dict:
-    """The index of `catalog` as plain values (lists and arrays) that pickle compactly."""
-    postings: dict[str, set[int]] = {}
-    aliases: list[str] = []
-    alias_owner = array("I")
-    total = len(catalog)
-    bar = progress("Indexing papers", total) if progress and total >= 2000 else None
-    try:
-        _collect(catalog, postings, aliases, alias_owner, bar)
-    finally:
-        if bar:
-            bar.close()
-    vocab = sorted(postings)
-    offsets = array("I", [0])
-    flat = array("I")
-    for word in vocab:
-        flat.extend(sorted(postings[word]))
-        offsets.append(len(flat))
-    return {
-        "vocab": vocab,
-        "offsets": offsets,
-        "postings": flat,
-        "aliases": aliases,
-        "alias_owner": alias_owner,
-    }
+class Builder:
+    """Collects postings paper by paper; `sections()` gives the finished index."""
 
+    def __init__(self) -> None:
+        self._postings: dict[str, array] = {}
+        self._aliases: list[str] = []
+        self._alias_owner = array("I")
+        self._names: dict[str, str] = {}  # author names repeat across papers: fold each once
 
-def _collect(catalog: Catalog, postings: dict, aliases: list, alias_owner: array, bar) -> None:
-    for i in range(len(catalog)):
-        paper = catalog.paper(i)
-        for code, text in paper_fields(paper, catalog):
-            posting = (i << FIELD_BITS) | code
-            for word in normalize(text).split():
-                postings.setdefault(word, set()).add(posting)
+    def add(self, position: int, paper: Paper) -> None:
+        seen: set[tuple[str, int]] = set()
+        base = position << FIELD_BITS
+        for code, text in paper_texts(paper):
+            if code == AUTHOR:
+                folded = self._names.get(text)
+                if folded is None:
+                    folded = self._names[text] = normalize(text)
+            else:
+                folded = normalize(text)
             if code == ALIAS:
-                aliases.append(compact(text))
-                alias_owner.append(i)
-        if bar and i % 1000 == 999:
-            bar.advance(1000)
+                self._aliases.append(folded.replace(" ", ""))
+                self._alias_owner.append(position)
+            for word in folded.split():
+                if (word, code) not in seen:
+                    seen.add((word, code))
+                    bucket = self._postings.get(word)
+                    if bucket is None:
+                        bucket = self._postings[word] = array("I")
+                    bucket.append(base | code)
+
+    def sections(self) -> dict[str, bytes | array]:
+        """The index as flat sections: vocabulary (sorted), offsets, postings, aliases."""
+        vocab = sorted(self._postings)
+        offsets = array("I", [0])
+        flat = array("I")
+        for word in vocab:
+            flat.extend(self._postings[word])
+            offsets.append(len(flat))
+        return {
+            "vocab": "\n".join(vocab).encode("utf-8"),
+            "offsets": offsets,
+            "postings": flat,
+            "aliases": "\n".join(self._aliases).encode("utf-8"),
+            "alias_owner": self._alias_owner,
+        }
+
+
+class SearchIndex:
+    """The index as a search reads it, over sections from the cache or a fresh Builder."""
+
+    def __init__(self, sections: Mapping[str, object]) -> None:
+        def text(name: str) -> list[str]:
+            raw = bytes(sections[name])  # type: ignore[call-overload]
+            return raw.decode("utf-8").split("\n") if raw else []
+
+        def ints(name: str):
+            value = sections[name]
+            return value if isinstance(value, array) else memoryview(value).cast("I")  # type: ignore[arg-type]
+
+        self.vocab = text("vocab")
+        self.offsets = ints("offsets")
+        self.postings = ints("postings")
+        self.aliases = text("aliases")
+        self.alias_owner = ints("alias_owner")
+
+
+def build(catalog: Catalog) -> SearchIndex:
+    """The index of a catalog that did not come from the cache."""
+    builder = Builder()
+    for i in range(len(catalog)):
+        builder.add(i, catalog.paper(i))
+    return SearchIndex(builder.sections())

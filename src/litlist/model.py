@@ -7,7 +7,9 @@ run never pays for pydantic's import.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from typing import Protocol
 
 VENUE_KINDS = ("conference", "journal", "workshop", "preprint")
 
@@ -142,9 +144,9 @@ class Paper:
 class Catalog:
     """Everything one catalog file holds, in the list's order.
 
-    Papers are kept as records that are turned into `Paper` objects only when asked for
-    (`paper(i)`), while the columns that filters need (`ids`, `keys`, `years`, ...) are plain
-    lists: a filter over 100,000 papers never builds 100,000 objects.
+    Papers live in a store (a list of `Paper`s, or the cache's compact records) and become
+    `Paper` objects only when asked for (`paper(i)`); the values filters need are columns
+    (`columns["year"]`, ...), so a filter over 100,000 papers builds no paper at all.
     """
 
     def __init__(
@@ -154,35 +156,51 @@ class Catalog:
         venues: list[Venue],
         papers: list[Paper] | None = None,
         *,
-        records: list | None = None,
-        decode=None,
-        columns: dict[str, list] | None = None,
-        index: dict | None = None,
+        store: Store | None = None,
     ) -> None:
         self.path = path
         self.topics = topics
         self.venues = venues
-        self._records: list = list(papers) if papers is not None else list(records or [])
-        self._decode = decode
+        self._store: Store = PaperList(papers or []) if store is None else store
         self._by_topic = {t.slug: t for t in topics}
         self._by_venue = {v.id: v for v in venues}
-        self.columns = columns if columns is not None else build_columns(self._records)
-        self.index = index
 
     def __len__(self) -> int:
-        return len(self._records)
+        return len(self._store)
 
     def paper(self, i: int) -> Paper:
-        """The i-th entry, decoded on first use."""
-        record = self._records[i]
-        if not isinstance(record, Paper):
-            record = self._decode(record)
-            self._records[i] = record
-        return record
+        """The i-th entry, in full."""
+        return self._store.paper(i)
+
+    def brief(self, i: int) -> Paper:
+        """The i-th entry with only what a table shows (id, key, kind, title, year, venue,
+        topic), built from the columns: cheap for thousands of rows."""
+        c = self.columns
+        return Paper(
+            id=c["id"][i],
+            kind=c["kind"][i],
+            title=c["title"][i],
+            topic=c["topic"][i],
+            key=c["key"][i],
+            year=c["year"][i],
+            venue=c["venue"][i],
+        )
 
     @property
     def papers(self) -> list[Paper]:
-        return [self.paper(i) for i in range(len(self._records))]
+        return [self.paper(i) for i in range(len(self))]
+
+    @property
+    def columns(self) -> Mapping[str, list]:
+        return self._store.columns
+
+    @property
+    def index(self):
+        return self._store.index
+
+    @index.setter
+    def index(self, value) -> None:
+        self._store.index = value
 
     @property
     def ids(self) -> list[str]:
@@ -209,9 +227,46 @@ class Catalog:
         return {t.slug: i for i, t in enumerate(self.topics)}
 
 
-COLUMNS = ("id", "key", "kind", "year", "venue", "topic")
+COLUMNS = ("id", "key", "kind", "title", "year", "venue", "topic")
 
 
-def build_columns(papers: list) -> dict[str, list]:
-    """The per-paper values filters work on, one list per field."""
-    return {name: [getattr(p, name) for p in papers] for name in COLUMNS}
+class Store(Protocol):
+    """Where a catalog's papers are kept: `PaperList`, or the cache's sections."""
+
+    index: object
+
+    @property
+    def columns(self) -> Mapping[str, list]: ...
+
+    def __len__(self) -> int: ...
+
+    def paper(self, i: int) -> Paper: ...
+
+
+class PaperList:
+    """A store of `Paper` objects in memory (a catalog just validated, or built in a test)."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self._papers = papers
+        self.columns = {name: [getattr(p, name) for p in papers] for name in COLUMNS}
+        self.index: object = None
+
+    def __len__(self) -> int:
+        return len(self._papers)
+
+    def paper(self, i: int) -> Paper:
+        return self._papers[i]
+
+
+def to_record(paper: Paper) -> tuple:
+    """A paper as a tuple of plain values (what the cache stores), in field order."""
+    values = [getattr(paper, f.name) for f in fields(Paper)]
+    if paper.published is not None:
+        values[-1] = tuple(getattr(paper.published, f.name) for f in fields(Publication))
+    return tuple(values)
+
+
+def from_record(values: tuple) -> Paper:
+    """The inverse of `to_record`."""
+    published = values[-1]
+    return Paper(*values[:-1], Publication(*published) if published else None)  # type: ignore[call-arg]

@@ -228,6 +228,36 @@ def _typos(text: str, choices: list[str]) -> list[tuple[int, float]]:
     return [(pos, score * 100.0) for _, score, pos in found]
 
 
+def _facets(catalog: Catalog) -> dict[str, list[tuple[str, set]]]:
+    """Words of topic headings, venue names and years, each with the column values they
+    stand for: a search reaches those papers through the columns, not through postings."""
+    facets: dict[str, list[tuple[str, set]]] = {}
+
+    def add(text: str, column: str, values: set) -> None:
+        for word in ix.normalize(text).split():
+            facets.setdefault(word, []).append((column, values))
+
+    for topic in catalog.topics:
+        # a heading stands for its sub-topics too
+        below = {t.slug for t in catalog.topics if topic.contains(t.slug)}
+        add(topic.name, "topic", below)
+        add(topic.slug.rsplit("/", 1)[-1], "topic", below)
+    for venue in catalog.venues:
+        for name in (venue.id, venue.name, *venue.aliases):
+            add(name, "venue", {venue.id})
+    for year in set(catalog.columns["year"]):
+        if year is not None:
+            add(str(year), "year", {year})
+    return facets
+
+
+_WEIGHT = {
+    "topic": ix.FIELD_WEIGHTS[ix.TOPIC],
+    "venue": ix.FIELD_WEIGHTS[ix.VENUE],
+    "year": ix.FIELD_WEIGHTS[ix.VENUE],
+}
+
+
 def search(
     catalog: Catalog,
     query: str,
@@ -242,9 +272,9 @@ def search(
     typo), and word by word against every field, weighted by field (`index.FIELD_WEIGHTS`),
     averaged over the query's words so every word has to find something.
     """
-    idx = catalog.index if catalog.index is not None else ix.build(catalog)
     if catalog.index is None:
-        catalog.index = idx
+        catalog.index = ix.build(catalog)
+    idx = catalog.index
     words = ix.normalize(query).split()
     if not words:
         return []
@@ -256,7 +286,7 @@ def search(
 
     # whole query against aliases
     whole = "".join(words)
-    aliases, owners = idx["aliases"], idx["alias_owner"]
+    aliases, owners = idx.aliases, idx.alias_owner
     if len(whole) <= 3:  # CoT, CAD, ACT: short acronyms must be typed exactly
         matches = [(pos, 100.0) for pos, alias in enumerate(aliases) if alias == whole]
     else:
@@ -269,20 +299,30 @@ def search(
             scores[owner] = score
 
     # word by word against every field
-    vocab, offsets, postings = idx["vocab"], idx["offsets"], idx["postings"]
+    vocab, offsets, postings = idx.vocab, idx.offsets, idx.postings
     per_word: dict[int, list[float]] = {}
     weights = ix.FIELD_WEIGHTS
     mask = (1 << ix.FIELD_BITS) - 1
+    facets = _facets(catalog) if content else {}
+    facet_words = sorted(facets)
+
+    def credit(paper: int, n: int, value: float) -> None:
+        best = per_word.get(paper)
+        if best is None:
+            best = per_word[paper] = [0.0] * len(content)
+        if value > best[n]:
+            best[n] = value
+
     for n, word in enumerate(content):
         for pos, similarity in _word_matches(word, vocab).items():
             for code in postings[offsets[pos] : offsets[pos + 1]]:
-                paper = code >> ix.FIELD_BITS
-                value = similarity * weights[code & mask]
-                best = per_word.get(paper)
-                if best is None:
-                    best = per_word[paper] = [0.0] * len(content)
-                if value > best[n]:
-                    best[n] = value
+                credit(code >> ix.FIELD_BITS, n, similarity * weights[code & mask])
+        for pos, similarity in _word_matches(word, facet_words).items():
+            for column, values in facets[facet_words[pos]]:
+                value = similarity * _WEIGHT[column]
+                for paper, held in enumerate(catalog.columns[column]):
+                    if held in values:
+                        credit(paper, n, value)
     for paper, best in per_word.items():
         score = sum(best) / len(best)
         if score > scores.get(paper, 0):

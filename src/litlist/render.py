@@ -142,7 +142,8 @@ def plain_table(
     last_topic = None
     rows = _rows(papers, scores)
     if scores is None:
-        rows.sort(key=lambda r: catalog.topic_order().get(r[0].topic, 0))
+        order = catalog.topic_order()
+        rows.sort(key=lambda r: order.get(r[0].topic, 0))
     for paper, score in rows:
         if scores is None and paper.topic != last_topic:
             path = " > ".join(t.name for t in catalog.topic_path(paper.topic))

@@ -9,6 +9,7 @@ venues) run after. No I/O here: `catalog.py` reads the file and hands over the p
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -164,18 +165,28 @@ class PaperModel(_Strict):
         return Paper.from_dict(data)
 
 
-def _line_of(text_lines: list[str] | None, index: int, table: str = "paper") -> int | None:
-    """Line number of the `index`-th `[[table]]` header in the source, if known."""
-    if text_lines is None:
-        return None
-    seen = -1
-    header = f"[[{table}]]"
-    for number, line in enumerate(text_lines, 1):
-        if line.strip() == header:
-            seen += 1
-            if seen == index:
-                return number
-    return None
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(topic|venue|paper)[ \t]*\]\][ \t]*(?:#.*)?$", re.M)
+
+
+class _Lines:
+    """Line numbers of the `[[table]]` headers, found in one pass over the source the first
+    time a problem needs one (a valid catalog never pays for it)."""
+
+    def __init__(self, text: str | Callable[[], str] | None) -> None:
+        self._text = text
+        self._found: dict[str, list[int]] | None = None
+
+    def of(self, table: str, index: int) -> int | None:
+        if self._found is None:
+            text = self._text() if callable(self._text) else self._text
+            self._found = {"topic": [], "venue": [], "paper": []}
+            line, last = 1, 0
+            for match in _HEADER.finditer(text or ""):
+                line += text.count("\n", last, match.start())  # type: ignore[union-attr]
+                last = match.start()
+                self._found[match.group(1)].append(line)
+        numbers = self._found.get(table, [])
+        return numbers[index] if index < len(numbers) else None
 
 
 def _flatten(error: ValidationError) -> list[tuple[str, str]]:
@@ -194,127 +205,150 @@ def _flatten(error: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
-def validate(data: dict, path: str, text: str | None = None) -> tuple[Catalog, list]:
+def validate(
+    data: dict,
+    path: str,
+    text: str | Callable[[], str] | None = None,
+    *,
+    sink: Callable[[Paper], None] | None = None,
+) -> tuple[Catalog, list]:
     """Validate a parsed TOML document. Returns the catalog and the problems found.
 
-    The catalog holds every entry that validated on its own, so `check` can report every
-    problem at once; callers must refuse a catalog that comes with problems.
+    Papers are validated one at a time and each row of `data` is released once read, so a
+    large catalog is never held twice. With `sink`, each valid paper goes there instead of
+    into the returned catalog (whose paper list is then empty). `text` (or a function that
+    returns it) is the source, read only to give problems their line numbers. The catalog
+    holds every entry that validated on its own, so `check` can report every problem at once;
+    callers must refuse a catalog that comes with problems.
     """
     from litlist.errors import Problem
 
-    lines = text.splitlines() if text is not None else None
+    lines = _Lines(text)
     problems: list[Problem] = []
 
     unknown = sorted(set(data) - {"topic", "venue", "paper"})
     for name in unknown:
         problems.append(Problem(path, f"unknown table '{name}' (expected topic, venue, paper)"))
 
-    def models(table: str, model: type[_Strict]) -> list:
+    def rows_of(table: str) -> list:
         rows = data.get(table, [])
         if not isinstance(rows, list):
             problems.append(Problem(path, f"'{table}' must be an array of tables [[{table}]]"))
             return []
-        out = []
-        for index, row in enumerate(rows):
-            line = _line_of(lines, index, table)
-            label = row.get("id") or row.get("slug") if isinstance(row, dict) else None
-            if not isinstance(row, dict):
-                problems.append(Problem(path, f"[[{table}]] entry must be a table", line=line))
-                continue
-            try:
-                out.append((model.model_validate(row), line))
-            except ValidationError as exc:
-                for loc, msg in _flatten(exc):
-                    paper = str(label) if label else f"#{index + 1}"
-                    problems.append(
-                        Problem(
-                            path,
-                            msg,
-                            line=line,
-                            paper=paper if table == "paper" else None,
-                            field=loc or None,
-                        )
-                        if table == "paper"
-                        else Problem(
-                            path,
-                            f"{table} '{label or index + 1}': {msg}",
-                            line=line,
-                            field=loc or None,
-                        )
-                    )
-        return out
+        return rows
 
-    topics = models("topic", TopicModel)
-    venues = models("venue", VenueModel)
-    papers = models("paper", PaperModel)
-    if not data.get("paper"):
-        problems.append(Problem(path, "the catalog has no [[paper]] entries"))
+    def check_row(table: str, model: type[_Strict], index: int, row: object):
+        if not isinstance(row, dict):
+            line = lines.of(table, index)
+            problems.append(Problem(path, f"[[{table}]] entry must be a table", line=line))
+            return None
+        try:
+            return model.model_validate(row)
+        except ValidationError as exc:
+            line = lines.of(table, index)
+            label = row.get("id") or row.get("slug")
+            for loc, msg in _flatten(exc):
+                if table == "paper":
+                    name = str(label) if label else f"#{index + 1}"
+                    problems.append(Problem(path, msg, line=line, paper=name, field=loc or None))
+                else:
+                    where = f"{table} '{label or index + 1}': {msg}"
+                    problems.append(Problem(path, where, line=line, field=loc or None))
+            return None
 
-    topic_slugs: dict[str, int | None] = {}
-    for topic, line in topics:
+    topics = [
+        (i, m)
+        for i, row in enumerate(rows_of("topic"))
+        if (m := check_row("topic", TopicModel, i, row)) is not None
+    ]
+    venues = [
+        (i, m)
+        for i, row in enumerate(rows_of("venue"))
+        if (m := check_row("venue", VenueModel, i, row)) is not None
+    ]
+
+    topic_slugs: dict[str, int] = {}
+    for i, topic in topics:
         if topic.slug in topic_slugs:
-            problems.append(Problem(path, f"topic '{topic.slug}' is declared twice", line=line))
-        topic_slugs[topic.slug] = line
-    for slug, line in topic_slugs.items():
+            problems.append(
+                Problem(path, f"topic '{topic.slug}' is declared twice", line=lines.of("topic", i))
+            )
+        topic_slugs[topic.slug] = i
+    for slug, i in topic_slugs.items():
         parent = slug.rsplit("/", 1)[0] if "/" in slug else None
         if parent and parent not in topic_slugs:
             problems.append(
-                Problem(path, f"topic '{slug}' has no parent topic '{parent}'", line=line)
+                Problem(
+                    path,
+                    f"topic '{slug}' has no parent topic '{parent}'",
+                    line=lines.of("topic", i),
+                )
             )
 
-    venue_ids: dict[str, str] = {}
-    for venue, line in venues:
+    venue_names: dict[str, str] = {}
+    for i, venue in venues:
         for name in (venue.id, *venue.aliases):
             folded = name.casefold()
-            if folded in venue_ids and venue_ids[folded] != venue.id:
+            if folded in venue_names and venue_names[folded] != venue.id:
                 problems.append(
                     Problem(
-                        path, f"venue name '{name}' is used by '{venue_ids[folded]}' too", line=line
+                        path,
+                        f"venue name '{name}' is used by '{venue_names[folded]}' too",
+                        line=lines.of("venue", i),
                     )
                 )
-            venue_ids[folded] = venue.id
-    declared_venues = {v.id for v, _ in venues}
+            venue_names[folded] = venue.id
+    declared_venues = {v.id for _, v in venues}
 
-    ids: dict[str, str] = {}
-    keys: dict[str, str] = {}
+    rows = rows_of("paper")
+    if not rows:
+        problems.append(Problem(path, "the catalog has no [[paper]] entries"))
     # every id the file names, valid entry or not: a paper with its own problem must not
     # also be reported as "unknown" by the summary that covers it
-    rows = data.get("paper")
-    all_ids = {
-        row.get("id") for row in (rows if isinstance(rows, list) else []) if isinstance(row, dict)
-    }
-    for paper, line in papers:
+    all_ids = {row.get("id") for row in rows if isinstance(row, dict)}
+    ids: set[str] = set()
+    keys: dict[str, str] = {}
+    papers: list[Paper] = []
+    for index, row in enumerate(rows):
+        model = check_row("paper", PaperModel, index, row)
+        rows[index] = None  # let the parsed row go: only the compact record is kept
+        if model is None:
+            continue
 
-        def bad(field: str, msg: str, paper=paper, line=line) -> None:
-            problems.append(Problem(path, msg, line=line, paper=paper.id, field=field))
+        def bad(field: str, msg: str, paper_id: str = model.id, index: int = index) -> None:
+            line = lines.of("paper", index)
+            problems.append(Problem(path, msg, line=line, paper=paper_id, field=field))
 
-        if paper.id in ids:
+        if model.id in ids:
             bad("id", "id is used by another paper too")
-        ids[paper.id] = paper.id
-        if paper.key is not None:
-            if paper.key in keys:
-                bad("key", f"key '{paper.key}' is used by paper '{keys[paper.key]}' too")
-            keys[paper.key] = paper.id
-        if paper.topic not in topic_slugs:
-            bad("topic", f"topic '{paper.topic}' is not declared in a [[topic]] table")
-        if paper.venue is not None and paper.venue not in declared_venues:
-            bad("venue", f"venue '{paper.venue}' is not declared in a [[venue]] table")
-        if paper.published is not None and paper.published.venue not in declared_venues:
+        ids.add(model.id)
+        if model.key is not None:
+            if model.key in keys:
+                bad("key", f"key '{model.key}' is used by paper '{keys[model.key]}' too")
+            keys[model.key] = model.id
+        if model.topic not in topic_slugs:
+            bad("topic", f"topic '{model.topic}' is not declared in a [[topic]] table")
+        if model.venue is not None and model.venue not in declared_venues:
+            bad("venue", f"venue '{model.venue}' is not declared in a [[venue]] table")
+        if model.published is not None and model.published.venue not in declared_venues:
             bad(
                 "published.venue",
-                f"venue '{paper.published.venue}' is not declared in a [[venue]] table",
+                f"venue '{model.published.venue}' is not declared in a [[venue]] table",
             )
-        for covered in paper.covers:
+        for covered in model.covers:
             if covered not in all_ids:
                 bad("covers", f"covers unknown paper '{covered}'")
+        paper = model.to_paper()
+        if sink is None:
+            papers.append(paper)
+        else:
+            sink(paper)
 
     catalog = Catalog(
-        path=path,
-        topics=[Topic(slug=t.slug, name=t.name) for t, _ in topics],
-        venues=[
-            Venue(id=v.id, name=v.name, kind=v.kind, aliases=tuple(v.aliases)) for v, _ in venues
-        ],
-        papers=[p.to_paper() for p, _ in papers],
+        path,
+        [Topic(slug=t.slug, name=t.name) for _, t in topics],
+        [Venue(id=v.id, name=v.name, kind=v.kind, aliases=tuple(v.aliases)) for _, v in venues],
+        papers,
     )
     return catalog, problems
 
