@@ -29,9 +29,7 @@ piped). Peak RSS comes from separate runs under GNU `/usr/bin/time -f %M` (one p
 after its timed runs; every cold and bare round): a child's ru_maxrss as wait4 reports it
 includes the memory of the process it was forked from, and the wrapper costs 1-4 ms.
 
-A run that takes longer than --timeout is killed. When the first (cache-building) run times
-out, the cache is built by a helper process that makes `schema._line_of` linear (it rescans
-the file for every entry), so warm runs can still be timed; the table marks those rows.
+A run that takes longer than --timeout is killed and reported as timed out.
 
 litlist's cache goes to benchmarks/out/cache (LITLIST_CACHE_DIR); nothing outside
 benchmarks/out/ is written. Standard library only: litlist itself only ever runs in child processes.
@@ -714,35 +712,6 @@ def bench_cold(
     return cold, bare
 
 
-def prime_cache(path: Path, env: dict[str, str], python: str) -> tuple[str, Sample]:
-    """Fill litlist's cache for `path` in a helper process with one fix applied.
-
-    Used only when the real first run timed out (schema._line_of rescans the file from the top
-    for every entry: quadratic). The helper swaps in a linear `_line_of`, then calls
-    `litlist.catalog.load`, so the cache written is litlist's own, for the file as it is.
-    """
-    code = r"""
-import sys
-from litlist import catalog, schema
-_memo = {}
-def _line_of(lines, index, table="paper"):
-    if lines is None:
-        return None
-    key = (id(lines), table)
-    if key not in _memo:
-        header = f"[[{table}]]"
-        _memo[key] = [n for n, line in enumerate(lines, 1) if line.strip() == header]
-    found = _memo[key]
-    return found[index] if index < len(found) else None
-schema._line_of = _line_of
-catalog.load(sys.argv[1])
-"""
-    sample, stderr = run_once([python, "-c", code, str(path)], env, timeout=900, peak=True)
-    if sample.code != 0:
-        return _error_line(sample.code, stderr), sample
-    return f"{sample.seconds:.1f} s, {(sample.peak_kb or 0) / 1024:,.0f} MB peak", sample
-
-
 # ======================================================================== papis
 
 
@@ -956,13 +925,6 @@ def main(argv: list[str] | None = None) -> int:
         default=120.0,
         help="seconds before a single run is killed (default 120)",
     )
-    parser.add_argument(
-        "--prime",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="when a first (cache-building) run times out, build the cache in "
-        "a helper with a linear _line_of so warm runs can still be timed",
-    )
     args = parser.parse_args(argv)
     args.runs = args.runs or (3 if args.quick else 10)
     args.cold_runs = args.cold_runs or (1 if args.quick else 3)
@@ -1023,22 +985,6 @@ def main(argv: list[str] | None = None) -> int:
             work, size, litlist_cmd, python, env, args.cold_runs, args.timeout, args.cold_budget
         )
         note = ""
-        if colds[size][0].error == "timed out" and args.prime:
-            primed, sample = prime_cache(work, env, python)
-            log(f"{size}: {primed}")
-            note = "cache primed†"
-            bare = colds[size][1]
-            versus = ""
-            if sample.code == 0 and sample.peak_kb and bare.ok and bare.peak_mb:
-                versus = (
-                    f" ({sample.seconds * 1000 / bare.median_ms:.2f}× the time and "
-                    f"{sample.peak_kb / 1024 / bare.peak_mb:.2f}× the peak of bare "
-                    "tomllib: what a cold run would cost with only that fixed)"
-                )
-            footnotes.append(
-                f"† {size}: the first run timed out, so the cache was built by a "
-                f"helper that makes schema._line_of linear: {primed}{versus}."
-            )
         log(f"{size}: warm runs ({args.runs} each)")
         group = bench_group(
             [

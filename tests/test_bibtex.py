@@ -149,24 +149,54 @@ def same_text(a: str, b: str) -> bool:
 @pytest.mark.parametrize(
     ("paper_id", "key", "kind", "container", "expected"),
     [
-        ("dpo", "rafailov2023direct", "inproceedings", "booktitle",
-         "Advances in Neural Information Processing Systems"),
-        ("prefix-tuning", "li2021prefix", "inproceedings", "booktitle",
-         "Proceedings of the 59th Annual Meeting of the Association for Computational "
-         "Linguistics and the 11th International Joint Conference on Natural Language "
-         "Processing (Volume 1: Long Papers)"),
+        (
+            "dpo",
+            "rafailov2023direct",
+            "inproceedings",
+            "booktitle",
+            "Advances in Neural Information Processing Systems",
+        ),
+        (
+            "prefix-tuning",
+            "li2021prefix",
+            "inproceedings",
+            "booktitle",
+            "Proceedings of the 59th Annual Meeting of the Association for Computational "
+            "Linguistics and the 11th International Joint Conference on Natural Language "
+            "Processing (Volume 1: Long Papers)",
+        ),
         # workshop papers: the workshop's own name, not "ICLR Workshop"
-        ("peft-empirical", "pu2023empirical", "inproceedings", "booktitle",
-         "ICLR 2023 Workshop on Mathematical and Empirical Understanding of Foundation "
-         "Models (ME-FoMo)"),
-        ("bert-attention", "clark2019what", "inproceedings", "booktitle",
-         "Proceedings of the 2019 ACL Workshop BlackboxNLP: Analyzing and Interpreting "
-         "Neural Networks for NLP"),
-        ("lost-in-the-middle", "liu2024lost", "article", "journal",
-         "Transactions of the Association for Computational Linguistics"),
+        (
+            "peft-empirical",
+            "pu2023empirical",
+            "inproceedings",
+            "booktitle",
+            "ICLR 2023 Workshop on Mathematical and Empirical Understanding of Foundation "
+            "Models (ME-FoMo)",
+        ),
+        (
+            "bert-attention",
+            "clark2019what",
+            "inproceedings",
+            "booktitle",
+            "Proceedings of the 2019 ACL Workshop BlackboxNLP: Analyzing and Interpreting "
+            "Neural Networks for NLP",
+        ),
+        (
+            "lost-in-the-middle",
+            "liu2024lost",
+            "article",
+            "journal",
+            "Transactions of the Association for Computational Linguistics",
+        ),
         ("peft-nmi", "ding2023parameter", "article", "journal", "Nature Machine Intelligence"),
-        ("lora-learns-less", "biderman2024lora", "article", "journal",
-         "Transactions on Machine Learning Research"),
+        (
+            "lora-learns-less",
+            "biderman2024lora",
+            "article",
+            "journal",
+            "Transactions on Machine Learning Research",
+        ),
     ],
 )
 def test_entry_type_and_container(cat, paper_id, key, kind, container, expected):
@@ -190,8 +220,11 @@ def test_journal_article_fields(cat):
 
 @pytest.mark.parametrize(
     ("paper_id", "eprint", "primary"),
-    [("rlhf", "1909.08593", "cs.CL"), ("constitutional-ai", "2212.08073", "cs.CL"),
-     ("lora-note", "2404.05086", None)],
+    [
+        ("rlhf", "1909.08593", "cs.CL"),
+        ("constitutional-ai", "2212.08073", "cs.CL"),
+        ("lora-note", "2404.05086", None),
+    ],
 )
 def test_arxiv_preprint_is_misc_with_eprint(cat, paper_id, eprint, primary):
     entry = exported(cat, paper_id)
@@ -207,7 +240,10 @@ def test_arxiv_preprint_is_misc_with_eprint(cat, paper_id, eprint, primary):
 def test_published_papers_keep_their_arxiv_id(cat):
     fields = values(exported(cat, "dpo"))
     assert (fields["eprint"], fields["archivePrefix"], fields["primaryClass"]) == (
-        "2305.18290", "arXiv", "cs.LG")
+        "2305.18290",
+        "arXiv",
+        "cs.LG",
+    )
     assert fields["pages"] == "53728--53741"  # an en dash for BibTeX
     assert "howpublished" not in fields
 
@@ -218,7 +254,10 @@ def test_biblatex_fields(cat):
     assert fields["journaltitle"] == "Nature Machine Intelligence" and "journal" not in fields
     fields = values(exported(cat, "rlhf", style))
     assert (fields["eprint"], fields["eprinttype"], fields["eprintclass"]) == (
-        "1909.08593", "arxiv", "cs.CL")
+        "1909.08593",
+        "arxiv",
+        "cs.CL",
+    )
     assert not {"archivePrefix", "primaryClass", "howpublished"} & fields.keys()
 
 
@@ -247,8 +286,7 @@ def _family_given(author: str) -> tuple[str, str]:
     [
         ("dpo", "Rafailov, Rafael", "Finn, Chelsea", "Manning, Christopher D."),
         ("constitutional-ai", "Bai, Yuntao", "Kaplan, Jared", "El Showk, Sheer"),
-        ("lora-learns-less", "Biderman, Dan", "Cunningham, John P.",
-         "Gonzalez Ortiz, Jose Javier"),
+        ("lora-learns-less", "Biderman, Dan", "Cunningham, John P.", "Gonzalez Ortiz, Jose Javier"),
         ("adapter", "Houlsby, Neil", "Gelly, Sylvain", "de Laroussilhe, Quentin"),
         ("act", "Yu, Zhongzhi", "Lin, Yingyan (Celine)", "Shaikh, Khalid"),
         ("prefix-tuning", "Li, Xiang Lisa", "Liang, Percy", None),
@@ -266,8 +304,13 @@ def test_authors_family_comma_given(cat, raw, paper_id, first, last, inside):
 @pytest.mark.parametrize(
     ("paper_id", "name", "von", "family", "given"),
     [
-        ("lora-learns-less", "Gonzalez Ortiz, Jose Javier", [], ["Gonzalez", "Ortiz"],
-         ["Jose", "Javier"]),
+        (
+            "lora-learns-less",
+            "Gonzalez Ortiz, Jose Javier",
+            [],
+            ["Gonzalez", "Ortiz"],
+            ["Jose", "Javier"],
+        ),
         ("constitutional-ai", "El Showk, Sheer", [], ["El", "Showk"], ["Sheer"]),
         ("adapter", "de Laroussilhe, Quentin", ["de"], ["Laroussilhe"], ["Quentin"]),
     ],
@@ -307,8 +350,8 @@ def test_version_of_record_is_the_default(cat, raw):
     fields = values(entry)
     assert (entry.entry_type, entry.key) == ("inproceedings", "fan2024not")
     assert fields["booktitle"] == (
-        "Proceedings of the Thirty-Fourth International Joint Conference on Artificial "
-        "Intelligence")
+        "Proceedings of the Thirty-Fourth International Joint Conference on Artificial Intelligence"
+    )
     assert (fields["year"], fields["pages"]) == ("2025", "5083--5091")
     assert fields["doi"] == "10.24963/ijcai.2025/566"
     assert fields["url"] == "https://www.ijcai.org/proceedings/2025/566"
@@ -349,9 +392,18 @@ def test_version_of_record_title_is_used(cat):
 
 @pytest.mark.parametrize(
     ("char", "latex"),
-    [("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"), ("_", r"\_"),
-     ("{", r"\textbraceleft{}"), ("}", r"\textbraceright{}"), ("~", r"\textasciitilde{}"),
-     ("^", r"\textasciicircum{}"), ("\\", r"\textbackslash{}")],
+    [
+        ("&", r"\&"),
+        ("%", r"\%"),
+        ("$", r"\$"),
+        ("#", r"\#"),
+        ("_", r"\_"),
+        ("{", r"\textbraceleft{}"),
+        ("}", r"\textbraceright{}"),
+        ("~", r"\textasciitilde{}"),
+        ("^", r"\textasciicircum{}"),
+        ("\\", r"\textbackslash{}"),
+    ],
 )
 def test_special_characters_are_escaped(char, latex):
     for ascii_accents in (True, False):
@@ -363,27 +415,43 @@ def test_special_characters_are_escaped(char, latex):
 def test_a_paper_full_of_specials_exports_valid_bibtex(cat):
     base = paper(cat, "rlhf")
     nasty = Paper(
-        id="nasty", kind="paper", key="nasty2024", topic=base.topic, year=2024, venue="arXiv",
-        arxiv="2401.00001", arxiv_class="cs.CL",
+        id="nasty",
+        kind="paper",
+        key="nasty2024",
+        topic=base.topic,
+        year=2024,
+        venue="arXiv",
+        arxiv="2401.00001",
+        arxiv_class="cs.CL",
         title="100% of $5 & #1 with a_b {unbalanced ~ ^ \\ back",
         authors=("Jo{hn Sm}ith", "Ann & Co, Bob_by", "Tom and Jerry"),
     )
     fields = values(parse(bibtex.export([nasty], cat)).entries[0])
     for name in ("title", "author"):
         assert balanced_for_bibtex(fields[name]), fields[name]
-        stripped = re.sub(r"\\(textbraceleft|textbraceright|textasciitilde|textasciicircum|"
-                          r"textbackslash)\{\}|\\[&%$#_]", "", fields[name])
+        stripped = re.sub(
+            r"\\(textbraceleft|textbraceright|textasciitilde|textasciicircum|"
+            r"textbackslash)\{\}|\\[&%$#_]",
+            "",
+            fields[name],
+        )
         # every special is escaped; the braces left are the protection groups we added
         assert not set(stripped) & set("&%$#_~^\\"), fields[name]
     assert same_text(decode(fields["title"]), nasty.title)
     assert split_multiple_persons_names(fields["author"]) == [
-        r"Sm\textbraceright{}ith, Jo\textbraceleft{}hn", r"Ann \& Co, Bob\_by", "Jerry, Tom {and}"]
+        r"Sm\textbraceright{}ith, Jo\textbraceleft{}hn",
+        r"Ann \& Co, Bob\_by",
+        "Jerry, Tom {and}",
+    ]
 
 
 def test_author_named_and_is_not_split():
     written = encode_authors(["Tom and Jerry", "Procter And, Gamble", "others"])
-    assert split_multiple_persons_names(written) == ["Jerry, Tom {and}", "Procter {And}, Gamble",
-                                                     "{others}"]
+    assert split_multiple_persons_names(written) == [
+        "Jerry, Tom {and}",
+        "Procter {And}, Gamble",
+        "{others}",
+    ]
 
 
 # ---------------------------------------------------------------- non-ASCII
@@ -412,9 +480,16 @@ def test_whole_classic_export_is_ascii(cat):
 
 @pytest.mark.parametrize(
     ("text", "latex"),
-    [("Szűcs", r"Sz{\H{u}}cs"), ("ŰBER", r"{\H{U}}BER"), ("Erdős", r"Erd{\H{o}}s"),
-     ("Müller", r'M{\"u}ller'), ("Wróbel", r"Wr{\'o}bel"), ("Łukasz", r"{\L}ukasz"),
-     ("Straße", r"Stra{\ss}e"), ("e\u0301", r"{\'e}")],
+    [
+        ("Szűcs", r"Sz{\H{u}}cs"),
+        ("ŰBER", r"{\H{U}}BER"),
+        ("Erdős", r"Erd{\H{o}}s"),
+        ("Müller", r"M{\"u}ller"),
+        ("Wróbel", r"Wr{\'o}bel"),
+        ("Łukasz", r"{\L}ukasz"),
+        ("Straße", r"Stra{\ss}e"),
+        ("e\u0301", r"{\'e}"),
+    ],
 )
 def test_accents_as_latex(text, latex):
     assert encode(text) == latex
@@ -431,12 +506,17 @@ def test_accents_as_latex(text, latex):
         ("lora", "{LoRA}: Low-Rank Adaptation of Large Language Models"),
         ("adapter", "Parameter-Efficient Transfer Learning for {NLP}"),
         ("p-tuning", "{GPT} Understands, Too"),
-        ("llama-adapter", "{LLaMA}-Adapter: Efficient Fine-tuning of Large Language Models "
-                          "with Zero-initialized Attention"),
+        (
+            "llama-adapter",
+            "{LLaMA}-Adapter: Efficient Fine-tuning of Large Language Models "
+            "with Zero-initialized Attention",
+        ),
         ("dpo-vs-ppo", "Is {DPO} Superior to {PPO} for {LLM} Alignment? {A} Comprehensive Study"),
         ("bert-attention", "What Does {BERT} Look At? {An} Analysis of {BERT's} Attention"),
-        ("dola", "{DoLa}: Decoding by Contrasting Layers Improves Factuality in Large Language "
-                 "Models"),
+        (
+            "dola",
+            "{DoLa}: Decoding by Contrasting Layers Improves Factuality in Large Language Models",
+        ),
         ("peft-nmi", "Parameter-efficient fine-tuning of large-scale pre-trained language models"),
         ("cot", "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models"),
     ],
@@ -449,10 +529,14 @@ def test_title_words_with_inner_capitals_are_braced(cat, paper_id, title):
     ("title", "latex"),
     [
         ("GPT-3 and GPT-4o", "{GPT}-3 and {GPT}-4o"),
-        ("Training LLaMA with DPO, PPO (and NLP)",
-         "Training {LLaMA} with {DPO}, {PPO} (and {NLP})"),
-        ('"BERT" and “T5” rediscover',
-         r'"{BERT}" and {\textquotedblleft}{T5}{\textquotedblright} rediscover'),
+        (
+            "Training LLaMA with DPO, PPO (and NLP)",
+            "Training {LLaMA} with {DPO}, {PPO} (and {NLP})",
+        ),
+        (
+            '"BERT" and “T5” rediscover',
+            r'"{BERT}" and {\textquotedblleft}{T5}{\textquotedblright} rediscover',
+        ),
         # one capital among digits or symbols: lower-cased, T5 would read t5
         ("T5, C#, C++ in 3D", r"{T5}, {C\#}, {C++} in {3D}"),
         ("Attention Is All You Need", "Attention Is All You Need"),
@@ -472,12 +556,23 @@ def test_encode_title(title, latex):
 
 GOLDEN_SETS = {
     "classic.bib": (
-        ["rlhf", "dpo", "adapter", "peft-nmi", "lost-in-the-middle", "peft-empirical",
-         "bert-attention", "adainfer", "transformers-need-glasses"],
+        [
+            "rlhf",
+            "dpo",
+            "adapter",
+            "peft-nmi",
+            "lost-in-the-middle",
+            "peft-empirical",
+            "bert-attention",
+            "adainfer",
+            "transformers-need-glasses",
+        ],
         Style(),
     ),
-    "biblatex.bib": (["rlhf", "adapter", "peft-nmi", "transformers-need-glasses"],
-                     Style(biblatex=True)),
+    "biblatex.bib": (
+        ["rlhf", "adapter", "peft-nmi", "transformers-need-glasses"],
+        Style(biblatex=True),
+    ),
 }
 
 
@@ -490,8 +585,7 @@ def test_golden_bib(cat, name):
     assert text == (GOLDEN / name).read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    "style", [Style(), Style(biblatex=True), Style(as_listed=True)], ids=str)
+@pytest.mark.parametrize("style", [Style(), Style(biblatex=True), Style(as_listed=True)], ids=str)
 def test_whole_catalog_parses_back(cat, style):
     text = bibtex.export(cat.papers, cat, style)
     library = parse(text)
@@ -514,7 +608,8 @@ LIGATURES = ("--", "''", "``", "?`", "!`")
 # as Latin letters, ŉ as \nument): kept out of the round trip, reported separately.
 APPROXIMATED = set("·ĦħĸĿŀŉŦŧ")
 LATIN = "".join(
-    chr(c) for c in range(0xA1, 0x250) if chr(c) not in APPROXIMATED and chr(c).isprintable())
+    chr(c) for c in range(0xA1, 0x250) if chr(c) not in APPROXIMATED and chr(c).isprintable()
+)
 
 letters = st.one_of(
     st.characters(min_codepoint=0x21, max_codepoint=0x7E),  # printable ASCII, specials included
@@ -596,9 +691,9 @@ def _run_bibtex(folder: Path, bib: str, keys: list[str], style: str = "plain") -
     """Run the real bibtex on `bib` citing everything; return the .bbl after checking the log."""
     (folder / "refs.bib").write_text(bib, encoding="utf-8")
     (folder / "doc.aux").write_text(
-        "\\relax\n\\citation{*}\n\\bibdata{refs}\n\\bibstyle{" + style + "}\n", encoding="utf-8")
-    run = subprocess.run(["bibtex", "doc"], cwd=folder, capture_output=True, text=True,
-                         timeout=60)
+        "\\relax\n\\citation{*}\n\\bibdata{refs}\n\\bibstyle{" + style + "}\n", encoding="utf-8"
+    )
+    run = subprocess.run(["bibtex", "doc"], cwd=folder, capture_output=True, text=True, timeout=60)
     log = (folder / "doc.blg").read_text(encoding="utf-8", errors="replace")
     assert run.returncode == 0, log
     assert "error" not in log.lower(), log
@@ -612,7 +707,8 @@ def _run_bibtex(folder: Path, bib: str, keys: list[str], style: str = "plain") -
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     records=st.lists(
-        st.tuples(text, st.lists(author(), min_size=1, max_size=3), text), min_size=1, max_size=4),
+        st.tuples(text, st.lists(author(), min_size=1, max_size=3), text), min_size=1, max_size=4
+    ),
     ascii_accents=st.booleans(),
 )
 def test_property_bibtex_accepts_encoded_entries(records, ascii_accents):
@@ -621,20 +717,36 @@ def test_property_bibtex_accepts_encoded_entries(records, ascii_accents):
     for n, (title, authors, note) in enumerate(records):
         key = f"k{n}"
         keys.append(key)
-        library.add(Entry("misc", key, [
-            Field("title", encode_title(title, ascii_accents=ascii_accents)),
-            Field("author", encode_authors([a for a, _, _ in authors],
-                                           ascii_accents=ascii_accents)),
-            Field("note", encode(note, ascii_accents=ascii_accents)),
-            Field("year", "2024"),
-        ]))
+        library.add(
+            Entry(
+                "misc",
+                key,
+                [
+                    Field("title", encode_title(title, ascii_accents=ascii_accents)),
+                    Field(
+                        "author",
+                        encode_authors([a for a, _, _ in authors], ascii_accents=ascii_accents),
+                    ),
+                    Field("note", encode(note, ascii_accents=ascii_accents)),
+                    Field("year", "2024"),
+                ],
+            )
+        )
     with tempfile.TemporaryDirectory() as folder:
         _run_bibtex(Path(folder), bibtexparser.write_string(library), keys)
 
 
 NASTY_TITLES = [
-    "a { b", "b } a", "} {", "{LoRA}} x", "trailing \\", "100% of $5 & #1 _x_ ~ ^",
-    "$GPT and C# for LoRA", "Making LoRA Work", "한국어 제목 and 中文", "Veličković's ŰBER Études",
+    "a { b",
+    "b } a",
+    "} {",
+    "{LoRA}} x",
+    "trailing \\",
+    "100% of $5 & #1 _x_ ~ ^",
+    "$GPT and C# for LoRA",
+    "Making LoRA Work",
+    "한국어 제목 and 中文",
+    "Veličković's ŰBER Études",
 ]
 
 
@@ -643,13 +755,20 @@ def test_bibtex_accepts_unbalanced_braces_and_keeps_protected_case(tmp_path):
     """Regression: `\\{` counts as a brace for BibTeX, so an unbalanced one broke the file."""
     library = Library()
     for n, title in enumerate(NASTY_TITLES):
-        library.add(Entry("misc", f"t{n}", [
-            Field("title", encode_title(title)),
-            Field("author", encode_authors(["Jo{hn Sm}ith", "Tom and Jerry"])),
-            Field("year", "2024"),
-        ]))
-    bbl = _run_bibtex(tmp_path, bibtexparser.write_string(library),
-                      [f"t{n}" for n in range(len(NASTY_TITLES))])
+        library.add(
+            Entry(
+                "misc",
+                f"t{n}",
+                [
+                    Field("title", encode_title(title)),
+                    Field("author", encode_authors(["Jo{hn Sm}ith", "Tom and Jerry"])),
+                    Field("year", "2024"),
+                ],
+            )
+        )
+    bbl = _run_bibtex(
+        tmp_path, bibtexparser.write_string(library), [f"t{n}" for n in range(len(NASTY_TITLES))]
+    )
     # plain lower-cases titles: protected words keep their case, the rest do not
     assert "Making {LoRA} work" in bbl
     assert r"{{\$GPT}} and {C\#} for {LoRA}" in bbl

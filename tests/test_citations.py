@@ -86,16 +86,22 @@ def test_commented_out_citations_are_ignored(tex, keys):
 
 
 def test_input_and_include_are_followed(tmp_path):
-    main = write(tmp_path, "draft.tex", "\n".join([
-        r"\documentclass{article}",
-        r"\begin{document}",
-        r"Intro \citep{a}.",
-        r"\input{sections/method.tex}",  # with the extension
-        r"\include{sections/results}",   # without (\include always adds it)
-        r"\input {appendix}",            # without, and a space
-        r"% \input{sections/commented}",
-        r"\end{document}",
-    ]))
+    main = write(
+        tmp_path,
+        "draft.tex",
+        "\n".join(
+            [
+                r"\documentclass{article}",
+                r"\begin{document}",
+                r"Intro \citep{a}.",
+                r"\input{sections/method.tex}",  # with the extension
+                r"\include{sections/results}",  # without (\include always adds it)
+                r"\input {appendix}",  # without, and a space
+                r"% \input{sections/commented}",
+                r"\end{document}",
+            ]
+        ),
+    )
     # LaTeX resolves \input relative to the main file's folder, also from nested files
     write(tmp_path, "sections/method.tex", "\\citet{b}\n\\input{sections/deep}\n")
     write(tmp_path, "sections/deep.tex", "\\cite{c,a}")
@@ -136,25 +142,30 @@ def test_draft_that_is_not_utf8_is_an_error(tmp_path):
 
 
 def test_keys_in_aux_bibtex_and_biblatex():
-    aux = "\n".join([
-        r"\relax",
-        r"\citation{a,b}",
-        r"\citation{c}",
-        r"\bibstyle{plainnat}",
-        r"\bibdata{refs}",
-        r"\bibcite{a}{{1}{2020}{{Smith}}{{}}}",  # what bibtex resolved, not a citation
-        r"\abx@aux@cite{0}{d}",                 # biblatex 3.x: refsection, key
-        r"\abx@aux@segm{0}{0}{d}",
-        r"\abx@aux@cite{e}",                    # older biblatex: key only
-        r"\citation{a}",
-    ])
+    aux = "\n".join(
+        [
+            r"\relax",
+            r"\citation{a,b}",
+            r"\citation{c}",
+            r"\bibstyle{plainnat}",
+            r"\bibdata{refs}",
+            r"\bibcite{a}{{1}{2020}{{Smith}}{{}}}",  # what bibtex resolved, not a citation
+            r"\abx@aux@cite{0}{d}",  # biblatex 3.x: refsection, key
+            r"\abx@aux@segm{0}{0}{d}",
+            r"\abx@aux@cite{e}",  # older biblatex: key only
+            r"\citation{a}",
+        ]
+    )
     assert keys_in_aux(aux) == ["a", "b", "c", "d", "e"]
 
 
 def test_included_files_aux_is_followed(tmp_path):
     """\\include writes its citations to its own .aux, which the main .aux \\@input's."""
-    main = write(tmp_path, "thesis.aux", "\\relax\n\\citation{a}\n\\@input{chap1.aux}\n"
-                                         "\\@input{never-compiled.aux}\n")
+    main = write(
+        tmp_path,
+        "thesis.aux",
+        "\\relax\n\\citation{a}\n\\@input{chap1.aux}\n\\@input{never-compiled.aux}\n",
+    )
     write(tmp_path, "chap1.aux", "\\relax\n\\citation{b}\n")
     keys, source = citations.collect([], main)
     assert keys == ["a", "b"]

@@ -44,3 +44,54 @@ def test_command_is_in_readme(name: str) -> None:
     """Only that README.md mentions `litlist ... <command>` on some line."""
     text = README.read_text(encoding="utf-8")
     assert re.search(rf"\blitlist\b[^\n]*\b{name}\b", text), f"README.md never shows {name}"
+
+
+# ---------------------------------------------------------------- the README's examples
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args), prog_name="litlist")
+    assert result.exit_code == 0, (args, result.stderr)
+    return result.stdout
+
+
+def test_readme_examples_say_what_they_do() -> None:
+    """The claims written next to the README's examples."""
+    text = README.read_text(encoding="utf-8")
+    assert "litlist show --year 2024 --format keys | wc -l      # 20" in text
+    assert len(_run("show", "--year", "2024", "--format", "keys").splitlines()) == 20
+    assert "'.[0].key'   # \"hu2022lora\"" in text
+    assert '"key": "hu2022lora"' in _run("search", "lora", "--format", "json").split("},")[0]
+    for query, expected in [
+        (["dpo"], "rafailov2023direct"),
+        (["lroa"], "hu2022lora"),
+        (["streming", "llm"], "xiao2024efficient"),
+        (["kojima"], "kojima2022large"),
+        (["집단지성"], "suzgun2024meta"),
+    ]:
+        assert f"litlist search {' '.join(query)}" in text
+        assert _run("search", *query, "--format", "keys").splitlines()[0] == expected
+
+
+def _readme_draft() -> str:
+    text = README.read_text(encoding="utf-8")
+    found = re.search(r"cat > draft\.tex <<'TEX'\n(.*?)\nTEX\n", text, re.S)
+    assert found, "README.md has no draft workflow"
+    return found.group(1) + "\n"
+
+
+def test_readme_draft_workflow(tmp_path: Path) -> None:
+    """`litlist export --tex draft.tex -o refs.bib` on the README's own draft: exactly the
+    three keys it cites (not the commented-out one), and the message the README shows."""
+    draft = tmp_path / "draft.tex"
+    draft.write_text(_readme_draft(), encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["export", "--tex", str(draft), "-o", str(tmp_path / "refs.bib")], prog_name="litlist"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "wrote 3 entries to" in result.stderr
+    assert "wrote 3 entries to refs.bib" in README.read_text(encoding="utf-8")
+    bib = (tmp_path / "refs.bib").read_text(encoding="utf-8")
+    keys = re.findall(r"^@\w+\{([^,]+),", bib, re.M)
+    assert keys == ["rafailov2023direct", "ziegler2019fine", "hu2022lora"]  # as first cited
+    assert "kojima2022large" not in bib

@@ -106,8 +106,9 @@ def test_export_of_a_summary_post_alone_is_empty(run):
 
 
 def test_export_topic(run):
-    expected = [p["key"] for p in _PAPERS
-                if p["kind"] == "paper" and p["topic"].startswith("peft/method")]
+    expected = [
+        p["key"] for p in _PAPERS if p["kind"] == "paper" and p["topic"].startswith("peft/method")
+    ]
     assert len(expected) >= 5
     assert keys_of(ok(run("export", "--topic", "peft/method"))) == expected
 
@@ -161,8 +162,9 @@ def test_force_replaces_and_keeps_permissions(run, tmp_path):
 
 
 def test_output_and_merge_together_is_an_error(run, tmp_path):
-    line = one_error_line(run("export", "dpo", "-o", tmp_path / "a.bib",
-                              "--merge", tmp_path / "b.bib"))
+    line = one_error_line(
+        run("export", "dpo", "-o", tmp_path / "a.bib", "--merge", tmp_path / "b.bib")
+    )
     assert "--merge" in line
     assert listing(tmp_path) == []
 
@@ -216,7 +218,7 @@ def test_merge_adds_only_new_papers_and_keeps_every_byte(run, tmp_path):
     assert ok(result) == ""
     after = bib.read_bytes()
     assert after.startswith(original)
-    added = after[len(original):].decode("utf-8")
+    added = after[len(original) :].decode("utf-8")
     assert keys_of(added) == ["yuan2024self", "houlsby2019parameter"]
     user_keys = ["mine-lora", "dpo-preprint", "prefix", "cot-v6", "ziegler2019fine"]
     assert keys_of(after.decode("utf-8")) == [*user_keys, "yuan2024self", "houlsby2019parameter"]
@@ -320,8 +322,13 @@ Direct preference optimization \citep{rafailov2023direct} simplifies RLHF
 \end{document}
 """
 RELATED = "\\citeauthor{hu2022lora} proposed LoRA.\n% \\citep{wei2022chain}\n"
-DRAFT_KEYS = ["rafailov2023direct", "ziegler2019fine", "lee2023rlaif",
-              "barbero2024transformers", "hu2022lora"]
+DRAFT_KEYS = [
+    "rafailov2023direct",
+    "ziegler2019fine",
+    "lee2023rlaif",
+    "barbero2024transformers",
+    "hu2022lora",
+]
 
 
 @pytest.fixture
@@ -340,9 +347,12 @@ def test_tex_with_nocite_star_exports_everything(run, tmp_path):
 
 
 def test_tex_unknown_keys_exit_1_naming_each(run, tmp_path):
-    main = write(tmp_path, "draft.tex",
-                 "\\citep{rafailov2032direct, hu2022lora}\n\\citet{houlsby2019parametr}\n"
-                 "\\cite{nosuchpaper2099}\n")
+    main = write(
+        tmp_path,
+        "draft.tex",
+        "\\citep{rafailov2032direct, hu2022lora}\n\\citet{houlsby2019parametr}\n"
+        "\\cite{nosuchpaper2099}\n",
+    )
     out = tmp_path / "refs.bib"
     line = one_error_line(run("export", "--tex", main, "-o", out))
     assert str(main) in line
@@ -354,8 +364,9 @@ def test_tex_unknown_keys_exit_1_naming_each(run, tmp_path):
 
 
 def test_tex_allow_missing_exports_the_rest_with_a_warning(run, tmp_path):
-    main = write(tmp_path, "draft.tex",
-                 "\\citep{rafailov2032direct, hu2022lora}\n\\cite{nosuchpaper2099}\n")
+    main = write(
+        tmp_path, "draft.tex", "\\citep{rafailov2032direct, hu2022lora}\n\\cite{nosuchpaper2099}\n"
+    )
     result = run("export", "--tex", main, "--allow-missing")
     assert keys_of(ok(result)) == ["hu2022lora"]
     warning = result.stderr.splitlines()
@@ -371,10 +382,17 @@ def test_tex_missing_input_file_is_an_error(run, tmp_path):
 
 
 def test_aux_exports_the_cited_keys(run, tmp_path):
-    aux = write(tmp_path, "draft.aux", "\\relax\n\\citation{hu2022lora,rafailov2023direct}\n"
-                                       "\\abx@aux@cite{0}{wei2022chain}\n\\bibstyle{plain}\n")
+    aux = write(
+        tmp_path,
+        "draft.aux",
+        "\\relax\n\\citation{hu2022lora,rafailov2023direct}\n"
+        "\\abx@aux@cite{0}{wei2022chain}\n\\bibstyle{plain}\n",
+    )
     assert keys_of(ok(run("export", "--aux", aux))) == [
-        "hu2022lora", "rafailov2023direct", "wei2022chain"]
+        "hu2022lora",
+        "rafailov2023direct",
+        "wei2022chain",
+    ]
 
 
 # ---------------------------------------------------------------- the real toolchain
@@ -390,8 +408,15 @@ def _tool(folder: Path, *command: str) -> subprocess.CompletedProcess:
     # TeX's per-user cache (fonts mktexpk makes) goes next to the session's temp folders,
     # shared by the tests of one run, never into the user's home
     var = folder.parent / "texmf-var"
-    done = subprocess.run(list(command), cwd=folder, capture_output=True, text=True,
-                          errors="replace", timeout=300, env=dict(os.environ, TEXMFVAR=str(var)))
+    done = subprocess.run(
+        list(command),
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        errors="replace",
+        timeout=300,
+        env=dict(os.environ, TEXMFVAR=str(var)),
+    )
     assert done.returncode == 0, (command, done.stdout[-3000:])
     return done
 
@@ -428,10 +453,14 @@ def _biber(folder: Path, name: str) -> str:
 @needs_bibtex
 def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
     ok(run("export", "-o", tmp_path / "refs.bib"))
-    write(tmp_path, "doc.tex", "\\documentclass{article}\n"
-          "\\usepackage{natbib}\n\\usepackage{url}\n\\begin{document}\n"
-          "\\nocite{*}\nAll of them: \\citep{" + ",".join(ALL_KEYS) + "}.\n"
-          "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n")
+    write(
+        tmp_path,
+        "doc.tex",
+        "\\documentclass{article}\n"
+        "\\usepackage{natbib}\n\\usepackage{url}\n\\begin{document}\n"
+        "\\nocite{*}\nAll of them: \\citep{" + ",".join(ALL_KEYS) + "}.\n"
+        "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n",
+    )
     _latex(tmp_path, "doc")
     _bibtex(tmp_path, "doc")
     _latex(tmp_path, "doc")
@@ -453,10 +482,14 @@ def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
 @pytest.mark.parametrize("flags", [[], ["--biblatex"]], ids=["default", "biblatex"])
 def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
     ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
-    write(tmp_path, "doc.tex", "\\documentclass{article}\n"
-          "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
-          "\\begin{document}\nAll of them: \\parencite{" + ",".join(ALL_KEYS) + "}.\n"
-          "\\printbibliography\n\\end{document}\n")
+    write(
+        tmp_path,
+        "doc.tex",
+        "\\documentclass{article}\n"
+        "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\nAll of them: \\parencite{" + ",".join(ALL_KEYS) + "}.\n"
+        "\\printbibliography\n\\end{document}\n",
+    )
     _latex(tmp_path, "doc")
     _biber(tmp_path, "doc")
     _latex(tmp_path, "doc")
@@ -465,8 +498,12 @@ def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
     # biber read the names right, from LaTeX accents or from UTF-8, multi-word family
     # names whole (biber joins their words with \bibnamedelima)
-    for family in ("Veličković", "Araújo", "Gonzalez\\bibnamedelima Ortiz",
-                   "El\\bibnamedelima Showk"):
+    for family in (
+        "Veličković",
+        "Araújo",
+        "Gonzalez\\bibnamedelima Ortiz",
+        "El\\bibnamedelima Showk",
+    ):
         assert f"family={{{family}}}" in bbl, family
     assert "family={Laroussilhe},\n" in bbl and "prefix={de}," in bbl  # a "von" part
 
@@ -489,16 +526,22 @@ def test_draft_exported_with_tex_compiles(run, draft):
 
 @needs_biber
 def test_biblatex_draft_exported_with_tex_compiles(run, tmp_path):
-    main = write(tmp_path, "paper.tex", "\n".join([
-        r"\documentclass{article}",
-        r"\usepackage[backend=biber,style=authoryear]{biblatex}",
-        r"\addbibresource{refs.bib}",
-        r"\begin{document}",
-        r"\textcite{xiao2024efficient} found attention sinks \autocite[3]{yu2024unveiling};",
-        r"see also \parencites[12]{cancedda2024spectral}{liu2024lost}. % \cite{dola}",
-        r"\printbibliography",
-        r"\end{document}",
-    ]))
+    main = write(
+        tmp_path,
+        "paper.tex",
+        "\n".join(
+            [
+                r"\documentclass{article}",
+                r"\usepackage[backend=biber,style=authoryear]{biblatex}",
+                r"\addbibresource{refs.bib}",
+                r"\begin{document}",
+                r"\textcite{xiao2024efficient} found attention sinks \autocite[3]{yu2024unveiling};",
+                r"see also \parencites[12]{cancedda2024spectral}{liu2024lost}. % \cite{dola}",
+                r"\printbibliography",
+                r"\end{document}",
+            ]
+        ),
+    )
     keys = ["xiao2024efficient", "yu2024unveiling", "cancedda2024spectral", "liu2024lost"]
     ok(run("export", "--biblatex", "--tex", main, "-o", tmp_path / "refs.bib"))
     assert keys_of((tmp_path / "refs.bib").read_text(encoding="utf-8")) == keys

@@ -83,11 +83,16 @@ def _decode(path: Path, raw: bytes) -> str:
 
 
 def _parse(path: Path, text: str) -> dict:
-    import tomllib
+    # tomli's compiled wheels parse 3-4x faster than the standard library's tomllib (the
+    # same parser, interpreted); parsing is most of what a changed catalog costs.
+    try:
+        import tomli as toml
+    except ImportError:  # pragma: no cover - a platform without tomli
+        import tomllib as toml  # type: ignore[no-redef]
 
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         message = str(exc)
         found = re.search(r"\(at line (\d+), column \d+\)", message)
         line = int(found.group(1)) if found else None
