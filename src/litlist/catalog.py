@@ -9,6 +9,7 @@ sections: columns for filters, one marshalled record per paper, and the search i
 
 from __future__ import annotations
 
+import gc
 import marshal
 import os
 import re
@@ -173,6 +174,16 @@ class _Sink:
 
 
 def _build(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
+    # Building makes millions of objects and no reference cycles: the cyclic collector would
+    # only rescan the parsed document again and again (a quarter of the time at 100k papers).
+    gc.disable()
+    try:
+        return _build_all(where, box, progress)
+    finally:
+        gc.enable()
+
+
+def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
     from litlist import schema
 
     text = _decode(where, box.pop())  # the raw bytes go here

@@ -27,7 +27,7 @@ FIELD_NAMES = ("alias", "title", "author", "topic", "venue", "summary")
 FIELD_WEIGHTS = (0.90, 0.95, 0.95, 0.75, 0.70, 0.80)
 FIELD_BITS = 3
 
-_NON_WORD = re.compile(r"[^\w]+|_")
+_WORD = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
 # Runs of accented Latin letters (and stray combining marks): the only text whose accents
 # need stripping. Decomposing whole strings would also take Hangul apart, at a high price.
@@ -40,16 +40,22 @@ def _strip_accents(match: re.Match[str]) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", match.group(0)))
 
 
-def normalize(text: str) -> str:
-    """Fold case, width and accents, drop apostrophes, and turn punctuation into spaces."""
+def words(text: str) -> list[str]:
+    """The words of `text`, folded: case, width and accents folded, apostrophes dropped
+    ("Let's" is "lets"), everything else that is not a letter or digit a separator."""
     if text.isascii():
         text = text.lower()
     else:
-        text = unicodedata.normalize("NFKC", text).casefold()
-        text = _ACCENTED.sub(_strip_accents, text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = _ACCENTED.sub(_strip_accents, text.casefold())
         text = text.replace("\u2019", "").replace("\u2018", "")
-    text = text.replace("'", "").replace("`", "")
-    return " ".join(_NON_WORD.sub(" ", text).split())
+    return _WORD.findall(text.replace("'", "").replace("`", ""))
+
+
+def normalize(text: str) -> str:
+    """`words` joined by single spaces."""
+    return " ".join(words(text))
 
 
 def compact(text: str) -> str:
@@ -80,6 +86,7 @@ class Builder:
         self._postings: defaultdict[str, array] = defaultdict(partial(array, "I"))
         self._aliases: list[str] = []
         self._alias_owner = array("I")
+        self._names: dict[str, list[str]] = {}  # authors recur across papers: fold each once
 
     def add(self, position: int, paper: Paper) -> None:
         # Each field's texts are folded in one call and each distinct word posted once:
@@ -90,12 +97,21 @@ class Builder:
         base = position << FIELD_BITS
         postings = self._postings
         for code, texts in groups.items():
+            if code == AUTHOR:
+                found: set[str] = set()
+                for name in texts:
+                    folded = self._names.get(name)
+                    if folded is None:
+                        folded = self._names[name] = words(name)
+                    found.update(folded)
+            else:
+                found = set(words(" ".join(texts)))
             if code == ALIAS:
                 for alias in texts:
                     self._aliases.append(compact(alias))
                     self._alias_owner.append(position)
             posting = base | code
-            for word in set(normalize(" ".join(texts)).split()):
+            for word in found:
                 postings[word].append(posting)
 
     def sections(self) -> dict[str, bytes | array]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Literal
+from dataclasses import fields
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -161,8 +162,22 @@ class PaperModel(_Strict):
         return value
 
     def to_paper(self) -> Paper:
-        data = self.model_dump()
-        return Paper.from_dict(data)
+        """The runtime record (lists become tuples); no dump to a dict on the way."""
+        values: dict[str, Any] = {name: _frozen(getattr(self, name)) for name in _PAPER_FIELDS}
+        pub = self.published
+        if pub is not None:
+            values["published"] = Publication(
+                **{name: _frozen(getattr(pub, name)) for name in _PUBLICATION_FIELDS}
+            )
+        return Paper(**values)
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name != "published"]
+_PUBLICATION_FIELDS = [f.name for f in fields(Publication)]
 
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(topic|venue|paper)[ \t]*\]\][ \t]*(?:#.*)?$", re.M)
