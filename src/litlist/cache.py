@@ -3,7 +3,7 @@ pydantic and reads only what it uses.
 
 One file per catalog path, under the user's cache folder:
 
-    MAGIC | section | section | ... | header (JSON) | header length (4 bytes) | MAGIC
+    MAGIC | section | section | ... | header (marshal) | its length and CRC | MAGIC
 
 The header records the catalog's path, size, modification and change times, inode, SHA-256,
 when it was hashed, and each section's offset, length and CRC-32. A cache is used only when:
@@ -17,10 +17,10 @@ one.
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import mmap
 import os
+import re
 import struct
 import time
 import zlib
@@ -28,9 +28,9 @@ from array import array
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-MAGIC = b"litlist-cache-5\n"
+MAGIC = b"litlist-cache-6\n"
 # Bump when the sections' contents change shape: old caches are then simply rebuilt.
-FORMAT = 5
+FORMAT = 6
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.
 RACY_NS = 3_000_000_000
@@ -53,8 +53,18 @@ def enabled() -> bool:
 
 
 def cache_path(source: Path) -> Path:
-    name = hashlib.sha256(str(source).encode("utf-8", "surrogateescape")).hexdigest()[:24]
-    return cache_dir() / f"{name}.cache"
+    """`<catalog name>-<CRC of its path>.cache`: readable, and one per catalog path (two paths
+    that share a name and a CRC would only evict each other's cache: the header names its
+    source)."""
+    raw = str(source).encode("utf-8", "surrogateescape")
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", source.stem)[:40] or "catalog"
+    return cache_dir() / f"{stem}-{zlib.crc32(raw):08x}.cache"
+
+
+def _sha256(raw: bytes) -> str:
+    import hashlib  # only when a catalog is hashed: not on a warm run's path
+
+    return hashlib.sha256(raw).hexdigest()
 
 
 def _stat_of(stat: os.stat_result) -> dict[str, int]:
@@ -74,7 +84,7 @@ def fingerprint(source: Path, stat: os.stat_result, raw: bytes, hashed_ns: int) 
         "format": FORMAT,
         "source": str(source),
         **_stat_of(stat),
-        "sha256": hashlib.sha256(raw).hexdigest(),
+        "sha256": _sha256(raw),
         "hashed_ns": hashed_ns,
     }
 
@@ -86,15 +96,16 @@ def _open(source: Path) -> tuple[dict, mmap.mmap] | None:
     except (OSError, ValueError):
         return None
     try:
-        tail = len(MAGIC) + 4
-        if (
-            len(view) < 2 * len(MAGIC) + 4
-            or view[: len(MAGIC)] != MAGIC
-            or view[-len(MAGIC) :] != MAGIC
-        ):
+        tail = len(MAGIC) + 8
+        if len(view) < len(MAGIC) + tail or view[: len(MAGIC)] != MAGIC:
             return None
-        (length,) = struct.unpack(">I", view[-tail : -len(MAGIC)])
-        header = json.loads(view[-tail - length : -tail])
+        if view[-len(MAGIC) :] != MAGIC:
+            return None
+        length, crc = struct.unpack(">II", view[-tail : -len(MAGIC)])
+        head = view[-tail - length : -tail]
+        if len(head) != length or zlib.crc32(head) != crc:
+            return None
+        header = marshal.loads(head)
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             return None
         if header.get("source") != str(source):
@@ -123,7 +134,7 @@ def read(
     if not (same_stat and settled):
         hashed_ns = time.time_ns()
         raw = read_source()
-        if hashlib.sha256(raw).hexdigest() != header.get("sha256"):
+        if _sha256(raw) != header.get("sha256"):
             return None, raw, hashed_ns
     try:
         sections = _sections(header, view)
@@ -188,7 +199,7 @@ def _write_file(source: Path, parts: list, header: dict) -> None:
     target = cache_path(source)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    head = json.dumps(header).encode()
+    head = marshal.dumps(header)
     try:
         with open(tmp, "wb") as handle:
             for part in parts:
@@ -196,7 +207,7 @@ def _write_file(source: Path, parts: list, header: dict) -> None:
                     part.tofile(handle)
                 else:
                     handle.write(part)
-            handle.write(head + struct.pack(">I", len(head)) + MAGIC)
+            handle.write(head + struct.pack(">II", len(head), zlib.crc32(head)) + MAGIC)
         os.replace(tmp, target)
     except BaseException:
         try:
