@@ -28,8 +28,9 @@ PACKAGED = Path(__file__).parent / "data" / "papers.toml"
 SOURCE_TREE = Path(__file__).resolve().parents[2] / "data" / "papers.toml"
 # Catalogs this large show a progress bar while they are parsed and indexed.
 PROGRESS_FROM = 2000
+PARSE_NOTICE = 2_000_000  # characters
 
-Progress = Callable[[str, int], object]
+Progress = Callable[[str, int | None], object]
 
 
 def locate(path: str | os.PathLike | None = None) -> Path:
@@ -154,7 +155,9 @@ class _Sink:
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
         self.index = index.Builder()
         self.bar = (
-            progress("Reading catalog", total) if progress and total >= PROGRESS_FROM else None
+            progress("Checking and indexing papers", total)
+            if progress and total >= PROGRESS_FROM
+            else None
         )
 
     def __call__(self, paper: Paper) -> None:
@@ -187,7 +190,13 @@ def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tupl
     from litlist import schema
 
     text = _decode(where, box.pop())  # the raw bytes go here
-    data = _parse(where, text)
+    # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
+    bar = progress(f"Parsing {where.name}", None) if progress and len(text) > PARSE_NOTICE else None
+    try:
+        data = _parse(where, text)
+    finally:
+        if bar is not None:
+            bar.close()  # type: ignore[attr-defined]
     del text  # line numbers for problems are found by reading the file again
 
     rows = data.get("paper")

@@ -337,7 +337,7 @@ def warning(message: str) -> None:
 class _Bar:
     """A rich progress bar on stderr; `advance(n)` as work is done, `close()` at the end."""
 
-    def __init__(self, stream: TextIO, label: str, total: int) -> None:
+    def __init__(self, stream: TextIO, label: str, total: int | None) -> None:
         from rich.progress import Progress
 
         self._bar = Progress(console=_console(stream), transient=True)
