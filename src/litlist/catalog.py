@@ -187,8 +187,6 @@ def _build(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Ca
 
 
 def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
-    from litlist import schema
-
     text = _decode(where, box.pop())  # the raw bytes go here
     # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
     bar = progress(f"Parsing {where.name}", None) if progress and len(text) > PARSE_NOTICE else None
@@ -198,6 +196,9 @@ def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tupl
         if bar is not None:
             bar.close()  # type: ignore[attr-defined]
     del text  # line numbers for problems are found by reading the file again
+    # pydantic only now, in the memory the text just gave back: its import weighs 16 MB,
+    # and the peak of a first run is the parse
+    from litlist import schema
 
     rows = data.get("paper")
     sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress)
