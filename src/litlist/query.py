@@ -9,11 +9,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from litlist import index as ix
 from litlist.errors import BadOption, UnknownChoice, UnknownKey
-from litlist.model import Catalog
+from litlist.model import Catalog, record
 
 # Below this a search result is noise: "no papers match" beats ten random papers.
 SCORE_FLOOR = 62.0
@@ -26,7 +25,7 @@ STOPWORDS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@record
 class Hit:
     """One search result: a position in the catalog and its score (0-100)."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import fields
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -22,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from litlist.model import Catalog, Paper, Publication, Topic, Venue
+from litlist.model import Catalog, Paper, Publication, Topic, Venue, field_names
 
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 ARXIV_CLASS_RE = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
@@ -176,8 +175,8 @@ def _frozen(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-_PAPER_FIELDS = [f.name for f in fields(Paper) if f.name != "published"]
-_PUBLICATION_FIELDS = [f.name for f in fields(Publication)]
+_PAPER_FIELDS = [name for name in field_names(Paper) if name != "published"]
+_PUBLICATION_FIELDS = list(field_names(Publication))
 
 
 _HEADER = re.compile(r"^[ \t]*\[\[[ \t]*(topic|venue|paper)[ \t]*\]\][ \t]*(?:#.*)?$", re.M)
