@@ -238,6 +238,7 @@ def rich_table(
 def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> None:
     from rich.console import Group
     from rich.panel import Panel
+    from rich.table import Table
     from rich.text import Text
 
     console = _console(stream)
@@ -269,7 +270,12 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
             body.append(url + "\n", style=f"link {url}")
         parts = [body]
         if paper.summary:
-            parts.append(Text("".join(f"• {b}\n" for b in paper.summary).rstrip("\n")))
+            bullets = Table.grid(padding=(0, 1))  # a hanging indent for wrapped bullets
+            bullets.add_column(no_wrap=True)
+            bullets.add_column()
+            for line in paper.summary:
+                bullets.add_row("•", Text(line))
+            parts.append(bullets)
         if paper.summary_en:
             parts.append(Text(paper.summary_en, style="dim"))
         console.print(
