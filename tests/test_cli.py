@@ -482,3 +482,28 @@ def test_python_dash_m(tiny_catalog: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["smith2020alpha", "muller2022beta", "lee2024gamma"]
+
+
+# ---------------------------------------------------------------- shell completion
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("litlist show lo", {"lora", "lora-note", "lora-learns-less", "lost-in-the-middle"}),
+        ("litlist export rafa", {"rafailov2023direct"}),
+        ("litlist show --topic attention-s", {"attention-sink"}),
+        (
+            "litlist search dpo --topic interpretability/attention/c",
+            {"interpretability/attention/contrastive-decoding"},
+        ),
+    ],
+)
+def test_shell_completion_offers_ids_keys_and_topics(words: str, expected: set[str]) -> None:
+    env = {
+        "_LITLIST_COMPLETE": "complete_bash",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - 1),
+    }
+    result = CliRunner().invoke(app, [], env=env, prog_name="litlist")
+    assert set(result.stdout.split()) == expected, result.stdout
