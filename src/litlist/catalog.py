@@ -233,7 +233,7 @@ def _to_sections(topics: list[Topic], venues: list[Venue], sink: _Sink) -> dict:
         "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
         "tables": tables,
     }
-    sections = {
+    sections: dict[str, object] = {
         "meta": marshal.dumps(meta),
         "id": "\n".join(cols["id"]).encode("utf-8"),
         "key": "\n".join(k or "" for k in cols["key"]).encode("utf-8"),

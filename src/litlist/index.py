@@ -114,18 +114,21 @@ class Builder:
             for word in found:
                 postings[word].append(posting)
 
-    def sections(self) -> dict[str, bytes | array]:
-        """The index as flat sections: vocabulary (sorted), offsets, postings, aliases."""
+    def sections(self) -> dict[str, object]:
+        """The index as sections: vocabulary (sorted), offsets, postings, aliases. The
+        postings stay one array per word (the cache writes them one after another), so a
+        large catalog's postings are never copied into one."""
         vocab = sorted(self._postings)
+        lists = [self._postings[word] for word in vocab]
         offsets = array("I", [0])
-        flat = array("I")
-        for word in vocab:
-            flat.extend(self._postings[word])
-            offsets.append(len(flat))
+        total = 0
+        for postings in lists:
+            total += len(postings)
+            offsets.append(total)
         return {
             "vocab": "\n".join(vocab).encode("utf-8"),
             "offsets": offsets,
-            "postings": flat,
+            "postings": lists,
             "aliases": "\n".join(self._aliases).encode("utf-8"),
             "alias_owner": self._alias_owner,
         }
@@ -144,10 +147,18 @@ class SearchIndex:
             return value if isinstance(value, array) else memoryview(value).cast("I")  # type: ignore[arg-type]
 
         self.vocab = text("vocab")
-        self.offsets = ints("offsets")
-        self.postings = ints("postings")
         self.aliases = text("aliases")
         self.alias_owner = ints("alias_owner")
+        postings = sections["postings"]
+        self._lists = postings if isinstance(postings, list) else None  # fresh from a Builder
+        self._flat = None if self._lists is not None else ints("postings")  # from the cache
+        self._offsets = ints("offsets")
+
+    def postings(self, position: int):
+        """The postings of the `position`-th vocabulary word: (paper << FIELD_BITS) | field."""
+        if self._lists is not None:
+            return self._lists[position]
+        return self._flat[self._offsets[position] : self._offsets[position + 1]]  # type: ignore[index]
 
 
 def build(catalog: Catalog) -> SearchIndex:

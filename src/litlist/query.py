@@ -298,7 +298,7 @@ def search(
             scores[owner] = score
 
     # word by word against every field
-    vocab, offsets, postings = idx.vocab, idx.offsets, idx.postings
+    vocab = idx.vocab
     per_word: dict[int, list[float]] = {}
     weights = ix.FIELD_WEIGHTS
     mask = (1 << ix.FIELD_BITS) - 1
@@ -314,7 +314,7 @@ def search(
 
     for n, word in enumerate(content):
         for pos, similarity in _word_matches(word, vocab).items():
-            for code in postings[offsets[pos] : offsets[pos + 1]]:
+            for code in idx.postings(pos):
                 credit(code >> ix.FIELD_BITS, n, similarity * weights[code & mask])
         for pos, similarity in _word_matches(word, facet_words).items():
             for column, values in facets[facet_words[pos]]:

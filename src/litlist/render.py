@@ -268,7 +268,7 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
         for label, url in links(paper):
             body.append(f"{label}: ", style="dim")
             body.append(url + "\n", style=f"link {url}")
-        parts = [body]
+        parts: list[Text | Table] = [body]
         if paper.summary:
             bullets = Table.grid(padding=(0, 1))  # a hanging indent for wrapped bullets
             bullets.add_column(no_wrap=True)
