@@ -7,23 +7,30 @@ import marshal
 import pytest
 
 from litlist import index
-from litlist.model import Catalog, Paper, Topic
+from litlist.model import Catalog, Topic, from_record, to_record
 
 
 def test_topic_tree() -> None:
     topic = Topic("interpretability/attention", "Attention & Probability")
-    assert topic.depth == 1 and topic.parent == "interpretability"
+    assert topic.depth == 1
     assert topic.contains("interpretability/attention/attention-sink")
     assert topic.contains("interpretability/attention")
     assert not topic.contains("interpretability/attention-sink-x")
     assert not topic.contains("interpretability")
-    assert Topic("peft", "PEFT").parent is None
+    assert Topic("peft", "PEFT").depth == 0
 
 
-def test_paper_round_trips_through_dict_and_marshal(shipped: Catalog) -> None:
+def test_paper_round_trips_through_the_cache_record(shipped: Catalog) -> None:
     for paper in shipped.papers:
-        data = marshal.loads(marshal.dumps(paper.to_dict()))
-        assert Paper.from_dict(data) == paper
+        assert from_record(marshal.loads(marshal.dumps(to_record(paper)))) == paper
+
+
+def test_paper_to_dict_is_plain_json_values(shipped: Catalog) -> None:
+    paper = shipped.paper(shipped.ids.index("adainfer"))
+    data = paper.to_dict()
+    assert data["authors"] == list(paper.authors)
+    assert data["published"]["venue"] == "IJCAI"
+    assert isinstance(data["published"]["authors"], list)
 
 
 def test_as_listed_is_the_lists_version(shipped: Catalog) -> None:

@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 
 # Field codes stored in the postings, and how much a match in each counts.
 ALIAS, TITLE, AUTHOR, TOPIC, VENUE, SUMMARY = range(6)
-FIELD_NAMES = ("alias", "title", "author", "topic", "venue", "summary")
 FIELD_WEIGHTS = (0.90, 0.95, 0.95, 0.75, 0.70, 0.80)
 FIELD_BITS = 3
 

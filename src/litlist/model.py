@@ -12,8 +12,6 @@ from typing import Any, Protocol, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
 
-VENUE_KINDS = ("conference", "journal", "workshop", "preprint")
-
 
 class _Record:
     """Base of the frozen records below: slots, equality, repr, and an __init__ that takes
@@ -92,10 +90,6 @@ class Topic:
     @property
     def depth(self) -> int:
         return self.slug.count("/")
-
-    @property
-    def parent(self) -> str | None:
-        return self.slug.rsplit("/", 1)[0] if "/" in self.slug else None
 
     def contains(self, slug: str) -> bool:
         """True when `slug` is this topic or one of its sub-topics."""
@@ -196,17 +190,6 @@ class Paper:
             out[name] = value
         return out
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Paper:
-        """Rebuild from `to_dict()` output (trusted: it was validated before it was cached)."""
-        values = dict(data)
-        for name in ("other_titles", "authors", "aliases", "covers", "summary"):
-            values[name] = tuple(values.get(name) or ())
-        pub = values.get("published")
-        if pub:
-            pub = dict(pub, authors=tuple(pub.get("authors") or ()))
-        values["published"] = Publication(**pub) if pub else None
-        return cls(**values)
 
 
 class Catalog:
