@@ -191,7 +191,6 @@ class Paper:
         return out
 
 
-
 class Catalog:
     """Everything one catalog file holds, in the list's order.
 

@@ -1,0 +1,114 @@
+"""`litlist export`: BibTeX for papers, for a draft's citations, into a new or existing file."""
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from litlist import query, render
+from litlist.cli._app import (
+    NamesArg,
+    TopicOpt,
+    VenueOpt,
+    YearOpt,
+    app,
+    emit,
+    load_catalog,
+    reporting,
+)
+
+
+@app.command(name="export")
+def export_cmd(
+    ctx: typer.Context,
+    names: NamesArg = None,
+    topic: TopicOpt = None,
+    venue: VenueOpt = None,
+    year: YearOpt = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (refuses to overwrite without --force).",
+            dir_okay=False,
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the -o file.")] = False,
+    merge: Annotated[
+        Path | None,
+        typer.Option(
+            "--merge",
+            help="Add the papers not already in this .bib, keeping every line of it.",
+            dir_okay=False,
+        ),
+    ] = None,
+    tex: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--tex", help="Export what this LaTeX draft cites (follows \\input and \\include)."
+        ),
+    ] = None,
+    aux: Annotated[
+        Path | None, typer.Option("--aux", help="Export what this .aux file cites.")
+    ] = None,
+    allow_missing: Annotated[
+        bool,
+        typer.Option("--allow-missing", help="Export the known keys and warn about unknown ones."),
+    ] = False,
+    biblatex: Annotated[
+        bool,
+        typer.Option(
+            "--biblatex", help="biblatex fields (eprinttype, journaltitle, date) for biber."
+        ),
+    ] = False,
+    as_listed: Annotated[
+        bool,
+        typer.Option(
+            "--as-listed",
+            help="Cite papers as the list gives them, not their later version of record.",
+        ),
+    ] = False,
+) -> None:
+    """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
+
+    Examples: litlist export --topic rlhf · litlist export --tex draft.tex -o refs.bib ·
+    litlist export dpo --merge refs.bib
+    """
+    from litlist import bibtex, citations
+
+    with reporting():
+        if output is not None and merge is not None:
+            raise bibtex.ExportError("use either -o or --merge, not both")
+        cat = load_catalog(ctx)
+        positions = query.select(cat, topic=topic, venue=venue, year=year)
+        cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
+        if citations.ALL in cited:  # \nocite{*}: the draft cites everything
+            cited = [k for k in cat.columns["key"] if k]
+        if names or cited:
+            found, warnings = query.resolve(
+                cat, names or [], cited, where=source, allow_missing=allow_missing
+            )
+            for warning in warnings:
+                render.warning(warning)
+            chosen = set(positions)
+            positions = [i for i in found if i in chosen]
+        summaries = [cat.columns["id"][i] for i in positions if cat.columns["kind"][i] != "paper"]
+        if summaries and (names or cited):
+            render.warning(f"not citable, skipped (summary posts): {', '.join(summaries)}")
+        positions = [i for i in positions if cat.columns["kind"][i] == "paper"]
+        papers = [cat.paper(i) for i in positions]
+        style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
+        if merge is not None:
+            report = bibtex.merge_into(merge, papers, cat, style)
+            for line in report.lines():
+                sys.stderr.write(line + "\n")
+            return
+        text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
+        if output is None:
+            emit(text)
+        else:
+            bibtex.write_new(output, text, force=force)
+            noun = "entry" if len(papers) == 1 else "entries"
+            sys.stderr.write(f"wrote {len(papers)} {noun} to {output}\n")

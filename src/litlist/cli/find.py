@@ -1,0 +1,83 @@
+"""`litlist show` and `litlist search`: pick papers, then list them or show them in full."""
+
+from typing import Annotated
+
+import typer
+
+from litlist import query
+from litlist.cli._app import (
+    Format,
+    FormatOpt,
+    NamesArg,
+    TopicOpt,
+    VenueOpt,
+    YearOpt,
+    app,
+    load_catalog,
+    output,
+    reporting,
+)
+
+
+@app.command()
+def show(
+    ctx: typer.Context,
+    names: NamesArg = None,
+    topic: TopicOpt = None,
+    venue: VenueOpt = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+    full: Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")] = False,
+) -> None:
+    """List papers, or show some in full.
+
+    Examples: litlist show --topic peft · litlist show dpo lora ·
+    litlist show --venue nips --year 2022..
+    """
+    with reporting():
+        cat = load_catalog(ctx)
+        positions = query.select(cat, topic=topic, venue=venue, year=year)
+        if names:
+            wanted = set(positions)
+            positions = [i for i in query.lookup(cat, names) if i in wanted]
+        output(cat, positions, fmt, cards=full or bool(names) or len(positions) <= 2)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    words: Annotated[
+        list[str],
+        typer.Argument(
+            help="What you remember: an acronym, title words, an author, a Korean phrase.",
+            metavar="QUERY...",
+        ),
+    ],
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 10,
+    topic: TopicOpt = None,
+    venue: VenueOpt = None,
+    year: YearOpt = None,
+    fmt: FormatOpt = Format.table,
+    full: Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")] = False,
+) -> None:
+    """Find papers by acronym, title words (typos forgiven), author or Korean phrase.
+
+    Examples: litlist search dpo · litlist search lroa · litlist search percy liang ·
+    litlist search 집단지성
+    """
+    with reporting():
+        cat = load_catalog(ctx)
+        within = (
+            query.select(cat, topic=topic, venue=venue, year=year)
+            if (topic or venue or year)
+            else None
+        )
+        hits = query.search(cat, " ".join(words), within=within, limit=limit)
+        output(
+            cat,
+            [h.position for h in hits],
+            fmt,
+            cards=full,
+            scores=[h.score for h in hits],
+            empty=f"no papers match '{' '.join(words)}'",
+        )

@@ -1,0 +1,70 @@
+"""`litlist topics`, `litlist venues` and `litlist check`: what a catalog holds."""
+
+import sys
+
+import typer
+
+from litlist import catalog, render
+from litlist.cli._app import ExitCode, app, emit, load_catalog, reporting
+
+
+@app.command()
+def topics(ctx: typer.Context) -> None:
+    """Show the list's heading tree with the number of papers under each heading.
+
+    Example: litlist topics, then litlist show --topic attention-sink
+    """
+    with reporting():
+        cat = load_catalog(ctx)
+        counts: dict[str, int] = {}
+        for slug, kind in zip(cat.columns["topic"], cat.columns["kind"], strict=True):
+            if kind == "paper":
+                counts[slug] = counts.get(slug, 0) + 1
+        render.topics(sys.stdout, cat, counts)
+
+
+@app.command()
+def venues(ctx: typer.Context) -> None:
+    """Show the venues papers appeared at, with counts and years.
+
+    Example: litlist venues, then litlist show --venue iclr --year 2024
+    """
+    with reporting():
+        cat = load_catalog(ctx)
+        seen: dict[str, list[int]] = {}
+        for venue_id, year in zip(cat.columns["venue"], cat.columns["year"], strict=True):
+            if venue_id:
+                seen.setdefault(venue_id, []).append(year)
+        rows = [
+            (v.id, v.name, v.kind, len(seen[v.id]), sorted(set(seen[v.id])))
+            for v in cat.venues
+            if v.id in seen
+        ]
+        rows.sort(key=lambda r: (-r[3], r[0]))
+        render.venues(sys.stdout, rows)
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Validate the catalog and say what it holds; list every problem and exit 1 if any.
+
+    Examples: litlist check · litlist --catalog mylist.toml check
+    """
+    cat, problems = catalog.check(ctx.obj.get("catalog"))
+    if problems or cat is None:
+        for problem in problems:
+            render.error(problem.render())
+        sys.stderr.write(
+            f"{len(problems)} problem(s) in {catalog.locate(ctx.obj.get('catalog'))}\n"
+        )
+        raise typer.Exit(ExitCode.USER_ERROR)
+    kinds = cat.columns["kind"]
+    papers = kinds.count("paper")
+    years = sorted({y for y in cat.columns["year"] if y})
+    used = sorted({v for v in cat.columns["venue"] if v})
+    span = f"{years[0]}–{years[-1]}" if years else "none"
+    emit(
+        f"ok: {cat.path}\n"
+        f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
+        f"{len(used)} venues ({', '.join(used)}), years {span}\n"
+    )
