@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
+from conftest import requires_tools
 from litlist.cli import app
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -95,3 +97,24 @@ def test_readme_draft_workflow(tmp_path: Path) -> None:
     keys = re.findall(r"^@\w+\{([^,]+),", bib, re.M)
     assert keys == ["rafailov2023direct", "ziegler2019fine", "hu2022lora"]  # as first cited
     assert "kojima2022large" not in bib
+
+
+@requires_tools("pdflatex", "bibtex")
+def test_readme_draft_compiles_the_first_time(tmp_path: Path) -> None:
+    """The README's draft, its exported refs.bib, and the README's own TeX commands: no
+    BibTeX warning, no undefined citation."""
+    (tmp_path / "draft.tex").write_text(_readme_draft(), encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["export", "--tex", str(tmp_path / "draft.tex"), "-o", str(tmp_path / "refs.bib")]
+    )
+    assert result.exit_code == 0, result.stderr
+    text = README.read_text(encoding="utf-8")
+    assert "pdflatex draft && bibtex draft && pdflatex draft && pdflatex draft" in text
+    for tool in ["pdflatex", "bibtex", "pdflatex", "pdflatex"]:
+        args = [tool, "draft"] if tool == "bibtex" else [tool, "-interaction=nonstopmode", "draft"]
+        run = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]
+    blg = (tmp_path / "draft.blg").read_text(encoding="utf-8", errors="replace")
+    assert "Warning--" not in blg and "error" not in blg.lower(), blg
+    log = (tmp_path / "draft.log").read_text(encoding="utf-8", errors="replace")
+    assert "undefined" not in log.lower(), log[-2000:]
