@@ -356,3 +356,34 @@ def test_tiny_catalog_warm_equals_cold(tiny_catalog: Path, monkeypatch) -> None:
     assert snapshot(warm) == snapshot(reference)
     for text in ["alpha", "müller", "muller", "감마", "beu", "nips"]:
         assert query.search(warm, text) == query.search(reference, text), text
+
+
+def test_cache_write_failing_midway_still_loads(
+    tiny_catalog: Path, cache_dir: Path, monkeypatch
+) -> None:
+    """A full disk while the records stream into the cache: the catalog is built again in
+    memory, nothing half-written is left behind, and the next run builds the cache."""
+    reference = snapshot(cold(tiny_catalog, monkeypatch))
+    calls = {"n": 0}
+    real_add = cache.Writer.add
+
+    def failing_add(self, chunk) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise cache.WriteError("No space left on device")
+        real_add(self, chunk)
+
+    with monkeypatch.context() as m:
+        m.setattr(cache.Writer, "add", failing_add)
+        assert snapshot(catalog.load(tiny_catalog)) == reference
+    assert calls["n"] >= 2
+    assert not any(cache_dir.iterdir())  # no cache, and no temporary file
+    assert snapshot(catalog.load(tiny_catalog)) == reference
+    assert cache_is_valid_for(tiny_catalog)
+
+
+def test_fresh_build_reads_records_from_the_file_it_wrote(tiny_catalog: Path) -> None:
+    """The first run's catalog serves its papers from the cache it has just written."""
+    cat = catalog.load(tiny_catalog)
+    assert cache_file(tiny_catalog).exists()
+    assert [p.id for p in cat.papers] == cat.columns["id"]

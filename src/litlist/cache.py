@@ -25,7 +25,7 @@ import struct
 import time
 import zlib
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 MAGIC = b"litlist-cache-6\n"
@@ -146,7 +146,7 @@ def read(
     return sections, raw, hashed_ns
 
 
-def _sections(header: dict, view: mmap.mmap) -> Sections | None:
+def _sections(header: dict, view: mmap.mmap, *, verify: bool = True) -> Sections | None:
     table = header.get("sections")
     if not isinstance(table, dict):
         return None
@@ -156,62 +156,137 @@ def _sections(header: dict, view: mmap.mmap) -> Sections | None:
         part = whole[offset : offset + length]
         if len(part) != length:
             return None
-        if zlib.crc32(part) != crc:
+        if verify and zlib.crc32(part) != crc:
             return None
         out[name] = part
     return out
 
 
-def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) -> None:
-    ends = [offset + length for offset, length, _ in header["sections"].values()]
-    body_end = max(ends, default=len(MAGIC))
-    new = dict(header, **fresh)
-    try:
-        _write_file(source, [memoryview(view)[:body_end]], new)
-    except OSError:
-        pass
+class WriteError(Exception):
+    """The cache file could not be written (a full disk, say): build without it."""
+
+
+class Writer:
+    """A cache file written section by section into a temporary file, then committed
+    (renamed into place). A section may come in many chunks, e.g. one record per paper as
+    papers are validated, so a large catalog's records never wait in memory."""
+
+    def __init__(self, source: Path) -> None:
+        self.target = cache_path(source)
+        self._tmp = self.target.with_name(f".{self.target.name}.{os.getpid()}.tmp")
+        self._table: dict[str, list[int]] = {}
+        self._current: list | None = None
+        try:
+            self.target.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self._tmp, "wb")
+            self._handle.write(MAGIC)
+        except OSError as exc:
+            raise WriteError(exc) from None
+        self._offset = len(MAGIC)
+
+    @classmethod
+    def open(cls, source: Path) -> Writer | None:
+        """A writer, or None when the cache folder cannot be written."""
+        try:
+            return cls(source)
+        except WriteError:
+            return None
+
+    def begin(self, name: str) -> None:
+        self._current = [name, self._offset, 0, 0]
+
+    def add(self, chunk) -> None:
+        current = self._current
+        assert current is not None
+        try:
+            if isinstance(chunk, array):
+                chunk.tofile(self._handle)
+            else:
+                self._handle.write(chunk)
+        except OSError as exc:
+            raise WriteError(exc) from None
+        size = memoryview(chunk).nbytes
+        current[2] += size
+        current[3] = zlib.crc32(chunk, current[3])
+        self._offset += size
+
+    def end(self) -> None:
+        assert self._current is not None
+        name, offset, length, crc = self._current
+        self._table[name] = [offset, length, crc]
+        self._current = None
+
+    def section(self, name: str, value: object) -> None:
+        """A whole section: bytes, an array, or a list of them written one after another."""
+        self.begin(name)
+        for chunk in value if isinstance(value, list) else [value]:
+            self.add(chunk)
+        self.end()
+
+    def copy(self, body: memoryview, table: dict[str, list[int]]) -> None:
+        """Sections as another cache file laid them out, right after its MAGIC."""
+        try:
+            self._handle.write(body)
+        except OSError as exc:
+            raise WriteError(exc) from None
+        self._offset += body.nbytes
+        self._table.update(table)
+
+    def commit(self, header: dict) -> None:
+        """Write the header (with this file's sections) and put the file in place."""
+        head = marshal.dumps(dict(header, sections=self._table))
+        try:
+            self._handle.write(head + struct.pack(">II", len(head), zlib.crc32(head)) + MAGIC)
+            self._handle.close()
+            os.replace(self._tmp, self.target)
+        except OSError as exc:
+            self.abort()
+            raise WriteError(exc) from None
+
+    def abort(self) -> None:
+        """Drop the temporary file."""
+        try:
+            self._handle.close()
+        except OSError:
+            pass
+        try:
+            os.unlink(self._tmp)
+        except OSError:
+            pass
+
+
+def written(source: Path) -> Sections | None:
+    """The sections of the cache this run has just written, without checking its CRCs again
+    (that would read every page of it)."""
+    found = _open(source)
+    if found is None:
+        return None
+    header, view = found
+    return _sections(header, view, verify=False)
 
 
 def write(source: Path, expected: dict, sections: Mapping[str, object]) -> None:
-    """Save `sections` (bytes, arrays, or lists of bytes written one after another) for
-    `source`, atomically; a cache that cannot be written is skipped."""
-    offset = len(MAGIC)
-    table: dict[str, list[int]] = {}
-    parts: list[object] = [MAGIC]
-    for name, value in sections.items():
-        chunks: Iterable = value if isinstance(value, list) else [value]
-        crc = length = 0
-        for chunk in chunks:
-            crc = zlib.crc32(chunk, crc)  # type: ignore[arg-type]
-            length += memoryview(chunk).nbytes  # type: ignore[arg-type]
-            parts.append(chunk)
-        table[name] = [offset, length, crc]
-        offset += length
+    """Save `sections` for `source`, atomically; a cache that cannot be written is skipped."""
+    writer = Writer.open(source)
+    if writer is None:
+        return
     try:
-        _write_file(source, parts, dict(expected, sections=table))
-    except OSError:
-        pass
+        for name, value in sections.items():
+            writer.section(name, value)
+        writer.commit(expected)
+    except WriteError:
+        writer.abort()
 
 
-def _write_file(source: Path, parts: list, header: dict) -> None:
-    """Body parts, then the header; to a temporary file renamed into place. No fsync: a
-    cache lost in a crash is rebuilt, and a damaged one is caught by its CRCs."""
-    target = cache_path(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    head = marshal.dumps(header)
+def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) -> None:
+    """The same sections under a new header (the catalog was touched, not changed)."""
+    table = header["sections"]
+    end = max((offset + length for offset, length, _ in table.values()), default=len(MAGIC))
+    writer = Writer.open(source)
+    if writer is None:
+        return
     try:
-        with open(tmp, "wb") as handle:
-            for part in parts:
-                if isinstance(part, array):
-                    part.tofile(handle)
-                else:
-                    handle.write(part)
-            handle.write(head + struct.pack(">II", len(head), zlib.crc32(head)) + MAGIC)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+        writer.copy(memoryview(view)[len(MAGIC) : end], table)
+        writer.commit(dict(header, **fresh))
+    except WriteError:
+        writer.abort()

@@ -135,22 +135,29 @@ def load(path: str | os.PathLike | None = None, *, progress: Progress | None = N
     fingerprint = cache.fingerprint(where, stat, raw, hashed_ns or 0) if use_cache else None
     box = [raw]
     del raw  # _build lets the bytes go as soon as they are decoded
-    catalog, sections = _build(where, box, progress)
-    if fingerprint is not None:
-        cache.write(where, fingerprint, sections)
-    return catalog
+    writer = cache.Writer.open(where) if fingerprint is not None else None
+    try:
+        return _build(where, box, progress, writer, fingerprint)
+    except cache.WriteError:
+        # the cache could not be written (a full disk?): build again, in memory only
+        return _build(where, [_read(where)], progress, None, None)
 
 
 # ---------------------------------------------------------------- building
 
 
 class _Sink:
-    """Receives validated papers one by one and keeps only their compact form."""
+    """Receives validated papers one by one and keeps only their compact form: columns and
+    the search index in memory, records straight into the cache file being written (or in
+    memory when there is none)."""
 
-    def __init__(self, total: int, progress: Progress | None) -> None:
+    def __init__(self, total: int, progress: Progress | None, writer: cache.Writer | None):
         from litlist import index
 
-        self.records: list[bytes] = []
+        self.records: list[bytes] | None = None if writer else []
+        self.writer = writer
+        if writer is not None:
+            writer.begin("records")
         self.offsets = array("Q", [0])
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
         self.index = index.Builder()
@@ -161,9 +168,12 @@ class _Sink:
         )
 
     def __call__(self, paper: Paper) -> None:
-        position = len(self.records)
+        position = len(self.offsets) - 1
         blob = marshal.dumps(to_record(paper))
-        self.records.append(blob)
+        if self.writer is not None:
+            self.writer.add(blob)
+        else:
+            self.records.append(blob)  # type: ignore[union-attr]
         self.offsets.append(self.offsets[-1] + len(blob))
         for name, column in self.columns.items():
             column.append(getattr(paper, name))
@@ -172,21 +182,39 @@ class _Sink:
             self.bar.advance(1000)  # type: ignore[attr-defined]
 
     def close(self) -> None:
+        if self.writer is not None:
+            self.writer.end()
         if self.bar is not None:
             self.bar.close()  # type: ignore[attr-defined]
 
 
-def _build(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
+def _build(
+    where: Path,
+    box: list[bytes],
+    progress: Progress | None,
+    writer: cache.Writer | None,
+    fingerprint: dict | None,
+) -> Catalog:
     # Building makes millions of objects and no reference cycles: the cyclic collector would
     # only rescan the parsed document again and again (a quarter of the time at 100k papers).
     gc.disable()
     try:
-        return _build_all(where, box, progress)
+        return _build_all(where, box, progress, writer, fingerprint)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
     finally:
         gc.enable()
 
 
-def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tuple[Catalog, dict]:
+def _build_all(
+    where: Path,
+    box: list[bytes],
+    progress: Progress | None,
+    writer: cache.Writer | None,
+    fingerprint: dict | None,
+) -> Catalog:
     text = _decode(where, box.pop())  # the raw bytes go here
     # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
     bar = progress(f"Parsing {where.name}", None) if progress and len(text) > PARSE_NOTICE else None
@@ -196,12 +224,11 @@ def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tupl
         if bar is not None:
             bar.close()  # type: ignore[attr-defined]
     del text  # line numbers for problems are found by reading the file again
-    # pydantic only now, in the memory the text just gave back: its import weighs 16 MB,
-    # and the peak of a first run is the parse
+    # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
     from litlist import schema
 
     rows = data.get("paper")
-    sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress)
+    sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress, writer)
     try:
         shell, problems = schema.validate(
             data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
@@ -212,8 +239,18 @@ def _build_all(where: Path, box: list[bytes], progress: Progress | None) -> tupl
     if problems:
         raise CatalogError(where, problems)
     sections = _to_sections(shell.topics, shell.venues, sink)
+    if writer is not None and fingerprint is not None:
+        for name, value in sections.items():
+            writer.section(name, value)
+        writer.commit(fingerprint)
+        del sections  # what the catalog needs now reads from the file just written
+        written = cache.written(where)
+        if written is not None:
+            store = _SectionStore(written, columns=sink.columns)
+            return Catalog(str(where), shell.topics, shell.venues, store=store)
+        raise cache.WriteError("the cache just written cannot be read back")
     store = _SectionStore(sections, columns=sink.columns, records=sink.records)
-    return Catalog(str(where), shell.topics, shell.venues, store=store), sections
+    return Catalog(str(where), shell.topics, shell.venues, store=store)
 
 
 def _codes(values: list, table: list) -> array:
@@ -241,8 +278,9 @@ def _to_sections(topics: list[Topic], venues: list[Venue], sink: _Sink) -> dict:
         "year": array("H", [y or 0 for y in cols["year"]]),
         **{name: _codes(cols[name], table) for name, table in tables.items()},
         "record_offsets": sink.offsets,
-        "records": sink.records,
     }
+    if sink.records is not None:  # else they are in the cache file already
+        sections["records"] = sink.records
     sections.update(sink.index.sections())
     return sections
 
