@@ -554,3 +554,36 @@ def test_biblatex_draft_exported_with_tex_compiles(run, tmp_path):
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(keys)
     # biblatex's .aux (\abx@aux@cite) names the same keys
     assert sorted(keys_of(ok(run("export", "--aux", tmp_path / "paper.aux")))) == sorted(keys)
+
+
+def test_merge_through_a_symlink_updates_the_linked_file(run, tmp_path: Path) -> None:
+    """refs.bib -> shared/refs.bib: the shared file gets the new entry, the link stays a link."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    target = shared / "refs.bib"
+    original = "@misc{mine, title = {Mine}, year = {2020}}\n"
+    target.write_text(original, encoding="utf-8")
+    link = tmp_path / "refs.bib"
+    link.symlink_to(target)
+    result = run("export", "dpo", "--merge", link)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink()
+    merged = target.read_text(encoding="utf-8")
+    assert merged.startswith(original) and "rafailov2023direct" in merged
+
+
+def test_new_file_on_a_file_system_without_hard_links(run, tmp_path, monkeypatch) -> None:
+    """link() refused (FAT, some network mounts): the new file is still written whole."""
+    import errno as errno_module
+
+    def no_links(src, dst):
+        raise OSError(errno_module.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(fsutil.os, "link", no_links)
+    out = tmp_path / "refs.bib"
+    result = run("export", "dpo", "-o", out)
+    assert result.exit_code == 0, result.stderr
+    assert "rafailov2023direct" in out.read_text(encoding="utf-8")
+    assert listing(tmp_path) == ["refs.bib"]
+    # and it still refuses to overwrite
+    one_error_line(run("export", "dpo", "-o", out))
