@@ -144,16 +144,19 @@ def plain_table(
     if scores is None:
         order = catalog.topic_order()
         rows.sort(key=lambda r: order.get(r[0].topic, 0))
+    # columns as wide as their widest value, so nothing is cut ("Nat. Mach. Intell.")
+    venue_width = max((len(p.venue or "Summary") for p, _ in rows), default=7)
+    key_width = max((len(p.key or p.id) for p, _ in rows), default=8)
     for paper, score in rows:
         if scores is None and paper.topic != last_topic:
             path = " > ".join(t.name for t in catalog.topic_path(paper.topic))
             out.append(("\n" if out else "") + path)
             last_topic = paper.topic
         year = str(paper.year) if paper.year else "    "
-        venue = (paper.venue or "Summary")[:14]
+        venue = paper.venue or "Summary"
         key = paper.key or paper.id
         head = f"{score:5.1f}  " if score is not None else "  "
-        out.append(f"{head}{year}  {venue:<14}  {key:<28}  {paper.title}")
+        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
     return "\n".join(out) + "\n"
 
 
@@ -210,7 +213,7 @@ def rich_table(
         table.add_column("score", justify="right", style="dim", no_wrap=True)
     # Keys are what people copy: never wrapped. On a narrow terminal the venue gives way.
     table.add_column("year", no_wrap=True)
-    table.add_column("venue", style="cyan", overflow="ellipsis", max_width=14)
+    table.add_column("venue", style="cyan", overflow="ellipsis", max_width=20)
     table.add_column("key", style="green", no_wrap=True)
     table.add_column("title", overflow="fold", ratio=1)
     order = catalog.topic_order()
