@@ -192,6 +192,13 @@ class Writer:
         except WriteError:
             return None
 
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is not None:
+            self.abort()  # nothing half-written stays behind
+
     def begin(self, name: str) -> None:
         self._current = [name, self._offset, 0, 0]
 
@@ -240,7 +247,6 @@ class Writer:
             self._handle.close()
             os.replace(self._tmp, self.target)
         except OSError as exc:
-            self.abort()
             raise WriteError(exc) from None
 
     def abort(self) -> None:
@@ -271,11 +277,12 @@ def write(source: Path, expected: dict, sections: Mapping[str, object]) -> None:
     if writer is None:
         return
     try:
-        for name, value in sections.items():
-            writer.section(name, value)
-        writer.commit(expected)
+        with writer:
+            for name, value in sections.items():
+                writer.section(name, value)
+            writer.commit(expected)
     except WriteError:
-        writer.abort()
+        pass  # no cache this time
 
 
 def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) -> None:
@@ -286,7 +293,8 @@ def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) ->
     if writer is None:
         return
     try:
-        writer.copy(memoryview(view)[len(MAGIC) : end], table)
-        writer.commit(dict(header, **fresh))
+        with writer:
+            writer.copy(memoryview(view)[len(MAGIC) : end], table)
+            writer.commit(dict(header, **fresh))
     except WriteError:
-        writer.abort()
+        pass  # the old header stays: the next run hashes the catalog again

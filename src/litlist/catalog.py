@@ -15,7 +15,8 @@ import os
 import re
 import time
 from array import array
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from litlist import cache
@@ -188,6 +189,17 @@ class _Sink:
             self.bar.close()  # type: ignore[attr-defined]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Building makes millions of objects and no reference cycles: the cyclic collector would
+    only rescan the parsed document again and again (a quarter of the time at 100k papers)."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def _build(
     where: Path,
     box: list[bytes],
@@ -195,62 +207,49 @@ def _build(
     writer: cache.Writer | None,
     fingerprint: dict | None,
 ) -> Catalog:
-    # Building makes millions of objects and no reference cycles: the cyclic collector would
-    # only rescan the parsed document again and again (a quarter of the time at 100k papers).
-    gc.disable()
-    try:
-        return _build_all(where, box, progress, writer, fingerprint)
-    except BaseException:
-        if writer is not None:
-            writer.abort()
-        raise
-    finally:
-        gc.enable()
-
-
-def _build_all(
-    where: Path,
-    box: list[bytes],
-    progress: Progress | None,
-    writer: cache.Writer | None,
-    fingerprint: dict | None,
-) -> Catalog:
-    text = _decode(where, box.pop())  # the raw bytes go here
-    # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
-    bar = progress(f"Parsing {where.name}", None) if progress and len(text) > PARSE_NOTICE else None
-    try:
-        data = _parse(where, text)
-    finally:
-        if bar is not None:
-            bar.close()  # type: ignore[attr-defined]
-    del text  # line numbers for problems are found by reading the file again
-    # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
-    from litlist import schema
-
-    rows = data.get("paper")
-    sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress, writer)
-    try:
-        shell, problems = schema.validate(
-            data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+    """Parse, validate and index the catalog; with a writer, into a new cache file (dropped
+    if anything fails)."""
+    with _collector_paused(), writer or nullcontext():
+        text = _decode(where, box.pop())  # the raw bytes go here
+        # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
+        bar = (
+            progress(f"Parsing {where.name}", None)
+            if progress and len(text) > PARSE_NOTICE
+            else None
         )
-    finally:
-        sink.close()
-    del data
-    if problems:
-        raise CatalogError(where, problems)
-    sections = _to_sections(shell.topics, shell.venues, sink)
-    if writer is not None and fingerprint is not None:
-        for name, value in sections.items():
-            writer.section(name, value)
-        writer.commit(fingerprint)
-        del sections  # what the catalog needs now reads from the file just written
-        written = cache.written(where)
-        if written is not None:
-            store = _SectionStore(written, columns=sink.columns)
-            return Catalog(str(where), shell.topics, shell.venues, store=store)
-        raise cache.WriteError("the cache just written cannot be read back")
-    store = _SectionStore(sections, columns=sink.columns, records=sink.records)
-    return Catalog(str(where), shell.topics, shell.venues, store=store)
+        try:
+            data = _parse(where, text)
+        finally:
+            if bar is not None:
+                bar.close()  # type: ignore[attr-defined]
+        del text  # line numbers for problems are found by reading the file again
+        # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
+        from litlist import schema
+
+        rows = data.get("paper")
+        sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress, writer)
+        try:
+            shell, problems = schema.validate(
+                data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+            )
+        finally:
+            sink.close()
+        del data
+        if problems:
+            raise CatalogError(where, problems)
+        sections = _to_sections(shell.topics, shell.venues, sink)
+        if writer is not None and fingerprint is not None:
+            for name, value in sections.items():
+                writer.section(name, value)
+            writer.commit(fingerprint)
+            del sections  # what the catalog needs now reads from the file just written
+            written = cache.written(where)
+            if written is not None:
+                store = _SectionStore(written, columns=sink.columns)
+                return Catalog(str(where), shell.topics, shell.venues, store=store)
+            raise cache.WriteError("the cache just written cannot be read back")
+        store = _SectionStore(sections, columns=sink.columns, records=sink.records)
+        return Catalog(str(where), shell.topics, shell.venues, store=store)
 
 
 def _codes(values: list, table: list) -> array:

@@ -135,6 +135,7 @@ FormatOpt = Annotated[
         "--format", "-f", help="table (for people), json, keys (one citation key a line), markdown."
     ),
 ]
+FullOpt = Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")]
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(

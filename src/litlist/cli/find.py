@@ -8,6 +8,7 @@ from litlist import query
 from litlist.cli._app import (
     Format,
     FormatOpt,
+    FullOpt,
     NamesArg,
     TopicOpt,
     VenueOpt,
@@ -27,7 +28,7 @@ def show(
     venue: VenueOpt = None,
     year: YearOpt = None,
     fmt: FormatOpt = Format.table,
-    full: Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")] = False,
+    full: FullOpt = False,
 ) -> None:
     """List papers, or show some in full.
 
@@ -58,7 +59,7 @@ def search(
     venue: VenueOpt = None,
     year: YearOpt = None,
     fmt: FormatOpt = Format.table,
-    full: Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")] = False,
+    full: FullOpt = False,
 ) -> None:
     """Find papers by acronym, title words (typos forgiven), author or Korean phrase.
 
