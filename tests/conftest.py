@@ -105,9 +105,11 @@ TINY_IDS = ["alpha-one", "beta-two", "gamma-three", "alpha-summary"]
 
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache folder and the default catalog; ~/.cache is never touched."""
+    """Every test gets its own cache folder, an empty user data folder (so no test ever sees a
+    real user's own catalog) and the default catalog; ~/.cache is never touched."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("LITLIST_CACHE_DIR", str(cache))
+    monkeypatch.setenv("LITLIST_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     for name in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")

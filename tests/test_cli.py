@@ -312,7 +312,7 @@ def test_check_lists_every_problem(run, write_catalog) -> None:
     assert len(lines) == 3 and "Traceback" not in result.stderr
     assert lines[0].startswith(f"error: {path}:") and "paper 'alpha-one', field 'arxiv'" in lines[0]
     assert "paper 'gamma-three', field 'topic'" in lines[1]
-    assert lines[2] == f"2 problem(s) in {path}"
+    assert lines[2] == f"2 problem(s) in {path} (chosen with --catalog)"
     assert path.read_bytes() == before
 
 
@@ -421,7 +421,7 @@ def test_broken_catalog_check(run, write_catalog, broken: str) -> None:
     assert result.exit_code == 1 and result.stdout == ""
     *problems, total = result.stderr.splitlines()
     assert problems and all(p.startswith(f"error: {path}:") for p in problems)
-    assert total == f"{len(problems)} problem(s) in {path}"
+    assert total == f"{len(problems)} problem(s) in {path} (chosen by $LITLIST_CATALOG)"
     assert path.read_bytes() == before
 
 
@@ -507,3 +507,10 @@ def test_shell_completion_offers_ids_keys_and_topics(words: str, expected: set[s
     }
     result = CliRunner().invoke(app, [], env=env, prog_name="litlist")
     assert set(result.stdout.split()) == expected, result.stdout
+
+
+def test_check_names_the_catalog_in_use_and_why(run, tiny_catalog, monkeypatch) -> None:
+    assert "in use: the catalog shipped with litlist" in run("check").stdout
+    assert "in use: chosen with --catalog" in run("--catalog", str(tiny_catalog), "check").stdout
+    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
+    assert "in use: chosen by $LITLIST_CATALOG" in run("check").stdout
