@@ -177,3 +177,49 @@ def requires_tools(*tools: str) -> pytest.MarkDecorator:
         reason=f"{' and '.join(missing)} not on PATH (Debian: texlive-latex-extra, "
         "texlive-bibtex-extra, biber)",
     )
+
+
+HTTP_FIXTURES = Path(__file__).parent / "fixtures" / "http"
+# What each recorded answer answers: (host, a string the request's URL contains) -> file.
+RECORDED = {
+    ("export.arxiv.org", "id_list=1706.03762"): "arxiv-1706.03762.xml",
+    ("export.arxiv.org", "id_list=2203.06904"): "arxiv-2203.06904.xml",
+    ("export.arxiv.org", "id_list=2399.99999"): "arxiv-unknown.xml",
+    ("export.arxiv.org", "id_list=1234.123456"): "arxiv-error.xml",
+    ("api.crossref.org", "10.18653/v1/N19-1423"): "crossref-bert.json",
+    ("api.crossref.org", "10.1038/s42256-023-00626-4"): "crossref-peft-nmi.json",
+}
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Replay the recorded arXiv and Crossref answers instead of the network; an unknown
+    Crossref DOI gets Crossref's 404. Returns the list of requests made."""
+    import httpx
+
+    from litlist import sources
+
+    seen: list = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        url = str(request.url)
+        for (host, part), name in RECORDED.items():
+            if request.url.host == host and part in url:
+                body = (HTTP_FIXTURES / name).read_bytes()
+                kind = "application/atom+xml" if name.endswith(".xml") else "application/json"
+                return httpx.Response(200, content=body, headers={"content-type": kind})
+        if request.url.host == "api.crossref.org":
+            return httpx.Response(404, text="Resource not found.")
+        raise AssertionError(f"no recorded answer for {url}")
+
+    monkeypatch.setattr(sources, "TRANSPORT", httpx.MockTransport(answer))
+    return seen
+
+
+@pytest.fixture
+def own_catalog(tmp_path: Path) -> Path:
+    """A user's own catalog: a copy of the shipped one in tmp_path."""
+    path = tmp_path / "mine.toml"
+    path.write_bytes(catalog.shipped().read_bytes())
+    return path

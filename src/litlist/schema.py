@@ -219,6 +219,11 @@ def _flatten(error: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+def explain(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs for a paper that failed `PaperModel` (for `litlist add`)."""
+    return _flatten(error)
+
+
 def validate(
     data: dict,
     path: str,
