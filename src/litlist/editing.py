@@ -539,10 +539,15 @@ def match_venue(name: str, venues: list[Venue]) -> str | None:
     for venue in venues:
         if wanted in {venue_words(n) for n in (venue.id, venue.name, *venue.aliases)}:
             return venue.id
-    # Crossref cuts long proceedings titles short ("… Conference of the North")
+    # Crossref cuts long proceedings titles short ("… Conference of the North"); joint
+    # conferences name one after the other ("… EMNLP and the 9th IJCNLP")
     if len(wanted) >= 20:
         for venue in venues:
-            if venue_words(venue.name).startswith(wanted + " "):
+            known = venue_words(venue.name)
+            if known.startswith(wanted + " ") or (
+                wanted.startswith(known + " ")
+                and ("workshop" in wanted) == (venue.kind == "workshop")
+            ):
                 return venue.id
     from rapidfuzz import fuzz
 
