@@ -287,3 +287,14 @@ def test_edit_row_round_trip_and_refusals(shipped) -> None:
         editing.edit_row(row, lambda text: "# nothing\n")
     with pytest.raises(editing.EditError, match="not valid TOML"):
         editing.edit_row(row, lambda text: text + "\nbroken = \n")
+
+
+def test_new_topic_goes_before_the_comment_of_the_next_table(write_catalog) -> None:
+    text = TINY_CATALOG.replace(
+        '[[topic]]\nslug = "gamma"', '# gamma is about rays\n[[topic]]\nslug = "gamma"'
+    )
+    path = write_catalog(text)
+    after = _commit(path, [_draft()], new_topic=("Delta", "alpha"))
+    added = added_lines_only(text.encode(), after)
+    assert added == ["\n", "[[topic]]\n", 'slug = "alpha/delta"\n', 'name = "Delta"\n'] + added[4:]
+    assert 'name = "Delta"\n\n# gamma is about rays\n[[topic]]\nslug = "gamma"' in after.decode()

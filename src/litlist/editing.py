@@ -97,10 +97,14 @@ def _letters(n: int) -> str:
     return out
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def plain_title(title: str) -> str:
     """A title reduced for comparison: case, accents, punctuation and spaces dropped."""
-    text = unicodedata.normalize("NFKD", title).casefold()
-    return "".join(c for c in text if c.isalnum())
+    if not title.isascii():  # decomposed, an accent is a separate mark, dropped below
+        title = unicodedata.normalize("NFKD", title)
+    return _NOT_ALNUM.sub("", title.casefold())
 
 
 # ---------------------------------------------------------------- TOML text
@@ -168,28 +172,33 @@ def _proven(table: str, row: dict, text: str) -> str:
 class _Block:
     table: str
     start: int  # offset of the header line
-    end: int  # offset just past its last line that is not blank or a comment
-    text: str
+    stop: int  # offset of the next header (or the end of the text)
+
+    def end(self, text: str) -> int:
+        """Offset just past the table's last line that is not blank or a comment (a
+        comment just above the next header belongs to that one)."""
+        end = self.stop
+        while end > self.start:
+            line_start = max(self.start, text.rfind("\n", self.start, end - 1) + 1)
+            line = text[line_start:end].strip()
+            if line and not line.startswith("#"):
+                break
+            end = line_start
+        return end
 
 
 def _blocks(text: str) -> list[_Block]:
     headers = list(_HEADER.finditer(text))
-    blocks = []
-    for i, match in enumerate(headers):
-        stop = headers[i + 1].start() if i + 1 < len(headers) else len(text)
-        body = text[match.start() : stop]
-        lines = body.splitlines(keepends=True)
-        while lines and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
-            lines.pop()
-        end = match.start() + sum(len(line) for line in lines)
-        blocks.append(_Block(match.group(1).strip(), match.start(), end, body))
-    return blocks
+    stops = [m.start() for m in headers[1:]] + [len(text)]
+    return [
+        _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
+    ]
 
 
-def _slug_in(block: _Block) -> str | None:
+def _slug_in(text: str, block: _Block) -> str | None:
     import tomli
 
-    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", block.text, re.M)
+    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", text[block.start : block.stop], re.M)
     if not found:
         return None
     try:
@@ -208,7 +217,7 @@ class Layout:
         self.topics = [b for b in blocks if b.table == "topic"]
         self.venues = [b for b in blocks if b.table == "venue"]
         papers = [b for b in blocks if b.table == "paper"]
-        slugs = [_slug_in(b) for b in self.topics]
+        slugs = [_slug_in(text, b) for b in self.topics]
         if (
             slugs != [t.slug for t in cat.topics]
             or len(self.venues) != len(cat.venues)
@@ -230,14 +239,14 @@ class Layout:
             if parent is None or s == parent or s.startswith(parent + "/")
         ]
         if chosen:
-            return chosen[-1].end
-        return self.after_venues() if not self.topics else self.topics[-1].end
+            return chosen[-1].end(self.text)
+        return self.after_venues() if not self.topics else self.topics[-1].end(self.text)
 
     def after_venues(self) -> int:
         if self.venues:
-            return self.venues[-1].end
+            return self.venues[-1].end(self.text)
         if self.topics:
-            return self.topics[-1].end
+            return self.topics[-1].end(self.text)
         return len(self.text)
 
 
