@@ -228,15 +228,14 @@ class Layout:
                 "entry; litlist adds only to such files (add this paper by hand)"
             )
         self.text = text
-        self.by_slug = dict(zip(slugs, self.topics, strict=True))
+        self.by_slug = {s: b for s, b in zip(slugs, self.topics, strict=True) if s}
 
     def after_subtree(self, parent: str | None) -> int:
         """Where a new topic under `parent` goes: after the last table of parent's subtree
         (or after the last topic)."""
+        prefix = f"{parent}/" if parent else ""
         chosen = [
-            b
-            for s, b in self.by_slug.items()
-            if parent is None or s == parent or s.startswith(parent + "/")
+            b for s, b in self.by_slug.items() if not parent or s == parent or s.startswith(prefix)
         ]
         if chosen:
             return chosen[-1].end(self.text)
@@ -601,6 +600,7 @@ class Session:
         newline = "\r\n" if "\r\n" in text else "\n"
         layout = Layout(text, self.catalog, self.path)
         inserts: list[tuple[int, str]] = []
+        row: dict[str, object]
         for topic, parent in planner.new_topics:
             row = {"slug": topic.slug, "name": topic.name}
             inserts.append((layout.after_subtree(parent), _table("topic", row)))

@@ -72,7 +72,8 @@ def read(text: str) -> tuple[list[Item], list[str]]:
     decode = _Decoder()
     items = [_item(entry, decode) for entry in library.entries]
     broken = [
-        f"line {block.start_line + 1}: cannot be read as BibTeX" for block in library.failed_blocks
+        f"line {(block.start_line or 0) + 1}: cannot be read as BibTeX"
+        for block in library.failed_blocks
     ]
     return items, broken
 

@@ -62,11 +62,14 @@ def _person(author: dict) -> str | None:
 
 def parse(answer: object, doi: str) -> Draft:
     """The Draft in a Crossref answer, or SourceError when it is not a work we can read."""
-    message = answer.get("message") if isinstance(answer, dict) else None
-    if not isinstance(message, dict) or answer.get("message-type") != "work":  # type: ignore[union-attr]
+    if not isinstance(answer, dict) or answer.get("message-type") != "work":
+        raise SourceError(SERVICE, "the answer is not a Crossref work")
+    message = answer.get("message")
+    if not isinstance(message, dict):
         raise SourceError(SERVICE, "the answer is not a Crossref work")
     title = _first(message.get("title"))
-    people = message.get("author") if isinstance(message.get("author"), list) else []
+    listed = message.get("author")
+    people: list = listed if isinstance(listed, list) else []
     # `sequence: first` marks the first author; the others keep their order
     people = sorted(people, key=lambda a: a.get("sequence") != "first")
     authors = [name for a in people if isinstance(a, dict) and (name := _person(a))]
