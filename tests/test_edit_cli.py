@@ -363,3 +363,35 @@ def test_live_services_answer_as_recorded() -> None:
 
 def test_tiny_catalog_fixture_is_still_valid(tiny_catalog) -> None:
     assert catalog.check(tiny_catalog)[1] == [] and TINY_CATALOG
+
+
+def test_init_says_when_litlist_catalog_still_wins(run, tiny_catalog, monkeypatch) -> None:
+    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
+    result = run("init")
+    ok(result)
+    assert f"$LITLIST_CATALOG ({tiny_catalog}) still comes first" in result.stderr
+
+
+def test_network_and_editing_code_stay_out_of_other_commands() -> None:
+    """httpx only in sources/, tomlkit only in editing.py, and neither (nor the editing
+    machinery) loaded by a command that does not add."""
+    import subprocess
+
+    src = Path(catalog.__file__).parent
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "sources" not in path.parts:
+            assert not re.search(r"^\s*(import|from) httpx", text, re.M), path
+        if path.name != "editing.py":
+            assert not re.search(r"^\s*(import|from) tomlkit", text, re.M), path
+    code = (
+        "import sys\nfrom litlist.cli import app\n"
+        "try:\n    app(['search', 'dpo'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('httpx', 'litlist.editing', 'litlist.sources') "
+        "if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(src.parent))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[]"

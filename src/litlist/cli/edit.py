@@ -1,22 +1,25 @@
 """`litlist init`, `litlist add` and `litlist import`: start your own list and add to it.
 
-Status lines go to stderr; the card of a paper added goes to stdout.
+Status lines go to stderr; the card of a paper added goes to stdout. The editing machinery
+is imported inside the commands: every other command would pay ~16 ms for it at start-up.
 """
 
+from __future__ import annotations
+
 import os
-import shlex
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from litlist import catalog, editing, fsutil
+from litlist import catalog
 from litlist.cli._app import Format, app, output, reporting
 from litlist.errors import InputError
 from litlist.model import Catalog
+
+if TYPE_CHECKING:
+    from litlist import editing
 
 TopicArg = Annotated[
     str | None,
@@ -56,6 +59,8 @@ def init(
 
     Examples: litlist init · litlist init --empty · litlist init ~/notes/papers.toml
     """
+    from litlist import editing, fsutil
+
     with reporting():
         where = (path or catalog.user_catalog()).expanduser().absolute()
         data, _ = fsutil.read_file(catalog.shipped())
@@ -73,8 +78,11 @@ def init(
             raise editing.EditError(f"{where}: {exc.strerror or exc}") from None
         what = "topics and venues, no papers" if empty else "a copy of the shipped list"
         _say(f"created {where} ({what})")
-        if where == catalog.user_catalog():
+        in_use, why = catalog.choose(None)
+        if in_use == where:
             _say("it is now your default catalog (`litlist check` says which one is in use)")
+        elif where == catalog.user_catalog():
+            _say(f"note: {why} ({in_use}) still comes first; unset it to use this one")
         else:
             _say(f"use it with: litlist --catalog {where} … (or set LITLIST_CATALOG={where})")
         _say("next: litlist add 2305.18290 --topic alignment/rlhf · litlist topics")
@@ -83,6 +91,12 @@ def init(
 def _run_editor(text: str) -> str | None:
     """Open $VISUAL/$EDITOR on `text` in a temporary .toml file; the edited text, or None
     when the editor failed."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    from litlist import editing
+
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
     fd, name = tempfile.mkstemp(prefix="litlist-", suffix=".toml")
     try:
@@ -96,6 +110,8 @@ def _run_editor(text: str) -> str | None:
 
 
 def _read_bib(source: str) -> str:
+    from litlist import fsutil
+
     if source == "-":
         return sys.stdin.read()
     try:
@@ -148,7 +164,7 @@ def add(
     Examples: litlist add 2305.18290 --topic rlhf --alias DPO ·
     litlist add 10.18653/v1/N19-1423 --topic peft · litlist add --bib entry.bib --topic cot
     """
-    from litlist import sources
+    from litlist import editing, sources
     from litlist.sources import bibfile
 
     with reporting():
@@ -223,6 +239,7 @@ def import_cmd(
 
     Examples: litlist import refs.bib --topic peft · litlist import refs.bib --topic cot --dry-run
     """
+    from litlist import editing
     from litlist.sources import bibfile
 
     with reporting():
