@@ -298,3 +298,20 @@ def test_new_topic_goes_before_the_comment_of_the_next_table(write_catalog) -> N
     added = added_lines_only(text.encode(), after)
     assert added == ["\n", "[[topic]]\n", 'slug = "alpha/delta"\n', 'name = "Delta"\n'] + added[4:]
     assert 'name = "Delta"\n\n# gamma is about rays\n[[topic]]\nslug = "gamma"' in after.decode()
+
+
+def test_fields_the_schema_refuses_are_left_out_with_a_note(shipped) -> None:
+    planner = editing.Planner(shipped)
+    draft = _draft(pages="12, 14", url="ftp://x", doi="10.1/a b")
+    row = planner.row(draft, editing.Options(topic="peft"))
+    assert (row["pages"], row["url"], row["doi"]) == (None, None, None)
+    assert len(planner.notes) == 3 and "left out pages '12, 14'" in planner.notes[0]
+    paper = planner.add(row, draft.origin)
+    assert paper.pages is None and paper.title == draft.title
+
+
+def test_a_new_preprint_server_gets_its_own_venue(shipped) -> None:
+    planner = editing.Planner(shipped)
+    draft = _draft(venue="bioRxiv", venue_kind="preprint", arxiv=None)
+    assert planner.venue(draft) == "bioRxiv"
+    assert planner.new_venues == [Venue("bioRxiv", "bioRxiv", "preprint", ())]

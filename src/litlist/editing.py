@@ -35,6 +35,10 @@ ORDER = (
     "topic arxiv arxiv_class doi url aliases summary summary_en"
 ).split()
 MULTILINE = ("authors", "summary")
+# Fields a source may give in a form the schema refuses; left out rather than losing the paper.
+DROPPABLE = frozenset(
+    "workshop booktitle volume number pages publisher arxiv_class doi url".split()
+)
 _HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M)
 
 
@@ -394,7 +398,9 @@ class Planner:
         found = match_venue(name, self.venues)
         if found:
             return found
-        short = _short_name(name) if draft.venue_kind != "preprint" else "arXiv"
+        short = _short_name(name)
+        if name == "arXiv":
+            name = "arXiv preprint"
         taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
         venue_id = short
         n = 2
@@ -419,7 +425,7 @@ class Planner:
             base = slug(options.aliases[0]) if options.aliases else ""
             paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
         venue = self.venue(draft)
-        return {
+        row = {
             "id": paper_id,
             "kind": "paper",
             "key": key,
@@ -442,6 +448,25 @@ class Planner:
             "summary": list(options.summary),
             "summary_en": options.summary_en or None,
         }
+        self._drop_invalid(row, draft.origin)
+        return row
+
+    def _drop_invalid(self, row: dict, origin: str) -> None:
+        """Leave out, with a note, a field a source gave that the schema refuses (pages
+        written as '12, 14', a DOI with spaces): the paper is still worth adding."""
+        from pydantic import ValidationError
+
+        from litlist import schema
+
+        try:
+            schema.PaperModel.model_validate(
+                {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
+            )
+        except ValidationError as exc:
+            for name, message in schema.explain(exc):
+                if name in DROPPABLE and row.get(name) is not None:
+                    self.notes.append(f"{origin}: left out {name} '{row[name]}' ({message})")
+                    row[name] = None
 
     def _key(self, draft: Draft) -> str:
         from litlist.schema import KEY_RE
