@@ -23,7 +23,9 @@ if TYPE_CHECKING:
 
 TopicArg = Annotated[
     str | None,
-    typer.Option("--topic", "-t", help="Topic slug or heading the paper goes under."),
+    typer.Option(
+        "--topic", "-t", help="Topic slug or heading it goes under (`litlist topics` lists them)."
+    ),
 ]
 NewTopicOpt = Annotated[
     str | None,
@@ -85,7 +87,9 @@ def init(
             _say(f"note: {why} ({in_use}) still comes first; unset it to use this one")
         else:
             _say(f"use it with: litlist --catalog {where} … (or set LITLIST_CATALOG={where})")
-        _say("next: litlist add 2305.18290 --topic alignment/rlhf · litlist topics")
+        _say(
+            "next: litlist add 1706.03762 --topic attention (an arXiv id or a DOI) · litlist topics"
+        )
 
 
 def _run_editor(text: str) -> str | None:
@@ -161,7 +165,7 @@ def add(
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
-    Examples: litlist add 2305.18290 --topic rlhf --alias DPO ·
+    Examples: litlist add 1706.03762 --topic attention --alias Transformer ·
     litlist add 10.18653/v1/N19-1423 --topic peft · litlist add --bib entry.bib --topic cot
     """
     from litlist import editing, sources
