@@ -507,10 +507,3 @@ def test_shell_completion_offers_ids_keys_and_topics(words: str, expected: set[s
     }
     result = CliRunner().invoke(app, [], env=env, prog_name="litlist")
     assert set(result.stdout.split()) == expected, result.stdout
-
-
-def test_check_names_the_catalog_in_use_and_why(run, tiny_catalog, monkeypatch) -> None:
-    assert "in use: the catalog shipped with litlist" in run("check").stdout
-    assert "in use: chosen with --catalog" in run("--catalog", str(tiny_catalog), "check").stdout
-    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
-    assert "in use: chosen by $LITLIST_CATALOG" in run("check").stdout

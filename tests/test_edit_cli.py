@@ -56,6 +56,13 @@ def test_init_copies_the_shipped_list_and_becomes_the_default(run) -> None:
     assert "in use: your catalog" in ok(run("check"))
 
 
+def test_check_names_the_catalog_in_use_and_why(run, tiny_catalog, monkeypatch) -> None:
+    assert "in use: the catalog shipped with litlist" in ok(run("check"))
+    assert "in use: chosen with --catalog" in ok(run("--catalog", tiny_catalog, "check"))
+    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
+    assert "in use: chosen by $LITLIST_CATALOG" in ok(run("check"))
+
+
 def test_init_refuses_an_existing_file(run, tmp_path) -> None:
     path = tmp_path / "deep" / "folder" / "mine.toml"
     ok(run("init", path))
