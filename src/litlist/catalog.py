@@ -414,4 +414,4 @@ def _from_sections(path: str, sections: Mapping) -> Catalog:
     return Catalog(path, topics, venues, store=store)
 
 
-__all__ = ["locate", "choose", "user_catalog", "is_shipped", "load", "check"]
+__all__ = ["locate", "load", "check"]
