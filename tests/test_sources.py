@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import HTTP_FIXTURES
 from litlist import bibtex, sources
@@ -295,3 +297,26 @@ def test_bib_entries_that_cannot_be_papers(entry: str, problem: str) -> None:
 def test_bib_unreadable_block_is_reported() -> None:
     items, broken = bibfile.read(ARXIV_BIB + "\n@misc{broken,\n title={x\n")
     assert len(items) == 1 and len(broken) == 1 and "line" in broken[0]
+
+
+_BIB_PIECES = st.sampled_from(
+    ["@article{", "@misc{k,", "title={", "author={", " and ", "}", "{", ",", "=", '"', "\\",
+     "\\'e", "year={2020}", "journal={J}", "others", "\n", "x y", "$", "%", "#"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BIB_PIECES | st.text(max_size=5), max_size=30))
+def test_bib_reading_never_raises(parts: list[str]) -> None:
+    items, _ = bibfile.read("".join(parts))
+    for item in items:
+        assert (item.draft is None) != (item.problem is None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
+def test_arxiv_answers_are_a_draft_or_a_source_error(body: bytes) -> None:
+    try:
+        arxiv.parse(body, "1706.03762")
+    except SourceError as exc:
+        assert str(exc).startswith("arXiv: ")
