@@ -315,3 +315,15 @@ def test_a_new_preprint_server_gets_its_own_venue(shipped) -> None:
     draft = _draft(venue="bioRxiv", venue_kind="preprint", arxiv=None)
     assert planner.venue(draft) == "bioRxiv"
     assert planner.new_venues == [Venue("bioRxiv", "bioRxiv", "preprint", ())]
+
+
+def test_an_edit_that_makes_a_duplicate_is_refused(shipped) -> None:
+    planner = editing.Planner(shipped)
+    row = planner.row(_draft(), editing.Options(topic="peft"))
+    with pytest.raises(editing.Duplicate, match="already in the catalog as 'dpo'"):
+        planner.add({**row, "arxiv": "2305.18290"}, "edited")
+    with pytest.raises(editing.Duplicate, match="'lora' \\(same title\\)"):
+        planner.add(
+            {**row, "other_titles": ["LoRA: Low-Rank Adaptation of Large Language Models"]}, "e"
+        )
+    assert planner.papers == []

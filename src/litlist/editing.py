@@ -281,7 +281,7 @@ class Options:
     summary_en: str = ""
 
 
-class Duplicate(LitlistError):
+class Duplicate(EditError):
     """The paper is in the catalog already."""
 
     def __init__(self, origin: str, existing: str, why: str) -> None:
@@ -334,16 +334,20 @@ class Planner:
 
     # ------------------------------------------------------------ lookups
 
-    def duplicate(self, draft: Draft) -> tuple[str, str] | None:
-        """(existing id, why) when the catalog (or this batch) has the paper already."""
+    def duplicate(self, draft: Draft | Paper) -> tuple[str, str] | None:
+        """(existing id, why) when the catalog (or this batch) has the paper already: the
+        same arXiv id, the same DOI in any case, or the same title (or other title) up to
+        case, accents and punctuation."""
         self._index()
         if draft.arxiv and draft.arxiv in self.by_arxiv:
             return self.by_arxiv[draft.arxiv], f"same arXiv id {draft.arxiv}"
         if draft.doi and draft.doi.casefold() in self.by_doi:
             return self.by_doi[draft.doi.casefold()], f"same DOI {draft.doi}"
-        plain = plain_title(draft.title)
-        if plain in self.by_title:
-            return self.by_title[plain], "same title"
+        titles = [draft.title, *getattr(draft, "other_titles", ())]
+        for title in titles:
+            plain = plain_title(title)
+            if plain in self.by_title:
+                return self.by_title[plain], "same title"
         return None
 
     def check_duplicate(self, draft: Draft) -> None:
@@ -505,7 +509,9 @@ class Planner:
             raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
         if paper.venue not in {v.id for v in self.venues}:
             raise EditError(f"{origin}: venue '{paper.venue}' is not declared")
-        self._index()
+        found = self.duplicate(paper)  # again: an edit in $EDITOR may have changed the ids
+        if found:
+            raise Duplicate(origin, *found)
         self.ids.add(paper.id)
         if paper.key:
             self.keys[paper.key] = paper.id
