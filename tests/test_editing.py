@@ -327,3 +327,34 @@ def test_an_edit_that_makes_a_duplicate_is_refused(shipped) -> None:
             {**row, "other_titles": ["LoRA: Low-Rank Adaptation of Large Language Models"]}, "e"
         )
     assert planner.papers == []
+
+
+def test_several_new_venues_and_topics_keep_their_order(tiny_catalog) -> None:
+    drafts = [
+        _draft(arxiv=None, title=f"Paper {n}", venue=f"Journal Number {n}", venue_kind="journal")
+        for n in ("One", "Two", "Three")
+    ]
+    with editing.session(tiny_catalog) as held:
+        planner = editing.Planner(held.catalog)
+        first = planner.new_topic("First New", "alpha")
+        second = planner.new_topic("Second New", "alpha")
+        for draft, topic in zip(drafts, [first, second, second], strict=True):
+            planner.add(planner.row(draft, editing.Options(topic=topic)), draft.origin)
+        held.commit(planner)
+        expected_topics = [t.slug for t in planner.topics]
+        expected_venues = [v.id for v in planner.venues]
+    cat, problems = catalog.check(tiny_catalog)
+    assert problems == []
+    assert [t.slug for t in cat.topics] == expected_topics
+    assert expected_topics == [
+        "alpha",
+        "alpha/beta",
+        "alpha/first-new",
+        "alpha/second-new",
+        "gamma",
+    ]
+    assert (
+        [v.id for v in cat.venues]
+        == expected_venues
+        == ["NeurIPS", "arXiv", "ICLR-WS", "JNO", "JNT", "JNT-2"]
+    )

@@ -640,8 +640,10 @@ class Session:
             inserts.append((layout.after_venues(), _table("venue", row)))
         papers = "".join("\n" + planner.paper_text(row) for row in planner.rows)
         inserts.append((len(text), papers))
-        # later offsets first, so earlier ones stay true; equal offsets keep their order
-        for offset, snippet in sorted(inserts, key=lambda x: -x[0]):
+        # later offsets first, so earlier ones stay true; at one offset the last comes first,
+        # so that each goes in front of the ones after it (two new venues keep their order)
+        order = sorted(range(len(inserts)), key=lambda i: (-inserts[i][0], -i))
+        for offset, snippet in (inserts[i] for i in order):
             before = text[:offset]
             if before and not before.endswith("\n"):
                 before += newline  # the file's last line had no line break
