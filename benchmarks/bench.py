@@ -1037,6 +1037,8 @@ def main(argv: list[str] | None = None) -> int:
         if k not in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(LITLIST_CACHE_DIR=str(cache_dir), PYTHONHASHSEED="0")
+    # an empty data folder: the shipped catalog is timed, never a user's own (`litlist init`)
+    env["LITLIST_DATA_DIR"] = str(OUT / "data")
     started = time.perf_counter()
 
     # synthetic catalogs first, so generation is not mixed into any timing
