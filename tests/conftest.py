@@ -171,9 +171,9 @@ def shipped_catalog() -> Path:
 @pytest.fixture(scope="session")
 def shipped() -> Catalog:
     """The shipped catalog, validated from scratch (no cache involved); shared, read-only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(catalog.ENV_VAR, raising=False)
-        cat, problems = catalog.check(catalog.locate(None))
+    # catalog.shipped(), not locate(None): this session fixture is made before the autouse
+    # one that hides a user's own catalog
+    cat, problems = catalog.check(catalog.shipped())
     assert not problems, [p.render() for p in problems]
     assert cat is not None
     return cat
