@@ -402,3 +402,16 @@ def test_network_and_editing_code_stay_out_of_other_commands() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_add_to_a_missing_catalog_says_how_to_start_one(run, recorded, tmp_path) -> None:
+    missing = tmp_path / "nope.toml"
+    line = one_error(run("-c", missing, "add", "1706.03762", "--topic", "peft"))
+    assert f"litlist init {missing}" in line and recorded == []
+    assert not missing.exists()
+
+
+def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
+    both = ["--topic", "peft", "--new-topic", "X"]
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))

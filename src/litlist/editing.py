@@ -13,6 +13,7 @@ a list of 10,000 stays fast.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -669,12 +670,15 @@ def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) 
 
 
 def check_writable(path: Path) -> None:
-    """Refuse the shipped catalog (and any file inside the installed package) up front."""
+    """Refuse the shipped catalog (and any file inside the installed package) and a missing
+    file up front, before any network request."""
     if catalog.is_shipped(path):
         raise EditError(
             f"{path} is the catalog shipped with litlist and is never changed; "
             "run `litlist init` to start your own list (a copy of it), then add to that"
         )
+    if not os.path.lexists(path):
+        raise EditError(f"{path}: no such catalog; `litlist init {path}` starts one")
 
 
 def without_papers(text: str) -> str:

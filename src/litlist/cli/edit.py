@@ -174,11 +174,13 @@ def add(
     with reporting():
         if (identifier is None) == (bib is None):
             raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
-        if not topic and not new_topic:
-            raise editing.EditError("say where the paper goes: --topic SLUG (see `litlist topics`)")
+        if bool(topic) == bool(new_topic):
+            raise editing.EditError(
+                "say where the paper goes: --topic SLUG (see `litlist topics`) or --new-topic"
+            )
         where = _target(ctx)
         editing.check_writable(where)
-        if topic and not new_topic:
+        if topic:
             # a wrong topic is found before going to the network
             editing.Planner(catalog.load(where)).topic(topic)
         if bib is not None:
@@ -247,8 +249,10 @@ def import_cmd(
     from litlist.sources import bibfile
 
     with reporting():
-        if not topic and not new_topic:
-            raise editing.EditError("say where the papers go: --topic SLUG (see `litlist topics`)")
+        if bool(topic) == bool(new_topic):
+            raise editing.EditError(
+                "say where the papers go: --topic SLUG (see `litlist topics`) or --new-topic"
+            )
         where = _target(ctx)
         editing.check_writable(where)
         items, broken = bibfile.read(_read_bib(file))
