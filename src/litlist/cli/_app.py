@@ -179,7 +179,10 @@ def main_options(
 
 
 def load_catalog(ctx: typer.Context) -> Catalog:
-    return catalog.load(ctx.obj.get("catalog"), progress=render.progress_factory(sys.stderr))
+    cat = catalog.load(ctx.obj.get("catalog"), progress=render.progress_factory(sys.stderr))
+    for note in cat.warnings:
+        render.warning(note)
+    return cat
 
 
 def emit(text: str) -> None:
