@@ -308,7 +308,7 @@ class SearchIndex:
         self._recover = recover
         self.tokens = Tokens()
         self._terms: list[tuple[str, str]] | None = None
-        self._aliases: list[tuple[str, int]] | None = None
+        self._words: list[str] | None = None
 
     def _rows(self, sql: str, params: Sequence = ()) -> list:
         """Every row of a query; a damaged cache is rebuilt (`recover`) and asked again."""
@@ -330,21 +330,55 @@ class SearchIndex:
         return dict(self._rows(f"select term, doc from fts_vocab where term in ({marks})", wanted))
 
     def candidates(
-        self, tokens: Iterable[str], limit: int | None, within: set[int] | None = None
+        self,
+        groups: Sequence[Iterable[str]],
+        freqs: dict[str, int],
+        limit: int,
+        within: set[int] | None = None,
     ) -> list[tuple[int, float]]:
-        """(position, BM25 score) of the papers holding any of `tokens`, best first."""
-        wanted = list(dict.fromkeys(tokens))
-        if not wanted:
+        """(position, BM25 score) of papers holding the query's words, best first: those
+        holding every group (a word's tokens) first, then those holding any of its rarer
+        tokens. Tokens in more than a fifth of the papers say little and would make FTS5
+        score most of a large catalog; they still count when candidates are rescored."""
+        groups = [list(dict.fromkeys(g)) for g in groups]
+        groups = [g for g in groups if g]
+        if not groups:
             return []
-        expression = " OR ".join(f'"{t}"' for t in wanted)
-        weights = ", ".join(str(w) for w in BM25_WEIGHTS)
-        sql = f"select rowid, bm25(fts, {weights}) as r from fts where fts match ? order by r"
-        if within is None and limit is not None:
-            return [(r[0], -r[1]) for r in self._rows(sql + " limit ?", (expression, limit))]
-        found = [(r[0], -r[1]) for r in self._rows(sql, (expression,))]
-        if within is not None:
-            found = [p for p in found if p[0] in within]
-        return found[:limit] if limit is not None else found
+        common = self.size / 5
+
+        def match(expression: str, count: int | None) -> list[tuple[int, float]]:
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            sql = f"select rowid, bm25(fts, {weights}) as r from fts where fts match ? order by r"
+            if within is None and count is not None:
+                rows = self._rows(sql + " limit ?", (expression, count))
+            else:
+                rows = self._rows(sql, (expression,))
+            found = [(r[0], -r[1]) for r in rows if within is None or r[0] in within]
+            return found[:count] if count is not None else found
+
+        def any_of(tokens: Iterable[str]) -> str:
+            return "(" + " OR ".join(f'"{t}"' for t in tokens) + ")"
+
+        found: dict[int, float] = {}
+        if len(groups) > 1:
+            found.update(match(" AND ".join(any_of(g) for g in groups), limit))
+        if len(found) < limit:
+            tokens = [t for g in groups for t in g]
+            rare = [t for t in tokens if freqs.get(t, 0) <= common] or tokens
+            for position, score in match(any_of(rare), limit):
+                found.setdefault(position, score)
+                if len(found) >= limit:
+                    break
+        return list(found.items())
+
+    def aliases(self, first: str, low: int, high: int) -> list[tuple[str, int]]:
+        """(compact alias, position) of aliases starting with `first`, between `low` and
+        `high` characters long (a typo of an alias keeps its first letter, here)."""
+        return self._rows(
+            "select name, pos from names where name >= ? and name < ? and kind = 'alias'"
+            " and length(name) between ? and ?",
+            (first, first + "\U0010ffff", low, high),
+        )
 
     def with_prefix(self, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
         """(word, tokens) of the words that start with `prefix`."""
@@ -359,17 +393,16 @@ class SearchIndex:
             self._terms = self._rows("select word, tokens from terms")
         return self._terms
 
+    def term_words(self) -> list[str]:
+        """The words of `terms()`, in the same order (what typos are matched against)."""
+        if self._words is None:
+            self._words = [word for word, _ in self.terms()]
+        return self._words
+
     def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""
         rows = self._rows("select pos, kind from names where name = ?", (name,))
         return [(p, k) for p, k in rows if kinds is None or k in kinds]
-
-    def aliases(self, low: int, high: int) -> list[tuple[str, int]]:
-        """(compact alias, position) of aliases between `low` and `high` characters long."""
-        return self._rows(
-            "select name, pos from names where kind = 'alias' and length(name) between ? and ?",
-            (low, high),
-        )
 
 
 def build(catalog: Catalog) -> SearchIndex:

@@ -283,7 +283,7 @@ class _Word:
         self.idf = 0.0
 
 
-def _expand(idx: ix.SearchIndex, words: list[str]) -> list[_Word]:
+def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[str, int]]:
     """Each word's tokens: its own when the catalog holds them; else words the catalog holds
     that start with it (a word typed in part) or are a typo of it. An exact word is never
     widened: `finn` is Chelsea Finn, not a typo of `fine`."""
@@ -301,7 +301,7 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> list[_Word]:
                     word.alternatives.setdefault(token, PREFIX_SIMILARITY)
         if len(text) >= 4 and not text.isdigit():  # 2020 is not a typo of 2021
             terms = idx.terms()
-            for pos, similarity in _typos(text, [w for w, _ in terms]):
+            for pos, similarity in _typos(text, idx.term_words()):
                 for token in terms[pos][1].split():
                     if similarity > word.alternatives.get(token, 0.0):
                         word.alternatives[token] = similarity
@@ -312,7 +312,7 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> list[_Word]:
         # a word the catalog does not hold weighs as much as its rarest word: a query about
         # something else (molecules, vocoders) then lacks most of its information
         word.idf = max(held) if held else unknown
-    return out
+    return out, freqs
 
 
 def _enough(words: list[_Word], found: list[float]) -> bool:
@@ -399,20 +399,24 @@ def search(
     # the whole query as a name of a paper
     for position, kind in named(catalog, query):
         offer(position, EXACT_ALIAS, 1.0, ((kind, query.strip()),))
+    content = [w for w in words if w not in STOPWORDS]
+    expanded, freqs = _expand(idx, content) if content else ([], {})
+
+    # the whole query as an alias with a typo, when some word of it is not a word we hold
+    # ("streming llm", "lroa"); CoT, CAD, ACT: short acronyms must be typed exactly
     whole = "".join(words)
-    if 3 < len(whole) <= 60:  # CoT, CAD, ACT: short acronyms must be typed exactly
+    unknown = not content or any(min(w.alternatives.values(), default=0) < 1 for w in expanded)
+    if 3 < len(whole) <= 60 and unknown and not scores:
         low, high = int(len(whole) * 0.75), math.ceil(len(whole) / 0.75)
-        aliases = idx.aliases(low, high)
+        aliases = idx.aliases(whole[0], low, high)
         for pos, similarity in _typos(whole, [a for a, _ in aliases]):
             owner = aliases[pos][1]
             offer(owner, round(similarity * 100, 1), 0.0, (("alias", aliases[pos][0]),))
 
     # word by word: BM25 candidates, then the evidence each holds
-    content = [w for w in words if w not in STOPWORDS]
-    expanded = _expand(idx, content) if content else []
-    tokens = [t for w in expanded for t in w.alternatives]
+    groups = [list(w.alternatives) for w in expanded]
     facets = ix.Facets(catalog.topics, catalog.venues, idx.tokens)
-    for position, bm25 in idx.candidates(tokens, CANDIDATES, allowed):
+    for position, bm25 in idx.candidates(groups, freqs, CANDIDATES, allowed):
         paper = catalog.paper(position)
         fields = _fields(catalog, idx, facets, paper)
         quality, found, where = _score(expanded, fields)

@@ -80,5 +80,6 @@ def search(
             fmt,
             cards=full,
             scores=[h.score for h in hits],
+            matched=[h.matched for h in hits],
             empty=f"no papers match '{' '.join(words)}'",
         )
