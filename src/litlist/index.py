@@ -307,8 +307,6 @@ class SearchIndex:
         self.size = size
         self._recover = recover
         self.tokens = Tokens()
-        self._terms: list[tuple[str, str]] | None = None
-        self._words: list[str] | None = None
 
     def _rows(self, sql: str, params: Sequence = ()) -> list:
         """Every row of a query; a damaged cache is rebuilt (`recover`) and asked again."""
@@ -338,13 +336,14 @@ class SearchIndex:
     ) -> list[tuple[int, float]]:
         """(position, BM25 score) of papers holding the query's words, best first: those
         holding every group (a word's tokens) first, then those holding any of its rarer
-        tokens. Tokens in more than a fifth of the papers say little and would make FTS5
+        tokens. Tokens in more than a twentieth of a large catalog say little and would make FTS5
         score most of a large catalog; they still count when candidates are rescored."""
         groups = [list(dict.fromkeys(g)) for g in groups]
         groups = [g for g in groups if g]
         if not groups:
             return []
-        common = self.size / 5
+        # at least 50: in a small catalog every word is in a fifth of it
+        common = max(50, self.size // 20)
 
         def match(expression: str, count: int | None) -> list[tuple[int, float]]:
             weights = ", ".join(str(w) for w in BM25_WEIGHTS)
@@ -387,17 +386,15 @@ class SearchIndex:
             (prefix, prefix + "\U0010ffff", limit),
         )
 
-    def terms(self) -> list[tuple[str, str]]:
-        """Every (word, tokens): read only when a query word is not in the vocabulary."""
-        if self._terms is None:
-            self._terms = self._rows("select word, tokens from terms")
-        return self._terms
-
-    def term_words(self) -> list[str]:
-        """The words of `terms()`, in the same order (what typos are matched against)."""
-        if self._words is None:
-            self._words = [word for word, _ in self.terms()]
-        return self._words
+    def near(self, word: str, low: int, high: int) -> list[tuple[str, str]]:
+        """(word, tokens) of the words that start with `word`'s first letter and are `low` to
+        `high` characters long: where a typo of it can be (a slip in the first letter is
+        rare, and this keeps a large vocabulary's scan to a small part of it)."""
+        return self._rows(
+            "select word, tokens from terms where word >= ? and word < ?"
+            " and length(word) between ? and ?",
+            (word[0], word[0] + "\U0010ffff", low, high),
+        )
 
     def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""

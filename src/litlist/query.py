@@ -300,8 +300,9 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[st
                 for token in tokens.split():
                     word.alternatives.setdefault(token, PREFIX_SIMILARITY)
         if len(text) >= 4 and not text.isdigit():  # 2020 is not a typo of 2021
-            terms = idx.terms()
-            for pos, similarity in _typos(text, idx.term_words()):
+            low, high = int(len(text) * TYPO_SIMILARITY), math.ceil(len(text) / TYPO_SIMILARITY)
+            terms = idx.near(text, low, high)
+            for pos, similarity in _typos(text, [w for w, _ in terms]):
                 for token in terms[pos][1].split():
                     if similarity > word.alternatives.get(token, 0.0):
                         word.alternatives[token] = similarity
