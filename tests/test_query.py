@@ -824,3 +824,12 @@ def test_huge_queries_are_bounded(shipped: Catalog, n: int) -> None:
     hits = query.search(shipped, " ".join(words))
     assert all(query.SCORE_FLOOR <= h.score <= 100 for h in hits)
     assert len(ix.words(" ".join(words))) > query.MAX_QUERY_WORDS
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("normalisation", "normalization"), ("summarised", "summarized"), ("behaviour", "behavior")],
+)
+def test_british_and_american_spellings_meet(british: str, american: str) -> None:
+    tokens = ix.Tokens()
+    assert tokens.of(british) == tokens.of(american)

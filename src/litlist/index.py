@@ -65,6 +65,24 @@ _COMBINED = [
 PARTICLES = tuple(sorted(set(_BASE_PARTICLES + _COMBINED), key=len, reverse=True))
 
 
+# British spellings as American ones, before stemming (which leaves -ise and -ize apart):
+# summaries say "summarisation", users type "summarization". Applied to catalog and query
+# alike, so a word it changes needlessly ("promise") still meets itself.
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|er|ers|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z])ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2}[ilvbm])our(s|ed|ing|able|ite|ites)?$"), r"or\1"),
+)
+
+
+def american(word: str) -> str:
+    """`word` (folded ASCII) in American spelling: normalisation → normalization."""
+    if len(word) >= 6:
+        for pattern, replacement in _BRITISH:
+            word = pattern.sub(replacement, word)
+    return word
+
+
 def _strip_accents(match: re.Match[str]) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", match.group(0)))
 
@@ -135,7 +153,7 @@ class Tokens:
         if word in STOPWORDS:
             return ()
         if word.isascii():
-            return (self._stemmer()(word) if word.isalpha() else word,)
+            return (self._stemmer()(american(word)) if word.isalpha() else word,)
         stem = strip_particle(word)
         if stem is None:
             return (word,)

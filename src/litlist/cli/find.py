@@ -44,6 +44,11 @@ def show(
         output(cat, positions, fmt, cards=full or bool(names) or len(positions) <= 2)
 
 
+def _echo(text: str, limit: int = 80) -> str:
+    """The query as a message repeats it: cut, so a pasted page stays one short line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @app.command()
 def search(
     ctx: typer.Context,
@@ -81,5 +86,5 @@ def search(
             cards=full,
             scores=[h.score for h in hits],
             matched=[h.matched for h in hits],
-            empty=f"no papers match '{' '.join(words)}'",
+            empty=f"no papers match '{_echo(' '.join(words))}'",
         )
