@@ -47,10 +47,9 @@ def cache_is_valid_for(source: Path) -> bool:
         rows = db.execute("select record, crc from papers").fetchall()
         if len(rows) != meta["size"] or any(zlib.crc32(r) != c for r, c in rows):
             return False
-        for name, crc in meta["columns"].items():
-            values = [r[0] for r in db.execute(f"select {name} from papers order by pos")]
-            if catalog._column_crc(values) != crc:
-                return False
+        columns = db.execute("select name, value, crc from columns").fetchall()
+        if len(columns) != 7 or any(zlib.crc32(v) != c for _, v, c in columns):
+            return False
         return True
     except sqlite3.DatabaseError:
         return False
