@@ -668,6 +668,62 @@ DESCRIPTIVE: list[tuple[str, str]] = [
     ("iterative dpo where the model is its own judge", "self-rewarding"),
 ]
 
+# A second table of the same kind, written after the first round of tuning and never tuned
+# on: it checks that what the scoring learned from the first one carries over.
+DESCRIPTIVE_HELD_OUT: list[tuple[str, str]] = [
+    ("rank decomposition matrices injected into each transformer layer", "lora"),
+    ("reward model trained on human rankings of summaries", "rlhf"),
+    ("ai feedback critiques and revisions using a constitution", "constitutional-ai"),
+    ("llm labels preferences and matches rlhf on summarization", "rlaif"),
+    ("closed form policy from the reward, classification loss on preference pairs", "dpo"),
+    ("step by step rationale examples in the prompt", "cot"),
+    ("zero-shot reasoning with a trigger sentence", "zero-shot-cot"),
+    ("diverse questions and zero-shot rationales to build demonstrations", "auto-cot"),
+    ("conductor model orchestrating expert instances", "meta-prompting"),
+    ("bert heads that attend to the next token or the cls token", "bert-attention"),
+    ("norm based analysis of attention", "attention-norm"),
+    (
+        "in-context learning explained through label tokens gathering information",
+        "label-words-anchors",
+    ),
+    ("early exit of layers with a classifier on token probabilities", "adainfer"),
+    (
+        "stages of detokenization feature engineering prediction ensembling and residual "
+        "sharpening",
+        "stages-of-inference",
+    ),
+    ("amateur model log probabilities subtracted from expert", "contrastive-decoding"),
+    ("decoding that contrasts output with and without context to reduce hallucination", "cad"),
+    ("later layers vs earlier layers logit difference improves factual knowledge", "dola"),
+    ("steering attention to highlighted text without changing weights", "pasta"),
+    (
+        "retrieval performance degrades when the relevant document is in the middle of the context",
+        "lost-in-the-middle",
+    ),
+    (
+        "over-squashing and representational collapse in decoder-only transformers",
+        "transformers-need-glasses",
+    ),
+    ("attention sinks appear in tokens other than the first one", "act"),
+    ("dark signals and massive activations on the first token", "spectral-filters"),
+    (
+        "trainable bottleneck layers for transfer learning in nlp with few parameters per task",
+        "adapter",
+    ),
+    (
+        "optimizing a small continuous task-specific vector for table-to-text and summarization",
+        "prefix-tuning",
+    ),
+    (
+        "only learn soft prompt tokens prepended to the input, model scale closes the gap",
+        "prompt-tuning",
+    ),
+    ("full fine-tuning vs lora on code and math continued pretraining", "lora-learns-less"),
+    ("parallel adapters and mix-and-match adapters", "unified-peft"),
+    ("language model rewards itself using llm-as-a-judge", "self-rewarding"),
+    ("induce hallucinations by fine-tuning then contrast to decode", "icd"),
+]
+
 # Queries about other fields, or about nothing: they must find nothing.
 OUT_OF_FIELD = [
     "graph neural networks for molecules",
@@ -691,17 +747,15 @@ def test_descriptive_table_is_big_and_names_real_papers(shipped: Catalog) -> Non
     assert {p for _, p in DESCRIPTIVE} <= set(shipped.ids)
 
 
-def _descriptive_ranks(shipped: Catalog) -> tuple[float, float, list]:
+def _descriptive_ranks(shipped: Catalog, table=DESCRIPTIVE) -> tuple[float, float, list]:
     ranks = []
-    for text, expected in DESCRIPTIVE:
+    for text, expected in table:
         found = top(shipped, text, limit=3)
         ranks.append(found.index(expected) + 1 if expected in found else None)
     top1 = sum(r == 1 for r in ranks) / len(ranks)
     top3 = sum(r is not None for r in ranks) / len(ranks)
     misses = [
-        (q, e, top(shipped, q, limit=3))
-        for (q, e), r in zip(DESCRIPTIVE, ranks, strict=True)
-        if r != 1
+        (q, e, top(shipped, q, limit=3)) for (q, e), r in zip(table, ranks, strict=True) if r != 1
     ]
     print(
         f"\ndescriptive search over {len(ranks)} queries: top-1 {top1:.1%}, top-3 {top3:.1%}; "
@@ -714,6 +768,13 @@ def test_search_descriptive_accuracy_does_not_regress(shipped: Catalog) -> None:
     """What the scoring reaches today (38 and 42 of 46): no change may lose ground."""
     top1, top3, misses = _descriptive_ranks(shipped)
     assert top1 >= 38 / 46 and top3 >= 42 / 46, misses
+
+
+def test_search_held_out_descriptions(shipped: Catalog) -> None:
+    assert len(DESCRIPTIVE_HELD_OUT) >= 25
+    assert {p for _, p in DESCRIPTIVE_HELD_OUT} <= set(shipped.ids)
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_HELD_OUT)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
 
 
 @pytest.mark.xfail(reason="issue 8's target (top-1 >= 90%, top-3 >= 97%) is not reached yet")

@@ -256,6 +256,13 @@ class NewFile:
         except (OSError, sqlite3.Error) as exc:
             self.abort()
             raise WriteError(exc) from None
+        # the flat-section cache of litlist before format 7, for the same catalog: garbage now
+        old = self.target.with_suffix(".cache")
+        try:
+            if stat_mod.S_ISREG(os.lstat(old).st_mode):
+                os.unlink(old)
+        except OSError:
+            pass
 
     def abort(self) -> None:
         """Drop the temporary file."""
