@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 # The FTS5 columns, in order; `query.py` names matches after them.
 COLUMNS = ("alias", "title", "author", "summary", "facet")
-ALIAS, TITLE, AUTHOR, SUMMARY, FACET = range(5)
+TEXT_FIELDS = COLUMNS[:4]  # what `paper_fields` gives, in order
 # BM25 weights per column (FTS5's bm25() arguments): only the order of candidates.
 BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5)
 

@@ -334,12 +334,12 @@ def _enough(words: list[_Word], found: list[float]) -> bool:
     return share >= (LONG_SHARE if len(words) == 4 else LONG_SHARE * 4 / len(words))
 
 
-def _fields(catalog: Catalog, idx: ix.SearchIndex, facets: ix.Facets, paper: Paper) -> dict:
+def _fields(idx: ix.SearchIndex, facets: ix.Facets, paper: Paper) -> dict:
     """The tokens of each field of one paper, as sets."""
     texts = ix.paper_fields(paper)
     out = {
         name: set(idx.tokens.field(t).split())
-        for name, t in zip(("alias", "title", "author", "summary"), texts, strict=True)
+        for name, t in zip(ix.TEXT_FIELDS, texts, strict=True)
     }
     facet = facets.of(paper.topic, paper.venue, paper.year)
     out.update({name: set(tokens) for name, tokens in facet.items()})
@@ -419,7 +419,7 @@ def search(
     facets = ix.Facets(catalog.topics, catalog.venues, idx.tokens)
     for position, bm25 in idx.candidates(groups, freqs, CANDIDATES, allowed):
         paper = catalog.paper(position)
-        fields = _fields(catalog, idx, facets, paper)
+        fields = _fields(idx, facets, paper)
         quality, found, where = _score(expanded, fields)
         if not _enough(expanded, found):
             continue
@@ -427,11 +427,11 @@ def search(
         # that name before one whose longer title also holds the words
         title = fields["title"]
         closeness = len(where.get("title", set()) & title) / len(title) if title else 0.0
-        score = min(floor + (98 - floor) * quality + 2 * closeness, 99.9)
+        score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
         offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
 
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
-    hits = []
+    hits: list[Hit] = []
     for position, (score, _) in ranked:
         if score < floor:
             continue
@@ -454,7 +454,7 @@ def explain(catalog: Catalog, position: int, where: dict[str, set[str]]) -> tupl
     matched token, and for a summary a short snippet around them."""
     paper = catalog.paper(position)
     tokens = ix.Tokens()
-    texts = dict(zip(("alias", "title", "author", "summary"), ix.paper_fields(paper), strict=True))
+    texts = dict(zip(ix.TEXT_FIELDS, ix.paper_fields(paper), strict=True))
     out: list[tuple[str, str]] = []
     for field in ("alias", "title", "author", "summary", "topic", "venue", "year"):
         wanted = where.get(field)
