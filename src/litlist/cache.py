@@ -26,13 +26,12 @@ import re
 import sqlite3
 import stat as stat_mod
 import struct
-import tempfile
 import time
 import zlib
 from pathlib import Path
 
 # Bump when the tables change shape: old caches are then simply rebuilt.
-FORMAT = 8
+FORMAT = 10
 SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.
@@ -232,6 +231,8 @@ class NewFile:
     never a planted symlink), then committed (renamed into place) or dropped."""
 
     def __init__(self, source: Path, where: Path) -> None:
+        import tempfile  # only when a cache is written: not on a warm run's path
+
         self.target = cache_path(source)
         try:
             fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=where)

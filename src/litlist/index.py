@@ -10,8 +10,11 @@ One database holds a catalog (see `catalog.py` for the papers and meta tables); 
 owns the search tables:
 
 - `fts`: one contentless FTS5 row per paper (rowid = position), columns alias, title,
-  author, summary (Korean bullets and summary_en) and facet (topic headings, venue names,
-  year), so BM25 weighs a match by column and by how rare its token is;
+  author, summary (Korean bullets and summary_en), topic (its headings), venue (names) and
+  year, so BM25 weighs a match by column and by how rare its token is;
+- `tokens`: the same token strings in a plain table, so a search reads its candidates'
+  tokens back instead of tokenising their records again (FTS5 with its own content
+  scores four times slower);
 - `terms`: every word as written (folded, not stemmed) with its tokens, for prefixes and
   typos (a typo is a slip in what the user saw, not in a stem);
 - `names`: aliases (compacted), ids, keys, arXiv ids and DOIs, for exact names.
@@ -31,10 +34,10 @@ if TYPE_CHECKING:
     from litlist.model import Catalog, Paper, Topic, Venue
 
 # The FTS5 columns, in order; `query.py` names matches after them.
-COLUMNS = ("alias", "title", "author", "summary", "facet")
+COLUMNS = ("alias", "title", "author", "summary", "topic", "venue", "year")
 TEXT_FIELDS = COLUMNS[:4]  # what `paper_fields` gives, in order
 # BM25 weights per column (FTS5's bm25() arguments): only the order of candidates.
-BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5)
+BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5, 0.5, 0.5)
 
 STOPWORDS = frozenset(
     """a an and are as at be by can could do does for from has have how i in into is it its of
@@ -225,10 +228,10 @@ def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[st
 
 
 def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
-    """Each FTS column of one paper: its tokens, separated by spaces."""
+    """Each FTS column of one paper (`COLUMNS`): its tokens, separated by spaces."""
     fields = [tokens.field(texts) for texts in paper_fields(paper)]
     facet = facets.of(paper.topic, paper.venue, paper.year)
-    fields.append(" ".join(facet["topic"] + facet["venue"] + facet["year"]))
+    fields += [" ".join(facet[name]) for name in ("topic", "venue", "year")]
     return fields
 
 
@@ -274,7 +277,11 @@ create table terms(word text primary key, tokens text not null) without rowid;
 create table names(name text not null, kind text not null, pos integer not null);
 create index names_name on names(name);
 create virtual table fts using fts5(
-    alias, title, author, summary, facet, tokenize = 'ascii', content = '', detail = 'column'
+    alias, title, author, summary, topic, venue, year,
+    tokenize = 'ascii', content = '', detail = 'column'
+);
+create table tokens(
+    pos integer primary key, alias, title, author, summary, topic, venue, year
 );
 create virtual table fts_vocab using fts5vocab(fts, 'row');
 """
@@ -302,9 +309,11 @@ class Builder:
 
     def flush(self) -> None:
         self.db.executemany(
-            "insert into fts(rowid, alias, title, author, summary, facet) values (?,?,?,?,?,?)",
+            "insert into fts(rowid, alias, title, author, summary, topic, venue, year)"
+            " values (?,?,?,?,?,?,?,?)",
             self._rows,
         )
+        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?)", self._rows)
         self.db.executemany("insert into names values (?,?,?)", self._names)
         self._rows, self._names = [], []
 
@@ -377,8 +386,10 @@ class SearchIndex:
             return "(" + " OR ".join(f'"{t}"' for t in tokens) + ")"
 
         found: dict[int, float] = {}
-        if len(groups) > 1:
-            found.update(match(" AND ".join(any_of(g) for g in groups), limit))
+        # a group whose every token is common would make FTS5 walk most of the catalog
+        narrow = [g for g in groups if any(freqs.get(t, 0) <= common for t in g)] or groups
+        if len(narrow) > 1:
+            found.update(match(" AND ".join(any_of(g) for g in narrow), limit))
         if len(found) < limit:
             tokens = [t for g in groups for t in g]
             rare = [t for t in tokens if freqs.get(t, 0) <= common] or tokens
@@ -396,6 +407,14 @@ class SearchIndex:
             " and length(name) between ? and ?",
             (first, first + "\U0010ffff", low, high),
         )
+
+    def texts(self, positions: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The indexed tokens of some papers, column by column (`COLUMNS`)."""
+        if not positions:
+            return {}
+        marks = ",".join("?" * len(positions))
+        rows = self._rows(f"select * from tokens where pos in ({marks})", list(positions))
+        return {row[0]: tuple(row[1:]) for row in rows}
 
     def with_prefix(self, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
         """(word, tokens) of the words that start with `prefix`."""

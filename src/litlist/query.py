@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from litlist import index as ix
 from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
-from litlist.model import Catalog, Paper, record
+from litlist.model import Catalog, record
 
 # Below this a search result is noise: "no papers match" beats ten random papers. Every
 # result that passes the evidence rule (`_enough`) is shown between this and 100.
@@ -309,10 +309,12 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[st
     freqs.update(idx.doc_freqs(t for w in out for t in w.alternatives if t not in freqs))
     unknown = _idf(idx.size, UNKNOWN_DF)
     for word in out:
-        held = [_idf(idx.size, freqs[t]) for t in word.alternatives if t in freqs]
-        # a word the catalog does not hold weighs as much as its rarest word: a query about
-        # something else (molecules, vocoders) then lacks most of its information
-        word.idf = max(held) if held else unknown
+        # what the word most likely means weighs (a typo's rarest look-alike would weigh
+        # more than the word meant); a word the catalog does not hold weighs as much as its
+        # rarest word: a query about something else (molecules, vocoders) then lacks most of
+        # its information
+        held = [(s, _idf(idx.size, freqs[t])) for t, s in word.alternatives.items() if t in freqs]
+        word.idf = max(held)[1] if held else unknown
     return out, freqs
 
 
@@ -332,18 +334,6 @@ def _enough(words: list[_Word], found: list[float]) -> bool:
     if len(words) <= 3:
         return missing <= 1 and share >= SHORT_SHARE
     return share >= (LONG_SHARE if len(words) == 4 else LONG_SHARE * 4 / len(words))
-
-
-def _fields(idx: ix.SearchIndex, facets: ix.Facets, paper: Paper) -> dict:
-    """The tokens of each field of one paper, as sets."""
-    texts = ix.paper_fields(paper)
-    out = {
-        name: set(idx.tokens.field(t).split())
-        for name, t in zip(ix.TEXT_FIELDS, texts, strict=True)
-    }
-    facet = facets.of(paper.topic, paper.venue, paper.year)
-    out.update({name: set(tokens) for name, tokens in facet.items()})
-    return out
 
 
 def _score(words: list[_Word], fields: dict) -> tuple[float, list[float], dict[str, set[str]]]:
@@ -416,17 +406,20 @@ def search(
 
     # word by word: BM25 candidates, then the evidence each holds
     groups = [list(w.alternatives) for w in expanded]
-    facets = ix.Facets(catalog.topics, catalog.venues, idx.tokens)
-    for position, bm25 in idx.candidates(groups, freqs, CANDIDATES, allowed):
-        paper = catalog.paper(position)
-        fields = _fields(idx, facets, paper)
+    candidates = idx.candidates(groups, freqs, CANDIDATES, allowed)
+    texts = idx.texts([position for position, _ in candidates])
+    for position, bm25 in candidates:
+        fields = {
+            name: set(text.split()) for name, text in zip(ix.COLUMNS, texts[position], strict=True)
+        }
         quality, found, where = _score(expanded, fields)
         if not _enough(expanded, found):
             continue
         # how much of the title the query covers: 'contrastive decoding' is the paper of
         # that name before one whose longer title also holds the words
         title = fields["title"]
-        closeness = len(where.get("title", set()) & title) / len(title) if title else 0.0
+        held = {t for w in expanded for t in w.alternatives}
+        closeness = len(held & title) / len(title) if title else 0.0
         score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
         offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
 
