@@ -3,9 +3,10 @@
 `load()` is what every command calls: it takes the catalog from the cache when the cache still
 stands for the file (see `cache.py`), or else parses it (TOML), validates it (`schema.py`)
 paper by paper, refusing a catalog with any problem, and streams the result into an SQLite
-database (the cache file, or one in memory when there is no cache): a `papers` table with the
-columns filters use and one marshalled record per paper (with its CRC-32), a `meta` table,
-and the search tables of `index.py`. `extend_cache()` appends papers to a cache in place.
+database (the cache file, or one in memory when there is no cache): a `papers` table of one
+marshalled record per paper with its CRC-32, a `columns` table holding each column filters
+use as one blob (with its CRC-32), a `meta` table (format, fingerprint, topics, venues,
+size), and the search tables of `index.py`. `extend_cache()` appends papers to a cache in place.
 `check()` validates from scratch and returns every problem instead of raising.
 """
 

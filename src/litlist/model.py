@@ -283,7 +283,7 @@ COLUMNS = ("id", "key", "kind", "title", "year", "venue", "topic")
 
 
 class Store(Protocol):
-    """Where a catalog's papers are kept: `PaperList`, or the cache's sections."""
+    """Where a catalog's papers are kept: `PaperList`, or the cache's database."""
 
     index: object
 
