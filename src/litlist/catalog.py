@@ -617,4 +617,14 @@ def extend_cache(
             found[0].close()
 
 
-__all__ = ["locate", "load", "check", "extend_cache", "fingerprint_sha"]
+__all__ = [
+    "locate",
+    "load",
+    "check",
+    "choose",
+    "user_catalog",
+    "shipped",
+    "is_shipped",
+    "extend_cache",
+    "fingerprint_sha",
+]

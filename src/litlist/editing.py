@@ -661,12 +661,9 @@ def _table(table: str, row: dict) -> str:
 
 
 def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) -> None:
-    """Append the new papers to the catalog's cache so the next command runs at warm speed.
-    `catalog.extend_cache` comes with the search engine's store (branch `search`); until it
-    is merged the next command rebuilds the cache as for any changed file."""
-    extend = getattr(catalog, "extend_cache", None)
-    if extend is not None:
-        extend(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
+    """Append the new papers to the catalog's cache so the next command runs at warm speed
+    (no re-parse of the whole list; `extend_cache` drops the cache instead if it cannot)."""
+    catalog.extend_cache(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
 
 
 def check_writable(path: Path) -> None:
