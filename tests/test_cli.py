@@ -33,7 +33,9 @@ JSON_FIELDS = {
 
 
 @pytest.fixture
-def run():
+def run(monkeypatch):
+    # piped output is laid out at $COLUMNS, else 80 columns: never the developer's $COLUMNS
+    monkeypatch.delenv("COLUMNS", raising=False)
     runner = CliRunner()
 
     def invoke(*args: str, env: dict | None = None):
@@ -107,12 +109,14 @@ def test_show_json_keeps_non_ascii(run, tiny_catalog: Path) -> None:
 
 def test_show_table_groups_under_headings(run) -> None:
     out = ok(run("show", "--topic", "peft"))
-    assert "Parameter-Efficient Model Adaptation > PEFT Method" in out
-    assert "Parameter-Efficient Model Adaptation > PEFT Analysis" in out
+    lines = out.splitlines()
+    assert lines[0].split() == ["year", "venue", "key", "title"]
+    # headings are rows of their own, from the first column, not inside the title column
+    assert "Parameter-Efficient Model Adaptation › PEFT Method" in lines
+    assert "Parameter-Efficient Model Adaptation › PEFT Analysis" in lines
     assert out.index("PEFT Method") < out.index("hu2022lora") < out.index("PEFT Analysis")
-    assert "LoRA: Low-Rank Adaptation of Large Language Models" in out
-    # one line per entry: 15 entries + 2 headings + 1 blank line between groups
-    assert len(out.splitlines()) == 18
+    assert "LoRA: Low-Rank Adaptation of Large Language Models" in " ".join(out.split())
+    assert max(len(line) for line in lines) <= 80
 
 
 def test_show_names_gives_cards(run) -> None:
@@ -121,7 +125,9 @@ def test_show_names_gives_cards(run) -> None:
     assert "https://arxiv.org/abs/2305.18290" in out
     assert "https://arxiv.org/abs/2106.09685" in out
     assert "aliases: DPO" in out
-    assert "- 훈련 과정이 복잡한 PPO" in out
+    assert "• 훈련 과정이 복잡한 PPO" in out
+    # the URLs below the box, whole and on lines of their own
+    assert "arXiv  https://arxiv.org/abs/2305.18290" in out.splitlines()
     assert out.index("Direct Preference") < out.index("LoRA: Low-Rank")
 
 
@@ -222,8 +228,11 @@ def test_search_korean(run) -> None:
 
 def test_search_table(run) -> None:
     out = ok(run("search", "lroa"))
-    first = out.splitlines()[0]
-    assert "hu2022lora" in first and "LoRA: Low-Rank Adaptation" in first
+    header, first = out.splitlines()[:2]
+    assert header.split() == ["score", "year", "venue", "key", "title"]
+    score, *rest = first.split()[:4]
+    assert score.isdigit() and rest == ["2022", "ICLR", "hu2022lora"]  # scores as integers
+    assert "LoRA: Low-Rank Adaptation" in first
 
 
 def test_search_keys(run) -> None:
@@ -258,29 +267,54 @@ def test_search_with_filters(run) -> None:
 
 
 def test_topics(run, shipped) -> None:
-    out = ok(run("topics"))
-    lines = out.splitlines()
+    out = ok(run("topics", env={"COLUMNS": "120"}))
+    intro, blank, *lines = out.splitlines()
+    # the counts add up to the papers; the summary posts are said to be apart
+    assert intro.startswith("44 papers under 18 topics, and 2 summary posts") and not blank
     assert len(lines) == 18
+    # name, count and slug are apart by at least two spaces
+    parts = [line.strip().split("  ") for line in lines]
+    rows = {
+        p[-1].strip(): (p[0].strip(), int(p[-2])) for p in (list(filter(None, x)) for x in parts)
+    }
     for topic in shipped.topics:
-        assert any(f"[{topic.slug}]" in line and topic.name in line for line in lines)
-    counts = {line.split("[")[1].split("]")[0]: int(line.split()[-1]) for line in lines}
-    assert counts["peft"] == 13 and counts["alignment"] == 6
-    assert counts["interpretability/attention/attention-sink"] == 3
+        assert rows[topic.slug][0] == topic.name
+    assert rows["peft"][1] == 13 and rows["alignment"][1] == 6
+    assert rows["interpretability/attention/attention-sink"][1] == 3
     roots = ["alignment", "peft", "cot", "interpretability"]
-    assert sum(counts[r] for r in roots) == 44
+    assert sum(rows[r][1] for r in roots) == 44
     # sub-topics are indented under their parent
     assert lines[0].startswith("Alignment Tuning") and lines[1].startswith("  RLHF")
 
 
+def test_topics_narrow_puts_the_slug_on_its_own_line(run) -> None:
+    out = ok(run("topics", env={"COLUMNS": "60"}))
+    lines = [line.strip() for line in out.splitlines()]
+    assert "interpretability/attention/attention-interpretation" in lines
+    assert max(len(line) for line in out.splitlines()) <= 60
+
+
 def test_venues(run) -> None:
-    out = ok(run("venues"))
-    rows = {line.split()[0]: line for line in out.splitlines()}
-    assert int(rows["NeurIPS"].split()[1]) == 3
-    assert "2022, 2023" in rows["NeurIPS"]
-    assert int(rows["ICLR"].split()[1]) == 9
+    out = ok(run("venues", env={"COLUMNS": "100"}))
+    header, *lines = out.splitlines()
+    # the same columns in the same order as on a terminal
+    assert [h for h in header.split("  ") if h] == [
+        "venue",
+        " papers",
+        "years",
+        "kind",
+        "full name",
+    ]
+    rows = {
+        line.split("  ")[0].strip(): [c.strip() for c in line.split("  ") if c]
+        for line in lines
+        if not line.startswith(" ")
+    }
+    assert rows["NeurIPS"][1:4] == ["3", "2022–2023", "conference"]
+    assert rows["arXiv"][1:4] == ["12", "2019, 2021–2024", "preprint"]  # aligned like the rest
+    assert rows["ICLR"][1] == "9"
     assert "NIPS" not in rows and "TMLR" not in rows  # no paper of the list is there
-    total = sum(int(line[20:].split()[0]) for line in out.splitlines())
-    assert total == 44
+    assert sum(int(r[1]) for r in rows.values()) == 44
 
 
 def test_check_shipped(run) -> None:
@@ -545,9 +579,11 @@ def test_search_json_says_what_matched(run) -> None:
 
 
 def test_search_table_shows_what_matched(run) -> None:
-    out = ok(run("search", "attention", "sink"))
+    out = ok(run("search", "attention", "sink", env={"COLUMNS": "120"}))
     lines = out.splitlines()
-    assert "xiao2024efficient" in lines[0] and lines[1].strip().startswith("↳ alias:")
+    assert "xiao2024efficient" in lines[1] and lines[2].strip().startswith("↳ alias:")
+    # under the title, in its column
+    assert lines[2].index("↳") == lines[1].index("Efficient Streaming")
 
 
 def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:

@@ -199,8 +199,10 @@ def output(
     scores: list[float] | None = None,
     empty: str = "no papers match",
     matched: list | None = None,
+    grouped: bool | None = None,
 ) -> None:
-    """Write `positions` of `cat` in `fmt`; for people, a table or cards."""
+    """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
+    when `grouped`) or cards."""
     if fmt is Format.keys:
         emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
@@ -213,12 +215,11 @@ def output(
         emit(render.to_markdown(cat, papers))
     elif not papers:
         sys.stderr.write(empty + "\n")
-    elif render.fancy(sys.stdout):
-        if cards:
-            render.rich_cards(sys.stdout, cat, papers)
-        else:
-            render.rich_table(sys.stdout, cat, papers, scores, matched=matched)
-    elif cards:
-        emit("\n".join(render.plain_card(cat, p) for p in papers))
     else:
-        emit(render.plain_table(cat, papers, scores, matched))
+        limit = render.width(sys.stdout)
+        if cards:
+            lines = render.cards(cat, papers, limit)
+        else:
+            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped)
+        render.write(sys.stdout, lines)
+        sys.stdout.flush()

@@ -20,7 +20,9 @@ def topics(ctx: typer.Context) -> None:
         for slug, kind in zip(cat.columns["topic"], cat.columns["kind"], strict=True):
             if kind == "paper":
                 counts[slug] = counts.get(slug, 0) + 1
-        render.topics(sys.stdout, cat, counts)
+        summaries = cat.columns["kind"].count("summary")
+        lines = render.topics(cat, counts, summaries, render.width(sys.stdout))
+        render.write(sys.stdout, lines)
 
 
 @app.command()
@@ -41,7 +43,7 @@ def venues(ctx: typer.Context) -> None:
             if v.id in seen
         ]
         rows.sort(key=lambda r: (-r[3], r[0]))
-        render.venues(sys.stdout, rows)
+        render.write(sys.stdout, render.venues(rows, render.width(sys.stdout)))
 
 
 _REASONS = {
