@@ -162,7 +162,9 @@ def test_show_markdown(run) -> None:
         (["-t", "rlhf"], 3),
         (["--venue", "neurips"], 3),
         (["--venue", "nips"], 3),
-        (["-v", "NIPS"], 3),
+        (["--venue", "NIPS"], 3),
+        (["--year", "2022-2023"], 16),  # a dash reads as the range it means
+        (["-y", "2022–2023"], 16),
         (["--year", "2024"], 20),
         (["-y", "2022..2023"], 16),
         (["--year", "2023.."], 30),
@@ -391,18 +393,54 @@ def test_no_arguments_shows_help_without_an_empty_error(run) -> None:
 
 
 def test_unknown_topic(run) -> None:
-    line = one_error_line(run("show", "--topic", "atention sink"), 1)
+    line = one_error_line(run("show", "--topic", "atention sink"), 2)
     assert "--topic" in line and "'atention sink'" in line and "Attention Sink" in line
+    # a pointer to the list, not all 18 slugs
+    assert line.endswith("`litlist topics` lists them all") and len(line) < 160
+    assert "cot/others" not in line
 
 
 def test_unknown_venue(run) -> None:
-    line = one_error_line(run("search", "dpo", "--venue", "neurps"), 1)
-    assert "--venue" in line and "NeurIPS" in line
+    line = one_error_line(run("search", "dpo", "--venue", "neurps"), 2)
+    assert "--venue" in line and "NeurIPS" in line and "`litlist venues`" in line
 
 
 def test_bad_year_is_a_usage_error(run) -> None:
-    line = one_error_line(run("show", "--year", "2024-2025"), 2)
+    line = one_error_line(run("show", "--year", "2024x"), 2)
     assert "--year" in line and "2022..2023" in line
+
+
+@pytest.mark.parametrize(
+    "args", [["--topic", "pfet"], ["--venue", "neurps"], ["--year", "20x"], ["-y", "2025-2020"]]
+)
+def test_a_bad_filter_value_is_one_kind_of_mistake(run, args: list[str]) -> None:
+    for command in (["show"], ["search", "dpo"], ["export"]):
+        line = one_error_line(run(*command, *args), 2)
+        assert args[0] in line or "--year" in line
+
+
+def test_venue_has_no_short_option(run) -> None:
+    line = one_error_line(run("show", "-v", "nips"), 2)
+    assert "-v" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "last"),
+    [
+        (["--sort", "year"], "ziegler2019fine", None),
+        (["--sort", "title", "--topic", "cot"], "zhang2023automatic", "suzgun2024meta"),
+        (["--sort", "venue", "--topic", "cot"], "suzgun2024meta", "kojima2022large"),
+    ],
+)
+def test_show_sort(run, args: list[str], first: str, last: str | None) -> None:
+    keys = ok(run("show", *args, "-f", "keys")).splitlines()
+    assert keys[0] == first and (last is None or keys[-1] == last)
+    if args[1] == "year":
+        years = [r["year"] for r in parse_json(run("show", *args, "-f", "json"))]
+        assert years == sorted(years, key=lambda y: (y is None, y or 0))
+    # sorted, the table has no headings: the list's order is gone
+    table = ok(run("show", *args)).splitlines()
+    assert not any("›" in line for line in table)
 
 
 def test_unknown_paper(run) -> None:
@@ -527,6 +565,9 @@ def test_python_dash_m(tiny_catalog: Path) -> None:
         ("litlist show lo", {"lora", "lora-note", "lora-learns-less", "lost-in-the-middle"}),
         ("litlist export rafa", {"rafailov2023direct"}),
         ("litlist show --topic attention-s", {"attention-sink"}),
+        ("litlist show --venue Neur", {"NeurIPS"}),
+        ("litlist show --venue nip", {"nips"}),  # any case, as --venue reads it
+        ("litlist search dpo --venue ic", {"icml", "iclr", "iclr-ws", "icml-ws"}),
         (
             "litlist search dpo --topic interpretability/attention/c",
             {"interpretability/attention/contrastive-decoding"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 from pathlib import Path
@@ -32,6 +33,33 @@ def test_command_has_help(name: str) -> None:
     assert result.exit_code == 0, result.stderr
     first_line = command.help.strip().splitlines()[0]
     assert " ".join(first_line.split()[:4]) in " ".join(result.stdout.split())
+
+
+def _examples(help_text: str) -> list[str]:
+    """The lines of a help text's `Examples:` paragraph."""
+    _, found, rest = help_text.partition("Examples:\n")
+    assert found, "no Examples: paragraph"
+    return [line.strip() for line in rest.split("\n\n")[0].splitlines()]
+
+
+@pytest.mark.parametrize("name", [None, *COMMANDS])
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_help_gives_examples_one_a_line(name: str | None, columns: str) -> None:
+    """As gh does: each example a command of its own, shown whole on its own line, and
+    hints in words (TEXT, N, PATH), not Typer's `<str>`."""
+    group = typer.main.get_command(app)
+    command = group.commands[name] if name else group  # type: ignore[attr-defined]
+    examples = _examples(inspect.cleandoc(command.help or ""))
+    assert examples and all(e.startswith("litlist ") and "·" not in e for e in examples)
+    args = [name, "--help"] if name else ["--help"]
+    result = CliRunner().invoke(app, args, prog_name="litlist", env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.stderr
+    shown = [line.strip(" │") for line in result.stdout.splitlines()]
+    for example in examples:
+        if len(example) + 2 <= int(columns):
+            assert example in shown, (example, result.stdout)
+    assert "<str>" not in result.stdout and "<int" not in result.stdout
+    assert "<path>" not in result.stdout and "<file>" not in result.stdout
 
 
 def test_top_level_help_lists_every_command() -> None:

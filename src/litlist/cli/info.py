@@ -12,7 +12,9 @@ from litlist.cli._app import ExitCode, app, emit, load_catalog, reporting
 def topics(ctx: typer.Context) -> None:
     """Show the list's heading tree with the number of papers under each heading.
 
-    Example: litlist topics, then litlist show --topic attention-sink
+    Examples:
+      litlist topics
+      litlist show --topic attention-sink
     """
     with reporting():
         cat = load_catalog(ctx)
@@ -29,7 +31,9 @@ def topics(ctx: typer.Context) -> None:
 def venues(ctx: typer.Context) -> None:
     """Show the venues papers appeared at, with counts and years.
 
-    Example: litlist venues, then litlist show --venue iclr --year 2024
+    Examples:
+      litlist venues
+      litlist show --venue iclr --year 2024
     """
     with reporting():
         cat = load_catalog(ctx)
@@ -59,7 +63,9 @@ _REASONS = {
 def check(ctx: typer.Context) -> None:
     """Validate the catalog and say what it holds; list every problem and exit 1 if any.
 
-    Examples: litlist check · litlist --catalog mylist.toml check
+    Examples:
+      litlist check
+      litlist --catalog mylist.toml check
     """
     where, why = catalog.choose(ctx.obj.get("catalog"))
     cat, problems = catalog.check(where)
