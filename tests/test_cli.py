@@ -4,6 +4,7 @@ results, usage mistakes and broken catalogs."""
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -633,3 +634,56 @@ def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:
     assert result.exit_code == 0
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and len(lines[0]) < 120 and lines[0].startswith("no papers match")
+
+
+# ---------------------------------------------------------------- on a real terminal
+
+
+def on_terminal(args: list[str], columns: int, **env: str) -> str:
+    """What `litlist ARGS` prints on a pseudo-terminal `columns` wide (no $COLUMNS: the
+    width comes from the terminal itself), with line feeds as written."""
+    import fcntl
+    import os
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
+    environ.update(TERM="xterm-256color", **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "litlist", *args], stdout=follower, stderr=follower, env=environ
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the program ended and closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+@pytest.mark.parametrize(
+    "args", [["show", "dpo"], ["show", "--topic", "peft"], ["search", "attention", "sink"]]
+)
+def test_no_color_is_the_terminal_output_without_colour(args: list[str], columns: int) -> None:
+    coloured = on_terminal(args, columns)
+    plain = on_terminal(args, columns, NO_COLOR="1")
+    assert "\x1b[" in coloured and "\x1b" not in plain
+    assert ESCAPES.sub("", coloured) == plain
+    # laid out for the terminal's width, and piped the same text at $COLUMNS
+    assert max(len(line) for line in plain.splitlines() if " " in line) <= columns
+    piped = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)}, prog_name="litlist")
+    assert piped.stdout == plain

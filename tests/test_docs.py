@@ -146,3 +146,16 @@ def test_readme_draft_compiles_the_first_time(tmp_path: Path) -> None:
     assert "Warning--" not in blg and "error" not in blg.lower(), blg
     log = (tmp_path / "draft.log").read_text(encoding="utf-8", errors="replace")
     assert "undefined" not in log.lower(), log[-2000:]
+
+
+def test_readme_captures_are_what_litlist_prints() -> None:
+    """The README's text captures of a table and a card, at 80 columns as piped."""
+    text = README.read_text(encoding="utf-8")
+    captures = re.findall(r"<!-- capture: litlist (.*?) -->\n```text\n(.*?)```", text, re.S)
+    assert len(captures) >= 2
+    for args, shown in captures:
+        result = CliRunner().invoke(app, args.split(), prog_name="litlist", env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout == shown, args
+    assert any("╭" in shown for _, shown in captures)  # a card
+    assert any(shown.startswith("year  venue") for _, shown in captures)  # a table

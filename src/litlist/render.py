@@ -122,6 +122,8 @@ GAP = "  "  # between table columns
 
 def cells(text: str) -> int:
     """Terminal cells `text` takes: CJK wide characters count twice, combining marks not."""
+    if text.isascii():  # nearly every title, key and name: no per-character look-up
+        return len(text)
     return sum(
         0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
         for c in text
@@ -132,14 +134,17 @@ def wrap(text: str, limit: int) -> list[str]:
     """Wrap on spaces by terminal cells (Korean is two cells a character). A word longer
     than `limit` stays whole on its own line: see `fold` to break it."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0  # the line so far and its cells, kept as it grows
+    measure = len if text.isascii() else cells
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and cells(candidate) > limit:
+        size = measure(word)
+        if current and used + 1 + size > limit:
             lines.append(current)
-            current = word
+            current, used = word, size
+        elif current:
+            current, used = f"{current} {word}", used + 1 + size
         else:
-            current = candidate
+            current, used = word, size
     if current:
         lines.append(current)
     return lines or [""]
@@ -256,10 +261,11 @@ def grid(
     ]
     mains = [r[flex] if isinstance(r[flex], str) else r[flex][0] for r in body] if flex else []
     # the flex column needs its longest word, and a little more to be readable
-    need = max(
-        [cells(w) for m in mains for w in m.split()]
-        + [min(24, max((cells(m) for m in mains), default=0))]
-    )
+    need = min(24, max((cells(m) for m in mains), default=0))
+    for main in mains:
+        if cells(main) > need:  # only a text wider than `need` can hold a wider word
+            measure = len if main.isascii() else cells
+            need = max(need, *map(measure, main.split()))
     shown = list(range(len(columns)))
     while flex is not None:
         fixed = sum(sizes[n] for n in shown if n != flex) + len(GAP) * (len(shown) - 1)
@@ -416,9 +422,10 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     out: list[Line] = [[("╭" + "─" * (size - 2) + "╮", "dim")]]
     out += [[("│ ", "dim"), (pad(t, inner), s), (" │", "dim")] for t, s in body]
     out.append([("╰" + "─" * (size - 2) + "╯", "dim")])
+    labels = max((len(label) for label, _ in found), default=0)
     for label, url in found:
-        if cells(f"{label}  {url}") <= limit:
-            out.append([(f"{label}  ", "dim"), (url, f"link {url}")])
+        if labels + 2 + cells(url) <= limit:
+            out.append([(f"{label:<{labels}}  ", "dim"), (url, f"link {url}")])
         else:
             out += [[(label, "dim")], [(url, f"link {url}")]]
     return out
