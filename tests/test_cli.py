@@ -325,8 +325,14 @@ def test_check_shipped(run) -> None:
     out = ok(result)
     assert out.startswith("ok: ") and "papers.toml" in out
     assert "44 papers, 2 summary posts, 18 topics" in out
-    assert "years 2019–2024" in out
+    assert "years 2019–2024" in " ".join(out.split())  # wrapped at 80 columns
     assert result.stderr == ""
+
+
+def test_check_fits_the_width(run) -> None:
+    out = ok(run("check", env={"COLUMNS": "60"}))
+    assert all(len(line) <= 60 for line in out.splitlines()[1:])
+    assert "years 2019–2024" in " ".join(out.split())
 
 
 def test_check_tiny(run, tiny_catalog: Path) -> None:

@@ -178,6 +178,8 @@ def clip(text: str, limit: int, lines: int) -> list[str]:
 
 
 def pad(text: str, size: int, right: bool = False) -> str:
+    if text.isascii():  # str's own padding, a cell a character
+        return text.rjust(size) if right else text.ljust(size)
     space = " " * max(0, size - cells(text))
     return space + text if right else text + space
 
@@ -256,7 +258,7 @@ def grid(
     body = [r for r in rows if not isinstance(r, Heading)]
     flex = next((n for n, c in enumerate(columns) if c.flex), None)
     sizes = [
-        max([cells(c.header) if header else 0] + [cells(str(r[n])) for r in body])
+        0 if n == flex else max([cells(c.header) if header else 0] + [cells(r[n]) for r in body])
         for n, c in enumerate(columns)
     ]
     mains = [r[flex] if isinstance(r[flex], str) else r[flex][0] for r in body] if flex else []
@@ -276,44 +278,41 @@ def grid(
         shown.remove(min(droppable, key=lambda n: columns[n].drop))
     out: list[Line] = []
     if header:
-        out.append(
-            _grid_line(columns, shown, sizes, {n: c.header for n, c in enumerate(columns)}, "bold")
-        )
+        out.append(_grid_line(columns, shown, sizes, [c.header for c in columns], "bold"))
+    if flex is not None:
+        indent = " " * sum(sizes[n] + len(GAP) for n in shown if n < flex)
+        # wide enough for every word (the usual case): no word needs breaking
+        breaker = wrap if sizes[flex] >= need else fold
     for row in rows:
         if isinstance(row, Heading):
             if len(out) > int(header):
                 out.append([])
             out += [[(text, row.style)] for text in wrap(row.text, limit)]
             continue
-        extra: list[Line] = []
-        if flex is not None:
-            cell = row[flex]
-            main, parts = (cell, []) if isinstance(cell, str) else cell
-            texts = fold(main, sizes[flex])
-            values = dict(enumerate(row))
-            values[flex] = texts[0]
-            out.append(_grid_line(columns, shown, sizes, values))
-            indent = " " * (sum(sizes[n] + len(GAP) for n in shown if n < flex))
-            extra = [[(indent, ""), (t, columns[flex].style)] for t in texts[1:]]
-            for text, style, most in parts:
-                extra += [[(indent, ""), (t, style)] for t in clip(text, sizes[flex], most)]
-            out += extra
-        else:
-            out.append(_grid_line(columns, shown, sizes, dict(enumerate(row))))
+        if flex is None:
+            out.append(_grid_line(columns, shown, sizes, row))
+            continue
+        cell = row[flex]
+        main, parts = (cell, []) if isinstance(cell, str) else cell
+        texts = breaker(main, sizes[flex])
+        out.append(_grid_line(columns, shown, sizes, [*row[:flex], texts[0], *row[flex + 1 :]]))
+        out += [[(indent, ""), (t, columns[flex].style)] for t in texts[1:]]
+        for text, style, most in parts:
+            out += [[(indent, ""), (t, style)] for t in clip(text, sizes[flex], most)]
     return out
 
 
 def _grid_line(columns, shown, sizes, values, style: str | None = None) -> Line:
     line: Line = []
-    for k, n in enumerate(shown):
+    last = shown[-1]
+    for n in shown:
         col = columns[n]
-        text = str(values.get(n, ""))
-        if k:
+        if line:
             line.append((GAP, ""))
-        last = k == len(shown) - 1
-        line.append(
-            (text if last and not col.right else pad(text, sizes[n], col.right), style or col.style)
-        )
+        text = values[n]
+        if n != last or col.right:  # the last column is not padded: no trailing spaces
+            text = pad(text, sizes[n], col.right)
+        line.append((text, style or col.style))
     return line
 
 

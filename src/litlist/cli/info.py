@@ -79,9 +79,12 @@ def check(ctx: typer.Context) -> None:
     years = sorted({y for y in cat.columns["year"] if y})
     used = sorted({v for v in cat.columns["venue"] if v})
     span = f"{years[0]}–{years[-1]}" if years else "none"
-    emit(
-        f"ok: {cat.path}\n"
-        f"in use: {_REASONS[why]}\n"
+    lines = [
+        f"ok: {cat.path}",
+        f"in use: {_REASONS[why]}",
         f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
-        f"{len(used)} venues ({', '.join(used)}), years {span}\n"
-    )
+        f"{len(used)} venues ({', '.join(used)}), years {span}",
+    ]
+    # wrapped on spaces to the screen like every other output (a path stays whole)
+    limit = render.width(sys.stdout)
+    emit("".join(f"{part}\n" for line in lines for part in render.wrap(line, limit)))
