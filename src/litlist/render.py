@@ -12,7 +12,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from litlist.model import Catalog, Paper
 
@@ -210,40 +210,28 @@ def write(stream: TextIO, lines: Sequence[Line]) -> None:
         return
     from rich.text import Text
 
-    console = _console(stream)
-    for line in lines:
-        text = Text.assemble(*line)
-        text.rstrip()
-        # the layout already fits the width; rich must neither wrap nor crop it
-        console.print(text, soft_wrap=True)
+    text = Text("\n").join(Text.assemble(*line) for line in lines)
+    # the layout already fits the width; rich must neither wrap nor crop it
+    _console(stream).print(text, soft_wrap=True)
 
 
-class Column:
+class Column(NamedTuple):
     """A column of a grid: fixed columns are as wide as their widest value and never wrap;
     the one `flex` column takes the rest and wraps on spaces. On a narrow screen, columns
     with `drop` give way (1 first) before the flex column would break a word."""
 
-    __slots__ = ("header", "style", "right", "flex", "drop")
-
-    def __init__(
-        self, header: str, style: str = "", *, right=False, flex=False, drop: int = 0
-    ) -> None:
-        self.header, self.style, self.right, self.flex, self.drop = (
-            header,
-            style,
-            right,
-            flex,
-            drop,
-        )
+    header: str
+    style: str = ""
+    right: bool = False
+    flex: bool = False
+    drop: int = 0
 
 
-class Heading:
+class Heading(NamedTuple):
     """A row of a grid drawn across every column (a topic path above its papers)."""
 
-    __slots__ = ("text", "style")
-
-    def __init__(self, text: str, style: str = "bold magenta") -> None:
-        self.text, self.style = text, style
+    text: str
+    style: str = "bold magenta"
 
 
 # A cell of the flex column: the main text, then extra (text, style, most lines) parts

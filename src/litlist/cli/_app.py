@@ -38,37 +38,31 @@ _ClickException = _UsageError.__mro__[1]
 _HINTS = {"str": "TEXT", "text": "TEXT", "int": "N", "integer": "N", "float": "NUMBER"}
 
 
-def _worded_hints(group) -> None:
-    """Give every option and argument of every command a hint in capitals (TEXT, N, PATH)
-    where its command did not choose one, so each command's help reads alike."""
-    for command in group.commands.values():
-        for param in command.params:
-            if getattr(param, "is_flag", False) or param.param_type_name not in (
-                "option",
-                "argument",
-            ):
-                continue
-            name = getattr(param.type, "name", "") or ""
-            word = _HINTS.get(name, name.upper() or "TEXT")
-            if param.param_type_name == "argument":
-                if param.metavar is None:
-                    param.metavar = (param.name or word).upper() + (
-                        "..." if param.nargs != 1 else ""
-                    )
-                # the hint column of an argument comes from its type: a copy, never the
-                # type object other parameters share
-                typed = copy.copy(param.type)
-                typed.get_metavar = lambda param, ctx, word=word: word
-                param.type = typed
-            elif param.metavar is None and not getattr(param.type, "choices", None):
-                param.metavar = word
+def _worded_hints(command) -> None:
+    """Give every option and argument of a command a hint in capitals (TEXT, N, PATH) where
+    the command did not choose one, so each command's help reads alike."""
+    for param in command.params:
+        kind = param.param_type_name
+        if getattr(param, "is_flag", False) or kind not in ("option", "argument"):
+            continue
+        name = getattr(param.type, "name", "") or ""
+        word = _HINTS.get(name, name.upper() or "TEXT")
+        if kind == "argument":
+            if param.metavar is None:
+                param.metavar = (param.name or word).upper() + ("..." if param.nargs != 1 else "")
+            # the hint column of an argument comes from its type: a copy, never the type
+            # object other parameters share
+            typed = copy.copy(param.type)
+            typed.get_metavar = lambda param, ctx, word=word: word
+            param.type = typed
+        elif param.metavar is None and not getattr(param.type, "choices", None):
+            param.metavar = word
 
 
 class _Group(TyperGroup):
     """Report usage errors as one `error:` line (Typer would draw a rich panel)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        _worded_hints(self)
         try:
             result = super().main(
                 args=args,
@@ -88,6 +82,12 @@ class _Group(TyperGroup):
         except typer.Abort:
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
+
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _worded_hints(command)
+        return command
 
 
 app = typer.Typer(
