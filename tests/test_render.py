@@ -256,3 +256,19 @@ def test_markdown_groups_under_headings(shipped: Catalog) -> None:
     assert text.count("\n## Mechanical Interpretability\n") == 1
     assert "\n\n\n" not in text
     assert render.to_markdown(shipped, []) == ""
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_rich_at_the_same_width_changes_no_line(shipped: Catalog, limit: int) -> None:
+    """rich's own Console(width=…), left to wrap as it would, keeps every laid-out line as it
+    is (a URL wider than the screen aside): our widths are rich's widths, Korean included."""
+    from rich.console import Console
+    from rich.text import Text
+
+    for name, lines in screens(shipped, limit).items():
+        kept = [line for line in lines if not URL.match("".join(t for t, _ in line))]
+        out = io.StringIO()
+        console = Console(file=out, width=limit, color_system=None, highlight=False)
+        for line in kept:
+            console.print(Text.assemble(*line), overflow="fold")
+        assert out.getvalue() == render.plain(kept), name
