@@ -426,6 +426,11 @@ def test_a_bad_filter_value_is_one_kind_of_mistake(run, args: list[str]) -> None
         assert args[0] in line or "--year" in line
 
 
+def test_an_empty_dash_range_is_named_as_typed(run) -> None:
+    line = one_error_line(run("show", "--year", "2025-2020"), 2)
+    assert "'2025-2020' is an empty range" in line and "--year" in line
+
+
 def test_venue_has_no_short_option(run) -> None:
     line = one_error_line(run("show", "-v", "nips"), 2)
     assert "-v" in line

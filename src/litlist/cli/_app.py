@@ -171,7 +171,13 @@ def _year_range(value: str | None) -> str | None:
     """`2022-2024` (or with an en dash) is the range the user means: `2022..2024`."""
     if value is None:
         return None
-    return re.sub(r"^\s*(\d{4})\s*[-–]\s*(\d{4})?\s*$", r"\1..\2", value)
+    found = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})?\s*", value)
+    if not found:
+        return value
+    low, high = found.groups()
+    if high and int(low) > int(high):  # said here, in the user's own spelling
+        raise typer.BadParameter(f"'{value}' is an empty range ({low} is after {high})")
+    return f"{low}..{high or ''}"
 
 
 # Short options only where no one misreads them: -t topic, -y year, -f format, -n limit,
