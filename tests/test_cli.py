@@ -320,6 +320,15 @@ def test_venues(run) -> None:
     assert sum(int(r[1]) for r in rows.values()) == 44
 
 
+def test_topics_and_venues_of_an_empty_list(run, tmp_path: Path) -> None:
+    env = {"LITLIST_DATA_DIR": str(tmp_path)}
+    ok(run("init", "--empty", env=env))
+    out = ok(run("topics", env=env))
+    assert out.startswith("0 papers under 18 topics.") and "alignment/rlhf" in out
+    result = run("venues", env=env)
+    assert ok(result) == "" and result.stderr == "no papers yet, so no venues\n"
+
+
 def test_check_shipped(run) -> None:
     result = run("check")
     out = ok(result)

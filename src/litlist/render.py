@@ -392,11 +392,12 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     inner = size - 4
     body: list[tuple[str, str]] = [(t, "bold") for t in fold(paper.title, inner)]
 
-    def add(text: str, style: str = "", indent: str = "") -> None:
-        wrapped = fold(text, inner - cells(indent))
-        body.extend(
-            (("" if i == 0 and indent else indent) + t, style) for i, t in enumerate(wrapped)
-        )
+    def add(text: str, style: str = "", hang: str = "") -> None:
+        """`text` wrapped inside the box; with `hang`, it starts the first line and the
+        following lines are indented as far (a bullet)."""
+        wrapped = fold(text, inner - cells(hang))
+        indent = " " * cells(hang)
+        body.extend(((indent if n else hang) + t, style) for n, t in enumerate(wrapped))
 
     if paper.authors:
         add(", ".join(paper.authors), "italic")
@@ -411,9 +412,7 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     if paper.covers:
         add("covers: " + ", ".join(paper.covers), "dim")
     for bullet in paper.summary:
-        wrapped = fold(bullet, inner - 2)
-        body.append(("• " + wrapped[0], ""))
-        body.extend(("  " + more, "") for more in wrapped[1:])
+        add(bullet, hang="• ")
     if paper.summary_en:
         add(paper.summary_en, "dim")
     found = links(paper)
@@ -467,9 +466,9 @@ def topics(catalog: Catalog, counts: dict[str, int], summaries: int, limit: int)
         )
     out: list[Line] = [[(t, "bold")] for t in wrap(intro + ".", limit)]
     indents = ["  " * depth for depth, _, _, _ in rows]
-    name_size = max(cells(i + r[2]) for i, r in zip(indents, rows, strict=True))
-    count_size = max(len(str(r[3])) for r in rows)
-    slug_size = max(cells(r[1]) for r in rows)
+    name_size = max((cells(i + r[2]) for i, r in zip(indents, rows, strict=True)), default=0)
+    count_size = max((len(str(r[3])) for r in rows), default=0)
+    slug_size = max((cells(r[1]) for r in rows), default=0)
     one_line = name_size + count_size + slug_size + 2 * len(GAP) <= limit
     if not one_line:
         name_size = min(name_size, limit - count_size - len(GAP))
@@ -480,12 +479,9 @@ def topics(catalog: Catalog, counts: dict[str, int], summaries: int, limit: int)
             (pad(shown[0], name_size), "bold" if depth == 0 else ""),
             (GAP + pad(str(total), count_size, right=True), "cyan"),
         ]
-        slug_part: Line = [(GAP + slug, "green")]
-        if not one_line:  # the slug on a line of its own, under its heading
-            slug_part = []
-        out.append(head + slug_part)
+        out.append(head + ([(GAP + slug, "green")] if one_line else []))
         out += [[(indent + "  " + t.strip(), "")] for t in shown[1:]]
-        if not one_line:
+        if not one_line:  # the slug on a line of its own, under its heading
             out.append([(indent + "  ", ""), (slug, "green")])
     return out
 

@@ -47,6 +47,9 @@ def venues(ctx: typer.Context) -> None:
             if v.id in seen
         ]
         rows.sort(key=lambda r: (-r[3], r[0]))
+        if not rows:  # a header over nothing says less than this
+            sys.stderr.write("no papers yet, so no venues\n")
+            return
         render.write(sys.stdout, render.venues(rows, render.width(sys.stdout)))
 
 
