@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from litlist import render
 from litlist.model import Catalog
@@ -272,3 +274,21 @@ def test_rich_at_the_same_width_changes_no_line(shipped: Catalog, limit: int) ->
         for line in kept:
             console.print(Text.assemble(*line), overflow="fold")
         assert out.getvalue() == render.plain(kept), name
+
+
+# words of Latin letters, Hangul and CJK ideographs, some longer than any line
+_WORD = st.text(alphabet=st.sampled_from("abcXYZ-:집단지성論文é"), min_size=1, max_size=30)
+
+
+@given(words=st.lists(_WORD, max_size=40), limit=st.integers(min_value=8, max_value=120))
+def test_fold_fits_and_keeps_every_word(words: list[str], limit: int) -> None:
+    from rich.cells import cell_len
+
+    text = " ".join(words)
+    lines = render.fold(text, limit)
+    assert all(cell_len(line) <= limit for line in lines)
+    wrapped = render.wrap(text, limit)
+    # wrap breaks only at spaces; fold breaks a word only where it alone is too wide
+    assert " ".join(wrapped).split() == words
+    assert all(cell_len(line) <= limit or " " not in line for line in wrapped)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
