@@ -106,3 +106,11 @@ class OutputExists(LitlistError):
 
 class InputError(LitlistError):
     """A file the user pointed us at (draft, .aux, .bib) cannot be read."""
+
+
+class OutputFailed(LitlistError):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, exc: OSError) -> None:
+        self.errno = exc.errno
+        super().__init__(f"cannot write the output: {exc.strerror or exc} (standard output)")
