@@ -773,3 +773,64 @@ def test_bibtex_accepts_unbalanced_braces_and_keeps_protected_case(tmp_path):
     assert "Making {LoRA} work" in bbl
     assert r"{{\$GPT}} and {C\#} for {LoRA}" in bbl
     assert r"Veli{\v{c}}kovi{\'c}'s {{\H{U}}BER} {\'e}tudes" in bbl
+
+
+# ---------------------------------------------------------------- hostile values (issue 12)
+
+INJECTION = "}}@misc{injected, title={Owned}}@comment{"
+
+
+def _hostile(cat: Catalog, **change) -> Paper:
+    """A paper as no `check` would let through (built directly, as a stale cache could)."""
+    base = dict(
+        id="hostile",
+        kind="paper",
+        key="hostile2024",
+        topic=paper(cat, "rlhf").topic,
+        year=2024,
+        venue="arXiv",
+        arxiv="2401.00001",
+        title="Hostile",
+        authors=("Eve Mallory",),
+    )
+    return Paper(**{**base, **change})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Title " + INJECTION},
+        {"authors": ("Eve " + INJECTION, "} and {")},
+        {"publisher": INJECTION, "volume": "1" + INJECTION, "number": "{{{"},
+        {"venue": "NeurIPS", "booktitle": "Proc. " + INJECTION + "\\"},
+        {"title": "@misc{second, title = {x}}", "authors": ("@comment{",)},
+    ],
+    ids=["title", "authors", "publisher-volume-number", "booktitle", "at-signs"],
+)
+@pytest.mark.parametrize("style", [Style(), Style(biblatex=True)], ids=["bibtex", "biblatex"])
+def test_hostile_text_fields_stay_inside_one_entry(cat, change, style):
+    text = bibtex.export([_hostile(cat, **change)], cat, style)
+    library = parse(text)
+    assert [e.key for e in library.entries] == ["hostile2024"]
+    assert library.blocks == library.entries  # no @string, @comment or @preamble smuggled in
+    for value in values(library.entries[0]).values():
+        assert balanced_for_bibtex(value), value
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"url": "https://x.org/" + INJECTION}, "url"),
+        ({"doi": "10.1234/x" + INJECTION}, "doi"),
+        ({"doi": "10.1234/x\\"}, "doi"),
+        ({"pages": "1}--2"}, "pages"),
+        ({"arxiv": "2401.00001}"}, "eprint"),
+        ({"arxiv_class": "cs.CL{"}, "primaryClass"),
+        ({"title": "Red \x1b[31m title"}, "title"),
+        ({"url": "https://x.org/\u202e"}, "url"),
+    ],
+)
+def test_hostile_verbatim_fields_are_refused_naming_paper_and_field(cat, change, field):
+    with pytest.raises(bibtex.ExportError) as info:
+        bibtex.export([_hostile(cat, **change)], cat)
+    assert f"paper 'hostile', field '{field}'" in str(info.value)

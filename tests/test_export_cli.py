@@ -15,7 +15,7 @@ import bibtexparser
 import pytest
 from typer.testing import CliRunner
 
-from conftest import requires_tools
+from conftest import TINY_CATALOG, requires_tools
 from litlist import fsutil
 from litlist.cli import app
 
@@ -587,3 +587,26 @@ def test_new_file_on_a_file_system_without_hard_links(run, tmp_path, monkeypatch
     assert listing(tmp_path) == ["refs.bib"]
     # and it still refuses to overwrite
     one_error_line(run("export", "dpo", "-o", out))
+
+
+# ---------------------------------------------------------------- hostile catalogs (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement"),
+    [
+        (
+            'url = "https://example.org/alpha"',
+            'url = "https://x.org/}}@misc{injected, title={Owned}}@comment{"',
+        ),
+        ('doi = "10.1234/beta.two"', 'doi = "10.1234/x}}@misc{injected,}"'),
+    ],
+    ids=["url", "doi"],
+)
+def test_injection_through_doi_or_url_is_refused(run, write_catalog, line, replacement):
+    assert line in TINY_CATALOG
+    hostile = write_catalog(TINY_CATALOG.replace(line, replacement))
+    error = one_error_line(run("--catalog", hostile, "export"))
+    name = replacement.split(" ")[0]
+    assert f"field '{name}'" in error and "paper '" in error
+    assert "is not a" in error

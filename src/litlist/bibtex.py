@@ -21,7 +21,7 @@ from bibtexparser.model import Entry, Field
 
 from litlist.errors import InputError, LitlistError, OutputExists
 from litlist.fsutil import write_atomic
-from litlist.model import Catalog, Paper, Publication
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication
 
 # pylatexenc logs a warning for every character without a LaTeX form (all of Korean);
 # those are kept as UTF-8, which is what we want.
@@ -219,7 +219,35 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
     if url:
         fields.append(("url", url))
+    for name, value in fields:
+        _refuse_unsafe(paper, name, value)
     return Entry(kind, paper.key or paper.id, [Field(k, v) for k, v in fields])
+
+
+# Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
+# its argument verbatim): `check` keeps these characters out, but a catalog from elsewhere
+# (an old cache, a catalog that skipped `check`) must not break the file either.
+_VERBATIM_FIELDS = {"pages", "eprint", "primaryClass", "eprintclass", "howpublished", "doi", "url"}
+_NOT_VERBATIM = re.compile(r'[{}"\\]')
+
+
+def _refuse_unsafe(paper: Paper, name: str, value: str) -> None:
+    """ExportError unless `value` stays inside its field: braces balanced as BibTeX counts
+    them (a backslash does not escape a brace), no control character, and no brace, quote
+    or backslash at all in a value written verbatim."""
+    depth = 0
+    for char in value:
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            break
+    unsafe = depth != 0 or bool(CONTROL_CHARS.search(value))
+    if name in _VERBATIM_FIELDS and _NOT_VERBATIM.search(value):
+        unsafe = True
+    if unsafe:
+        raise ExportError(
+            f"paper '{paper.id}', field '{name}': {value[:80]!r} would break the BibTeX "
+            "file; fix it in the catalog (`litlist check` says how)"
+        )
 
 
 def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None) -> str:
