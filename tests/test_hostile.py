@@ -4,12 +4,18 @@ be written (a full disk, a closed pipe)."""
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
+from litlist import render
+from litlist.cli import app
+from litlist.model import Paper, field_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,3 +72,39 @@ def test_closed_pipe_on_stdout_exits_1_quietly(args, tmp_path):
         os.close(write_end)
     assert result.returncode == 1
     assert result.stderr == ""
+
+
+# ---------------------------------------------------------------- terminal controls on output
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\r"
+CONTROLS = set("\x1b\x07\x9b\u202e\r")
+
+
+def _hostile_paper(shipped) -> Paper:
+    """A paper whose title carries terminal controls (check refuses them; an old cache or
+    another catalog tool might not)."""
+    base = shipped.papers[0]
+    values = {name: getattr(base, name) for name in field_names(Paper)}
+    return Paper(**{**values, "title": f"Title{ESCAPES}end"})
+
+
+def test_titles_are_drawn_without_terminal_controls(shipped):
+    hostile = _hostile_paper(shipped)
+    drawn = [render.plain_table(shipped, [hostile]), render.plain_card(shipped, hostile)]
+    for draw in (render.rich_table, render.rich_cards):
+        stream = io.StringIO()
+        draw(stream, shipped, [hostile])
+        drawn.append(stream.getvalue())
+    for text in drawn:
+        assert "Title]0;owned[2J31mend" in text.replace("\n", "")
+        assert not set(text) & CONTROLS, repr(text)
+
+
+def test_echoed_query_and_errors_are_printed_without_terminal_controls():
+    result = CliRunner().invoke(app, ["search", f"zzqx{ESCAPES}"], prog_name="litlist")
+    assert result.exit_code == 0
+    assert "no papers match 'zzqx" in result.stderr
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+    result = CliRunner().invoke(app, ["show", f"nope{ESCAPES}"], prog_name="litlist")
+    assert result.exit_code == 1 and result.stderr.startswith("error: ")
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)

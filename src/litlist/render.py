@@ -15,13 +15,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from litlist.model import Catalog, Paper
+from litlist.model import CONTROL_CHARS, Catalog, Paper
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
 
 
 # ---------------------------------------------------------------- choosing a style
+
+
+def printable(text: str) -> str:
+    """`text` without what would steer the terminal (ESC sequences, C1 controls, bidi
+    overrides): titles, queries and file names come from people we need not trust."""
+    return CONTROL_CHARS.sub("", text)
 
 
 def fancy(stream: TextIO) -> bool:
@@ -157,7 +163,7 @@ def plain_table(
         key = paper.key or paper.id
         head = f"{score:5.1f}  " if score is not None else "  "
         out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out)) + "\n"
 
 
 def plain_card(catalog: Catalog, paper: Paper) -> str:
@@ -184,7 +190,7 @@ def plain_card(catalog: Catalog, paper: Paper) -> str:
         lines += ["  " + more for more in wrapped[1:]]
     if paper.summary_en:
         lines += wrap(paper.summary_en, limit)
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 # ---------------------------------------------------------------- rich
@@ -230,7 +236,7 @@ def rich_table(
             str(paper.year or ""),
             paper.venue or "Summary",
             paper.key or paper.id,
-            paper.title,
+            printable(paper.title),
         ]
         if score is not None:
             cells_.insert(0, f"{score:.0f}")
@@ -284,7 +290,7 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
         console.print(
             Panel(
                 Group(*parts),
-                title=Text(paper.title, style="bold"),
+                title=Text(printable(paper.title), style="bold"),
                 title_align="left",
                 width=min(console.width, 110),
             )
@@ -336,11 +342,11 @@ def venues(stream: TextIO, rows: list[tuple[str, str, str, int, list[int]]]) -> 
 
 def error(message: str) -> None:
     """The one line a user mistake gets, on stderr."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {printable(message)}\n")
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.write(f"warning: {printable(message)}\n")
 
 
 class _Bar:

@@ -274,7 +274,7 @@ def output(
     elif fmt is Format.markdown:
         emit(render.to_markdown(cat, papers))
     elif not papers:
-        sys.stderr.write(empty + "\n")
+        sys.stderr.write(render.printable(empty) + "\n")
     elif render.fancy(sys.stdout):
         if cards:
             render.rich_cards(sys.stdout, cat, papers)
