@@ -8,13 +8,15 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from litlist import render
+from litlist import catalog, render
 from litlist.cli import app
+from litlist.errors import CatalogError
 from litlist.model import Paper, field_names
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -108,3 +110,45 @@ def test_echoed_query_and_errors_are_printed_without_terminal_controls():
     result = CliRunner().invoke(app, ["show", f"nope{ESCAPES}"], prog_name="litlist")
     assert result.exit_code == 1 and result.stderr.startswith("error: ")
     assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+
+
+# ---------------------------------------------------------------- a catalog that is no file
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a catalog file"),
+        (lambda p: os.mkdir(p), "is a folder, not a catalog file"),
+        (None, "is a character device, not a catalog file"),  # /dev/null
+    ],
+    ids=["fifo", "folder", "dev-null"],
+)
+@pytest.mark.parametrize("command", ["show", "check"])
+def test_a_catalog_that_is_not_a_file_is_named_for_what_it_is(tmp_path, make, what, command):
+    path = Path(os.devnull) if make is None else tmp_path / "papers.toml"
+    if make is not None:
+        make(path)
+    # a subprocess with a timeout: a FIFO used to block the run forever
+    result = _litlist(["--catalog", str(path), command], subprocess.PIPE, tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == f"error: {path}: {what}"
+
+
+def test_reading_a_fifo_swapped_in_after_the_stat_does_not_block(tmp_path):
+    fifo = tmp_path / "papers.toml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            catalog._read(fifo)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert isinstance(outcome[0], CatalogError)
+    assert "named pipe" in str(outcome[0])
