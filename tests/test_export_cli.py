@@ -610,3 +610,73 @@ def test_injection_through_doi_or_url_is_refused(run, write_catalog, line, repla
     name = replacement.split(" ")[0]
     assert f"field '{name}'" in error and "paper '" in error
     assert "is not a" in error
+
+
+# ---------------------------------------------------------------- drafts that cite nothing
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "option"),
+    [
+        ("empty.tex", "", "--tex"),
+        ("plain.tex", "\\documentclass{article}\nNo citation here.\n", "--tex"),
+        ("bare.tex", "Ends in a bare \\cite", "--tex"),
+        ("commented.tex", "% \\cite{rafailov2023direct}\n", "--tex"),
+        ("draft.aux", "\\relax\n", "--aux"),
+    ],
+)
+@pytest.mark.parametrize("target", ["stdout", "-o", "--merge"])
+def test_a_draft_that_cites_nothing_is_an_error_not_everything(
+    run, tmp_path, name, text, option, target
+):
+    source = write(tmp_path, name, text)
+    bib = tmp_path / "refs.bib"
+    if target == "--merge":
+        bib.write_text(USER_BIB, encoding="utf-8")
+    before = listing(tmp_path)
+    args = [] if target == "stdout" else [target, bib]
+    line = one_error_line(run("export", option, source, *args))
+    assert line == f"error: {source} cites no papers"
+    assert listing(tmp_path) == before
+    if target == "--merge":
+        assert bib.read_text(encoding="utf-8") == USER_BIB
+
+
+def test_dev_null_as_draft_cites_nothing(run, tmp_path):
+    assert one_error_line(run("export", "--tex", os.devnull)) == (
+        f"error: {os.devnull} cites no papers"
+    )
+
+
+def test_a_draft_whose_citations_sit_behind_input_without_braces(run, tmp_path):
+    write(tmp_path, "chap.tex", "\\citep{rafailov2023direct}")
+    main = write(tmp_path, "main.tex", "\\input chap\n")
+    assert keys_of(ok(run("export", "--tex", main))) == ["rafailov2023direct"]
+
+
+def test_nocite_star_still_means_everything_with_a_filter(run, tmp_path):
+    main = write(tmp_path, "main.tex", "\\nocite{*}")
+    expected = ok(run("export", "--topic", "rlhf"))
+    assert keys_of(ok(run("export", "--tex", main, "--topic", "rlhf"))) == keys_of(expected)
+
+
+@pytest.mark.parametrize("target", ["-o", "--merge"])
+def test_a_filter_that_leaves_none_of_the_cited_papers_writes_nothing(run, tmp_path, target):
+    main = write(tmp_path, "m.tex", "\\cite{hu2022lora}")  # a PEFT paper, not RLHF
+    bib = tmp_path / "x.bib"
+    line = one_error_line(run("export", "--tex", main, "--topic", "rlhf", target, bib))
+    assert line == (
+        f"error: none of the papers {main} cites is in the selection (--topic rlhf); "
+        f"{bib} not written"
+    )
+    assert listing(tmp_path) == ["m.tex"]
+
+
+def test_an_export_to_a_file_with_nothing_in_it_writes_nothing(run, tmp_path):
+    bib = tmp_path / "x.bib"
+    line = one_error_line(run("export", "--topic", "peft", "--venue", "tacl", "-o", bib))
+    assert (
+        line
+        == f"error: no citable paper to export with --topic peft --venue tacl; {bib} not written"
+    )
+    assert listing(tmp_path) == []

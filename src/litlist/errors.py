@@ -69,13 +69,24 @@ class UnknownKey(LitlistError):
         self.keys = keys
         self.suggestions = suggestions
         parts = []
-        for key in keys:
+        # one line whatever the draft holds: the first few keys, each cut short, and a count
+        for key in keys[:SHOWN]:
             near = suggestions.get(key) or []
             hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-            parts.append(f"'{key}'{hint}")
+            parts.append(f"'{_short(key)}'{hint}")
+        if len(keys) > SHOWN:
+            parts.append(f"and {len(keys) - SHOWN} more")
         origin = f" cited in {where}" if where else ""
         noun = "key" if len(keys) == 1 else "keys"
         super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts))
+
+
+#: how many names an error lists before it says "and N more"
+SHOWN = 10
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class UnknownChoice(LitlistError):

@@ -84,6 +84,10 @@ def export_cmd(
         cat = load_catalog(ctx)
         positions = query.select(cat, topic=topic, venue=venue, year=year)
         cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
+        if (tex or aux) and not cited:
+            # never "everything": with --merge that would fill the user's .bib
+            verb = "cites" if len(tex or []) + (aux is not None) == 1 else "cite"
+            raise bibtex.ExportError(f"{source} {verb} no papers")
         if citations.ALL in cited:  # \nocite{*}: the draft cites everything
             cited = [k for k in cat.columns["key"] if k]
         if names or cited:
@@ -98,6 +102,9 @@ def export_cmd(
         if summaries and (names or cited):
             render.warning(f"not citable, skipped (summary posts): {', '.join(summaries)}")
         positions = [i for i in positions if cat.columns["kind"][i] == "paper"]
+        if not positions and (cited or output is not None or merge is not None):
+            filters = {"--topic": topic, "--venue": venue, "--year": year}
+            raise bibtex.ExportError(_nothing_to_write(source, filters, output or merge))
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
@@ -112,3 +119,13 @@ def export_cmd(
             bibtex.write_new(output, text, force=force)
             noun = "entry" if len(papers) == 1 else "entries"
             sys.stderr.write(f"wrote {len(papers)} {noun} to {output}\n")
+
+
+def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
+    """Why an export for a draft or into a file has no entry (rather than an empty file)."""
+    given = " ".join(f"{option} {value}" for option, value in filters.items() if value)
+    if source:
+        what = f"none of the papers {source} cites is in the selection ({given})"
+    else:
+        what = "no citable paper to export" + (f" with {given}" if given else "")
+    return what + (f"; {target} not written" if target is not None else "")
