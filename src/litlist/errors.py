@@ -125,3 +125,24 @@ class OutputFailed(LitlistError):
     def __init__(self, exc: OSError) -> None:
         self.errno = exc.errno
         super().__init__(f"cannot write the output: {exc.strerror or exc} (standard output)")
+
+
+class UnsafeFile(LitlistError):
+    """A file litlist was asked to read or write is not one it may touch: a device, a FIFO,
+    a folder, a read-only file, a symbolic link planted by another user."""
+
+    def __init__(self, path: Path | str, why: str) -> None:
+        self.path = Path(path)
+        self.why = why
+        super().__init__(f"{path} {why}")
+
+
+class FileChanged(LitlistError):
+    """The file was changed by someone else between litlist reading and replacing it: nothing
+    was written, so that edit is not lost."""
+
+    def __init__(self, path: Path | str, how: str) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{path} {how} while litlist was working on it; nothing written, run it again"
+        )
