@@ -834,3 +834,76 @@ def test_hostile_verbatim_fields_are_refused_naming_paper_and_field(cat, change,
     with pytest.raises(bibtex.ExportError) as info:
         bibtex.export([_hostile(cat, **change)], cat)
     assert f"paper 'hostile', field '{field}'" in str(info.value)
+
+
+# ---------------------------------------------------------------- reading a user's .bib
+
+
+def _bibtexparser_reading(text: str) -> list[tuple[str, dict[str, str]]]:
+    """What bibtexparser reads (its default stack resolves @string references and drops
+    the outer braces or quotes), limited to the fields read_entries keeps."""
+    out = []
+    for entry in parse(text).entries:
+        values = {f.key.lower(): str(f.value) for f in entry.fields}
+        out.append((entry.key, {k: v for k, v in values.items() if k in bibtex._COMPARED}))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.bib")))
+def test_read_entries_agrees_with_bibtexparser_on_the_golden_files(name):
+    text = (GOLDEN / name).read_text(encoding="utf-8")
+    assert list(bibtex.read_entries(text)) == _bibtexparser_reading(text)
+
+
+@pytest.mark.parametrize("style", [Style(), Style(biblatex=True)], ids=["bibtex", "biblatex"])
+def test_read_entries_agrees_with_bibtexparser_on_the_whole_catalog(cat, style):
+    text = bibtex.export(cat.papers, cat, style)
+    expected = _bibtexparser_reading(text)
+    assert list(bibtex.read_entries(text)) == expected
+    assert len(expected) == 44
+
+
+def test_read_entries_resolves_strings_concatenation_and_odd_syntax():
+    text = r"""
+This is text outside any entry; an email like me@example.org is no entry either.
+@String{ first = "Low-Rank" }
+@STRING(second = first # " {Adaptation}")
+@comment{ @misc{inside-a-comment, title = {no}} }
+@preamble{ "\newcommand{\x}{y}" }
+@Article( parens ,
+  Title = "Quoted {with} braces" # { and } # second,
+  year = 2021, doi = {10.1/x},
+)
+@misc{nested, title = {{{Deep}} {Er} },url={https://x.org/a}}
+@misc{nofields}
+@misc{unknown-macro, title = undefined # {!}}
+"""
+    assert list(bibtex.read_entries(text)) == [
+        ("parens", {"title": "Quoted {with} braces and Low-Rank {Adaptation}", "doi": "10.1/x"}),
+        ("nested", {"title": "{{Deep}} {Er} ", "url": "https://x.org/a"}),
+        ("nofields", {}),
+        ("unknown-macro", {"title": "!"}),
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[A-Za-z][A-Za-z0-9:_\-]{0,15}", fullmatch=True),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+        ),
+        max_size=6,
+        unique_by=lambda pair: pair[0].lower(),
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_property_read_entries_reads_what_we_write(entries):
+    library = Library()
+    for key, title in entries:
+        library.add(
+            Entry("misc", key, [Field("title", encode_title(title)), Field("year", "2020")])
+        )
+    text = bibtexparser.write_string(library) if entries else ""
+    assert list(bibtex.read_entries(text)) == [
+        (key, {"title": encode_title(title)}) for key, title in entries
+    ]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from litlist import catalog, render
+from litlist import bibtex, catalog, render
 from litlist.cli import app
 from litlist.errors import CatalogError
 from litlist.model import Paper, field_names
@@ -200,3 +200,62 @@ def test_a_huge_unknown_key_is_cut_short_in_the_message(tmp_path):
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert len(line) < 300 and line.endswith("yyy…'")
+
+
+# ---------------------------------------------------------------- other libraries' chatter
+
+
+def test_bibtexparsers_own_logging_never_reaches_stderr(tmp_path):
+    # bibtexparser logs a warning of its own when it writes 10,000 entries or more; with the
+    # threshold lowered, two entries are enough to trigger it
+    code = (
+        "import sys, bibtexparser.entrypoint as e; e.LARGE_LIBRARY_WARNING_THRESHOLD = 1; "
+        "from litlist.cli import main; sys.argv[0] = 'litlist'; main()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LITLIST_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, "export", "dpo", "lora"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.count("@") == 2
+    assert result.stderr == ""
+
+
+# ---------------------------------------------------------------- a large .bib
+
+
+class _Bar:
+    def __init__(self, label: str, total: int | None) -> None:
+        self.label, self.total, self.done, self.closed = label, total, 0, False
+
+    def advance(self, n: int) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_merging_into_a_large_bib_shows_progress_and_keeps_every_byte(tmp_path, shipped):
+    entry = "@misc{{k{n}, title = {{Title {n}}}, doi = {{10.1234/{n}}}, note = {{{pad}}}}}\n\n"
+    text = "".join(entry.format(n=n, pad="x" * 60) for n in range(40_000))
+    assert len(text) > 3_000_000
+    bib = tmp_path / "big.bib"
+    bib.write_text(text, encoding="utf-8")
+    bars: list[_Bar] = []
+
+    def progress(label: str, total: int | None) -> _Bar:
+        bars.append(_Bar(label, total))
+        return bars[-1]
+
+    papers = [p for p in shipped.papers if p.id == "dpo"]
+    report = bibtex.merge_into(bib, papers, shipped, progress=progress)
+    assert report.added == ["rafailov2023direct"]
+    assert bib.read_bytes().startswith(text.encode())
+    [bar] = bars
+    assert bar.label == "Reading the .bib" and bar.total == len(text)
+    assert 0.9 * len(text) < bar.done <= len(text) and bar.closed

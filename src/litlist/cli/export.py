@@ -31,7 +31,7 @@ def export_cmd(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (refuses to overwrite without --force).",
+            help="Write to this file (refuses to overwrite without --force); - is stdout.",
             dir_okay=False,
         ),
     ] = None,
@@ -81,6 +81,8 @@ def export_cmd(
     with reporting():
         if output is not None and merge is not None:
             raise bibtex.ExportError("use either -o or --merge, not both")
+        if output == Path("-"):  # the usual name for standard output
+            output = None
         cat = load_catalog(ctx)
         positions = query.select(cat, topic=topic, venue=venue, year=year)
         cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
@@ -108,7 +110,9 @@ def export_cmd(
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
-            report = bibtex.merge_into(merge, papers, cat, style)
+            report = bibtex.merge_into(
+                merge, papers, cat, style, progress=render.progress_factory(sys.stderr)
+            )
             for line in report.lines():
                 sys.stderr.write(line + "\n")
             return
