@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from conftest import TINY_CATALOG
 from litlist import bibtex, catalog, render
 from litlist.cli import app
 from litlist.errors import CatalogError
@@ -259,3 +260,36 @@ def test_merging_into_a_large_bib_shows_progress_and_keeps_every_byte(tmp_path, 
     [bar] = bars
     assert bar.label == "Reading the .bib" and bar.total == len(text)
     assert 0.9 * len(text) < bar.done <= len(text) and bar.closed
+
+
+# ---------------------------------------------------------------- check on hostile catalogs
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        (
+            'title = "Gamma Rays of Attention"',
+            'title = "Gamma Rays \\u001b[2J of Attention"',
+            "paper 'gamma-three', field 'title': control character U+001B",
+        ),
+        (
+            'summary_en = "Beta estimation."',
+            'summary_en = "Beta \\u202e estimation."',
+            "paper 'beta-two', field 'summary_en': control character U+202E",
+        ),
+        (
+            'authors = ["Min-ji Lee"]',
+            'authors = ["Min-ji Lee", ","]',
+            "paper 'gamma-three', field 'authors': author ',' has no letter in it",
+        ),
+    ],
+    ids=["esc-title", "bidi-summary", "comma-author"],
+)
+def test_check_names_paper_and_field_of_a_hostile_value(write_catalog, line, replacement, expected):
+    assert line in TINY_CATALOG
+    path = write_catalog(TINY_CATALOG.replace(line, replacement))
+    result = CliRunner().invoke(app, ["--catalog", str(path), "check"], prog_name="litlist")
+    assert result.exit_code == 1
+    assert expected in result.stderr.splitlines()[0]
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
