@@ -185,11 +185,12 @@ def test_hostile_draft_is_read_in_linear_time_with_a_bounded_message(tmp_path, t
 
 def test_many_unknown_keys_make_one_short_line(tmp_path):
     draft = tmp_path / "many.tex"
-    draft.write_text("".join(f"\\cite{{nope{n}}}" for n in range(2000)), encoding="utf-8")
+    keys = ["nope0", "two\nlines", *(f"nope{n}" for n in range(2, 2000))]
+    draft.write_text("".join(f"\\cite{{{key}}}" for key in keys), encoding="utf-8")
     result = CliRunner().invoke(app, ["export", "--tex", str(draft)], prog_name="litlist")
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
-    assert line.startswith(f"error: unknown keys cited in {draft}: 'nope0'")
+    assert line.startswith(f"error: unknown keys cited in {draft}: 'nope0', 'two lines'")
     assert "'nope9'" in line and "'nope10'" not in line
     assert line.endswith(", and 1990 more")
 

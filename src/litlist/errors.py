@@ -86,6 +86,8 @@ SHOWN = 10
 
 
 def _short(text: str, limit: int = 60) -> str:
+    """`text` on one line (a key read from a draft may hold a line break) and cut short."""
+    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
