@@ -907,3 +907,17 @@ def test_property_read_entries_reads_what_we_write(entries):
     assert list(bibtex.read_entries(text)) == [
         (key, {"title": encode_title(title)}) for key, title in entries
     ]
+
+
+def test_read_entries_resyncs_after_broken_entries_as_bibtexparser_does():
+    # an entry never closed ends where the next line starts a block, as in bibtexparser;
+    # where bibtexparser drops the cut entry as failed, its key is still kept here, so the
+    # merge does not add that key a second time
+    broken = "@misc{broken, title = {never closed\n" * 20_000
+    text = broken + "@misc{good, title = {T}}\n@misc{cut, note = {a\n@misc{inner, title={I}}\n"
+    keys = [key for key, _ in bibtex.read_entries(text)]
+    assert keys == ["broken"] * 20_000 + ["good", "cut", "inner"]
+    assert [e.key for e in bibtexparser.parse_string(text[len(broken) :]).entries] == [
+        "good",
+        "inner",
+    ]
