@@ -25,19 +25,23 @@ ALL = "*"
 _BEFORE_COMMENT = re.compile(r"(?:[^\\%]|\\.)*")
 # the capitalised forms too (natbib's \Citet, \Citep; biblatex's \Cite, \Cites)
 _CITE = re.compile(r"\\(?:[A-Za-z]*[cC]ite[A-Za-z]*|nocite)\*?(?![A-Za-z])")
+# A name in braces stops at the next backslash or brace as well as at its closing brace: a
+# name holds neither, and an unclosed `\input{x` then costs the distance to the next
+# command, not a scan to the end of the file for each one (quadratic).
+_NAME = r"[^{}\\\n]*"
 # What brings in another source file. \input also has TeX's form without braces, a name
 # ending at a space (`\input chap`); \import takes a folder (from the main file's folder)
 # and a file, \subimport a folder relative to the importing file; \InputIfFileExists
 # tolerates a missing file.
 _INPUT = re.compile(
     r"\\(?P<command>input|include|subfile|includeonly|InputIfFileExists)(?![A-Za-z@])\s*"
-    r"(?:\{(?P<braced>[^}]*)\}|(?P<bare>[^\s{}%\\]+))"
+    rf"(?:\{{(?P<braced>{_NAME})\}}|(?P<bare>[^\s{{}}%\\]+))"
     r"|\\(?P<importer>import|subimport|inputfrom|subinputfrom|includefrom|subincludefrom)"
-    r"\*?\s*\{(?P<folder>[^}]*)\}\s*\{(?P<file>[^}]*)\}"
+    rf"\*?\s*\{{(?P<folder>{_NAME})\}}\s*\{{(?P<file>{_NAME})\}}"
 )
-_AUX_CITE = re.compile(r"\\(?:citation|abx@aux@cite)(?:\{\d+\})?\{([^}]*)\}")
+_AUX_CITE = re.compile(rf"\\(?:citation|abx@aux@cite)(?:\{{\d+\}})?\{{({_NAME})\}}")
 # the .aux of an \include'd file, which holds that file's citations
-_AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+_AUX_INPUT = re.compile(rf"\\@input\{{({_NAME})\}}")
 # commands named like citations that take no keys (or define, not cite, them)
 _IGNORED_CITE_COMMANDS = {
     "\\citestyle",
