@@ -921,3 +921,9 @@ def test_read_entries_resyncs_after_broken_entries_as_bibtexparser_does():
         "good",
         "inner",
     ]
+
+
+def test_a_very_long_title_is_encoded_word_by_word():
+    # each word looked back over the whole title for a "!" or "?": quadratic (11 s here)
+    title = "Word! " * 20_000 + "end"
+    assert encode_title(title) == "Word! " + "{Word}! " * 19_999 + "end"

@@ -117,8 +117,14 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
         out.append(encode(title[last : match.start()], ascii_accents=ascii_accents))
         word = match.group(0)
         # BibTeX keeps a capital only at the start and after ": "; a new sentence after
-        # "!" or "?" ("Transformers need glasses! Information ...") needs braces to keep it
-        after_sentence = bool(re.search(r"[!?]\s+$", title[: match.start()]))
+        # "!" or "?" ("Transformers need glasses! Information ...") needs braces to keep it.
+        # Only the gap since the last word is looked at: searching the whole prefix for
+        # each word made a long title quadratic.
+        gap = title[last : match.start()]
+        before_spaces = gap.rstrip()
+        after_sentence = before_spaces != gap and (
+            (before_spaces or title[max(last - 1, 0) : last])[-1:] in ("!", "?")
+        )
         core = word.rstrip(".,;?!'\"\u2019\u201d)")
         tail = word[len(core) :]
         head = core[: len(core) - len(core.lstrip("(\"'\u2018\u201c"))]
