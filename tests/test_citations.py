@@ -303,3 +303,10 @@ def test_a_citation_that_is_never_closed_is_an_error_with_its_line(tex, line):
 )
 def test_odd_but_closed_citations(tex, keys):
     assert keys_in_tex(tex) == keys
+
+
+def test_line_numbers_count_only_line_feeds():
+    tex = "a\x0cb\u2028c\r\n% \\cite{no}\r\n\\cite{x"  # a form feed and U+2028 are no lines
+    with pytest.raises(InputError, match=r"^draft.tex:3: "):
+        keys_in_tex(tex, "draft.tex")
+    assert keys_in_tex("\\cite{a}% \\cite{b}\r\n\\cite{c}\r\n") == ["a", "c"]

@@ -55,9 +55,11 @@ _CLOSER = {"[": "]", "(": ")"}
 
 
 def _strip_comments(text: str) -> str:
+    # split on "\n" only (not splitlines, which also breaks at form feeds and U+2028), so
+    # that line numbers in messages are the ones an editor shows
     return "\n".join(
         _BEFORE_COMMENT.match(line).group(0)  # type: ignore[union-attr]
-        for line in text.splitlines()
+        for line in text.split("\n")
     )
 
 
