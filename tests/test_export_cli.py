@@ -905,3 +905,14 @@ def test_merge_holds_the_lock_while_it_reads_and_writes(run, tmp_path, monkeypat
     monkeypatch.setattr(fsutil, "write_atomic", recording_write)
     ok(run("export", "self-rewarding", "--merge", bib))
     assert events == ["lock refs.bib", "write", "unlock"]
+
+
+def test_allow_missing_with_no_known_key_writes_nothing(run, tmp_path):
+    main = write(tmp_path, "m.tex", "\\cite{nobody2020}")
+    result = run("export", "--tex", main, "--allow-missing", "-o", tmp_path / "x.bib")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: none of the papers {main} cites is in the catalog; {tmp_path / 'x.bib'} "
+        "not written"
+    )
+    assert listing(tmp_path) == ["m.tex"]

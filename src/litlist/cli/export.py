@@ -129,7 +129,8 @@ def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path 
     """Why an export for a draft or into a file has no entry (rather than an empty file)."""
     given = " ".join(f"{option} {value}" for option, value in filters.items() if value)
     if source:
-        what = f"none of the papers {source} cites is in the selection ({given})"
+        where = f"the selection ({given})" if given else "the catalog"  # --allow-missing
+        what = f"none of the papers {source} cites is in {where}"
     else:
         what = "no citable paper to export" + (f" with {given}" if given else "")
     return what + (f"; {target} not written" if target is not None else "")
