@@ -883,6 +883,90 @@ def machine_note(args: argparse.Namespace, python: str) -> str:
     )
 
 
+# ======================================================================== litlist add
+
+ADD_SIZE = 10_000
+ADD_AFTER = ("search dpo", ["search", "dpo"])
+ADD_TIME_TARGET_MS = 1000.0  # issue 9: an add on a 10k catalog, network excluded
+ADD_AFTER_RATIO = 1.5  # issue 9: the command after an add, against a warm run
+ADD_YEAR = 2099  # the benchmark's papers, so the check below can count them
+
+
+def _add_entry(i: int) -> str:
+    return (
+        f"@inproceedings{{marker{ADD_YEAR}run{i},\n"
+        f"  title={{Benchmark Paper Number {i} on Incremental Appends}},\n"
+        "  author={Marker, Bench and Timer, Wall},\n"
+        "  booktitle={Advances in Neural Information Processing Systems},\n"
+        f"  year={{{ADD_YEAR}}}\n}}\n"
+    )
+
+
+def bench_add(python: str, env: dict[str, str], seed: int, runs: int, timeout: float) -> str:
+    """`litlist add --bib` on a copy of the 10k catalog, then the command after it, against
+    a warm run of the same command: a Markdown section.
+
+    Runs the litlist of this tree (`python -m litlist` with PYTHONPATH=src), since `add`
+    may not be in the installed one yet. Each round adds one new paper (a .bib entry, no
+    network), runs ADD_AFTER right after it (its cache is the one the add left), then
+    ADD_AFTER again (warm). At the end the catalog must hold every paper added.
+    """
+    size = size_label(ADD_SIZE)
+    work = OUT / f"work-add-{size}.toml"
+    shutil.copyfile(ensure_catalog(ADD_SIZE, seed), work)
+    env = dict(env, PYTHONPATH=str(REPO / "src"))
+    cmd = [python, "-m", "litlist", "--catalog", str(work)]
+    label, after_args = ADD_AFTER
+    entry = OUT / "add-entry.bib"
+    add = Result("add --bib entry.bib --topic peft", size)
+    after = Result(f"{label}, right after the add", size)
+    warm = Result(f"{label}, warm", size)
+    log(f"add [{size}]: {runs} rounds")
+    first, stderr = run_once([*cmd, *after_args], env, timeout=timeout)  # the cache, built
+    if first.code != 0:
+        return f"### `litlist add` [{size}]\n\nERROR: {_error_line(first.code, stderr)}\n"
+    for i in range(runs):
+        entry.write_text(_add_entry(i), encoding="utf-8")
+        steps = [(add, ["add", "--bib", str(entry), "--topic", "peft"])]
+        steps += [(after, after_args), (warm, after_args)]
+        for result, args in steps:
+            sample, stderr = run_once([*cmd, *args], env, timeout=timeout)
+            result.samples.append(sample)
+            if sample.code != 0 and result.error is None:
+                result.error = _error_line(sample.code, stderr)
+    listed = OUT / "add-listed.txt"
+    run_once([*cmd, "show", "--year", str(ADD_YEAR), "--format", "keys"], env, stdout=str(listed))
+    seen = len(listed.read_text(encoding="utf-8").split())
+    rows = []
+    for result, target, passed in [
+        (add, f"< {ADD_TIME_TARGET_MS:,.0f} ms", lambda r: r.median_ms < ADD_TIME_TARGET_MS),
+        (
+            after,
+            f"≤ {ADD_AFTER_RATIO}× warm",
+            lambda r: r.median_ms <= ADD_AFTER_RATIO * warm.median_ms,
+        ),
+        (warm, "", None),
+    ]:
+        if result.error or not result.samples:
+            rows.append(f"| `{result.label}` | — | — | {target} | ERROR ({result.error}) |")
+            continue
+        verdict = "—" if passed is None else ("pass" if passed(result) else "FAIL")
+        if result is after and warm.ok:
+            verdict += f" ({result.median_ms / warm.median_ms:.2f}× warm)"
+        rows.append(
+            f"| `{result.label}` | {_fmt(result.median_ms)} | {_fmt(result.min_ms)} | "
+            f"{target} | {verdict} |"
+        )
+    return (
+        f"### `litlist add` on a {size} catalog\n\n"
+        "| step | median ms | min ms | target | result |\n|---|--:|--:|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nPapers added: {runs}; `show --year {ADD_YEAR}` lists {seen} of them"
+        + (" (pass)." if seen == runs else " (FAIL).")
+        + "\n"
+    )
+
+
 # ======================================================================== main
 
 
@@ -953,6 +1037,8 @@ def main(argv: list[str] | None = None) -> int:
         if k not in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(LITLIST_CACHE_DIR=str(cache_dir), PYTHONHASHSEED="0")
+    # an empty data folder: the shipped catalog is timed, never a user's own (`litlist init`)
+    env["LITLIST_DATA_DIR"] = str(OUT / "data")
     started = time.perf_counter()
 
     # synthetic catalogs first, so generation is not mixed into any timing
@@ -998,6 +1084,7 @@ def main(argv: list[str] | None = None) -> int:
             r.note = note
         results += group + list(colds[size])
 
+    footnotes.append(bench_add(python, env, args.seed, args.runs, args.timeout))
     rows = verdicts(results, floor_ms, colds)
     table = markdown(rows)
     notes = "".join(f"{line}\n\n" for line in footnotes)

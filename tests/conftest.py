@@ -103,11 +103,24 @@ summary = ["알파와 베타를 간략하게 요약한 글"]
 TINY_IDS = ["alpha-one", "beta-two", "gamma-three", "alpha-summary"]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `online` talk to arXiv and Crossref: skipped unless asked for with
+    `-m online` or LITLIST_ONLINE=1."""
+    if os.environ.get("LITLIST_ONLINE") == "1" or "online" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="talks to arXiv and Crossref; run with -m online")
+    for item in items:
+        if "online" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache folder and the default catalog; ~/.cache is never touched."""
+    """Every test gets its own cache folder, an empty user data folder (so no test ever sees a
+    real user's own catalog) and the default catalog; ~/.cache is never touched."""
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("LITLIST_CACHE_DIR", str(cache))
+    monkeypatch.setenv("LITLIST_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     for name in ("LITLIST_CATALOG", "LITLIST_NO_CACHE", "XDG_CACHE_HOME"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -158,9 +171,9 @@ def shipped_catalog() -> Path:
 @pytest.fixture(scope="session")
 def shipped() -> Catalog:
     """The shipped catalog, validated from scratch (no cache involved); shared, read-only."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv(catalog.ENV_VAR, raising=False)
-        cat, problems = catalog.check(catalog.locate(None))
+    # catalog.shipped(), not locate(None): this session fixture is made before the autouse
+    # one that hides a user's own catalog
+    cat, problems = catalog.check(catalog.shipped())
     assert not problems, [p.render() for p in problems]
     assert cat is not None
     return cat
@@ -175,3 +188,49 @@ def requires_tools(*tools: str) -> pytest.MarkDecorator:
         reason=f"{' and '.join(missing)} not on PATH (Debian: texlive-latex-extra, "
         "texlive-bibtex-extra, biber)",
     )
+
+
+HTTP_FIXTURES = Path(__file__).parent / "fixtures" / "http"
+# What each recorded answer answers: (host, a string the request's URL contains) -> file.
+RECORDED = {
+    ("export.arxiv.org", "id_list=1706.03762"): "arxiv-1706.03762.xml",
+    ("export.arxiv.org", "id_list=2203.06904"): "arxiv-2203.06904.xml",
+    ("export.arxiv.org", "id_list=2399.99999"): "arxiv-unknown.xml",
+    ("export.arxiv.org", "id_list=1234.123456"): "arxiv-error.xml",
+    ("api.crossref.org", "10.18653/v1/N19-1423"): "crossref-bert.json",
+    ("api.crossref.org", "10.1038/s42256-023-00626-4"): "crossref-peft-nmi.json",
+}
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Replay the recorded arXiv and Crossref answers instead of the network; an unknown
+    Crossref DOI gets Crossref's 404. Returns the list of requests made."""
+    import httpx
+
+    from litlist import sources
+
+    seen: list = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        url = str(request.url)
+        for (host, part), name in RECORDED.items():
+            if request.url.host == host and part.lower() in url.lower():  # DOIs ignore case
+                body = (HTTP_FIXTURES / name).read_bytes()
+                kind = "application/atom+xml" if name.endswith(".xml") else "application/json"
+                return httpx.Response(200, content=body, headers={"content-type": kind})
+        if request.url.host == "api.crossref.org":
+            return httpx.Response(404, text="Resource not found.")
+        raise AssertionError(f"no recorded answer for {url}")
+
+    monkeypatch.setattr(sources, "TRANSPORT", httpx.MockTransport(answer))
+    return seen
+
+
+@pytest.fixture
+def own_catalog(tmp_path: Path) -> Path:
+    """A user's own catalog: a copy of the shipped one in tmp_path."""
+    path = tmp_path / "mine.toml"
+    path.write_bytes(catalog.shipped().read_bytes())
+    return path

@@ -317,9 +317,13 @@ def test_binary_garbage_is_not_a_catalog(write_catalog) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "# nothing here\n", '[[topic]]\nslug = "a"\nname = "A"\n'])
-def test_catalog_without_papers(write_catalog, text: str) -> None:
-    _, problems = catalog.check(write_catalog(text))
-    assert any("no [[paper]]" in p.message for p in problems)
+def test_catalog_without_papers_is_valid(write_catalog, text: str) -> None:
+    # `litlist init --empty` starts a list with topics and venues only
+    path = write_catalog(text)
+    cat, problems = catalog.check(path)
+    assert problems == [] and cat is not None and len(cat) == 0
+    assert len(catalog.load(path)) == 0
+    assert len(catalog.load(path)) == 0  # from the cache too
 
 
 def test_misspelt_table_name(write_catalog) -> None:
@@ -503,3 +507,32 @@ def test_every_catalog_bullet_occurs_in_the_seed(shipped: Catalog) -> None:
     for bullet in bullets:
         assert f"- {bullet}\n" in text, bullet
         assert re.search(r"[가-힣]", bullet), "the list's bullets are Korean"
+
+
+def test_choose_order_option_env_user_shipped(tmp_path, monkeypatch, tiny_catalog) -> None:
+    own = catalog.user_catalog()
+    assert catalog.choose(None) == (catalog.shipped(), catalog.BY_SHIPPED)
+    own.parent.mkdir(parents=True, exist_ok=True)
+    own.write_text(TINY_CATALOG, encoding="utf-8")
+    assert catalog.choose(None) == (own, catalog.BY_USER)
+    other = tmp_path / "other.toml"
+    monkeypatch.setenv(catalog.ENV_VAR, str(other))
+    assert catalog.choose(None) == (other, catalog.BY_ENV)
+    assert catalog.choose(str(tiny_catalog)) == (tiny_catalog, catalog.BY_OPTION)
+
+
+def test_user_catalog_follows_the_data_dir(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(catalog.DATA_ENV_VAR, str(tmp_path / "d"))
+    assert catalog.user_catalog() == tmp_path / "d" / "papers.toml"
+    monkeypatch.delenv(catalog.DATA_ENV_VAR)
+    assert catalog.user_catalog().name == "papers.toml"
+    assert "litlist" in catalog.user_catalog().parts
+
+
+def test_is_shipped_sees_through_other_names(tmp_path, tiny_catalog) -> None:
+    link = tmp_path / "link.toml"
+    link.symlink_to(catalog.shipped())
+    assert catalog.is_shipped(catalog.shipped())
+    assert catalog.is_shipped(link)
+    assert catalog.is_shipped(Path(catalog.__file__).parent / "data" / "other.toml")
+    assert not catalog.is_shipped(tiny_catalog)

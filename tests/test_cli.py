@@ -312,7 +312,7 @@ def test_check_lists_every_problem(run, write_catalog) -> None:
     assert len(lines) == 3 and "Traceback" not in result.stderr
     assert lines[0].startswith(f"error: {path}:") and "paper 'alpha-one', field 'arxiv'" in lines[0]
     assert "paper 'gamma-three', field 'topic'" in lines[1]
-    assert lines[2] == f"2 problem(s) in {path}"
+    assert lines[2] == f"2 problem(s) in {path} (chosen with --catalog)"
     assert path.read_bytes() == before
 
 
@@ -421,7 +421,7 @@ def test_broken_catalog_check(run, write_catalog, broken: str) -> None:
     assert result.exit_code == 1 and result.stdout == ""
     *problems, total = result.stderr.splitlines()
     assert problems and all(p.startswith(f"error: {path}:") for p in problems)
-    assert total == f"{len(problems)} problem(s) in {path}"
+    assert total == f"{len(problems)} problem(s) in {path} (chosen by $LITLIST_CATALOG)"
     assert path.read_bytes() == before
 
 

@@ -244,13 +244,18 @@ def test_validate_covered_paper_with_its_own_problem_is_not_reported_as_unknown(
 @pytest.mark.parametrize(
     ("document", "words"),
     [
-        ({"topic": [], "venue": []}, "no [[paper]]"),
         (dict(DOCUMENT, papers=[]), "unknown table 'papers'"),
         (dict(DOCUMENT, paper={"id": "x"}), "array of tables"),
     ],
 )
 def test_validate_document_shape(document: dict, words: str) -> None:
     assert any(words in p.message for p in _problems(copy.deepcopy(document)))
+
+
+def test_validate_accepts_a_catalog_without_papers() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    del document["paper"]
+    assert _problems(document) == []
 
 
 def test_validate_topic_problems() -> None:

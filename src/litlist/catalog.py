@@ -35,15 +35,57 @@ PARSE_NOTICE = 2_000_000  # characters
 Progress = Callable[[str, int | None], object]
 
 
-def locate(path: str | os.PathLike | None = None) -> Path:
-    """The catalog to use: `path`, else $LITLIST_CATALOG, else the catalog shipped with litlist."""
-    chosen = path if path not in (None, "") else os.environ.get(ENV_VAR) or None
-    if chosen is not None:
-        return Path(chosen).expanduser().absolute()
+DATA_ENV_VAR = "LITLIST_DATA_DIR"
+# Why a catalog was chosen, in the words `litlist check` prints.
+BY_OPTION, BY_ENV, BY_USER, BY_SHIPPED = "--catalog", "$LITLIST_CATALOG", "your catalog", "shipped"
+
+
+def user_catalog() -> Path:
+    """Where `litlist init` puts the user's own catalog: $LITLIST_DATA_DIR (tests), else the
+    platform's user data folder (~/.local/share/litlist on Linux)."""
+    folder = os.environ.get(DATA_ENV_VAR)
+    if not folder:
+        # imported here: most runs name their catalog or have none of their own
+        import platformdirs
+
+        folder = platformdirs.user_data_dir("litlist", appauthor=False)
+    return Path(folder).expanduser().absolute() / "papers.toml"
+
+
+def choose(path: str | os.PathLike | None = None) -> tuple[Path, str]:
+    """The catalog to use and why: `path` (--catalog), else $LITLIST_CATALOG, else the user's
+    own catalog if `litlist init` made one, else the catalog shipped with litlist."""
+    if path not in (None, ""):
+        return Path(path).expanduser().absolute(), BY_OPTION  # type: ignore[arg-type]
+    chosen = os.environ.get(ENV_VAR)
+    if chosen:
+        return Path(chosen).expanduser().absolute(), BY_ENV
+    own = user_catalog()
+    if own.is_file():
+        return own, BY_USER
     for candidate in (PACKAGED, SOURCE_TREE):
         if candidate.is_file():
-            return candidate
-    return PACKAGED
+            return candidate, BY_SHIPPED
+    return PACKAGED, BY_SHIPPED
+
+
+def locate(path: str | os.PathLike | None = None) -> Path:
+    """The catalog to use (see `choose` for the order)."""
+    return choose(path)[0]
+
+
+def shipped() -> Path:
+    """The catalog litlist ships (in the package, or in a source checkout)."""
+    return PACKAGED if PACKAGED.is_file() else SOURCE_TREE
+
+
+def is_shipped(path: Path) -> bool:
+    """True for the shipped catalog, whatever the name used for it, or any file inside the
+    installed package: those are never written."""
+    real = Path(os.path.realpath(path))
+    package = Path(os.path.realpath(Path(__file__).parent))
+    shipped_files = {Path(os.path.realpath(p)) for p in (PACKAGED, SOURCE_TREE)}
+    return real in shipped_files or package in real.parents
 
 
 def _failure(path: Path, exc: OSError) -> CatalogError:

@@ -248,6 +248,11 @@ def _flatten(error: ValidationError) -> list[tuple[str, str]]:
     return out
 
 
+def explain(error: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs for a paper that failed `PaperModel` (for `litlist add`)."""
+    return _flatten(error)
+
+
 def validate(
     data: dict,
     path: str,
@@ -343,9 +348,8 @@ def validate(
             venue_names[folded] = venue.id
     declared_venues = {v.id for _, v in venues}
 
+    # a catalog with no papers yet is valid: `litlist init --empty` starts one
     rows = rows_of("paper")
-    if not rows:
-        problems.append(Problem(path, "the catalog has no [[paper]] entries"))
     # every id the file names, valid entry or not: a paper with its own problem must not
     # also be reported as "unknown" by the summary that covers it
     all_ids = {row.get("id") for row in rows if isinstance(row, dict)}

@@ -225,8 +225,8 @@ def main_options(
             "--catalog",
             "-c",
             metavar="PATH",
-            help="Catalog file to use (default: $LITLIST_CATALOG, else the catalog shipped with "
-            "litlist).",
+            help="Catalog file to use (default: $LITLIST_CATALOG, else your own catalog made by "
+            "`litlist init`, else the catalog shipped with litlist).",
         ),
     ] = None,
     version: Annotated[

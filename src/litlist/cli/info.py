@@ -44,19 +44,27 @@ def venues(ctx: typer.Context) -> None:
         render.venues(sys.stdout, rows)
 
 
+_REASONS = {
+    catalog.BY_OPTION: "chosen with --catalog",
+    catalog.BY_ENV: "chosen by $LITLIST_CATALOG",
+    catalog.BY_USER: "your catalog, made by `litlist init`",
+    catalog.BY_SHIPPED: "the catalog shipped with litlist (read-only; `litlist init` makes "
+    "your own)",
+}
+
+
 @app.command()
 def check(ctx: typer.Context) -> None:
     """Validate the catalog and say what it holds; list every problem and exit 1 if any.
 
     Examples: litlist check · litlist --catalog mylist.toml check
     """
-    cat, problems = catalog.check(ctx.obj.get("catalog"))
+    where, why = catalog.choose(ctx.obj.get("catalog"))
+    cat, problems = catalog.check(where)
     if problems or cat is None:
         for problem in problems:
             render.error(problem.render())
-        sys.stderr.write(
-            f"{len(problems)} problem(s) in {catalog.locate(ctx.obj.get('catalog'))}\n"
-        )
+        sys.stderr.write(f"{len(problems)} problem(s) in {where} ({_REASONS[why]})\n")
         raise typer.Exit(ExitCode.USER_ERROR)
     kinds = cat.columns["kind"]
     papers = kinds.count("paper")
@@ -65,6 +73,7 @@ def check(ctx: typer.Context) -> None:
     span = f"{years[0]}–{years[-1]}" if years else "none"
     emit(
         f"ok: {cat.path}\n"
+        f"in use: {_REASONS[why]}\n"
         f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
         f"{len(used)} venues ({', '.join(used)}), years {span}\n"
     )

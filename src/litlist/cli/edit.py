@@ -1,0 +1,295 @@
+"""`litlist init`, `litlist add` and `litlist import`: start your own list and add to it.
+
+Status lines go to stderr; the card of a paper added goes to stdout. The editing machinery
+is imported inside the commands: every other command would pay ~16 ms for it at start-up.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from litlist import catalog
+from litlist.cli._app import Format, app, output, reporting
+from litlist.errors import InputError
+from litlist.model import Catalog
+
+if TYPE_CHECKING:
+    from litlist import editing
+
+TopicArg = Annotated[
+    str | None,
+    typer.Option(
+        "--topic", "-t", help="Topic slug or heading it goes under (`litlist topics` lists them)."
+    ),
+]
+NewTopicOpt = Annotated[
+    str | None,
+    typer.Option("--new-topic", metavar="HEADING", help="Make a new topic with this heading."),
+]
+ParentOpt = Annotated[
+    str | None,
+    typer.Option("--parent", metavar="SLUG", help="The topic a --new-topic goes under."),
+]
+
+
+def _say(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def _target(ctx: typer.Context) -> Path:
+    return catalog.locate(ctx.obj.get("catalog"))
+
+
+@app.command()
+def init(
+    path: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Where to create it (default: your user data folder).", show_default=False
+        ),
+    ] = None,
+    empty: Annotated[
+        bool, typer.Option("--empty", help="Topics and venues only, no papers.")
+    ] = False,
+) -> None:
+    """Start your own list: a copy of the shipped catalog (or --empty) you can add to.
+
+    Examples: litlist init · litlist init --empty · litlist init ~/notes/papers.toml
+    """
+    from litlist import editing, fsutil
+
+    with reporting():
+        where = (path or catalog.user_catalog()).expanduser().absolute()
+        data, _ = fsutil.read_file(catalog.shipped())
+        if empty:
+            data = editing.without_papers(data.decode("utf-8")).encode("utf-8")
+        try:
+            where.parent.mkdir(parents=True, exist_ok=True)
+            fsutil.write_atomic(where, data, exclusive=True)
+        except FileExistsError:
+            raise editing.EditError(
+                f"{where} exists; litlist init never replaces a catalog (add to it, or "
+                "give another PATH)"
+            ) from None
+        except OSError as exc:
+            raise editing.EditError(f"{where}: {exc.strerror or exc}") from None
+        what = "topics and venues, no papers" if empty else "a copy of the shipped list"
+        _say(f"created {where} ({what})")
+        in_use, why = catalog.choose(None)
+        if in_use == where:
+            _say("it is now your default catalog (`litlist check` says which one is in use)")
+        elif where == catalog.user_catalog():
+            _say(f"note: {why} ({in_use}) still comes first; unset it to use this one")
+        else:
+            _say(f"use it with: litlist --catalog {where} … (or set LITLIST_CATALOG={where})")
+        _say(
+            "next: litlist add 1706.03762 --topic attention (an arXiv id or a DOI) · litlist topics"
+        )
+
+
+def _run_editor(text: str) -> str | None:
+    """Open $VISUAL/$EDITOR on `text` in a temporary .toml file; the edited text, or None
+    when the editor failed."""
+    import shlex
+    import subprocess
+    import tempfile
+
+    from litlist import editing
+
+    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    fd, name = tempfile.mkstemp(prefix="litlist-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        if subprocess.call([*shlex.split(command), name]) != 0:
+            raise editing.EditError(f"the editor ({command}) failed; nothing added")
+        return Path(name).read_text(encoding="utf-8")
+    finally:
+        os.unlink(name)
+
+
+def _read_bib(source: str) -> str:
+    from litlist import fsutil
+
+    if source == "-":
+        return sys.stdin.read()
+    try:
+        raw, _ = fsutil.read_file(Path(source))
+        return raw.decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InputError(f"{source}: {exc.strerror or exc}") from None
+
+
+def _card(where: Path, planner: editing.Planner, papers: list) -> None:
+    shown = Catalog(str(where), planner.topics, planner.venues, papers)
+    output(shown, list(range(len(papers))), Format.table, cards=True)
+
+
+@app.command()
+def add(
+    ctx: typer.Context,
+    identifier: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="ID", help="arXiv id or URL, DOI or doi.org URL.", show_default=False
+        ),
+    ] = None,
+    topic: TopicArg = None,
+    bib: Annotated[
+        str | None,
+        typer.Option("--bib", metavar="FILE", help="Add from a BibTeX entry in FILE (- = stdin)."),
+    ] = None,
+    paper_id: Annotated[str | None, typer.Option("--id", help="The paper's id.")] = None,
+    key: Annotated[str | None, typer.Option("--key", help="The citation key.")] = None,
+    alias: Annotated[
+        list[str] | None, typer.Option("--alias", help="A short name (DPO); repeatable.")
+    ] = None,
+    summary: Annotated[
+        list[str] | None, typer.Option("--summary", help="One summary bullet; repeatable.")
+    ] = None,
+    summary_en: Annotated[str, typer.Option("--summary-en", help="An English summary.")] = "",
+    edit: Annotated[
+        bool, typer.Option("--edit", help="Review the paper in $EDITOR before it is saved.")
+    ] = False,
+    new_topic: NewTopicOpt = None,
+    parent: ParentOpt = None,
+) -> None:
+    """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
+
+    Examples: litlist add 1706.03762 --topic attention --alias Transformer ·
+    litlist add 10.18653/v1/N19-1423 --topic peft · litlist add --bib entry.bib --topic cot
+    """
+    from litlist import editing, sources
+    from litlist.sources import bibfile
+
+    with reporting():
+        if (identifier is None) == (bib is None):
+            raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
+        if bool(topic) == bool(new_topic):
+            raise editing.EditError(
+                "say where the paper goes: --topic SLUG (see `litlist topics`) or --new-topic"
+            )
+        where = _target(ctx)
+        editing.check_writable(where)
+        if topic:
+            # a wrong topic is found before going to the network
+            editing.Planner(catalog.load(where)).topic(topic)
+        if bib is not None:
+            items, broken = bibfile.read(_read_bib(bib))
+            if len(items) != 1 or broken:
+                raise InputError(
+                    f"{bib}: holds {len(items)} entries"
+                    + (f" and {len(broken)} unreadable block(s)" if broken else "")
+                    + "; `litlist add --bib` takes one (use `litlist import` for many)"
+                )
+            if items[0].draft is None:
+                raise InputError(f"{bib}: entry '{items[0].key}': {items[0].problem}")
+            draft = items[0].draft
+        else:
+            kind, value = sources.parse_id(identifier or "")
+            if kind == "arxiv":
+                from litlist.sources import arxiv
+
+                draft = arxiv.fetch(value)
+            else:
+                from litlist.sources import crossref
+
+                draft = crossref.fetch(value)
+        if draft.year is None:
+            raise InputError(f"{draft.origin}: no year")
+        options = editing.Options(
+            topic=topic or "",
+            id=paper_id,
+            key=key,
+            aliases=alias or [],
+            summary=summary or [],
+            summary_en=summary_en,
+        )
+        with editing.session(where) as held:
+            planner = editing.Planner(held.catalog)
+            if new_topic:
+                options.topic = planner.new_topic(new_topic, parent)
+            planner.check_duplicate(draft)
+            row = planner.row(draft, options)
+            if edit:
+                row = editing.edit_row(row, _run_editor)
+            paper = planner.add(row, draft.origin)
+            held.commit(planner)
+        for line in [*draft.notes, *planner.notes]:
+            _say(f"note: {line}")
+        _say(f"added '{paper.id}' (key {paper.key}) to {where}")
+        _card(where, planner, [paper])
+
+
+@app.command(name="import")
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(metavar="FILE", help="A .bib file (- = stdin).")],
+    topic: TopicArg = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show what would be added and skipped; write nothing.")
+    ] = False,
+    new_topic: NewTopicOpt = None,
+    parent: ParentOpt = None,
+) -> None:
+    """Add every entry of a .bib file; papers already in the list are skipped.
+
+    Examples: litlist import refs.bib --topic peft · litlist import refs.bib --topic cot --dry-run
+    """
+    from litlist import editing
+    from litlist.sources import bibfile
+
+    with reporting():
+        if bool(topic) == bool(new_topic):
+            raise editing.EditError(
+                "say where the papers go: --topic SLUG (see `litlist topics`) or --new-topic"
+            )
+        where = _target(ctx)
+        editing.check_writable(where)
+        items, broken = bibfile.read(_read_bib(file))
+        failed = [editing.Failed(line, "cannot be read as BibTeX") for line in broken]
+        skipped: list[editing.Skipped] = []
+        added = []
+        with editing.session(where) as held:
+            planner = editing.Planner(held.catalog)
+            chosen = (
+                planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
+            )
+            for item in items:
+                origin = f"entry '{item.key}'"
+                if item.draft is None:
+                    failed.append(editing.Failed(origin, item.problem or "unreadable"))
+                    continue
+                found = planner.duplicate(item.draft)
+                if found:
+                    skipped.append(editing.Skipped(origin, *found))
+                    continue
+                try:
+                    row = planner.row(item.draft, editing.Options(topic=chosen))
+                    added.append(planner.add(row, origin))
+                except editing.EditError as exc:
+                    failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
+            if not dry_run:
+                held.commit(planner)
+        verb = "would add" if dry_run else "added"
+        for paper in added:
+            _say(f"{verb}: '{paper.id}' (key {paper.key}) {paper.title}")
+        for skip in skipped:
+            _say(f"already present: {skip.origin} is '{skip.existing}' ({skip.why})")
+        for fail in failed:
+            _say(f"failed: {fail.origin}: {fail.why}")
+        for note in planner.notes:
+            _say(f"note: {note}")
+        prefix = "dry run, nothing written: " if dry_run else ""
+        _say(f"{prefix}{verb} {len(added)}, already present {len(skipped)}, failed {len(failed)}")
+        if failed:
+            raise typer.Exit(1)

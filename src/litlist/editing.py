@@ -1,0 +1,726 @@
+"""Adding papers to a user's catalog file: duplicates, ids and keys, venues and topics, and a
+write that keeps every byte that was there.
+
+A `Session` holds the catalog file locked, its bytes as read and the catalog loaded from
+them; a `Planner` turns Drafts (see `sources/`) into validated papers, refusing duplicates;
+`Session.commit` writes them. New [[paper]] tables are appended at the end of the file, a new
+[[venue]] goes after the last venue table, a new [[topic]] after its parent's last sub-topic:
+only lines are added, nothing that was there moves or changes. Each paper is checked by the
+catalog's schema and the same cross rules (unique id and key, declared topic and venue)
+against the loaded catalog; the file as a whole is not parsed again, so adding one paper to
+a list of 10,000 stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from litlist import catalog, fsutil
+from litlist.errors import LitlistError
+from litlist.model import Catalog, Paper, Topic, Venue
+from litlist.sources import Draft, ascii_fold
+
+# Title words a citation key skips ("The Power of Scale" -> lester2021power).
+KEY_STOPWORDS = frozenset(
+    "a an the on of in is are for to and or at by from with as via into".split()
+)
+# The order fields are written in, as in the shipped catalog.
+ORDER = (
+    "id kind key title authors year venue workshop booktitle volume number pages publisher "
+    "topic arxiv arxiv_class doi url aliases summary summary_en"
+).split()
+MULTILINE = ("authors", "summary")
+# Fields a source may give in a form the schema refuses; left out rather than losing the paper.
+DROPPABLE = frozenset(
+    "workshop booktitle volume number pages publisher arxiv_class doi url".split()
+)
+_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M)
+
+
+class EditError(LitlistError):
+    """The catalog cannot be changed as asked (nothing was written)."""
+
+
+# ---------------------------------------------------------------- names
+
+
+def title_words(title: str) -> list[str]:
+    """The words of a title as keys use them: hyphenated words split, folded to ASCII."""
+    return [w for w in (ascii_fold(part) for part in re.split(r"[\s\-/:]+", title)) if w]
+
+
+def family_name(author: str) -> str:
+    """The family name of an author in catalog form, without a von part."""
+    if "," in author:
+        family = author.split(",", 1)[0].split()
+        while len(family) > 1 and family[0][:1].islower():
+            family = family[1:]  # "van Beethoven" -> "Beethoven"
+        return " ".join(family)
+    return author.split()[-1] if author.split() else author
+
+
+def key_base(authors: list[str] | tuple[str, ...], year: int | None, title: str) -> str:
+    """A citation key the way the catalog's are made: first author's family name, year,
+    first title word that is not a stop word (rafailov2023direct)."""
+    family = ascii_fold(family_name(authors[0])) if authors else ""
+    words = [w for w in title_words(title) if w not in KEY_STOPWORDS] or title_words(title)
+    base = f"{family or 'anon'}{year or ''}{words[0] if words else ''}"
+    return base if base[0].isalpha() else "x" + base
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by single hyphens ('LLaMA-Adapter V2' ->
+    'llama-adapter-v2'); empty when nothing Latin is left."""
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
+
+
+def unique(base: str, taken: set[str], *, letters: bool) -> str:
+    """`base`, or the first of base+b, base+c… (keys) or base-2, base-3… (ids) not taken."""
+    if base not in taken:
+        return base
+    n = 2
+    while True:
+        name = base + (_letters(n) if letters else f"-{n}")
+        if name not in taken:
+            return name
+        n += 1
+
+
+def _letters(n: int) -> str:
+    """2 -> 'b', 26 -> 'z', 27 -> 'ab'..., as Google Scholar disambiguates keys."""
+    out = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        out = chr(ord("a") + rest) + out
+    return out
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def plain_title(title: str) -> str:
+    """A title reduced for comparison: case, accents, punctuation and spaces dropped."""
+    if not title.isascii():  # decomposed, an accent is a separate mark, dropped below
+        title = unicodedata.normalize("NFKD", title)
+    return _NOT_ALNUM.sub("", title.casefold())
+
+
+# ---------------------------------------------------------------- TOML text
+
+_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b"}
+_ESCAPES["\f"] = "\\f"
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, every other
+    character (Korean, accents, emoji) written as itself."""
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise EditError(f"text with an unpaired surrogate cannot be written: {value!r}")
+    out = []
+    for char in value:
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04X}")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _value(name: str, value: object) -> str:
+    if isinstance(value, bool):
+        raise TypeError(name)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return toml_string(value)
+    items = list(value)  # type: ignore[call-overload]
+    if name in MULTILINE and items:
+        return "[\n" + "".join(f"    {toml_string(v)},\n" for v in items) + "]"
+    return "[" + ", ".join(toml_string(v) for v in items) + "]"
+
+
+def table_text(table: str, row: dict, order: list[str] | tuple[str, ...] = ()) -> str:
+    """One `[[table]]` as TOML text, fields in `order` then the rest; None left out."""
+    names = [n for n in order if n in row] + [n for n in row if n not in order]
+    lines = [f"[[{table}]]"]
+    lines += [f"{n} = {_value(n, row[n])}" for n in names if row[n] is not None]
+    return "\n".join(lines) + "\n"
+
+
+def _proven(table: str, row: dict, text: str) -> str:
+    """`text` if it parses as TOML to exactly `row` (so what is written is what was meant)."""
+    import tomli
+
+    expected = {k: (list(v) if isinstance(v, tuple) else v) for k, v in row.items()}
+    expected = {k: v for k, v in expected.items() if v is not None}
+    try:
+        parsed = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:  # pragma: no cover - a bug in table_text
+        raise EditError(f"internal error: generated TOML does not parse ({exc})") from None
+    if parsed != {table: [expected]}:  # pragma: no cover - a bug in table_text
+        raise EditError("internal error: generated TOML does not read back as written")
+    return text
+
+
+# ---------------------------------------------------------------- the file's layout
+
+
+@dataclass
+class _Block:
+    table: str
+    start: int  # offset of the header line
+    stop: int  # offset of the next header (or the end of the text)
+
+    def end(self, text: str) -> int:
+        """Offset just past the table's last line that is not blank or a comment (a
+        comment just above the next header belongs to that one)."""
+        end = self.stop
+        while end > self.start:
+            line_start = max(self.start, text.rfind("\n", self.start, end - 1) + 1)
+            line = text[line_start:end].strip()
+            if line and not line.startswith("#"):
+                break
+            end = line_start
+        return end
+
+
+def _blocks(text: str) -> list[_Block]:
+    headers = list(_HEADER.finditer(text))
+    stops = [m.start() for m in headers[1:]] + [len(text)]
+    return [
+        _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
+    ]
+
+
+def _slug_in(text: str, block: _Block) -> str | None:
+    import tomli
+
+    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", text[block.start : block.stop], re.M)
+    if not found:
+        return None
+    try:
+        return tomli.loads("v =" + found.group(1).rstrip("\r")).get("v")
+    except tomli.TOMLDecodeError:
+        return None
+
+
+class Layout:
+    """Where in a catalog's text each table is, checked against the loaded catalog: if the
+    file is not written as one `[[topic]]`/`[[venue]]`/`[[paper]]` table per entry, we say so
+    rather than guess where to add."""
+
+    def __init__(self, text: str, cat: Catalog, path: Path) -> None:
+        blocks = _blocks(text)
+        self.topics = [b for b in blocks if b.table == "topic"]
+        self.venues = [b for b in blocks if b.table == "venue"]
+        papers = [b for b in blocks if b.table == "paper"]
+        slugs = [_slug_in(text, b) for b in self.topics]
+        if (
+            slugs != [t.slug for t in cat.topics]
+            or len(self.venues) != len(cat.venues)
+            or len(papers) != len(cat)
+        ):
+            raise EditError(
+                f"{path}: not laid out as one [[topic]], [[venue]] or [[paper]] table per "
+                "entry; litlist adds only to such files (add this paper by hand)"
+            )
+        self.text = text
+        self.by_slug = {s: b for s, b in zip(slugs, self.topics, strict=True) if s}
+
+    def after_subtree(self, parent: str | None) -> int:
+        """Where a new topic under `parent` goes: after the last table of parent's subtree
+        (or after the last topic)."""
+        prefix = f"{parent}/" if parent else ""
+        chosen = [
+            b for s, b in self.by_slug.items() if not parent or s == parent or s.startswith(prefix)
+        ]
+        if chosen:
+            return chosen[-1].end(self.text)
+        return self.after_venues() if not self.topics else self.topics[-1].end(self.text)
+
+    def after_venues(self) -> int:
+        if self.venues:
+            return self.venues[-1].end(self.text)
+        if self.topics:
+            return self.topics[-1].end(self.text)
+        return len(self.text)
+
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass
+class Skipped:
+    origin: str
+    existing: str
+    why: str
+
+
+@dataclass
+class Failed:
+    origin: str
+    why: str
+
+
+@dataclass
+class Options:
+    """What the user gives on the command line besides the draft."""
+
+    topic: str
+    id: str | None = None
+    key: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    summary_en: str = ""
+
+
+class Duplicate(EditError):
+    """The paper is in the catalog already."""
+
+    def __init__(self, origin: str, existing: str, why: str) -> None:
+        self.existing = existing
+        super().__init__(f"{origin} is already in the catalog as '{existing}' ({why})")
+
+
+class Planner:
+    """Turns drafts into validated papers for one catalog, and remembers what it added so a
+    whole import is checked as one (no duplicate between two entries of one .bib)."""
+
+    def __init__(self, cat: Catalog) -> None:
+        self.catalog = cat
+        self.topics = list(cat.topics)
+        self.venues = list(cat.venues)
+        self.papers: list[Paper] = []
+        self.rows: list[dict] = []
+        self.new_topics: list[tuple[Topic, str | None]] = []  # (topic, parent slug)
+        self.new_venues: list[Venue] = []
+        self.notes: list[str] = []
+        cols = cat.columns
+        self.ids = set(cols["id"])
+        pairs = zip(cols["key"], cols["id"], strict=True)
+        self.keys: dict[str, str] = {k: i for k, i in pairs if k}
+        self._indexed = False
+        self.by_arxiv: dict[str, str] = {}
+        self.by_doi: dict[str, str] = {}
+        self.by_title: dict[str, str] = {}
+
+    def _index(self) -> None:
+        """arXiv ids, DOIs and titles of every paper: built when first needed, since it
+        decodes every record (a topic check before going to the network needs none)."""
+        if not self._indexed:
+            self._indexed = True
+            for i in range(len(self.catalog)):
+                self._remember(self.catalog.paper(i))
+
+    def _remember(self, paper: Paper) -> None:
+        if paper.arxiv:
+            self.by_arxiv.setdefault(paper.arxiv, paper.id)
+        dois = [paper.doi, paper.published.doi if paper.published else None]
+        for doi in dois:
+            if doi:
+                self.by_doi.setdefault(doi.casefold(), paper.id)
+        titles = [paper.title, *paper.other_titles]
+        if paper.published and paper.published.title:
+            titles.append(paper.published.title)
+        for title in titles:
+            self.by_title.setdefault(plain_title(title), paper.id)
+
+    # ------------------------------------------------------------ lookups
+
+    def duplicate(self, draft: Draft | Paper) -> tuple[str, str] | None:
+        """(existing id, why) when the catalog (or this batch) has the paper already: the
+        same arXiv id, the same DOI in any case, or the same title (or other title) up to
+        case, accents and punctuation."""
+        self._index()
+        if draft.arxiv and draft.arxiv in self.by_arxiv:
+            return self.by_arxiv[draft.arxiv], f"same arXiv id {draft.arxiv}"
+        if draft.doi and draft.doi.casefold() in self.by_doi:
+            return self.by_doi[draft.doi.casefold()], f"same DOI {draft.doi}"
+        titles = [draft.title, *getattr(draft, "other_titles", ())]
+        for title in titles:
+            plain = plain_title(title)
+            if plain in self.by_title:
+                return self.by_title[plain], "same title"
+        return None
+
+    def check_duplicate(self, draft: Draft) -> None:
+        """Raise Duplicate when the draft's paper is already there."""
+        found = self.duplicate(draft)
+        if found:
+            raise Duplicate(draft.origin, *found)
+
+    def topic(self, text: str) -> str:
+        """The topic slug `text` names exactly (slug, last slug segment or heading), else
+        UnknownChoice with the closest and a pointer to `litlist topics`."""
+        from litlist.errors import UnknownChoice
+        from litlist.query import closest
+
+        wanted = text.strip().casefold()
+        found = [
+            t.slug
+            for t in self.topics
+            if wanted in (t.slug.casefold(), t.name.casefold(), t.slug.rsplit("/", 1)[-1])
+        ]
+        if len(found) == 1:
+            return found[0]
+        valid = [t.slug for t in self.topics]
+        near = found or closest(text, valid + [t.name for t in self.topics])
+        error = UnknownChoice("--topic", text, valid, near)
+        raise EditError(
+            f"{error} (see `litlist topics`; --new-topic HEADING --parent SLUG makes one)"
+        )
+
+    def new_topic(self, heading: str, parent: str | None) -> str:
+        """Declare a topic `heading` under `parent` (a slug); its slug is derived."""
+        parent_slug = self.topic(parent) if parent else None
+        segment = slug(heading)
+        if not segment:
+            raise EditError(f"--new-topic: cannot make a slug of '{heading}' (use Latin letters)")
+        full = f"{parent_slug}/{segment}" if parent_slug else segment
+        if any(t.slug == full for t in self.topics):
+            return full  # it exists: use it
+        topic = Topic(slug=full, name=heading.strip())
+        after = [
+            i
+            for i, t in enumerate(self.topics)
+            if parent_slug and (t.slug == parent_slug or t.slug.startswith(parent_slug + "/"))
+        ]
+        self.topics.insert(after[-1] + 1 if after else len(self.topics), topic)
+        self.new_topics.append((topic, parent_slug))
+        return full
+
+    def venue(self, draft: Draft) -> str:
+        """The id of the known venue the draft names, else of a new venue table."""
+        name = draft.venue or "arXiv"
+        found = match_venue(name, self.venues)
+        if found:
+            return found
+        short = _short_name(name)
+        if name == "arXiv":
+            name = "arXiv preprint"
+        taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
+        venue_id = short
+        n = 2
+        while venue_id.casefold() in taken:
+            venue_id = f"{short}-{n}"
+            n += 1
+        venue = Venue(id=venue_id, name=name, kind=draft.venue_kind, aliases=())
+        self.venues.append(venue)
+        self.new_venues.append(venue)
+        self.notes.append(f"new venue '{venue_id}' ({name}, {draft.venue_kind})")
+        return venue_id
+
+    # ------------------------------------------------------------ adding
+
+    def row(self, draft: Draft, options: Options) -> dict:
+        """The [[paper]] row for a draft (ids, key and venue chosen), not yet validated."""
+        topic = self.topic(options.topic)
+        key = options.key or self._key(draft)
+        if options.id:
+            paper_id = options.id
+        else:
+            base = slug(options.aliases[0]) if options.aliases else ""
+            paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
+        venue = self.venue(draft)
+        row = {
+            "id": paper_id,
+            "kind": "paper",
+            "key": key,
+            "title": draft.title,
+            "authors": list(draft.authors),
+            "year": draft.year,
+            "venue": venue,
+            "workshop": draft.workshop,
+            "booktitle": draft.booktitle,
+            "volume": draft.volume,
+            "number": draft.number,
+            "pages": draft.pages,
+            "publisher": draft.publisher,
+            "topic": topic,
+            "arxiv": draft.arxiv,
+            "arxiv_class": draft.arxiv_class,
+            "doi": draft.doi,
+            "url": draft.url,
+            "aliases": list(options.aliases),
+            "summary": list(options.summary),
+            "summary_en": options.summary_en or None,
+        }
+        self._drop_invalid(row, draft.origin)
+        return row
+
+    def _drop_invalid(self, row: dict, origin: str) -> None:
+        """Leave out, with a note, a field a source gave that the schema refuses (pages
+        written as '12, 14', a DOI with spaces): the paper is still worth adding."""
+        from pydantic import ValidationError
+
+        from litlist import schema
+
+        try:
+            schema.PaperModel.model_validate(
+                {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
+            )
+        except ValidationError as exc:
+            for name, message in schema.explain(exc):
+                if name in DROPPABLE and row.get(name) is not None:
+                    self.notes.append(f"{origin}: left out {name} '{row[name]}' ({message})")
+                    row[name] = None
+
+    def _key(self, draft: Draft) -> str:
+        from litlist.schema import KEY_RE
+
+        if draft.key and KEY_RE.match(draft.key) and draft.key not in self.keys:
+            return draft.key
+        key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
+        if draft.key:
+            why = (
+                f"is paper '{self.keys[draft.key]}''s"
+                if draft.key in self.keys
+                else "is not a key the catalog accepts (lower case, a-z 0-9 _ : . -)"
+            )
+            self.notes.append(f"{draft.origin}: key '{draft.key}' {why}; using '{key}'")
+        return key
+
+    def add(self, row: dict, origin: str) -> Paper:
+        """Validate `row` (schema and cross rules) and keep it for the write."""
+        from pydantic import ValidationError
+
+        from litlist import schema
+
+        row = {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
+        try:
+            paper = schema.PaperModel.model_validate(row).to_paper()
+        except ValidationError as exc:
+            field_name, message = schema.explain(exc)[0]
+            raise EditError(f"{origin}: field '{field_name}': {message}") from None
+        if paper.id in self.ids:
+            raise EditError(f"{origin}: id '{paper.id}' is used by another paper (--id NEW)")
+        if paper.key in self.keys:
+            raise EditError(
+                f"{origin}: key '{paper.key}' is used by paper '{self.keys[paper.key]}' (--key NEW)"
+            )
+        if paper.topic not in {t.slug for t in self.topics}:
+            raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
+        if paper.venue not in {v.id for v in self.venues}:
+            raise EditError(f"{origin}: venue '{paper.venue}' is not declared")
+        found = self.duplicate(paper)  # again: an edit in $EDITOR may have changed the ids
+        if found:
+            raise Duplicate(origin, *found)
+        self.ids.add(paper.id)
+        if paper.key:
+            self.keys[paper.key] = paper.id
+        self._remember(paper)
+        self.papers.append(paper)
+        self.rows.append(row)
+        return paper
+
+    def drop_unused_venues(self) -> None:
+        """Forget new venues no added paper names (their entry failed after all)."""
+        used = {p.venue for p in self.papers}
+        unused = [v for v in self.new_venues if v.id not in used]
+        self.new_venues = [v for v in self.new_venues if v.id in used]
+        self.venues = [v for v in self.venues if v not in unused]
+
+    def paper_text(self, row: dict) -> str:
+        """A paper row as the TOML text that will be appended, proven to read back."""
+        return _proven("paper", row, table_text("paper", row, ORDER))
+
+
+def parse_edited(text: str) -> dict:
+    """The one [[paper]] table of a snippet a user edited; EditError if it is not one."""
+    import tomli
+
+    try:
+        data = tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        raise EditError(f"the edited paper is not valid TOML: {exc}") from None
+    rows = data.get("paper")
+    if set(data) != {"paper"} or not isinstance(rows, list) or len(rows) != 1:
+        raise EditError("the edited text must hold exactly one [[paper]] table")
+    return rows[0]
+
+
+# ---------------------------------------------------------------- venues
+
+_ORDINAL = re.compile(
+    r"\b(\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|[a-z]+tieth|[a-z]+ty-[a-z]+(st|nd|rd|th))\b"
+)
+
+
+def venue_words(name: str) -> str:
+    """A venue name reduced to what identifies it: no 'Proceedings of the', year, ordinal,
+    volume in parentheses, punctuation or case."""
+    text = unicodedata.normalize("NFKD", name).casefold()
+    text = re.sub(r"\([^)]*\)", " ", text)
+    text = re.sub(r"^\s*(in\s+)?(proceedings|proc\.?)\s+(of\s+)?", " ", text)
+    text = re.sub(r"\b(19|20)\d\d\b|'\d\d\b", " ", text)
+    text = _ORDINAL.sub(" ", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    words = text.split()
+    while words and words[0] in ("the", "of", "in"):
+        words = words[1:]
+    return " ".join(words)
+
+
+def match_venue(name: str, venues: list[Venue]) -> str | None:
+    """The id of the venue `name` names: its id, full name or an alias, compared without
+    case, years, ordinals and 'Proceedings of the'; then a close spelling of a full name."""
+    wanted = venue_words(name)
+    if not wanted:
+        return None
+    for venue in venues:
+        if wanted in {venue_words(n) for n in (venue.id, venue.name, *venue.aliases)}:
+            return venue.id
+    # Crossref cuts long proceedings titles short ("… Conference of the North"); joint
+    # conferences name one after the other ("… EMNLP and the 9th IJCNLP")
+    if len(wanted) >= 20:
+        for venue in venues:
+            known = venue_words(venue.name)
+            if known.startswith(wanted + " ") or (
+                wanted.startswith(known + " ")
+                and ("workshop" in wanted) == (venue.kind == "workshop")
+            ):
+                return venue.id
+    from rapidfuzz import fuzz
+
+    best, best_id = 0.0, None
+    for venue in venues:
+        for known in (venue.name, *venue.aliases):
+            score = fuzz.ratio(wanted, venue_words(known))
+            if score > best and len(venue_words(known)) >= 12:
+                best, best_id = score, venue.id
+    return best_id if best >= 92 else None
+
+
+def _short_name(name: str) -> str:
+    """An id for a new venue: the name if short, else its initials ('Journal of Machine
+    Learning Research' -> 'JMLR')."""
+    words = venue_words(name).split()
+    if len(name) <= 16 and " " not in name.strip():
+        return name.strip()
+    initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()
+    return initials or slug(name) or "venue"
+
+
+# ---------------------------------------------------------------- the write
+
+
+@dataclass
+class Session:
+    """A catalog file held for editing: locked, read, and loaded from the bytes read."""
+
+    path: Path
+    raw: bytes
+    snapshot: fsutil.Snapshot
+    catalog: Catalog
+
+    def commit(self, planner: Planner) -> bytes:
+        """Write the planner's papers (and new topics and venues) into the file, keeping
+        every byte that was there; then bring the cache up to date. The new content."""
+        if not planner.papers:
+            return self.raw
+        planner.drop_unused_venues()
+        text = self.raw.decode("utf-8")
+        newline = "\r\n" if "\r\n" in text else "\n"
+        layout = Layout(text, self.catalog, self.path)
+        inserts: list[tuple[int, str]] = []
+        row: dict[str, object]
+        for topic, parent in planner.new_topics:
+            row = {"slug": topic.slug, "name": topic.name}
+            inserts.append((layout.after_subtree(parent), _table("topic", row)))
+        for venue in planner.new_venues:
+            row = {"id": venue.id, "name": venue.name, "kind": venue.kind, "aliases": []}
+            inserts.append((layout.after_venues(), _table("venue", row)))
+        papers = "".join("\n" + planner.paper_text(row) for row in planner.rows)
+        inserts.append((len(text), papers))
+        # later offsets first, so earlier ones stay true; at one offset the last comes first,
+        # so that each goes in front of the ones after it (two new venues keep their order)
+        order = sorted(range(len(inserts)), key=lambda i: (-inserts[i][0], -i))
+        for offset, snippet in (inserts[i] for i in order):
+            before = text[:offset]
+            if before and not before.endswith("\n"):
+                before += newline  # the file's last line had no line break
+            block = snippet if snippet.startswith("\n") else "\n" + snippet
+            text = before + block.replace("\n", newline) + text[offset:]
+        data = text.encode("utf-8")
+        fsutil.write_atomic(self.path, data, expect=self.snapshot)
+        _extend_cache(self.path, self.snapshot.sha256, data, planner)
+        return data
+
+
+def _table(table: str, row: dict) -> str:
+    return _proven(table, row, table_text(table, row))
+
+
+def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) -> None:
+    """Append the new papers to the catalog's cache so the next command runs at warm speed.
+    `catalog.extend_cache` comes with the search engine's store (branch `search`); until it
+    is merged the next command rebuilds the cache as for any changed file."""
+    extend = getattr(catalog, "extend_cache", None)
+    if extend is not None:
+        extend(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
+
+
+def check_writable(path: Path) -> None:
+    """Refuse the shipped catalog (and any file inside the installed package) and a missing
+    file up front, before any network request."""
+    if catalog.is_shipped(path):
+        raise EditError(
+            f"{path} is the catalog shipped with litlist and is never changed; "
+            "run `litlist init` to start your own list (a copy of it), then add to that"
+        )
+    if not os.path.lexists(path):
+        raise EditError(f"{path}: no such catalog; `litlist init {path}` starts one")
+
+
+def without_papers(text: str) -> str:
+    """A catalog's text up to its first [[paper]] table: the header comment, topics and
+    venues (what `litlist init --empty` starts from)."""
+    first = next((b for b in _blocks(text) if b.table == "paper"), None)
+    if first is None:
+        return text
+    return text[: first.start].rstrip() + "\n"
+
+
+@contextmanager
+def session(path: Path) -> Iterator[Session]:
+    """Hold the catalog at `path` for editing: refuse the shipped catalog, lock the file,
+    read it and load the catalog it holds."""
+    check_writable(path)
+    with fsutil.locked(path):
+        try:
+            raw, snapshot = fsutil.read_file(path)
+        except FileNotFoundError:
+            raise EditError(f"{path}: no such catalog; `litlist init` starts one") from None
+        except OSError as exc:
+            raise EditError(f"{path}: {exc.strerror or exc}") from None
+        yield Session(path, raw, snapshot, catalog.load(path))
+
+
+def edit_row(row: dict, edit: Callable[[str], str | None]) -> dict:
+    """Let the user change a paper row as TOML text (`edit` shows it and returns the edited
+    text, None when unchanged); EditError when they leave it empty or unchanged."""
+    import tomli
+
+    text = (
+        "# Edit this paper, then save and close. Leave it empty or unchanged to add nothing.\n"
+        + table_text("paper", {k: v for k, v in row.items() if v is not None}, ORDER)
+    )
+    edited = edit(text)
+    if edited is None or edited == text:
+        raise EditError("the paper was not changed in the editor; nothing added")
+    try:
+        empty = not tomli.loads(edited)
+    except tomli.TOMLDecodeError:
+        empty = False
+    if not edited.strip() or empty:
+        raise EditError("the edited paper is empty; nothing added")
+    return parse_edited(edited)

@@ -1,0 +1,95 @@
+"""Crossref's REST API (https://api.crossref.org/works/{doi}): a DOI in, a Draft out.
+
+The answer is JSON: {"status": "ok", "message-type": "work", "message": {...}} with `title`
+and `container-title` as lists, `author` as a list of {given, family, suffix, sequence},
+dates as `date-parts`. An unknown DOI is HTTP 404 ("Resource not found.").
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from litlist.sources import Draft, SourceError, catalog_name, get, one_line
+
+SERVICE = "Crossref"
+API = "https://api.crossref.org/works/"
+
+# Crossref's work types -> the kind of a new [[venue]] table
+_KINDS = {
+    "journal-article": "journal",
+    "proceedings-article": "conference",
+    "posted-content": "preprint",
+    "book-chapter": "conference",
+}
+
+
+def fetch(doi: str, *, transport=None) -> Draft:
+    """The work Crossref registers under `doi`, or SourceError."""
+    response = get(SERVICE, API + quote(doi, safe="/"), transport=transport)
+    if response.status_code == 404:
+        raise SourceError(SERVICE, f"no work with DOI '{doi}'")
+    if response.status_code >= 400:
+        raise SourceError(SERVICE, f"the service failed (HTTP {response.status_code})")
+    try:
+        answer = response.json()
+    except ValueError:
+        raise SourceError(SERVICE, "the answer is not JSON") from None
+    return parse(answer, doi)
+
+
+def _first(values: object) -> str | None:
+    if isinstance(values, list) and values and isinstance(values[0], str):
+        return one_line(values[0]) or None
+    return None
+
+
+def _year(message: dict) -> int | None:
+    for name in ("published-print", "published-online", "published", "issued"):
+        parts = (message.get(name) or {}).get("date-parts") or []
+        if parts and parts[0] and isinstance(parts[0][0], int):
+            return parts[0][0]
+    return None
+
+
+def _person(author: dict) -> str | None:
+    family = one_line(str(author.get("family") or ""))
+    if not family:
+        return one_line(str(author.get("name") or "")) or None  # a group author
+    return catalog_name(
+        one_line(str(author.get("given") or "")), "", family, str(author.get("suffix") or "")
+    )
+
+
+def parse(answer: object, doi: str) -> Draft:
+    """The Draft in a Crossref answer, or SourceError when it is not a work we can read."""
+    if not isinstance(answer, dict) or answer.get("message-type") != "work":
+        raise SourceError(SERVICE, "the answer is not a Crossref work")
+    message = answer.get("message")
+    if not isinstance(message, dict):
+        raise SourceError(SERVICE, "the answer is not a Crossref work")
+    title = _first(message.get("title"))
+    listed = message.get("author")
+    people: list = listed if isinstance(listed, list) else []
+    # `sequence: first` marks the first author; the others keep their order
+    people = sorted(people, key=lambda a: a.get("sequence") != "first")
+    authors = [name for a in people if isinstance(a, dict) and (name := _person(a))]
+    if not title or not authors:
+        raise SourceError(SERVICE, f"the work '{doi}' has no title or no authors")
+    kind = _KINDS.get(str(message.get("type")), "journal")
+    container = _first(message.get("container-title"))
+    pages = message.get("page")
+    return Draft(
+        title=title,
+        authors=authors,
+        year=_year(message),
+        venue=container or message.get("publisher"),
+        venue_kind=kind,
+        booktitle=container if kind == "conference" else None,
+        volume=str(message["volume"]) if message.get("volume") else None,
+        number=str(message["issue"]) if message.get("issue") else None,
+        pages=str(pages).replace("–", "-") if pages else None,
+        publisher=one_line(str(message.get("publisher") or "")) or None,
+        # the DOI as the user typed it unless Crossref names another work (DOIs ignore case)
+        doi=doi if str(message.get("DOI", doi)).casefold() == doi.casefold() else message["DOI"],
+        origin=f"Crossref {doi}",
+    )

@@ -1,0 +1,417 @@
+"""`litlist init`, `add` and `import` from the command line: recorded arXiv and Crossref
+answers (no network), the user's file only ever gaining lines, one `error:` line for every
+failure with the catalog untouched, and the round trip of issue 9."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import TINY_CATALOG
+from litlist import catalog
+from litlist.cli import app
+from test_editing import added_lines_only
+
+BIB = Path(__file__).parent / "fixtures" / "bib"
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+
+    def invoke(*args: str | Path, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, prog_name="litlist")
+
+    return invoke
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+    return result.stdout
+
+
+def one_error(result, code: int = 1) -> str:
+    assert result.exit_code == code, (result.stdout, result.stderr)
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+# ---------------------------------------------------------------- init
+
+
+def test_init_copies_the_shipped_list_and_becomes_the_default(run) -> None:
+    result = run("init")
+    ok(result)
+    own = catalog.user_catalog()
+    assert own.read_bytes() == catalog.shipped().read_bytes()
+    assert str(own) in result.stderr and "litlist add" in result.stderr
+    assert catalog.choose(None) == (own, catalog.BY_USER)
+    assert "in use: your catalog" in ok(run("check"))
+
+
+def test_check_names_the_catalog_in_use_and_why(run, tiny_catalog, monkeypatch) -> None:
+    assert "in use: the catalog shipped with litlist" in ok(run("check"))
+    assert "in use: chosen with --catalog" in ok(run("--catalog", tiny_catalog, "check"))
+    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
+    assert "in use: chosen by $LITLIST_CATALOG" in ok(run("check"))
+
+
+def test_init_refuses_an_existing_file(run, tmp_path) -> None:
+    path = tmp_path / "deep" / "folder" / "mine.toml"
+    ok(run("init", path))
+    path.write_text("# mine, edited\n")
+    line = one_error(run("init", path))
+    assert str(path) in line and "never replaces" in line
+    assert path.read_text() == "# mine, edited\n"
+
+
+def test_init_empty_has_topics_and_venues_and_no_papers(run, tmp_path) -> None:
+    path = tmp_path / "empty.toml"
+    ok(run("init", "--empty", path))
+    cat, problems = catalog.check(path)
+    assert problems == [] and cat is not None
+    assert len(cat) == 0 and len(cat.topics) == 18 and len(cat.venues) == 16
+    assert path.read_text().startswith("# litlist catalog")
+
+
+# ---------------------------------------------------------------- add
+
+
+def test_add_from_arxiv_prints_the_card_and_only_adds_lines(run, recorded, own_catalog) -> None:
+    before = own_catalog.read_bytes()
+    result = run(
+        "-c", own_catalog, "add", "https://arxiv.org/abs/1706.03762v7",
+        "--topic", "attention", "--alias", "Transformer",
+        "--summary", 'Self-attention "only"', "--summary", "두 번째 요점",
+        "--summary-en", "The Transformer.",
+    )  # fmt: skip
+    out = ok(result)
+    assert out.startswith("Attention Is All You Need\nAshish Vaswani, Noam Shazeer")
+    assert "key: vaswani2017attention" in out and "aliases: Transformer" in out
+    assert "added 'transformer' (key vaswani2017attention)" in result.stderr
+    assert [r.url.params["id_list"] for r in recorded] == ["1706.03762"]
+    added = "".join(added_lines_only(before, own_catalog.read_bytes()))
+    assert added.startswith('\n[[paper]]\nid = "transformer"\n')
+    assert 'summary = [\n    "Self-attention \\"only\\"",\n    "두 번째 요점",\n]\n' in added
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat is not None
+    paper = cat.paper(len(cat) - 1)
+    assert (paper.id, paper.topic, paper.arxiv_class, paper.year) == (
+        "transformer", "interpretability/attention", "cs.CL", 2017
+    )  # fmt: skip
+    assert ok(run("-c", own_catalog, "search", "transformer", "-f", "keys")).startswith(
+        "vaswani2017attention\n"
+    )
+
+
+def test_add_from_crossref_matches_the_venue(run, recorded, own_catalog) -> None:
+    ok(run("-c", own_catalog, "add", "https://doi.org/10.18653/v1/N19-1423", "--topic", "peft"))
+    cat, _ = catalog.check(own_catalog)
+    paper = cat.paper(len(cat) - 1)
+    assert (paper.key, paper.venue, paper.pages, paper.year) == (
+        "devlin2019bert", "NAACL", "4171-4186", 2019
+    )  # fmt: skip
+    assert paper.doi == "10.18653/v1/N19-1423"
+    assert len(cat.venues) == 16  # no new venue
+
+
+@pytest.mark.parametrize(
+    ("identifier", "existing"),
+    [("2203.06904", "peft-nmi"), ("10.1038/S42256-023-00626-4", "peft-nmi")],
+)
+def test_add_refuses_a_duplicate_naming_it(run, recorded, own_catalog, identifier, existing):
+    before = own_catalog.read_bytes()
+    line = one_error(run("-c", own_catalog, "add", identifier, "--topic", "peft"))
+    assert f"already in the catalog as '{existing}'" in line
+    assert own_catalog.read_bytes() == before
+
+
+def test_add_to_the_shipped_catalog_points_to_init(run, recorded) -> None:
+    before = catalog.shipped().read_bytes()
+    line = one_error(run("add", "1706.03762", "--topic", "peft"))
+    assert "litlist init" in line and "shipped" in line
+    assert recorded == []  # refused before going to the network
+    assert catalog.shipped().read_bytes() == before
+
+
+def _failing(status: int | None = None, exc: Exception | None = None):
+    import httpx
+
+    def answer(request):
+        if exc is not None:
+            raise exc
+        return httpx.Response(status or 200, text="<html>not a feed")
+
+    return httpx.MockTransport(answer)
+
+
+@pytest.mark.parametrize(
+    ("identifier", "transport", "service", "words"),
+    [
+        ("2399.99999", None, "arXiv", "no paper with id"),
+        ("10.9999/nothing", None, "Crossref", "no work with DOI"),
+        ("1706.03762", "503", "arXiv", "HTTP 503"),
+        ("1706.03762", "timeout", "arXiv", "no answer within 5 s"),
+        ("1706.03762", "offline", "arXiv", "cannot connect"),
+        ("1706.03762", "garbage", "arXiv", "not readable XML"),
+        ("10.9999/x", "garbage", "Crossref", "not JSON"),
+    ],
+)
+def test_add_service_failures_are_one_line_and_change_nothing(
+    run, recorded, own_catalog, monkeypatch, identifier, transport, service, words
+) -> None:
+    import httpx
+
+    from litlist import sources
+
+    choices = {
+        "503": _failing(503),
+        "timeout": _failing(exc=httpx.ReadTimeout("slow")),
+        "offline": _failing(exc=httpx.ConnectError("no network")),
+        "garbage": _failing(200),
+    }
+    if transport:
+        monkeypatch.setattr(sources, "TRANSPORT", choices[transport])
+    before = own_catalog.read_bytes()
+    line = one_error(run("-c", own_catalog, "add", identifier, "--topic", "peft"))
+    assert line.startswith(f"error: {service}: ") and words in line and "--bib" in line
+    assert own_catalog.read_bytes() == before
+
+
+def test_add_bad_topic_names_the_closest_before_any_request(run, recorded, own_catalog):
+    line = one_error(run("-c", own_catalog, "add", "1706.03762", "--topic", "attention-snk"))
+    assert "interpretability/attention/attention-sink" in line and "litlist topics" in line
+    assert recorded == []
+
+
+def test_add_with_a_new_topic(run, recorded, own_catalog) -> None:
+    before = own_catalog.read_bytes()
+    ok(
+        run(
+            "-c", own_catalog, "add", "1706.03762",
+            "--new-topic", "Transformer Basics", "--parent", "interpretability/attention",
+        )
+    )  # fmt: skip
+    added = added_lines_only(before, own_catalog.read_bytes())
+    assert 'slug = "interpretability/attention/transformer-basics"\n' in added
+    cat, problems = catalog.check(own_catalog)
+    assert problems == []
+    slugs = [t.slug for t in cat.topics]
+    # after the parent's last sub-topic, before the next sibling subtree
+    at = slugs.index("interpretability/attention/transformer-basics")
+    assert slugs[at - 1] == "interpretability/attention/attention-sink"
+    assert slugs[at + 1] == "interpretability/long-context"
+    assert cat.paper(len(cat) - 1).topic == slugs[at]
+
+
+def test_add_bib_from_a_file_and_from_stdin(run, own_catalog) -> None:
+    ok(run("-c", own_catalog, "add", "--bib", BIB / "acl.bib", "--topic", "peft"))
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat.keys[-1] == "devlin-etal-2019-bert"
+    assert cat.paper(len(cat) - 1).venue == "NAACL"
+    text = (BIB / "scholar.bib").read_text()
+    result = run("-c", own_catalog, "add", "--bib", "-", "--topic", "cot", input=text)
+    ok(result)
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat.keys[-1] == "muller2020beta"
+    assert cat.paper(len(cat) - 1).authors[1] == "de la Vallée Poussin, Charles"
+    assert cat.paper(len(cat) - 1).venue == "ICML"
+
+
+def test_add_bib_key_clash_gets_a_new_key_and_says_so(run, own_catalog) -> None:
+    entry = (BIB / "scholar.bib").read_text().replace("muller2020beta", "hu2022lora")
+    result = run("-c", own_catalog, "add", "--bib", "-", "--topic", "cot", input=entry)
+    ok(result)
+    assert "key 'hu2022lora' is paper 'lora''s; using 'muller2020uber'" in result.stderr
+    assert catalog.check(own_catalog)[0].keys[-1] == "muller2020uber"
+
+
+def test_add_bib_with_several_entries_points_to_import(run, own_catalog) -> None:
+    line = one_error(run("-c", own_catalog, "add", "--bib", BIB / "import20.bib", "-t", "peft"))
+    assert "holds 20 entries" in line and "litlist import" in line
+
+
+def test_add_edit_opens_the_editor(run, recorded, own_catalog, tmp_path, monkeypatch) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\n"
+        "p = sys.argv[1]\n"
+        "t = open(p, encoding='utf-8').read()\n"
+        "open(p, 'w', encoding='utf-8').write(t.replace('topic = \"peft\"', "
+        '\'topic = "cot"\\nsummary_en = "Edited."\'))\n'
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    ok(run("-c", own_catalog, "add", "1706.03762", "--topic", "peft", "--edit"))
+    paper = catalog.check(own_catalog)[0].papers[-1]
+    assert (paper.topic, paper.summary_en) == ("cot", "Edited.")
+    # an editor that changes nothing: nothing added
+    monkeypatch.setenv("EDITOR", "true")
+    before = own_catalog.read_bytes()
+    line = one_error(run("-c", own_catalog, "add", "10.18653/v1/N19-1423", "-t", "peft", "--edit"))
+    assert "not changed" in line and own_catalog.read_bytes() == before
+
+
+def test_add_needs_exactly_one_source(run, own_catalog) -> None:
+    assert "one of them" in one_error(run("-c", own_catalog, "add", "--topic", "peft"))
+    line = one_error(run("-c", own_catalog, "add", "hello", "--topic", "peft"))
+    assert "neither an arXiv id" in line
+
+
+# ---------------------------------------------------------------- import
+
+
+def test_import_dry_run_writes_nothing(run, own_catalog) -> None:
+    before = own_catalog.read_bytes()
+    result = run("-c", own_catalog, "import", BIB / "import20.bib", "--topic", "peft", "--dry-run")
+    ok(result)
+    assert own_catalog.read_bytes() == before
+    last = result.stderr.splitlines()[-1]
+    assert last == "dry run, nothing written: would add 17, already present 3, failed 0"
+
+
+def test_import_reports_failures_and_writes_the_rest(run, own_catalog, tmp_path) -> None:
+    bib = tmp_path / "some.bib"
+    bib.write_text(
+        (BIB / "arxiv.bib")
+        .read_text()
+        .replace("2305.18290", "2305.99999")
+        .replace("Direct Preference", "Indirect Preference")
+        + "\n@article{notitle, author={A B}, year={2020}, journal={J}}\n"
+    )
+    result = run("-c", own_catalog, "import", bib, "--topic", "rlhf")
+    assert result.exit_code == 1
+    assert "failed: entry 'notitle': no title" in result.stderr
+    assert result.stderr.splitlines()[-1] == "added 1, already present 0, failed 1"
+    assert catalog.check(own_catalog)[0].keys[-1] == "rafailov2023indirect"
+
+
+# ---------------------------------------------------------------- the round trip
+
+
+def test_round_trip(run, recorded, tmp_path, monkeypatch) -> None:
+    """init -> add an arXiv id -> add --bib -> import 20 entries (5 already there) ->
+    search finds each new paper -> export compiles with bibtex and biber -> check is clean
+    -> the catalog only gained lines."""
+    ok(run("init"))
+    own = catalog.user_catalog()
+    before = own.read_bytes()
+    ok(run("add", "1706.03762", "--topic", "attention", "--alias", "Transformer"))
+    ok(run("add", "--bib", BIB / "acl.bib", "--topic", "peft"))
+    result = run("import", BIB / "import20.bib", "--topic", "alignment")
+    ok(result)
+    assert result.stderr.splitlines()[-1] == "added 15, already present 5, failed 0"
+    for existing in ["dpo", "lora", "cot", "transformer", "devlin-etal-2019-bert"]:
+        assert re.search(rf"already present: entry '[^']+' is '{existing}'", result.stderr)
+    cat, problems = catalog.check(None)
+    assert problems == [] and cat is not None and cat.path == str(own)
+    new = cat.papers[46:]
+    assert len(new) == 17
+    for paper in new:
+        keys = ok(run("search", paper.title, "-f", "keys", "-n", "3")).split()
+        assert paper.key in keys, (paper.title, keys)
+    assert cat.venue("JMLR").kind == "journal"  # Raffel et al.: a new venue table
+    added = added_lines_only(before, own.read_bytes())
+    assert sum(line.startswith("[[paper]]") for line in added) == 17
+    _compiles(run, tmp_path, [p.key for p in cat.papers if p.kind == "paper"])
+
+
+def _compiles(run, tmp_path: Path, keys: list[str]) -> None:
+    import shutil
+
+    from test_export_cli import _assert_resolved, _biber, _bibtex, _latex, write
+
+    if not (shutil.which("pdflatex") and shutil.which("bibtex") and shutil.which("biber")):
+        if os.environ.get("CI"):
+            raise AssertionError("TeX tools missing in CI")
+        pytest.skip("pdflatex, bibtex or biber not on PATH")
+    for folder, flags in [("bibtex", []), ("biber", ["--biblatex"])]:
+        where = tmp_path / folder
+        where.mkdir()
+        ok(run("export", *flags, "-o", where / "refs.bib"))
+        if folder == "bibtex":
+            preamble = "\\usepackage{natbib}\n\\usepackage{url}\n"
+            ending = "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n"
+            cite = "\\citep"
+        else:
+            preamble = "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+            ending = "\\printbibliography\n"
+            cite = "\\parencite"
+        write(
+            where,
+            "doc.tex",
+            "\\documentclass{article}\n" + preamble + "\\begin{document}\n"
+            f"All: {cite}{{" + ",".join(keys) + "}.\n" + ending + "\\end{document}\n",
+        )
+        _latex(where, "doc")
+        (_bibtex if folder == "bibtex" else _biber)(where, "doc")
+        _latex(where, "doc")
+        _assert_resolved(_latex(where, "doc"))
+
+
+@pytest.mark.online
+def test_live_services_answer_as_recorded() -> None:
+    from litlist.sources import arxiv, crossref
+
+    paper = arxiv.fetch("1706.03762")
+    assert paper.title == "Attention Is All You Need" and paper.arxiv_class == "cs.CL"
+    assert paper.authors[0] == "Ashish Vaswani" and paper.year == 2017
+    work = crossref.fetch("10.18653/v1/N19-1423")
+    assert work.title.startswith("BERT") and work.authors[0] == "Jacob Devlin"
+    assert work.year == 2019 and work.pages == "4171-4186"
+
+
+def test_tiny_catalog_fixture_is_still_valid(tiny_catalog) -> None:
+    assert catalog.check(tiny_catalog)[1] == [] and TINY_CATALOG
+
+
+def test_init_says_when_litlist_catalog_still_wins(run, tiny_catalog, monkeypatch) -> None:
+    monkeypatch.setenv("LITLIST_CATALOG", str(tiny_catalog))
+    result = run("init")
+    ok(result)
+    assert f"$LITLIST_CATALOG ({tiny_catalog}) still comes first" in result.stderr
+
+
+def test_network_and_editing_code_stay_out_of_other_commands() -> None:
+    """httpx only in sources/, tomlkit only in editing.py, and neither (nor the editing
+    machinery) loaded by a command that does not add."""
+    import subprocess
+
+    src = Path(catalog.__file__).parent
+    for path in src.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if "sources" not in path.parts:
+            assert not re.search(r"^\s*(import|from) httpx", text, re.M), path
+        if path.name != "editing.py":
+            assert not re.search(r"^\s*(import|from) tomlkit", text, re.M), path
+    code = (
+        "import sys\nfrom litlist.cli import app\n"
+        "try:\n    app(['search', 'dpo'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('httpx', 'litlist.editing', 'litlist.sources') "
+        "if m in sys.modules))"
+    )
+    env = dict(os.environ, PYTHONPATH=str(src.parent))
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_add_to_a_missing_catalog_says_how_to_start_one(run, recorded, tmp_path) -> None:
+    missing = tmp_path / "nope.toml"
+    line = one_error(run("-c", missing, "add", "1706.03762", "--topic", "peft"))
+    assert f"litlist init {missing}" in line and recorded == []
+    assert not missing.exists()
+
+
+def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
+    both = ["--topic", "peft", "--new-topic", "X"]
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))
