@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 STDOUT_COMMANDS = [
     ["show"],
     ["show", "dpo"],
+    ["search", "dpo"],
     ["topics"],
     ["venues"],
     ["check"],
@@ -36,7 +37,7 @@ STDOUT_COMMANDS = [
 ]
 
 
-def _litlist(args: list[str], stdout, tmp_path: Path) -> subprocess.CompletedProcess:
+def _litlist(args: list[str], stdout, tmp_path: Path, **popen) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src"),
@@ -52,6 +53,7 @@ def _litlist(args: list[str], stdout, tmp_path: Path) -> subprocess.CompletedPro
         env=env,
         timeout=60,
         check=False,
+        **popen,
     )
 
 
@@ -63,6 +65,16 @@ def test_full_disk_on_stdout_is_one_error_line(args, tmp_path):
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "error: cannot write the output: No space left on device (standard output)"
+    ]
+
+
+@pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=" ".join)
+def test_no_stdout_at_all_is_one_error_line(args, tmp_path):
+    # `litlist show >&-`: the process starts with descriptor 1 closed
+    result = _litlist(args, None, tmp_path, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: cannot write the output: Bad file descriptor (standard output)"
     ]
 
 

@@ -48,6 +48,8 @@ class _GuardedOutput:
 
     def write(self, text: str) -> int:
         try:
+            if self._stream is None:  # started with stdout closed (`litlist show >&-`)
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
             return self._stream.write(text)
         except OSError as exc:
             raise self._fail(exc) from None
@@ -58,7 +60,8 @@ class _GuardedOutput:
 
     def flush(self) -> None:
         try:
-            self._stream.flush()
+            if self._stream is not None:
+                self._stream.flush()
         except OSError as exc:
             raise self._fail(exc) from None
 
