@@ -310,3 +310,14 @@ def test_line_numbers_count_only_line_feeds():
     with pytest.raises(InputError, match=r"^draft.tex:3: "):
         keys_in_tex(tex, "draft.tex")
     assert keys_in_tex("\\cite{a}% \\cite{b}\r\n\\cite{c}\r\n") == ["a", "c"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_draft_is_refused_not_read_forever(monkeypatch, tmp_path):
+    monkeypatch.setattr(citations, "MAX_CHARS", 1000)
+    with pytest.raises(InputError, match="^/dev/zero: more than 0 MB; not a LaTeX file"):
+        keys_in_draft(Path("/dev/zero"))
+    big = write(tmp_path, "big.tex", "\\cite{a}" + "x" * 1000)
+    with pytest.raises(InputError, match="not a LaTeX file"):
+        keys_in_draft(big)
+    assert keys_in_draft(write(tmp_path, "ok.tex", "\\cite{a}" + "x" * 992)) == ["a"]

@@ -144,9 +144,15 @@ def keys_in_aux(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# No draft or .aux is this large; /dev/zero or /dev/urandom given as one would otherwise be
+# read until memory runs out.
+MAX_CHARS = 64 * 2**20
+
+
 def _read(path: Path, why: str = "") -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_CHARS + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file{why}") from None
     except IsADirectoryError:
@@ -155,6 +161,9 @@ def _read(path: Path, why: str = "") -> str:
         raise InputError(f"{path}: not UTF-8 text{why}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
+    if len(text) > MAX_CHARS:
+        raise InputError(f"{path}: more than {MAX_CHARS // 2**20} MB; not a LaTeX file{why}")
+    return text
 
 
 def _included(body: str, base: Path, root: Path) -> list[tuple[Path, Path, bool, int]]:
