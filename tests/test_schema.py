@@ -393,7 +393,7 @@ def test_an_author_with_no_letter_is_rejected(author: str) -> None:
 def test_a_long_url_with_a_bad_end_is_rejected_without_backtracking() -> None:
     # the URL pattern once had two adjacent runs of the same characters: a failing match
     # of this size backtracked for minutes
-    for url in ("https://" + "a" * 100_000 + " ", "https://x.org/" + "a" * 100_000 + "{"):
+    for url in ("https://" + "a" * 100_000 + '"', "https://x.org/" + "a" * 100_000 + "{"):
         with pytest.raises(ValidationError) as info:
             schema.PaperModel.model_validate(dict(PAPER, url=url))
         assert _fields(info.value) == {"url"}
