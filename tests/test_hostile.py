@@ -311,3 +311,17 @@ def test_check_names_paper_and_field_of_a_hostile_value(write_catalog, line, rep
     assert result.exit_code == 1
     assert expected in result.stderr.splitlines()[0]
     assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+def test_merge_report_shows_a_hostile_bib_key_without_terminal_controls(tmp_path):
+    bib = tmp_path / "refs\x1b[2J.bib"
+    bib.write_text("@misc{evil\x1b]0;owned\x07, eprint = {2305.18290}}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "dpo", "lora", "--merge", str(bib)])
+    assert result.exit_code == 0, result.stderr
+    assert "already has rafailov2023direct as 'evil]0;owned' (same arXiv id)" in result.stderr
+    assert "added 1 entry to refs[2J.bib" in result.stderr.replace(str(tmp_path) + "/", "")
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+    out = tmp_path / "out\x1b[2J.bib"
+    result = CliRunner().invoke(app, ["export", "dpo", "-o", str(out)])
+    assert result.exit_code == 0 and "wrote 1 entry to" in result.stderr
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)

@@ -114,7 +114,7 @@ def export_cmd(
                 merge, papers, cat, style, progress=render.progress_factory(sys.stderr)
             )
             for line in report.lines():
-                sys.stderr.write(line + "\n")
+                sys.stderr.write(render.printable(line) + "\n")
             return
         text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
         if output is None:
@@ -122,7 +122,7 @@ def export_cmd(
         else:
             bibtex.write_new(output, text, force=force)
             noun = "entry" if len(papers) == 1 else "entries"
-            sys.stderr.write(f"wrote {len(papers)} {noun} to {output}\n")
+            sys.stderr.write(render.printable(f"wrote {len(papers)} {noun} to {output}") + "\n")
 
 
 def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
