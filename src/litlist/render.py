@@ -162,8 +162,9 @@ def plain_table(
         venue = paper.venue or "Summary"
         key = paper.key or paper.id
         head = f"{score:5.1f}  " if score is not None else "  "
-        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
-    return printable("\n".join(out)) + "\n"
+        title = printable(paper.title)
+        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {title}")
+    return "\n".join(out) + "\n"
 
 
 def plain_card(catalog: Catalog, paper: Paper) -> str:
