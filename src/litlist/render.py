@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from litlist.model import CONTROL_CHARS, Catalog, Paper
+from litlist.model import CONTROL_CHARS, Catalog, Paper, field_names
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
@@ -134,10 +134,18 @@ def wrap(text: str, limit: int) -> list[str]:
 
 
 def _rows(papers: Sequence[Paper], scores: Sequence[float] | None) -> list:
-    """(paper, score or None) pairs."""
+    """(paper, score or None) pairs, each title fit to draw (see `printable`)."""
+    papers = [_printable_title(p) for p in papers]
     if scores is None:
         return [(p, None) for p in papers]
     return list(zip(papers, scores, strict=True))
+
+
+def _printable_title(paper: Paper) -> Paper:
+    if not CONTROL_CHARS.search(paper.title):
+        return paper  # nearly always: no copy
+    values = {name: getattr(paper, name) for name in field_names(Paper)}
+    return Paper(**{**values, "title": printable(paper.title)})
 
 
 def plain_table(
@@ -162,8 +170,7 @@ def plain_table(
         venue = paper.venue or "Summary"
         key = paper.key or paper.id
         head = f"{score:5.1f}  " if score is not None else "  "
-        title = printable(paper.title)
-        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {title}")
+        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
     return "\n".join(out) + "\n"
 
 
@@ -237,7 +244,7 @@ def rich_table(
             str(paper.year or ""),
             paper.venue or "Summary",
             paper.key or paper.id,
-            printable(paper.title),
+            paper.title,
         ]
         if score is not None:
             cells_.insert(0, f"{score:.0f}")
