@@ -4,7 +4,12 @@ with a cold run, and never stands in for a catalog that is now broken."""
 from __future__ import annotations
 
 import os
-import time
+import signal
+import sqlite3
+import stat as stat_mod
+import subprocess
+import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -30,8 +35,26 @@ def cache_file(source: Path) -> Path:
 
 
 def cache_is_valid_for(source: Path) -> bool:
-    sections, _, _ = cache.read(source.absolute(), source.stat(), source.read_bytes)
-    return sections is not None
+    """The cache would be used, and every row, column and page of it checks out (a full
+    check, as only a test can afford)."""
+    found, _, _ = cache.read(source.absolute(), source.stat(), source.read_bytes, [])
+    if found is None:
+        return False
+    db, meta = found
+    try:
+        if db.execute("pragma integrity_check").fetchone()[0] != "ok":
+            return False
+        rows = db.execute("select record, crc from papers").fetchall()
+        if len(rows) != meta["size"] or any(zlib.crc32(r) != c for r, c in rows):
+            return False
+        columns = db.execute("select name, value, crc from columns").fetchall()
+        if len(columns) != 7 or any(zlib.crc32(v) != c for _, v, c in columns):
+            return False
+        return True
+    except sqlite3.DatabaseError:
+        return False
+    finally:
+        db.close()
 
 
 @pytest.fixture
@@ -59,7 +82,7 @@ def test_cache_lives_in_litlist_cache_dir(tiny_catalog: Path, cache_dir: Path) -
     catalog.load(tiny_catalog)
     files = list(cache_dir.iterdir())
     assert files == [cache_file(tiny_catalog)]
-    assert files[0].read_bytes().startswith(cache.MAGIC)
+    assert files[0].read_bytes().startswith(b"SQLite format 3\x00")
 
 
 def test_cache_dir_defaults_to_xdg_then_home(monkeypatch, tmp_path: Path) -> None:
@@ -76,11 +99,16 @@ def test_no_cache_env_writes_nothing(tiny_catalog: Path, cache_dir: Path, monkey
     assert list(cache_dir.iterdir()) == []
 
 
-@pytest.mark.parametrize("value", ["1", "yes", "true"])
-def test_no_cache_env_values(monkeypatch, value: str) -> None:
+@pytest.mark.parametrize("value", ["1", "yes", "true", "on", "TRUE", " Yes "])
+def test_no_cache_env_values_that_disable(monkeypatch, value: str) -> None:
     monkeypatch.setenv("LITLIST_NO_CACHE", value)
     assert not cache.enabled()
-    monkeypatch.setenv("LITLIST_NO_CACHE", "0")
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", "off", "", "False", "OFF"])
+def test_no_cache_env_values_that_enable(monkeypatch, value: str) -> None:
+    """`LITLIST_NO_CACHE=false` once turned the cache off (issue 12, item 13)."""
+    monkeypatch.setenv("LITLIST_NO_CACHE", value)
     assert cache.enabled()
 
 
@@ -251,17 +279,20 @@ DAMAGE = {
     "empty": lambda blob: b"",
     "truncated": _truncate_half,
     "truncated-by-one": lambda blob: blob[:-1],
-    "magic-only": lambda blob: cache.MAGIC,
+    "magic-only": lambda blob: b"SQLite format 3\x00",
     "garbage": lambda blob: os.urandom(len(blob)),
     "text": lambda blob: b"hello, I am not a cache\n" * 10,
     "bit-flip-in-payload": _flip(20),
     "bit-flip-last-byte": _flip(1),
     "bit-flip-in-magic": _flip_at(3),
-    "bit-flip-in-header-length": _flip_at(len(cache.MAGIC) + 2),
-    "bit-flip-in-header": _flip_at(len(cache.MAGIC) + 12),
+    "bit-flip-in-page-size": _flip_at(16),
+    "bit-flip-in-page-count": _flip_at(31),
     "extra-bytes": lambda blob: blob + b"\0\0\0",
-    # a flip that leaves a loadable payload with a wrong title: only the checksum notices
+    # a flip that leaves a loadable database with a wrong title: only the checksums notice
     "bit-flip-in-a-title": lambda blob: blob.replace(b"Gamma Rays", b"Gamma Raxs", 1),
+    "bit-flip-in-a-record-title": lambda blob: blob[::-1].replace(
+        b"Gamma Rays"[::-1], b"Gamma Raxs"[::-1], 1
+    )[::-1],
 }
 
 
@@ -275,10 +306,11 @@ def test_damaged_cache_is_rebuilt_with_same_results(
     damaged = DAMAGE[damage](target.read_bytes())
     assert damaged != target.read_bytes()
     target.write_bytes(damaged)
-    assert not cache_is_valid_for(tiny_catalog)
-    assert snapshot(catalog.load(tiny_catalog)) == reference
-    # and the damaged file was replaced by a good one
-    assert target.read_bytes() != damaged
+    loaded = catalog.load(tiny_catalog)
+    assert snapshot(loaded) == reference
+    for text in ["gamma rays", "alpha", "müller"]:
+        assert query.search(loaded, text) == query.search(cold(tiny_catalog, monkeypatch), text)
+    # and the damaged file was replaced by a good one (or the damage was in unused bytes)
     assert cache_is_valid_for(tiny_catalog)
 
 
@@ -289,12 +321,16 @@ def test_cache_folder_in_place_of_cache_file(tiny_catalog: Path, monkeypatch) ->
 
 
 def test_intact_cache_of_the_wrong_shape_is_rebuilt(tiny_catalog: Path, monkeypatch) -> None:
-    """A cache whose checksums match but whose payload this version cannot use."""
+    """A database whose meta matches but whose tables this version cannot use."""
     reference = snapshot(cold(tiny_catalog, monkeypatch))
     source = tiny_catalog.absolute()
-    expected = cache.fingerprint(source, source.stat(), source.read_bytes(), time.time_ns())
-    cache.write(source, expected, {"meta": b"42"})
+    catalog.load(tiny_catalog)
+    db = sqlite3.connect(cache_file(tiny_catalog))
+    db.execute("drop table papers")
+    db.commit()
+    db.close()
     assert snapshot(catalog.load(tiny_catalog)) == reference
+    assert source.exists() and cache_is_valid_for(tiny_catalog)
 
 
 def test_cache_of_other_format_version_is_ignored(tiny_catalog: Path, monkeypatch) -> None:
@@ -361,20 +397,21 @@ def test_tiny_catalog_warm_equals_cold(tiny_catalog: Path, monkeypatch) -> None:
 def test_cache_write_failing_midway_still_loads(
     tiny_catalog: Path, cache_dir: Path, monkeypatch
 ) -> None:
-    """A full disk while the records stream into the cache: the catalog is built again in
+    """A full disk while the papers stream into the cache: the catalog is built again in
     memory, nothing half-written is left behind, and the next run builds the cache."""
     reference = snapshot(cold(tiny_catalog, monkeypatch))
     calls = {"n": 0}
-    real_add = cache.Writer.add
+    real_flush = catalog._Sink.flush
 
-    def failing_add(self, chunk) -> None:
+    def failing_flush(self) -> None:
         calls["n"] += 1
         if calls["n"] == 2:
-            raise cache.WriteError("No space left on device")
-        real_add(self, chunk)
+            raise sqlite3.OperationalError("database or disk is full")
+        real_flush(self)
 
     with monkeypatch.context() as m:
-        m.setattr(cache.Writer, "add", failing_add)
+        m.setattr(catalog._Sink, "BATCH", 1)
+        m.setattr(catalog._Sink, "flush", failing_flush)
         assert snapshot(catalog.load(tiny_catalog)) == reference
     assert calls["n"] >= 2
     assert not any(cache_dir.iterdir())  # no cache, and no temporary file
@@ -387,3 +424,232 @@ def test_fresh_build_reads_records_from_the_file_it_wrote(tiny_catalog: Path) ->
     cat = catalog.load(tiny_catalog)
     assert cache_file(tiny_catalog).exists()
     assert [p.id for p in cat.papers] == cat.columns["id"]
+
+
+# ---------------------------------------------------------------- trust (issue 12, items 1-3)
+
+AS_ROOT = os.geteuid() == 0
+needs_root = pytest.mark.skipif(
+    not AS_ROOT, reason="a second user's files can only be made here when running as root"
+)
+OTHER_UID = 65534  # nobody
+
+
+def test_cache_folder_is_created_private(tiny_catalog: Path, tmp_path: Path, monkeypatch) -> None:
+    folder = tmp_path / "new" / "cache"
+    monkeypatch.setenv("LITLIST_CACHE_DIR", str(folder))
+    catalog.load(tiny_catalog)
+    assert stat_mod.S_IMODE(folder.stat().st_mode) == 0o700
+    assert cache_file(tiny_catalog).exists()
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o770, 0o1777])
+def test_folder_writable_by_others_is_not_used(
+    tiny_catalog: Path, cache_dir: Path, monkeypatch, mode: int
+) -> None:
+    reference = snapshot(cold(tiny_catalog, monkeypatch))
+    cache_dir.chmod(mode)
+    cat = catalog.load(tiny_catalog)
+    assert snapshot(cat) == reference
+    assert len(cat.warnings) == 1 and "writable by others" in cat.warnings[0]
+    assert list(cache_dir.iterdir()) == []  # nothing written into it either
+
+
+def test_cache_file_writable_by_others_is_not_used(tiny_catalog: Path, monkeypatch) -> None:
+    catalog.load(tiny_catalog)
+    target = cache_file(tiny_catalog)
+    _poison(target)
+    target.chmod(0o666)
+    cat = catalog.load(tiny_catalog)
+    assert cat.paper(0).url == "https://example.org/alpha"
+    assert len(cat.warnings) == 1 and "writable by others" in cat.warnings[0]
+
+
+def _poison(target: Path) -> None:
+    """What an attacker would do: keep the fingerprint, change what the papers say."""
+    db = sqlite3.connect(target)
+    record, pos = db.execute("select record, pos from papers order by pos limit 1").fetchone()
+    forged = record.replace(b"https://example.org/alpha", b"https://evil.example/alpha")
+    db.execute(
+        "update papers set record = ?, crc = ? where pos = ?", (forged, zlib.crc32(forged), pos)
+    )
+    db.commit()
+    db.close()
+
+
+def test_fifo_at_cache_path_never_hangs(tiny_catalog: Path, monkeypatch) -> None:
+    reference = snapshot(cold(tiny_catalog, monkeypatch))
+    target = cache_file(tiny_catalog)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(target)
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("opening the cache hung on a FIFO"))
+    signal.alarm(20)
+    try:
+        assert snapshot(catalog.load(tiny_catalog)) == reference
+    finally:
+        signal.alarm(0)
+    assert stat_mod.S_ISREG(os.lstat(target).st_mode)  # replaced by a real cache
+
+
+def test_symlink_at_cache_path_is_not_followed(tiny_catalog: Path, tmp_path: Path) -> None:
+    victim = tmp_path / "thesis.tex"
+    victim.write_text("my thesis\n")
+    target = cache_file(tiny_catalog)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.symlink_to(victim)
+    assert catalog.load(tiny_catalog).paper(0).id == "alpha-one"
+    assert victim.read_text() == "my thesis\n"
+    assert not target.is_symlink() and cache_is_valid_for(tiny_catalog)
+
+
+def test_planted_temporary_names_are_not_written_through(
+    tiny_catalog: Path, tmp_path: Path
+) -> None:
+    """The old temporary name was `.<name>.<pid>.tmp`: symlinks planted for the next pids
+    pointed the cache's bytes at a victim's file. Temporary files are now made by mkstemp."""
+    victim = tmp_path / "thesis.tex"
+    victim.write_text("my thesis\n")
+    target = cache_file(tiny_catalog)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for pid in range(os.getpid() - 5, os.getpid() + 50):
+        (target.parent / f".{target.name}.{pid}.tmp").symlink_to(victim)
+    catalog.load(tiny_catalog)
+    assert victim.read_text() == "my thesis\n"
+    assert cache_is_valid_for(tiny_catalog)
+
+
+def test_cli_prints_one_warning_for_an_untrusted_folder(
+    tiny_catalog: Path, cache_dir: Path
+) -> None:
+    cache_dir.chmod(0o777)
+    env = dict(os.environ, PYTHONPATH=str(Path(catalog.__file__).parents[1]))
+    done = subprocess.run(
+        [sys.executable, "-m", "litlist", "--catalog", str(tiny_catalog), "show", "alpha-one"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("warning: cache folder"), lines
+    assert "Alpha Methods" in done.stdout
+
+
+@needs_root
+def test_cache_file_of_another_user_is_not_used(tiny_catalog: Path) -> None:
+    catalog.load(tiny_catalog)
+    target = cache_file(tiny_catalog)
+    _poison(target)
+    os.chown(target, OTHER_UID, OTHER_UID)
+    cat = catalog.load(tiny_catalog)
+    assert cat.paper(0).url == "https://example.org/alpha"
+    assert "owned by another user" in cat.warnings[0]
+
+
+@needs_root
+def test_cache_folder_of_another_user_is_not_used(tiny_catalog: Path, cache_dir: Path) -> None:
+    os.chown(cache_dir, OTHER_UID, OTHER_UID)
+    cat = catalog.load(tiny_catalog)
+    assert cat.paper(0).id == "alpha-one"
+    assert "owned by another user" in cat.warnings[0]
+    assert list(cache_dir.iterdir()) == []
+
+
+@needs_root
+def test_second_user_cannot_poison_a_shared_folder(
+    tiny_catalog: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Another user, in a real process of their own (os.setuid), writes a forged cache for
+    the victim's catalog into a group-shared folder: the victim is warned and reads the
+    catalog itself."""
+    import shutil
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="litlist-shared-"))  # reachable by the other user
+    request_cleanup = lambda: shutil.rmtree(shared, ignore_errors=True)  # noqa: E731
+    shared.chmod(0o1777)
+    monkeypatch.setenv("LITLIST_CACHE_DIR", str(shared))
+    good = tmp_path / "good"
+    good.mkdir(mode=0o700)
+    with monkeypatch.context() as m:
+        m.setenv("LITLIST_CACHE_DIR", str(good))
+        catalog.load(tiny_catalog)
+        forged = cache_file(tiny_catalog)
+        _poison(forged)
+        forged.chmod(0o644)
+    planted = shared / forged.name
+    script = (
+        "import os, shutil, sys\n"
+        f"os.setgid({OTHER_UID}); os.setuid({OTHER_UID})\n"
+        "with open(sys.argv[1], 'wb') as f: f.write(sys.stdin.buffer.read())\n"
+        "os.chmod(sys.argv[1], 0o644)\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(planted)], input=forged.read_bytes(), timeout=60
+        )
+        assert done.returncode == 0 and planted.stat().st_uid == OTHER_UID
+        cat = catalog.load(tiny_catalog)
+        assert cat.paper(0).url == "https://example.org/alpha"
+        assert cat.warnings and "cache folder" in cat.warnings[0]
+    finally:
+        request_cleanup()
+
+
+# ---------------------------------------------------------------- appending (for `litlist add`)
+
+
+def _append_delta(path: Path) -> tuple[bytes, Catalog]:
+    """Append a paper to the catalog file (atomically, as `litlist add` does); the new
+    bytes and the catalog validated from them."""
+    extra = TINY_CATALOG[
+        TINY_CATALOG.index('[[paper]]\nid = "gamma-three"') : TINY_CATALOG.index(
+            '[[paper]]\nid = "alpha-summary"'
+        )
+    ]
+    extra = extra.replace("gamma-three", "delta-four").replace("lee2024gamma", "lee2024delta")
+    extra = extra.replace("Gamma Rays of Attention", "Delta Waves of Routing")
+    extra = extra.replace("2403.00003", "2404.00004")
+    raw = path.read_bytes() + b"\n" + extra.encode()
+    tmp = path.with_suffix(".new")
+    tmp.write_bytes(raw)
+    os.replace(tmp, path)
+    fresh, problems = catalog.check(path)
+    assert not problems and fresh is not None
+    return raw, fresh
+
+
+def test_extend_cache_appends_in_place(tiny_catalog: Path, request, monkeypatch) -> None:
+    catalog.load(tiny_catalog)
+    before = catalog.fingerprint_sha(tiny_catalog)
+    assert before == __import__("hashlib").sha256(tiny_catalog.read_bytes()).hexdigest()
+    raw, fresh = _append_delta(tiny_catalog)
+    catalog.extend_cache(
+        tiny_catalog.absolute(), before, raw, fresh.topics, fresh.venues, [fresh.paper(4)]
+    )
+    reference = cold(tiny_catalog, monkeypatch)
+    request.getfixturevalue("no_parsing")  # the next run is warm: no parse, no rebuild
+    warm = catalog.load(tiny_catalog)
+    assert snapshot(warm) == snapshot(reference)
+    assert warm.ids[-1] == "delta-four"
+    assert [warm.ids[h.position] for h in query.search(warm, "delta waves")][:1] == ["delta-four"]
+    assert query.lookup(warm, ["2404.00004"]) == [4]
+    assert cache_is_valid_for(tiny_catalog)
+
+
+def test_extend_cache_of_another_content_drops_the_cache(tiny_catalog: Path) -> None:
+    catalog.load(tiny_catalog)
+    raw, fresh = _append_delta(tiny_catalog)
+    catalog.extend_cache(
+        tiny_catalog.absolute(), "0" * 64, raw, fresh.topics, fresh.venues, [fresh.paper(4)]
+    )
+    assert not cache_file(tiny_catalog).exists()
+    assert catalog.load(tiny_catalog).ids[-1] == "delta-four"  # rebuilt
+
+
+def test_extend_cache_without_a_cache_is_harmless(tiny_catalog: Path) -> None:
+    raw, fresh = _append_delta(tiny_catalog)
+    catalog.extend_cache(tiny_catalog, "x", raw, fresh.topics, fresh.venues, [fresh.paper(4)])
+    assert catalog.fingerprint_sha(tiny_catalog) is None
+    assert catalog.load(tiny_catalog).ids[-1] == "delta-four"

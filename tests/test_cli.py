@@ -507,3 +507,52 @@ def test_shell_completion_offers_ids_keys_and_topics(words: str, expected: set[s
     }
     result = CliRunner().invoke(app, [], env=env, prog_name="litlist")
     assert set(result.stdout.split()) == expected, result.stdout
+
+
+# ---------------------------------------------------------------- names and what matched
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (["show", "DPO", "-f", "json"], "rafailov2023direct"),
+        (["show", "lora", "-f", "json"], "hu2022lora"),
+        (["show", "arXiv:2305.18290v3", "-f", "json"], "rafailov2023direct"),
+        (["export", "StreamingLLM"], "xiao2024efficient"),
+        (["search", "https://arxiv.org/abs/2305.18290", "-f", "json"], "rafailov2023direct"),
+        (["search", "hu2022lora", "-f", "json"], "hu2022lora"),
+    ],
+)
+def test_commands_take_any_name_of_a_paper(run, args: list[str], key: str) -> None:
+    result = run(*args)
+    if "json" in args:
+        rows = parse_json(result)
+        assert rows[0]["key"] == key
+        if args[0] == "search":
+            assert rows[0]["score"] == 100 and rows[0]["matched"]
+    else:
+        assert key in ok(result)
+
+
+def test_show_unknown_name_points_to_search(run) -> None:
+    line = one_error_line(run("show", "rafailov2023"), 1)
+    assert "did you mean rafailov2023direct" in line and "litlist search rafailov2023" in line
+
+
+def test_search_json_says_what_matched(run) -> None:
+    rows = parse_json(run("search", "keeps", "the", "first", "tokens", "-f", "json"))
+    assert rows and all(isinstance(r["matched"], dict) and r["matched"] for r in rows)
+
+
+def test_search_table_shows_what_matched(run) -> None:
+    out = ok(run("search", "attention", "sink"))
+    lines = out.splitlines()
+    assert "xiao2024efficient" in lines[0] and lines[1].strip().startswith("↳ alias:")
+
+
+def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:
+    words = [f"zq{i}x" for i in range(3000)]
+    result = run("search", *words)
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and len(lines[0]) < 120 and lines[0].startswith("no papers match")

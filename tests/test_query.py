@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from conftest import SEED
 from litlist import catalog, query
-from litlist.errors import BadOption, UnknownChoice, UnknownKey
+from litlist import index as ix
+from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog
 from seedlist import parse
 
@@ -562,3 +563,334 @@ def test_search_never_raises(shipped: Catalog, text: str) -> None:
 def test_search_never_raises_on_word_mixes(shipped: Catalog, words: list[str], limit) -> None:
     hits = query.search(shipped, " ".join(words), limit=limit)
     assert limit is None or len(hits) <= limit
+
+
+# ---------------------------------------------------------------- search: descriptions
+
+# (a description of what a paper did or is known for, the paper). Written from the papers
+# themselves and what they are known for, not from the catalog's summaries, and before the
+# scoring was tuned: the search must find a paper the way people remember it.
+DESCRIPTIVE: list[tuple[str, str]] = [
+    ("preference optimization without any reinforcement learning", "dpo"),
+    ("which layers can an llm skip at inference time", "adainfer"),
+    ("streaming generation that keeps the first tokens in the cache", "streamingllm"),
+    ("train a reward model from human comparisons then optimize the policy with ppo", "rlhf"),
+    (
+        "align a model with a list of principles instead of human labels for harmlessness",
+        "constitutional-ai",
+    ),
+    ("replace human preference labels with labels from an llm", "rlaif"),
+    ("model judges its own answers to create training preferences", "self-rewarding"),
+    (
+        "small bottleneck modules inserted between transformer layers while pretrained weights "
+        "stay frozen",
+        "adapter",
+    ),
+    ("prepend trainable continuous vectors to every layer for generation tasks", "prefix-tuning"),
+    (
+        "soft prompts become competitive with full fine-tuning as the model gets bigger",
+        "prompt-tuning",
+    ),
+    ("low rank matrices added to frozen weights so the update is cheap", "lora"),
+    (
+        "forgets less of the source domain but learns less than full fine-tuning",
+        "lora-learns-less",
+    ),
+    ("turning llama into an instruction follower with gated zero attention", "llama-adapter"),
+    (
+        "framework connecting adapters prefix tuning and lora as one family of methods",
+        "unified-peft",
+    ),
+    ("intermediate reasoning steps in few-shot exemplars improve arithmetic", "cot"),
+    ("adding a single phrase to the prompt makes models reason without examples", "zero-shot-cot"),
+    ("automatically constructing reasoning demonstrations by clustering questions", "auto-cot"),
+    ("one model acts as a conductor that calls expert copies of itself", "meta-prompting"),
+    ("attention heads of bert attend to separator tokens and periods", "bert-attention"),
+    (
+        "attention weights alone mislead, multiply by the norm of the transformed value vectors",
+        "attention-norm",
+    ),
+    (
+        "demonstration label tokens aggregate information in shallow layers for in-context "
+        "learning",
+        "label-words-anchors",
+    ),
+    ("deleting or swapping layers barely hurts the model", "stages-of-inference"),
+    (
+        "difference between a large expert model and a small amateur model to choose tokens",
+        "contrastive-decoding",
+    ),
+    ("contrasting expert and amateur models helps math word problems", "cd-reasoning"),
+    ("make a hallucinating copy of the model and subtract its predictions", "icd"),
+    ("amplify the difference between outputs with and without the context document", "cad"),
+    ("contrast final layer logits against earlier layer logits for truthfulness", "dola"),
+    ("emphasize user-marked parts of the prompt by reweighting attention heads", "pasta"),
+    ("model fails to use facts placed in the center of a long input", "lost-in-the-middle"),
+    (
+        "the last token representation cannot tell apart long sequences that differ slightly",
+        "transformers-need-glasses",
+    ),
+    ("predict factual errors from attention to the constraint tokens", "sat-probe"),
+    ("recalibrate attention at test time without fine-tuning", "act"),
+    ("project hidden states on the singular vectors of the unembedding matrix", "spectral-filters"),
+    ("survey in nature machine intelligence on tuning a small fraction of parameters", "peft-nmi"),
+    ("comparing dpo and ppo where ppo wins when tuned well", "dpo-vs-ppo"),
+    (
+        "contrast predictions with relevant and irrelevant contexts so the model uses the given "
+        "context",
+        "multi-input-cd",
+    ),
+    ("noisy retrieved passages in rag, entropy decides how much to contrast", "acd"),
+    (
+        "prompts at every layer match fine-tuning even for small models and sequence labeling",
+        "p-tuning-v2",
+    ),
+    (
+        "trainable continuous prompt embeddings let gpt do natural language understanding",
+        "p-tuning",
+    ),
+    (
+        "effect of feed-forward networks on token mixing shown as attention maps",
+        "ffn-attention-maps",
+    ),
+    (
+        "layer norm and residual connections included when analyzing token contributions in "
+        "masked language models",
+        "attnresln",
+    ),
+    (
+        "benchmark of adapter variants on arithmetic and commonsense reasoning with open models",
+        "llm-adapters",
+    ),
+    ("which peft method works best with little training data", "peft-empirical"),
+    ("practical notes on applying low-rank adaptation", "lora-note"),
+    ("kv cache window attention collapses when the initial tokens are evicted", "streamingllm"),
+    ("iterative dpo where the model is its own judge", "self-rewarding"),
+]
+
+# A second table of the same kind, written after the first round of tuning and never tuned
+# on: it checks that what the scoring learned from the first one carries over.
+DESCRIPTIVE_HELD_OUT: list[tuple[str, str]] = [
+    ("rank decomposition matrices injected into each transformer layer", "lora"),
+    ("reward model trained on human rankings of summaries", "rlhf"),
+    ("ai feedback critiques and revisions using a constitution", "constitutional-ai"),
+    ("llm labels preferences and matches rlhf on summarization", "rlaif"),
+    ("closed form policy from the reward, classification loss on preference pairs", "dpo"),
+    ("step by step rationale examples in the prompt", "cot"),
+    ("zero-shot reasoning with a trigger sentence", "zero-shot-cot"),
+    ("diverse questions and zero-shot rationales to build demonstrations", "auto-cot"),
+    ("conductor model orchestrating expert instances", "meta-prompting"),
+    ("bert heads that attend to the next token or the cls token", "bert-attention"),
+    ("norm based analysis of attention", "attention-norm"),
+    (
+        "in-context learning explained through label tokens gathering information",
+        "label-words-anchors",
+    ),
+    ("early exit of layers with a classifier on token probabilities", "adainfer"),
+    (
+        "stages of detokenization feature engineering prediction ensembling and residual "
+        "sharpening",
+        "stages-of-inference",
+    ),
+    ("amateur model log probabilities subtracted from expert", "contrastive-decoding"),
+    ("decoding that contrasts output with and without context to reduce hallucination", "cad"),
+    ("later layers vs earlier layers logit difference improves factual knowledge", "dola"),
+    ("steering attention to highlighted text without changing weights", "pasta"),
+    (
+        "retrieval performance degrades when the relevant document is in the middle of the context",
+        "lost-in-the-middle",
+    ),
+    (
+        "over-squashing and representational collapse in decoder-only transformers",
+        "transformers-need-glasses",
+    ),
+    ("attention sinks appear in tokens other than the first one", "act"),
+    ("dark signals and massive activations on the first token", "spectral-filters"),
+    (
+        "trainable bottleneck layers for transfer learning in nlp with few parameters per task",
+        "adapter",
+    ),
+    (
+        "optimizing a small continuous task-specific vector for table-to-text and summarization",
+        "prefix-tuning",
+    ),
+    (
+        "only learn soft prompt tokens prepended to the input, model scale closes the gap",
+        "prompt-tuning",
+    ),
+    ("full fine-tuning vs lora on code and math continued pretraining", "lora-learns-less"),
+    ("parallel adapters and mix-and-match adapters", "unified-peft"),
+    ("language model rewards itself using llm-as-a-judge", "self-rewarding"),
+    ("induce hallucinations by fine-tuning then contrast to decode", "icd"),
+]
+
+# Queries about other fields, or about nothing: they must find nothing.
+OUT_OF_FIELD = [
+    "graph neural networks for molecules",
+    "zxqwv",
+    "speech synthesis vocoder",
+    "protein folding structure prediction",
+    "image segmentation with convolutional networks",
+    "stock market price forecasting",
+    "medieval french poetry",
+    "weather radar rainfall nowcasting",
+    "quantum error correction codes",
+    "sourdough bread fermentation",
+    "autonomous driving lidar point clouds",
+    "reinforcement of concrete beams",
+]
+
+
+def test_descriptive_table_is_big_and_names_real_papers(shipped: Catalog) -> None:
+    assert len(DESCRIPTIVE) >= 40 and len(OUT_OF_FIELD) >= 10
+    assert len({q for q, _ in DESCRIPTIVE}) == len(DESCRIPTIVE)
+    assert {p for _, p in DESCRIPTIVE} <= set(shipped.ids)
+
+
+def _descriptive_ranks(shipped: Catalog, table=DESCRIPTIVE) -> tuple[float, float, list]:
+    ranks = []
+    for text, expected in table:
+        found = top(shipped, text, limit=3)
+        ranks.append(found.index(expected) + 1 if expected in found else None)
+    top1 = sum(r == 1 for r in ranks) / len(ranks)
+    top3 = sum(r is not None for r in ranks) / len(ranks)
+    misses = [
+        (q, e, top(shipped, q, limit=3)) for (q, e), r in zip(table, ranks, strict=True) if r != 1
+    ]
+    print(
+        f"\ndescriptive search over {len(ranks)} queries: top-1 {top1:.1%}, top-3 {top3:.1%}; "
+        f"not first: {misses}"
+    )
+    return top1, top3, misses
+
+
+def test_search_descriptive_accuracy_does_not_regress(shipped: Catalog) -> None:
+    """What the scoring reaches today (38 and 42 of 46): no change may lose ground."""
+    top1, top3, misses = _descriptive_ranks(shipped)
+    assert top1 >= 38 / 46 and top3 >= 42 / 46, misses
+
+
+def test_search_held_out_descriptions(shipped: Catalog) -> None:
+    assert len(DESCRIPTIVE_HELD_OUT) >= 25
+    assert {p for _, p in DESCRIPTIVE_HELD_OUT} <= set(shipped.ids)
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_HELD_OUT)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+@pytest.mark.xfail(reason="issue 8's target (top-1 >= 90%, top-3 >= 97%) is not reached yet")
+def test_search_descriptive_accuracy(shipped: Catalog) -> None:
+    top1, top3, misses = _descriptive_ranks(shipped)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+@pytest.mark.parametrize("text", OUT_OF_FIELD)
+def test_search_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert top(shipped, text) == []
+
+
+# ---------------------------------------------------------------- names a user holds
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("hu2022lora", "lora"),
+        ("HU2022LORA", "lora"),
+        ("DPO", "dpo"),
+        ("lora", "lora"),
+        ("StreamingLLM", "streamingllm"),
+        ("streaming llm", "streamingllm"),
+        ("2305.18290", "dpo"),
+        ("arXiv:2305.18290v3", "dpo"),
+        ("https://arxiv.org/abs/2305.18290", "dpo"),
+        ("https://arxiv.org/pdf/2305.18290v2.pdf", "dpo"),
+        ("10.48550/arXiv.2305.18290", "dpo"),
+    ],
+)
+def test_names_find_their_paper(shipped: Catalog, name: str, expected: str) -> None:
+    assert ids(shipped, query.lookup(shipped, [name])) == [expected]
+    hits = query.search(shipped, name)
+    assert shipped.ids[hits[0].position] == expected and hits[0].score == 100
+
+
+def test_doi_in_any_form_finds_its_paper(shipped: Catalog) -> None:
+    position = next(i for i in range(len(shipped)) if shipped.paper(i).doi)
+    doi = shipped.paper(position).doi
+    for form in [doi, doi.upper(), f"doi:{doi}", f"https://doi.org/{doi}"]:
+        assert query.lookup(shipped, [form]) == [position], form
+
+
+def test_name_of_several_papers_lists_them(tiny_catalog) -> None:
+    text = tiny_catalog.read_text(encoding="utf-8").replace(
+        'aliases = ["BEU"]', 'aliases = ["AMT"]'
+    )
+    tiny_catalog.write_text(text, encoding="utf-8")
+    cat = catalog.load(tiny_catalog)
+    with pytest.raises(AmbiguousName) as info:
+        query.lookup(cat, ["amt"])
+    assert "smith2020alpha" in str(info.value) and "muller2022beta" in str(info.value)
+
+
+def test_unknown_name_points_to_search(shipped: Catalog) -> None:
+    with pytest.raises(UnknownKey) as info:
+        query.lookup(shipped, ["hu2022lroa"])
+    assert "did you mean hu2022lora" in str(info.value)
+    assert "litlist search" in str(info.value)
+
+
+def test_draft_keys_stay_keys_only(shipped: Catalog) -> None:
+    with pytest.raises(UnknownKey):
+        query.lookup(shipped, ["DPO"], keys_only=True)
+
+
+# ---------------------------------------------------------------- Korean particles
+
+
+@pytest.mark.parametrize(
+    "particle",
+    ["", "는", "를", "은", "을", "이", "의", "에서", "에서는", "으로", "과", "와", "도", "만"],
+)
+def test_korean_particles_meet(shipped: Catalog, particle: str) -> None:
+    """Whatever particle a user types after a word, the same papers are found."""
+    plain = top(shipped, "가설", limit=None)
+    assert plain and top(shipped, "가설" + particle, limit=None) == plain
+
+
+def test_korean_particle_stripping_rules() -> None:
+    assert ix.strip_particle("가중치는") == "가중치"
+    assert ix.strip_particle("가중치에서는") == "가중치"
+    assert ix.strip_particle("jsd가") == "jsd"
+    assert ix.strip_particle("사이") is None  # one syllable would remain
+    assert ix.strip_particle("가중치") is None
+
+
+# ---------------------------------------------------------------- what matched, noise, bounds
+
+
+def test_hits_say_what_matched(shipped: Catalog) -> None:
+    hits = query.search(shipped, "attention sink")
+    assert dict(hits[0].matched) == {"alias": "attention sink"}
+    described = query.search(shipped, "preference labels from an llm instead of humans")
+    fields = dict(described[0].matched)
+    assert "summary" in fields and len(fields["summary"]) < 200
+
+
+def test_exact_surname_beats_typos_of_words(shipped: Catalog) -> None:
+    assert top(shipped, "finn") == ["dpo"]
+
+
+@pytest.mark.parametrize("n", [1000, 3000])
+def test_huge_queries_are_bounded(shipped: Catalog, n: int) -> None:
+    words = [f"w{i}x" for i in range(n)] + ["dpo"] * n
+    hits = query.search(shipped, " ".join(words))
+    assert all(query.SCORE_FLOOR <= h.score <= 100 for h in hits)
+    assert len(ix.words(" ".join(words))) > query.MAX_QUERY_WORDS
+
+
+@pytest.mark.parametrize(
+    ("british", "american"),
+    [("normalisation", "normalization"), ("summarised", "summarized"), ("behaviour", "behavior")],
+)
+def test_british_and_american_spellings_meet(british: str, american: str) -> None:
+    tokens = ix.Tokens()
+    assert tokens.of(british) == tokens.of(american)

@@ -1,42 +1,45 @@
-"""The derived cache: a validated catalog saved in flat sections, so a warm run skips TOML and
-pydantic and reads only what it uses.
+"""The derived cache: a validated catalog saved as an SQLite database, so a warm run skips
+TOML and pydantic and reads only what it uses (the tables are `catalog.py`'s and
+`index.py`'s; this module decides where the file lives and whether it may be used).
 
-One file per catalog path, under the user's cache folder:
+One file per catalog path, in the user's cache folder. Its `meta` table records the format
+version and the catalog's fingerprint: path, size, modification and change times, inode,
+SHA-256, and when it was hashed. A cache is used only when the fingerprint matches the
+catalog's `stat` and the catalog had not been modified within `RACY_NS` of being hashed (so a
+later edit cannot hide behind an unchanged timestamp) — else the catalog is hashed again and
+must match. Anything else, or anything unreadable, means "rebuild": a cache is an
+optimisation, never trusted blindly, and nothing here raises on a bad one.
 
-    MAGIC | section | section | ... | header (marshal) | its length and CRC | MAGIC
-
-The header records the catalog's path, size, modification and change times, inode, SHA-256,
-when it was hashed, and each section's offset, length and CRC-32. A cache is used only when:
-the header matches the catalog's `stat` and the catalog had not been modified within
-`RACY_NS` of being hashed (so a later edit cannot hide behind an unchanged timestamp) — else
-the catalog is hashed again and must match `sha256`; and every section's CRC matches.
-Anything else, or anything unreadable, means
-"rebuild": a cache is an optimisation, never trusted blindly, and nothing here raises on a bad
-one.
+What the cache trusts: only a folder and a file owned by the user running litlist and
+writable by no one else. The folder is created private (0700); a folder or file that fails
+this is not used (a warning, then the catalog is read without a cache); the file is opened
+only if it is a regular file (a FIFO or symlink in its place is replaced, never followed);
+new files are made with `mkstemp` (O_EXCL, so a planted name is never written through) and
+renamed into place whole.
 """
 
 from __future__ import annotations
 
 import marshal
-import mmap
 import os
 import re
+import sqlite3
+import stat as stat_mod
 import struct
 import time
 import zlib
-from array import array
-from collections.abc import Mapping
 from pathlib import Path
 
-MAGIC = b"litlist-cache-6\n"
-# Bump when the sections' contents change shape: old caches are then simply rebuilt.
-FORMAT = 6
+# Bump when the tables change shape: old caches are then simply rebuilt.
+FORMAT = 10
+SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.
 RACY_NS = 3_000_000_000
 _STAT_FIELDS = ("size", "mtime_ns", "ctime_ns", "ino", "dev")
-
-Sections = dict[str, memoryview]
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_FALSE = ("", "0", "false", "no", "off")
+_TRUE = ("1", "true", "yes", "on")
 
 
 def cache_dir() -> Path:
@@ -49,16 +52,20 @@ def cache_dir() -> Path:
 
 
 def enabled() -> bool:
-    return os.environ.get("LITLIST_NO_CACHE", "") in ("", "0")
+    """False when $LITLIST_NO_CACHE says so: 1/true/yes/on (any case) turn the cache off;
+    unset, empty, 0/false/no/off leave it on. Any other value turns it off (the safe
+    reading of a value we do not understand)."""
+    value = os.environ.get("LITLIST_NO_CACHE", "").strip().lower()
+    return value in _FALSE
 
 
 def cache_path(source: Path) -> Path:
-    """`<catalog name>-<CRC of its path>.cache`: readable, and one per catalog path (two paths
-    that share a name and a CRC would only evict each other's cache: the header names its
+    """`<catalog name>-<CRC of its path>.sqlite`: readable, and one per catalog path (two paths
+    that share a name and a CRC would only evict each other's cache: the meta names its
     source)."""
     raw = str(source).encode("utf-8", "surrogateescape")
     stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", source.stem)[:40] or "catalog"
-    return cache_dir() / f"{stem}-{zlib.crc32(raw):08x}.cache"
+    return cache_dir() / f"{stem}-{zlib.crc32(raw):08x}{SUFFIX}"
 
 
 def _sha256(raw: bytes) -> str:
@@ -80,221 +87,206 @@ def _stat_of(stat: os.stat_result) -> dict[str, int]:
 def fingerprint(source: Path, stat: os.stat_result, raw: bytes, hashed_ns: int) -> dict:
     """What a cache must match to stand for `source`: its stat and its content's hash.
     `hashed_ns` is when `raw` was read (taken before reading it)."""
-    return {
-        "format": FORMAT,
-        "source": str(source),
-        **_stat_of(stat),
-        "sha256": _sha256(raw),
-        "hashed_ns": hashed_ns,
-    }
+    return {"source": str(source), **_stat_of(stat), "sha256": _sha256(raw), "hashed_ns": hashed_ns}
 
 
-def _open(source: Path) -> tuple[dict, mmap.mmap] | None:
+# ---------------------------------------------------------------- trust
+
+
+def _unsafe(st: os.stat_result) -> str | None:
+    """Why a folder or file with this stat must not be trusted, or None."""
+    if st.st_uid != os.geteuid():
+        return "is owned by another user"
+    if st.st_mode & 0o022:
+        return "is writable by others"
+    return None
+
+
+def folder(notes: list[str]) -> Path | None:
+    """The cache folder, created private if missing; None (and a note why) when it cannot
+    be made or is not safe to use."""
+    where = cache_dir()
     try:
-        with open(cache_path(source), "rb") as handle:
-            view = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError):
+        where.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.stat(where)
+    except OSError:
+        return None  # e.g. a read-only home: no cache, and nothing to warn about
+    if not stat_mod.S_ISDIR(st.st_mode):
+        return None
+    why = _unsafe(st)
+    if why is not None:
+        notes.append(f"cache folder {where} {why}: not used; reading the catalog without cache")
+        return None
+    return where
+
+
+def _usable_file(path: Path, notes: list[str]) -> bool:
+    """True when `path` is a regular file of ours that no one else can write. A symlink,
+    FIFO, folder or device there is removed if possible (the folder is ours), never opened."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not stat_mod.S_ISREG(st.st_mode):
+        try:
+            if stat_mod.S_ISDIR(st.st_mode):
+                os.rmdir(path)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+        return False
+    why = _unsafe(st)
+    if why is not None:
+        notes.append(f"cache file {path} {why}: not used; reading the catalog without cache")
+        return False
+    # an SQLite file is whole pages, as many as its header says: a cut or grown file is not
+    # one we wrote (SQLite itself would read past a cut as zeros)
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            head = handle.read(100)
+    except OSError:
+        return False
+    if len(head) < 100 or not head.startswith(_SQLITE_MAGIC):
+        return False
+    page = struct.unpack(">H", head[16:18])[0]
+    page = 65536 if page == 1 else page
+    pages = struct.unpack(">I", head[28:32])[0]
+    return page >= 512 and st.st_size == page * pages
+
+
+def _connect(path: Path | str) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    db.execute("pragma cell_size_check = on")  # damaged pages raise instead of misreading
+    return db
+
+
+def open_meta(db: sqlite3.Connection) -> dict:
+    """The meta table as a dict (values unmarshalled)."""
+    return {k: marshal.loads(v) for k, v in db.execute("select key, value from meta")}
+
+
+def set_meta(db: sqlite3.Connection, values: dict) -> None:
+    db.executemany(
+        "insert or replace into meta values (?, ?)",
+        [(k, marshal.dumps(v)) for k, v in values.items()],
+    )
+
+
+def _open(source: Path, notes: list[str]) -> tuple[sqlite3.Connection, dict] | None:
+    path = cache_path(source)
+    if not _usable_file(path, notes):
         return None
     try:
-        tail = len(MAGIC) + 8
-        if len(view) < len(MAGIC) + tail or view[: len(MAGIC)] != MAGIC:
+        db = _connect(path)
+        meta = open_meta(db)
+        if meta.get("format") != FORMAT or meta.get("fingerprint", {}).get("source") != str(source):
+            db.close()
             return None
-        if view[-len(MAGIC) :] != MAGIC:
-            return None
-        length, crc = struct.unpack(">II", view[-tail : -len(MAGIC)])
-        head = view[-tail - length : -tail]
-        if len(head) != length or zlib.crc32(head) != crc:
-            return None
-        header = marshal.loads(head)
-        if not isinstance(header, dict) or header.get("format") != FORMAT:
-            return None
-        if header.get("source") != str(source):
-            return None
-        return header, view
+        return db, meta
     except Exception:  # noqa: BLE001 - any damage at all means "rebuild"
         return None
 
 
 def read(
-    source: Path, stat: os.stat_result, read_source
-) -> tuple[Sections | None, bytes | None, int | None]:
-    """The cached sections for `source`, or None when absent, stale or damaged.
+    source: Path, stat: os.stat_result, read_source, notes: list[str]
+) -> tuple[tuple[sqlite3.Connection, dict] | None, bytes | None, int | None]:
+    """The open cache database (and its meta) for `source`, or None when absent, stale,
+    damaged or untrusted. Call only with a `folder()` that was trusted.
 
     Also returns the catalog's bytes and when they were read, when it had to read them to
     check the hash (so a rebuild does not read them again).
     """
-    found = _open(source)
+    found = _open(source, notes)
     if found is None:
         return None, None, None
-    header, view = found
+    db, meta = found
+    print_ = meta["fingerprint"]
     raw = hashed_ns = None
     current = _stat_of(stat)
-    same_stat = all(header.get(k) == current[k] for k in _STAT_FIELDS)
-    settled = max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS < header.get("hashed_ns", 0)
+    same_stat = all(print_.get(k) == current[k] for k in _STAT_FIELDS)
+    settled = max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS < print_.get("hashed_ns", 0)
     if not (same_stat and settled):
         hashed_ns = time.time_ns()
         raw = read_source()
-        if _sha256(raw) != header.get("sha256"):
+        if _sha256(raw) != print_.get("sha256"):
+            db.close()
             return None, raw, hashed_ns
-    try:
-        sections = _sections(header, view)
-    except Exception:  # noqa: BLE001
-        return None, raw, hashed_ns
-    if sections is not None and raw is not None:
         # the content is the same: record the new stat so the next run need not hash it
-        _rewrite_header(source, header, view, fingerprint(source, stat, raw, hashed_ns or 0))
-    return sections, raw, hashed_ns
-
-
-def _sections(header: dict, view: mmap.mmap, *, verify: bool = True) -> Sections | None:
-    table = header.get("sections")
-    if not isinstance(table, dict):
-        return None
-    whole = memoryview(view)
-    out: Sections = {}
-    for name, (offset, length, crc) in table.items():
-        part = whole[offset : offset + length]
-        if len(part) != length:
-            return None
-        if verify and zlib.crc32(part) != crc:
-            return None
-        out[name] = part
-    return out
+        fresh = fingerprint(source, stat, raw, hashed_ns)
+        try:
+            set_meta(db, {"fingerprint": fresh})
+            meta["fingerprint"] = fresh
+        except sqlite3.Error:
+            pass  # a read-only cache: the next run hashes the catalog again
+    return (db, meta), raw, hashed_ns
 
 
 class WriteError(Exception):
     """The cache file could not be written (a full disk, say): build without it."""
 
 
-class Writer:
-    """A cache file written section by section into a temporary file, then committed
-    (renamed into place). A section may come in many chunks, e.g. one record per paper as
-    papers are validated, so a large catalog's records never wait in memory."""
+class NewFile:
+    """A cache database written into a temporary file (created with `mkstemp`: a new file,
+    never a planted symlink), then committed (renamed into place) or dropped."""
 
-    def __init__(self, source: Path) -> None:
+    def __init__(self, source: Path, where: Path) -> None:
+        import tempfile  # only when a cache is written: not on a warm run's path
+
         self.target = cache_path(source)
-        self._tmp = self.target.with_name(f".{self.target.name}.{os.getpid()}.tmp")
-        self._table: dict[str, list[int]] = {}
-        self._current: list | None = None
         try:
-            self.target.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = open(self._tmp, "wb")
-            self._handle.write(MAGIC)
+            fd, name = tempfile.mkstemp(prefix=f".{self.target.name}.", suffix=".tmp", dir=where)
+            os.close(fd)
         except OSError as exc:
             raise WriteError(exc) from None
-        self._offset = len(MAGIC)
-
-    @classmethod
-    def open(cls, source: Path) -> Writer | None:
-        """A writer, or None when the cache folder cannot be written."""
+        self.tmp = Path(name)
         try:
-            return cls(source)
-        except WriteError:
-            return None
-
-    def __enter__(self) -> Writer:
-        return self
-
-    def __exit__(self, kind, error, trace) -> None:
-        if error is not None:
-            self.abort()  # nothing half-written stays behind
-
-    def begin(self, name: str) -> None:
-        self._current = [name, self._offset, 0, 0]
-
-    def add(self, chunk) -> None:
-        current = self._current
-        assert current is not None
-        try:
-            if isinstance(chunk, array):
-                chunk.tofile(self._handle)
-            else:
-                self._handle.write(chunk)
-        except OSError as exc:
+            self.db = _connect(self.tmp)
+            # a temporary file: a crash leaves garbage to drop, never a cache to trust
+            self.db.execute("pragma journal_mode = off")
+            self.db.execute("pragma synchronous = off")
+        except sqlite3.Error as exc:
+            self.abort()
             raise WriteError(exc) from None
-        size = memoryview(chunk).nbytes
-        current[2] += size
-        current[3] = zlib.crc32(chunk, current[3])
-        self._offset += size
 
-    def end(self) -> None:
-        assert self._current is not None
-        name, offset, length, crc = self._current
-        self._table[name] = [offset, length, crc]
-        self._current = None
-
-    def section(self, name: str, value: object) -> None:
-        """A whole section: bytes, an array, or a list of them written one after another."""
-        self.begin(name)
-        for chunk in value if isinstance(value, list) else [value]:
-            self.add(chunk)
-        self.end()
-
-    def copy(self, body: memoryview, table: dict[str, list[int]]) -> None:
-        """Sections as another cache file laid them out, right after its MAGIC."""
+    def commit(self) -> None:
+        """Put the finished file in place (its connection stays open for this run)."""
         try:
-            self._handle.write(body)
-        except OSError as exc:
+            self.db.execute("pragma journal_mode = delete")
+            os.replace(self.tmp, self.target)
+        except (OSError, sqlite3.Error) as exc:
+            self.abort()
             raise WriteError(exc) from None
-        self._offset += body.nbytes
-        self._table.update(table)
-
-    def commit(self, header: dict) -> None:
-        """Write the header (with this file's sections) and put the file in place."""
-        head = marshal.dumps(dict(header, sections=self._table))
+        # the flat-section cache of litlist before format 7, for the same catalog: garbage now
+        old = self.target.with_suffix(".cache")
         try:
-            self._handle.write(head + struct.pack(">II", len(head), zlib.crc32(head)) + MAGIC)
-            self._handle.close()
-            os.replace(self._tmp, self.target)
-        except OSError as exc:
-            raise WriteError(exc) from None
+            if stat_mod.S_ISREG(os.lstat(old).st_mode):
+                os.unlink(old)
+        except OSError:
+            pass
 
     def abort(self) -> None:
         """Drop the temporary file."""
         try:
-            self._handle.close()
-        except OSError:
+            self.db.close()
+        except (AttributeError, sqlite3.Error):
             pass
         try:
-            os.unlink(self._tmp)
+            os.unlink(self.tmp)
         except OSError:
             pass
 
 
-def written(source: Path) -> Sections | None:
-    """The sections of the cache this run has just written, without checking its CRCs again
-    (that would read every page of it)."""
-    found = _open(source)
-    if found is None:
+def drop(source: Path) -> None:
+    """Delete the cache of `source` (the next run rebuilds it)."""
+    try:
+        os.unlink(cache_path(source))
+    except OSError:
+        pass
+
+
+def open_for_append(source: Path, notes: list[str]) -> tuple[sqlite3.Connection, dict] | None:
+    """The trusted cache of `source` opened for writing, or None."""
+    if folder(notes) is None:
         return None
-    header, view = found
-    return _sections(header, view, verify=False)
-
-
-def write(source: Path, expected: dict, sections: Mapping[str, object]) -> None:
-    """Save `sections` for `source`, atomically; a cache that cannot be written is skipped."""
-    writer = Writer.open(source)
-    if writer is None:
-        return
-    try:
-        with writer:
-            for name, value in sections.items():
-                writer.section(name, value)
-            writer.commit(expected)
-    except WriteError:
-        pass  # no cache this time
-
-
-def _rewrite_header(source: Path, header: dict, view: mmap.mmap, fresh: dict) -> None:
-    """The same sections under a new header (the catalog was touched, not changed)."""
-    table = header["sections"]
-    end = max((offset + length for offset, length, _ in table.values()), default=len(MAGIC))
-    writer = Writer.open(source)
-    if writer is None:
-        return
-    try:
-        with writer:
-            writer.copy(memoryview(view)[len(MAGIC) : end], table)
-            writer.commit(dict(header, **fresh))
-    except WriteError:
-        pass  # the old header stays: the next run hashes the catalog again
+    return _open(source, notes)

@@ -2,8 +2,11 @@
 
 `load()` is what every command calls: it takes the catalog from the cache when the cache still
 stands for the file (see `cache.py`), or else parses it (TOML), validates it (`schema.py`)
-paper by paper, refusing a catalog with any problem, and saves the result as compact
-sections: columns for filters, one marshalled record per paper, and the search index.
+paper by paper, refusing a catalog with any problem, and streams the result into an SQLite
+database (the cache file, or one in memory when there is no cache): a `papers` table of one
+marshalled record per paper with its CRC-32, a `columns` table holding each column filters
+use as one blob (with its CRC-32), a `meta` table (format, fingerprint, topics, venues,
+size), and the search tables of `index.py`. `extend_cache()` appends papers to a cache in place.
 `check()` validates from scratch and returns every problem instead of raising.
 """
 
@@ -13,11 +16,12 @@ import gc
 import marshal
 import os
 import re
+import sqlite3
 import stat as stat_module
 import time
-from array import array
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from litlist import cache
@@ -182,51 +186,71 @@ def check(path: str | os.PathLike | None = None) -> tuple[Catalog | None, list[P
 
 
 def load(path: str | os.PathLike | None = None, *, progress: Progress | None = None) -> Catalog:
-    """The validated catalog, from the cache when it still stands for the file."""
+    """The validated catalog, from the cache when it still stands for the file.
+
+    Why a cache was not used when it could not be trusted is in the catalog's `warnings`
+    (services do not print; the CLI does)."""
     where = locate(path)
     stat = _stat(where)
-    use_cache = cache.enabled()
+    notes: list[str] = []
+    home = cache.folder(notes) if cache.enabled() else None
     raw: bytes | None = None
     hashed_ns: int | None = None
-    if use_cache:
-        sections, raw, hashed_ns = cache.read(where, stat, lambda: _read(where))
-        if sections is not None:
+    if home is not None:
+        found, raw, hashed_ns = cache.read(where, stat, lambda: _read(where), notes)
+        if found is not None:
             try:
-                return _from_sections(str(where), sections)
+                return _noted(_from_db(where, *found), notes)
             except Exception:  # noqa: BLE001 - intact but not the shape we write: rebuild
-                pass
+                found[0].close()
     if raw is None:
         hashed_ns = time.time_ns()
         raw = _read(where)
-    fingerprint = cache.fingerprint(where, stat, raw, hashed_ns or 0) if use_cache else None
+    fingerprint = cache.fingerprint(where, stat, raw, hashed_ns or 0) if home else None
     box = [raw]
     del raw  # _build lets the bytes go as soon as they are decoded
-    writer = cache.Writer.open(where) if fingerprint is not None else None
+    target = None
+    if home is not None:
+        try:
+            target = cache.NewFile(where, home)
+        except cache.WriteError:
+            target = None
     try:
-        return _build(where, box, progress, writer, fingerprint)
-    except cache.WriteError:
+        return _noted(_build(where, box, progress, target, fingerprint), notes)
+    except (cache.WriteError, sqlite3.Error):
+        if target is None:
+            raise
         # the cache could not be written (a full disk?): build again, in memory only
-        return _build(where, [_read(where)], progress, None, None)
+        return _noted(_build(where, [_read(where)], progress, None, None), notes)
+
+
+def _noted(cat: Catalog, notes: list[str]) -> Catalog:
+    cat.warnings = list(dict.fromkeys(notes))
+    return cat
 
 
 # ---------------------------------------------------------------- building
 
+TABLES = """
+create table meta(key text primary key, value blob not null) without rowid;
+create table papers(pos integer primary key, record blob not null, crc integer not null);
+create table columns(name text primary key, value blob not null, crc integer not null);
+"""
+
 
 class _Sink:
-    """Receives validated papers one by one and keeps only their compact form: columns and
-    the search index in memory, records straight into the cache file being written (or in
-    memory when there is none)."""
+    """Receives validated papers one by one and streams them into the database (rows of
+    `papers` and the search index) in batches; keeps only the columns in memory."""
 
-    def __init__(self, total: int, progress: Progress | None, writer: cache.Writer | None):
-        from litlist import index
+    BATCH = 2000
 
-        self.records: list[bytes] | None = None if writer else []
-        self.writer = writer
-        if writer is not None:
-            writer.begin("records")
-        self.offsets = array("Q", [0])
+    def __init__(self, db: sqlite3.Connection, builder, total: int, progress: Progress | None):
+        self.db = db
+        self.builder = builder
+        self.start = 0
+        self.count = 0
+        self.rows: list[tuple] = []
         self.columns: dict[str, list] = {name: [] for name in COLUMNS}
-        self.index = index.Builder()
         self.bar = (
             progress("Checking and indexing papers", total)
             if progress and total >= PROGRESS_FROM
@@ -234,24 +258,29 @@ class _Sink:
         )
 
     def __call__(self, paper: Paper) -> None:
-        position = len(self.offsets) - 1
+        position = self.start + self.count
+        self.count += 1
         blob = marshal.dumps(to_record(paper))
-        if self.writer is not None:
-            self.writer.add(blob)
-        else:
-            self.records.append(blob)  # type: ignore[union-attr]
-        self.offsets.append(self.offsets[-1] + len(blob))
+        self.rows.append((position, blob, zlib.crc32(blob)))
         for name, column in self.columns.items():
             column.append(getattr(paper, name))
-        self.index.add(position, paper)
+        self.builder.add(position, paper)
+        if len(self.rows) >= self.BATCH:
+            self.flush()
         if self.bar is not None and position % 1000 == 999:
             self.bar.advance(1000)  # type: ignore[attr-defined]
 
+    def flush(self) -> None:
+        self.db.executemany("insert into papers values (?, ?, ?)", self.rows)
+        self.rows = []
+
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.end()
-        if self.bar is not None:
-            self.bar.close()  # type: ignore[attr-defined]
+        try:
+            self.flush()
+            self.builder.finish()
+        finally:
+            if self.bar is not None:
+                self.bar.close()  # type: ignore[attr-defined]
 
 
 @contextmanager
@@ -265,118 +294,164 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _loose(data: dict) -> tuple[list[Topic], list[Venue]]:
+    """Topics and venues as the document gives them, before validation: the search index
+    needs their names while papers stream in (a document that fails validation is dropped
+    with its index, so an odd value here costs nothing)."""
+    topics, venues = [], []
+    for row in data.get("topic") or []:
+        if isinstance(row, dict) and isinstance(row.get("slug"), str):
+            topics.append(Topic(row["slug"], str(row.get("name", ""))))
+    for row in data.get("venue") or []:
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            aliases = row.get("aliases")
+            aliases = (
+                tuple(a for a in aliases if isinstance(a, str)) if isinstance(aliases, list) else ()
+            )
+            venues.append(
+                Venue(row["id"], str(row.get("name", "")), str(row.get("kind", "")), aliases)
+            )
+    return topics, venues
+
+
+def _save_columns(db: sqlite3.Connection, columns: Mapping[str, list]) -> None:
+    """Each column as one marshalled blob with its CRC-32: a filter over 100,000 papers
+    reads one row, not a table of records."""
+    rows = []
+    for name, values in columns.items():
+        blob = marshal.dumps(values)
+        rows.append((name, blob, zlib.crc32(blob)))
+    db.executemany("insert or replace into columns values (?, ?, ?)", rows)
+
+
+def _memory_db() -> sqlite3.Connection:
+    return sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+
+
 def _build(
     where: Path,
     box: list[bytes],
     progress: Progress | None,
-    writer: cache.Writer | None,
+    target: cache.NewFile | None,
     fingerprint: dict | None,
 ) -> Catalog:
-    """Parse, validate and index the catalog; with a writer, into a new cache file (dropped
-    if anything fails)."""
-    with _collector_paused(), writer or nullcontext():
-        text = _decode(where, box.pop())  # the raw bytes go here
-        # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal only)
-        bar = (
-            progress(f"Parsing {where.name}", None)
-            if progress and len(text) > PARSE_NOTICE
-            else None
-        )
-        try:
-            data = _parse(where, text)
-        finally:
-            if bar is not None:
-                bar.close()  # type: ignore[attr-defined]
-        del text  # line numbers for problems are found by reading the file again
-        # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
-        from litlist import schema
+    """Parse, validate and index the catalog into a database: a new cache file with
+    `target` (dropped if anything fails), else one in memory."""
+    from litlist import index
 
-        rows = data.get("paper")
-        sink = _Sink(len(rows) if isinstance(rows, list) else 0, progress, writer)
-        try:
-            shell, problems = schema.validate(
-                data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+    db = target.db if target is not None else _memory_db()
+    try:
+        with _collector_paused():
+            text = _decode(where, box.pop())  # the raw bytes go here
+            # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal)
+            bar = (
+                progress(f"Parsing {where.name}", None)
+                if progress and len(text) > PARSE_NOTICE
+                else None
             )
-        finally:
-            sink.close()
-        del data
-        if problems:
-            raise CatalogError(where, problems)
-        sections = _to_sections(shell.topics, shell.venues, sink)
-        if writer is not None and fingerprint is not None:
-            for name, value in sections.items():
-                writer.section(name, value)
-            writer.commit(fingerprint)
-            del sections  # what the catalog needs now reads from the file just written
-            written = cache.written(where)
-            if written is not None:
-                store = _SectionStore(written, columns=sink.columns)
-                return Catalog(str(where), shell.topics, shell.venues, store=store)
-            raise cache.WriteError("the cache just written cannot be read back")
-        store = _SectionStore(sections, columns=sink.columns, records=sink.records)
-        return Catalog(str(where), shell.topics, shell.venues, store=store)
+            try:
+                data = _parse(where, text)
+            finally:
+                if bar is not None:
+                    bar.close()  # type: ignore[attr-defined]
+            del text  # line numbers for problems are found by reading the file again
+            # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
+            from litlist import schema
+
+            db.executescript(TABLES + index.SCHEMA)
+            db.execute("begin")
+            builder = index.Builder(db, *_loose(data))
+            rows = data.get("paper")
+            sink = _Sink(db, builder, len(rows) if isinstance(rows, list) else 0, progress)
+            try:
+                shell, problems = schema.validate(
+                    data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+                )
+            finally:
+                sink.close()
+            del data
+            if problems:
+                raise CatalogError(where, problems)
+            meta = {
+                "format": cache.FORMAT,
+                "fingerprint": fingerprint or {"source": str(where)},
+                "topics": [(t.slug, t.name) for t in shell.topics],
+                "venues": [(v.id, v.name, v.kind, v.aliases) for v in shell.venues],
+                "size": sink.count,
+            }
+            _save_columns(db, sink.columns)
+            cache.set_meta(db, meta)
+            db.execute("commit")
+            if target is not None:
+                target.commit()
+    except BaseException:
+        if target is not None:
+            target.abort()
+        else:
+            db.close()
+        raise
+    store = _DbStore(
+        db, meta, columns=sink.columns, recover=(lambda: _recover(where)) if target else None
+    )
+    return Catalog(str(where), shell.topics, shell.venues, store=store)
 
 
-def _codes(values: list, table: list) -> array:
-    position = {value: i for i, value in enumerate(table)}
-    return array("H", [position[v] for v in values])
+# ---------------------------------------------------------------- reading the database
 
 
-def _to_sections(topics: list[Topic], venues: list[Venue], sink: _Sink) -> dict:
-    cols = sink.columns
-    tables = {
-        "kind": sorted(set(cols["kind"])),
-        "venue": [None, *dict.fromkeys(v for v in cols["venue"] if v)],
-        "topic": list(dict.fromkeys(cols["topic"])),
-    }
-    meta = {
-        "topics": [(t.slug, t.name) for t in topics],
-        "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
-        "tables": tables,
-    }
-    sections: dict[str, object] = {
-        "meta": marshal.dumps(meta),
-        "id": "\n".join(cols["id"]).encode("utf-8"),
-        "key": "\n".join(k or "" for k in cols["key"]).encode("utf-8"),
-        "title": "\n".join(cols["title"]).encode("utf-8"),
-        "year": array("H", [y or 0 for y in cols["year"]]),
-        **{name: _codes(cols[name], table) for name, table in tables.items()},
-        "record_offsets": sink.offsets,
-    }
-    if sink.records is not None:  # else they are in the cache file already
-        sections["records"] = sink.records
-    sections.update(sink.index.sections())
-    return sections
+class CacheDamaged(Exception):
+    """A row or column of a cache did not match its checksum."""
 
 
-# ---------------------------------------------------------------- reading the cache
+class _Column(Sequence):
+    """One column of `papers`, read on demand: a few values (the rows a table shows) come
+    from their papers' records; anything more reads the whole column once."""
+
+    SINGLES = 64
+
+    def __init__(self, store: _DbStore, name: str) -> None:
+        self._store = store
+        self._name = name
+        self._values: list | None = None
+        self._singles = 0
+
+    def _all(self) -> list:
+        if self._values is None:
+            self._values = self._store.column(self._name)
+        return self._values
+
+    def __getitem__(self, i):  # type: ignore[override]
+        if self._values is None and isinstance(i, int) and self._singles < self.SINGLES:
+            self._singles += 1
+            size = len(self._store)
+            if -size <= i < size:
+                return getattr(self._store.paper(i % size), self._name)
+        return self._all()[i]
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence):
+            return list(self) == list(other)
+        return NotImplemented
+
+    def __hash__(self):  # a view of mutable data, like a list
+        raise TypeError("unhashable type: column")
+
+    def __repr__(self) -> str:
+        return f"column({self._name})"
 
 
 class _Columns(Mapping):
-    """Columns decoded from their sections the first time each is used."""
+    def __init__(self, store: _DbStore) -> None:
+        self._done = {name: _Column(store, name) for name in COLUMNS}
 
-    def __init__(self, sections: Mapping, tables: dict) -> None:
-        self._sections = sections
-        self._tables = tables
-        self._done: dict[str, list] = {}
-
-    def __getitem__(self, name: str) -> list:
-        if name not in self._done:
-            self._done[name] = self._decode(name)
+    def __getitem__(self, name: str):
         return self._done[name]
-
-    def _decode(self, name: str) -> list:
-        if name not in COLUMNS:
-            raise KeyError(name)
-        part = self._sections[name]
-        if name in ("id", "title"):
-            return bytes(part).decode("utf-8").split("\n")
-        if name == "key":
-            return [k or None for k in bytes(part).decode("utf-8").split("\n")]
-        if name == "year":
-            return [y or None for y in part.cast("H")]
-        table = self._tables[name]
-        return [table[c] for c in part.cast("H")]
 
     def __iter__(self):
         return iter(COLUMNS)
@@ -385,56 +460,194 @@ class _Columns(Mapping):
         return len(COLUMNS)
 
 
-class _SectionStore:
-    """A catalog's papers as cache sections: each record decoded when first asked for."""
+class _DbStore:
+    """A catalog's papers in a database: each record decoded (and its CRC checked) when
+    first asked for. A cache found damaged while in use is rebuilt on the spot (`recover`)
+    and the question asked again of the new one."""
 
-    def __init__(self, sections: Mapping, *, columns=None, records: list[bytes] | None = None):
-        self._sections = sections
-        tables = marshal.loads(sections["meta"])["tables"]
-        self.columns = columns if columns is not None else _Columns(sections, tables)
-        self._records = records
-        self._offsets = _ints(sections["record_offsets"], "Q")
+    def __init__(self, db: sqlite3.Connection, meta: dict, *, columns=None, recover=None):
+        self.db = db
+        self._meta = meta
+        self._size = meta["size"]
+        self.columns = columns if columns is not None else _Columns(self)
         self._decoded: dict[int, Paper] = {}
         self._index = None
+        self._recover = recover
 
     def __len__(self) -> int:
-        return len(self._offsets) - 1
+        return self._size
+
+    def _recovered(self) -> _DbStore:
+        if self._recover is None:
+            raise CacheDamaged("a database built in this run is damaged")
+        fresh: _DbStore = self._recover()
+        self.__dict__.update(fresh.__dict__)
+        return self
 
     def paper(self, i: int) -> Paper:
         paper = self._decoded.get(i)
         if paper is None:
-            if self._records is not None:
-                blob = self._records[i]
-            else:
-                blob = self._sections["records"][self._offsets[i] : self._offsets[i + 1]]
-            paper = self._decoded[i] = from_record(marshal.loads(blob))
+            try:
+                row = self.db.execute(
+                    "select record, crc from papers where pos = ?", (i,)
+                ).fetchone()
+                if row is None or zlib.crc32(row[0]) != row[1]:
+                    raise CacheDamaged(f"record {i}")
+                paper = from_record(marshal.loads(row[0]))
+            except (sqlite3.DatabaseError, CacheDamaged, ValueError, TypeError, EOFError):
+                return self._recovered().paper(i)
+            self._decoded[i] = paper
         return paper
+
+    def column(self, name: str) -> list:
+        """A whole column, checked against its CRC."""
+        if name not in COLUMNS:
+            raise KeyError(name)
+        try:
+            row = self.db.execute(
+                "select value, crc from columns where name = ?", (name,)
+            ).fetchone()
+            if row is None or zlib.crc32(row[0]) != row[1]:
+                raise CacheDamaged(name)
+            values = marshal.loads(row[0])
+            if not isinstance(values, list) or len(values) != self._size:
+                raise CacheDamaged(name)
+        except (sqlite3.DatabaseError, CacheDamaged, ValueError, EOFError, TypeError):
+            return list(self._recovered().columns[name])
+        return values
 
     @property
     def index(self):
         if self._index is None:
             from litlist.index import SearchIndex
 
-            self._index = SearchIndex(self._sections)
+            self._index = SearchIndex(self.db, self._size, recover=self._index_recovered)
         return self._index
 
     @index.setter
     def index(self, value) -> None:
         self._index = value
 
+    def _index_recovered(self) -> sqlite3.Connection:
+        return self._recovered().db
 
-def _ints(part, code: str):
-    return part if isinstance(part, array) else part.cast(code)
 
-
-def _from_sections(path: str, sections: Mapping) -> Catalog:
-    meta = marshal.loads(sections["meta"])
+def _from_db(where: Path, db: sqlite3.Connection, meta: dict) -> Catalog:
     topics = [Topic(*t) for t in meta["topics"]]
     venues = [Venue(id, name, kind, tuple(aliases)) for id, name, kind, aliases in meta["venues"]]
-    store = _SectionStore(sections)
-    if len(store.columns["id"]) != len(store):
-        raise ValueError("cache sections disagree")
-    return Catalog(path, topics, venues, store=store)
+    last = db.execute("select max(pos) from papers").fetchone()[0]
+    if (last if last is not None else -1) != meta["size"] - 1:
+        raise CacheDamaged("papers table and meta disagree")
+    store = _DbStore(db, meta, recover=lambda: _recover(where))
+    return Catalog(str(where), topics, venues, store=store)
 
 
-__all__ = ["locate", "load", "check"]
+def _recover(where: Path) -> _DbStore:
+    """A new store for `where` after its cache was found damaged: the cache is dropped and
+    the catalog built again (into a new cache when it can be written)."""
+    cache.drop(where)
+    if cache.cache_path(where).exists():  # could not be dropped: do not meet it again
+        fresh = _build(where, [_read(where)], None, None, None)
+    else:
+        fresh = load(where)
+    return fresh._store  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- appending
+
+
+def fingerprint_sha(where: str | os.PathLike) -> str | None:
+    """The SHA-256 of the catalog content the cache of `where` stands for, or None when
+    there is no usable cache. (A caller about to append can also hash the bytes it read.)"""
+    source = Path(where).expanduser().absolute()
+    found = cache.open_for_append(source, [])
+    if found is None:
+        return None
+    db, meta = found
+    db.close()
+    return meta.get("fingerprint", {}).get("sha256")
+
+
+def extend_cache(
+    where: Path,
+    before_sha256: str,
+    raw: bytes,
+    topics: list[Topic],
+    venues: list[Venue],
+    papers: list[Paper],
+) -> None:
+    """Record in the cache of `where` that `papers` were appended to it.
+
+    For `litlist add`: call after the catalog file was replaced (atomically) by `raw`, its
+    new full content, with `before_sha256` the SHA-256 of the content before the append,
+    `topics` and `venues` the complete new lists, and `papers` the new papers, validated,
+    in file order (their positions follow the existing ones). If the cache stands for
+    `before_sha256` and the old topics and venues are unchanged at the head of the new
+    lists, the papers are inserted and indexed and the fingerprint set to the new file, all
+    in one transaction, so the next command runs warm; otherwise, or on any error, the
+    cache file is deleted and the next command rebuilds it. Never raises.
+    """
+    from litlist import index
+
+    source = Path(where).expanduser().absolute()
+    found = None
+    try:
+        found = cache.open_for_append(source, [])
+        if found is None:
+            cache.drop(source)
+            return
+        db, meta = found
+        old_topics = [Topic(*t) for t in meta["topics"]]
+        old_venues = [Venue(i, n, k, tuple(a)) for i, n, k, a in meta["venues"]]
+        if (
+            meta["fingerprint"].get("sha256") != before_sha256
+            or topics[: len(old_topics)] != old_topics
+            or venues[: len(old_venues)] != old_venues
+            # a new parent heading would change the facets of papers already indexed
+            or any(t.contains(o.slug) for t in topics[len(old_topics) :] for o in old_topics)
+        ):
+            raise CacheDamaged("the cache does not stand for the catalog before the append")
+        hashed_ns = time.time_ns()  # before stat: an edit after it shows as racy
+        stat = os.stat(source)
+        db.execute("begin immediate")
+        try:
+            builder = index.Builder(db, topics, venues)
+            sink = _Sink(db, builder, len(papers), None)
+            sink.start = meta["size"]
+            for paper in papers:
+                sink(paper)
+            sink.close()
+            size = meta["size"] + len(papers)
+            old = _DbStore(db, meta, recover=None)
+            _save_columns(db, {name: old.column(name) + sink.columns[name] for name in COLUMNS})
+            cache.set_meta(
+                db,
+                {
+                    "fingerprint": cache.fingerprint(source, stat, raw, hashed_ns),
+                    "topics": [(t.slug, t.name) for t in topics],
+                    "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
+                    "size": size,
+                },
+            )
+            db.execute("commit")
+        except BaseException:
+            db.execute("rollback")
+            raise
+    except Exception:  # noqa: BLE001 - a cache we cannot extend is rebuilt next time
+        cache.drop(source)
+    finally:
+        if found is not None:
+            found[0].close()
+
+
+__all__ = [
+    "locate",
+    "load",
+    "check",
+    "choose",
+    "user_catalog",
+    "shipped",
+    "is_shipped",
+    "extend_cache",
+    "fingerprint_sha",
+]

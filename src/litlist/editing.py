@@ -351,6 +351,18 @@ class Planner:
                 return self.by_title[plain], "same title"
         return None
 
+    def check_identifier(self, kind: str, value: str) -> None:
+        """Raise Duplicate when an arXiv id or DOI about to be fetched is in the catalog
+        already: the answer is known without asking the network (or needing it)."""
+        from litlist.query import named
+
+        wanted = "arxiv" if kind == "arxiv" else "doi"
+        for position, how in named(self.catalog, value):
+            if how == wanted:
+                label = "arXiv id" if wanted == "arxiv" else "DOI"
+                origin = f"arXiv:{value}" if wanted == "arxiv" else f"doi:{value}"
+                raise Duplicate(origin, self.catalog.columns["id"][position], f"same {label}")
+
     def check_duplicate(self, draft: Draft) -> None:
         """Raise Duplicate when the draft's paper is already there."""
         found = self.duplicate(draft)
@@ -661,12 +673,9 @@ def _table(table: str, row: dict) -> str:
 
 
 def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) -> None:
-    """Append the new papers to the catalog's cache so the next command runs at warm speed.
-    `catalog.extend_cache` comes with the search engine's store (branch `search`); until it
-    is merged the next command rebuilds the cache as for any changed file."""
-    extend = getattr(catalog, "extend_cache", None)
-    if extend is not None:
-        extend(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
+    """Append the new papers to the catalog's cache so the next command runs at warm speed
+    (no re-parse of the whole list; `extend_cache` drops the cache instead if it cannot)."""
+    catalog.extend_cache(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
 
 
 def check_writable(path: Path) -> None:

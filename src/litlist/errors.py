@@ -65,7 +65,14 @@ class Problem:
 class UnknownKey(LitlistError):
     """One or more ids/keys are not in the catalog."""
 
-    def __init__(self, keys: list[str], suggestions: dict[str, list[str]], where: str = "") -> None:
+    def __init__(
+        self,
+        keys: list[str],
+        suggestions: dict[str, list[str]],
+        where: str = "",
+        *,
+        search: bool = False,
+    ) -> None:
         self.keys = keys
         self.suggestions = suggestions
         parts = []
@@ -78,7 +85,20 @@ class UnknownKey(LitlistError):
             parts.append(f"and {len(keys) - SHOWN} more")
         origin = f" cited in {where}" if where else ""
         noun = "key" if len(keys) == 1 else "keys"
-        super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts))
+        # a name from the command line may be a description: point to search
+        tip = f"; try `litlist search {keys[0]}`" if search else ""
+        super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts) + tip)
+
+
+class AmbiguousName(LitlistError):
+    """A name (an alias, say) that several papers answer to."""
+
+    def __init__(self, name: str, papers: list[str]) -> None:
+        self.name = name
+        self.papers = papers
+        super().__init__(
+            f"'{name}' names {len(papers)} papers: {', '.join(papers)}; use one of these keys"
+        )
 
 
 #: how many names an error lists before it says "and N more"

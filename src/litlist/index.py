@@ -1,30 +1,50 @@
-"""The search index: the words of every paper's aliases, titles, authors and summaries,
-mapped to the papers they are in. Pure: no I/O, no rapidfuzz (that is `query.py`'s).
+"""The search index: our tokeniser, and the SQLite tables a search reads (FTS5 for BM25).
 
-Built once, paper by paper, when a catalog is validated (`Builder`), and stored in the cache
-as flat arrays (`sections()`), so a search reads postings instead of re-tokenising the
-catalog. Topic headings, venues and years are not indexed per paper: a search matches them
-against the few topics and venues there are and reaches the papers through the catalog's
-columns.
+Tokens are made here, the same way for the catalog and for a query: `words()` folds case,
+width and accents; English words are stemmed (PyStemmer, so `decoding` meets `decode`); a
+Hangul word ending in a particle (`가중치는`, `가중치를`) is indexed both as typed and without
+the particle, so whichever particle a user types, the stems meet. FTS5 is then told to split
+on spaces only (its `ascii` tokenizer, fed lower-case tokens), so both sides agree exactly.
+
+One database holds a catalog (see `catalog.py` for the papers and meta tables); this module
+owns the search tables:
+
+- `fts`: one contentless FTS5 row per paper (rowid = position), columns alias, title,
+  author, summary (Korean bullets and summary_en), topic (its headings), venue (names) and
+  year, so BM25 weighs a match by column and by how rare its token is;
+- `tokens`: the same token strings in a plain table, so a search reads its candidates'
+  tokens back instead of tokenising their records again (FTS5 with its own content
+  scores four times slower);
+- `terms`: every word as written (folded, not stemmed) with its tokens, for prefixes and
+  typos (a typo is a slip in what the user saw, not in a stem);
+- `names`: aliases (compacted), ids, keys, arXiv ids and DOIs, for exact names.
+
+Pure apart from the connection it is given: no files, no rapidfuzz (that is `query.py`'s).
 """
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import unicodedata
-from array import array
-from collections import defaultdict
-from collections.abc import Mapping
-from functools import partial
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from litlist.model import Catalog, Paper
+    from litlist.model import Catalog, Paper, Topic, Venue
 
-# Field codes stored in the postings, and how much a match in each counts.
-ALIAS, TITLE, AUTHOR, TOPIC, VENUE, SUMMARY = range(6)
-FIELD_WEIGHTS = (0.90, 0.95, 0.95, 0.75, 0.70, 0.80)
-FIELD_BITS = 3
+# The FTS5 columns, in order; `query.py` names matches after them.
+COLUMNS = ("alias", "title", "author", "summary", "topic", "venue", "year")
+TEXT_FIELDS = COLUMNS[:4]  # what `paper_fields` gives, in order
+# BM25 weights per column (FTS5's bm25() arguments): only the order of candidates.
+BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5, 0.5, 0.5)
+
+STOPWORDS = frozenset(
+    """a an and are as at be by can could do does for from has have how i in into is it its of
+    on or our that the their them then there these they this to was we were what when where
+    any some each such so than very also
+    which who whose why will with via vs""".split()
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
@@ -33,6 +53,37 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 _ACCENTED = re.compile(
     r"[\u00c0-\u024f\u1e00-\u1eff\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+"
 )
+
+# Korean particles (josa) and their usual combinations, longest first so `에서는` is taken
+# whole. A rule list, not an analyzer: kiwipiepy would add a model load of about a second to
+# every search, and a catalog's Korean is short bullets where these endings are what varies.
+_BASE_PARTICLES = (
+    "이 가 은 는 을 를 의 에 에서 으로 로 과 와 도 만 까지 부터 보다 처럼 에게".split()
+)
+_COMBINED = [
+    a + b
+    for a in ("에서", "으로", "로", "에", "과", "와", "만", "까지", "부터", "에게")
+    for b in ("는", "도", "의", "은", "을", "이", "만")
+]
+PARTICLES = tuple(sorted(set(_BASE_PARTICLES + _COMBINED), key=len, reverse=True))
+
+
+# British spellings as American ones, before stemming (which leaves -ise and -ize apart):
+# summaries say "summarisation", users type "summarization". Applied to catalog and query
+# alike, so a word it changes needlessly ("promise") still meets itself.
+_BRITISH = (
+    (re.compile(r"(?<=[a-z]{2})is(e|ed|es|ing|er|ers|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=[a-z])ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=[a-z]{2}[ilvbm])our(s|ed|ing|able|ite|ites)?$"), r"or\1"),
+)
+
+
+def american(word: str) -> str:
+    """`word` (folded ASCII) in American spelling: normalisation → normalization."""
+    if len(word) >= 6:
+        for pattern, replacement in _BRITISH:
+            word = pattern.sub(replacement, word)
+    return word
 
 
 def _strip_accents(match: re.Match[str]) -> str:
@@ -62,107 +113,338 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-def paper_texts(paper: Paper) -> list[tuple[int, str]]:
-    """(field code, text) pairs of one paper that the postings hold."""
-    out: list[tuple[int, str]] = [(TITLE, paper.title)]
-    out += [(TITLE, title) for title in paper.other_titles]
-    if paper.published and paper.published.title:
-        out.append((TITLE, paper.published.title))
-    out += [(ALIAS, alias) for alias in paper.aliases]
-    out += [(AUTHOR, author) for author in paper.authors]
+def _is_hangul(char: str) -> bool:
+    return "\uac00" <= char <= "\ud7a3"
+
+
+def strip_particle(word: str) -> str | None:
+    """`word` without a Korean particle at its end (`가중치는` → `가중치`, `JSD가` → `jsd`),
+    or None. Only a word ending in Hangul, and only when at least two characters remain:
+    a one-syllable stem would join unrelated words."""
+    if len(word) < 3 or not _is_hangul(word[-1]):
+        return None
+    for particle in PARTICLES:
+        if word.endswith(particle) and len(word) - len(particle) >= 2:
+            return word[: -len(particle)]
+    return None
+
+
+class Tokens:
+    """Word → tokens, remembered: a catalog repeats its words, and stemming each once keeps
+    building a large catalog's index cheap. The stemmer is imported on first use only."""
+
+    def __init__(self) -> None:
+        # word -> its tokens joined by spaces ("" for a stop word): what an FTS column holds
+        self._joined: dict[str, str] = {}
+        self._stem = None
+
+    def _stemmer(self):
+        if self._stem is None:
+            import Stemmer  # PyStemmer: Snowball's English stemmer, in C
+
+            self._stem = Stemmer.Stemmer("english").stemWord
+        return self._stem
+
+    def of(self, word: str) -> tuple[str, ...]:
+        """The tokens of one folded word (empty for a stop word)."""
+        found = self._joined.get(word)
+        if found is None:
+            found = self._joined[word] = " ".join(self._make(word))
+        return tuple(found.split())
+
+    def _make(self, word: str) -> tuple[str, ...]:
+        if word in STOPWORDS:
+            return ()
+        if word.isascii():
+            return (self._stemmer()(american(word)) if word.isalpha() else word,)
+        stem = strip_particle(word)
+        if stem is None:
+            return (word,)
+        base = self._stemmer()(stem) if stem.isascii() and stem.isalpha() else stem
+        return (word, base)
+
+    def field(self, texts: Iterable[str]) -> str:
+        """The tokens of several texts as one FTS column value (tokens separated by spaces).
+        The per-word work is a dictionary look-up done by `map`: at 100,000 papers this is
+        most of what building the index costs."""
+        unique = dict.fromkeys(words(" ".join(texts)))
+        joined = self._joined
+        try:
+            return " ".join(map(joined.__getitem__, unique))
+        except KeyError:
+            for word in unique:
+                if word not in joined:
+                    joined[word] = " ".join(self._make(word))
+            return " ".join(map(joined.__getitem__, unique))
+
+    def text(self, texts: Iterable[str]) -> list[str]:
+        """The distinct tokens of several texts."""
+        return list(dict.fromkeys(self.field(texts).split()))
+
+    def known(self) -> dict[str, str]:
+        return self._joined
+
+
+class Facets:
+    """The words a paper's topic headings, venue and year stand for, as tokens by kind
+    (`topic`, `venue`, `year`): indexed in the `facet` column, and named in `matched`."""
+
+    def __init__(self, topics: Sequence[Topic], venues: Sequence[Venue], tokens: Tokens):
+        self._tokens = tokens
+        self._topic_names = {t.slug: t for t in topics}
+        self._venue_names = {v.id: (v.id, v.name, *v.aliases) for v in venues}
+        self._seen: dict[tuple, dict[str, list[str]]] = {}
+
+    def of(self, topic: str | None, venue: str | None, year: int | None) -> dict[str, list[str]]:
+        key = (topic, venue, year)
+        found = self._seen.get(key)
+        if found is None:
+            texts: list[str] = []
+            parts = (topic or "").split("/")
+            for n in range(len(parts)):
+                heading = self._topic_names.get("/".join(parts[: n + 1]))
+                if heading is not None:
+                    texts += [heading.name, heading.slug.rsplit("/", 1)[-1]]
+            found = self._seen[key] = {
+                "topic": self._tokens.text(texts),
+                "venue": self._tokens.text(self._venue_names.get(venue or "", ())),
+                "year": [str(year)] if year else [],
+            }
+        return found
+
+
+def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The texts of alias, title, author and summary of one paper."""
+    titles = [paper.title, *paper.other_titles]
+    authors = list(paper.authors)
     if paper.published:
-        out += [(AUTHOR, author) for author in paper.published.authors]
-    out += [(SUMMARY, line) for line in paper.summary]
+        if paper.published.title:
+            titles.append(paper.published.title)
+        authors += paper.published.authors
+    summary = list(paper.summary)
     if paper.summary_en:
-        out.append((SUMMARY, paper.summary_en))
+        summary.append(paper.summary_en)
+    return list(paper.aliases), titles, authors, summary
+
+
+def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
+    """Each FTS column of one paper (`COLUMNS`): its tokens, separated by spaces."""
+    fields = [tokens.field(texts) for texts in paper_fields(paper)]
+    facet = facets.of(paper.topic, paper.venue, paper.year)
+    fields += [" ".join(facet[name]) for name in ("topic", "venue", "year")]
+    return fields
+
+
+# ---------------------------------------------------------------- identifiers
+
+_ARXIV = re.compile(
+    r"(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)?"
+    r"((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[a-z]{2})?/\d{7}))(?:v\d+)?(?:\.pdf)?/?",
+    re.IGNORECASE,
+)
+_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+
+
+def arxiv_id(text: str) -> str | None:
+    """The arXiv id in `2305.18290`, `arXiv:2305.18290v3`, an abs or pdf URL, or arXiv's DOI."""
+    match = _ARXIV.fullmatch(text.strip())
+    return match.group(1).lower() if match else None
+
+
+def doi_of(text: str) -> str | None:
+    """A DOI, lower-case, from `10.…`, `doi:10.…` or a doi.org URL (DOIs ignore case)."""
+    match = _DOI.fullmatch(text.strip())
+    return match.group(1).lower() if match else None
+
+
+def paper_names(paper: Paper) -> list[tuple[str, str]]:
+    """(name, kind) pairs a paper can be called by, in the forms `names` stores."""
+    out = [(compact(a), "alias") for a in paper.aliases if compact(a)]
+    out.append((paper.id.casefold(), "id"))
+    if paper.key:
+        out.append((paper.key.casefold(), "key"))
+    if paper.arxiv:
+        out.append((arxiv_id(paper.arxiv) or paper.arxiv.lower(), "arxiv"))
+    for doi in {paper.doi, paper.published.doi if paper.published else None} - {None}:
+        out.append((doi.lower(), "doi"))  # type: ignore[union-attr]
     return out
 
 
-class Builder:
-    """Collects postings paper by paper; `sections()` gives the finished index."""
+# ---------------------------------------------------------------- the tables
 
-    def __init__(self) -> None:
-        self._postings: defaultdict[str, array] = defaultdict(partial(array, "I"))
-        self._aliases: list[str] = []
-        self._alias_owner = array("I")
-        self._names: dict[str, list[str]] = {}  # authors recur across papers: fold each once
+SCHEMA = """
+create table terms(word text primary key, tokens text not null) without rowid;
+create table names(name text not null, kind text not null, pos integer not null);
+create index names_name on names(name);
+create virtual table fts using fts5(
+    alias, title, author, summary, topic, venue, year,
+    tokenize = 'ascii', content = '', detail = 'column'
+);
+create table tokens(
+    pos integer primary key, alias, title, author, summary, topic, venue, year
+);
+create virtual table fts_vocab using fts5vocab(fts, 'row');
+"""
+
+
+class Builder:
+    """Indexes papers one by one into a database holding `SCHEMA` (inside the caller's
+    transaction: `executescript` would end it, so the tables are made before)."""
+
+    BATCH = 2000
+
+    def __init__(self, db: sqlite3.Connection, topics, venues) -> None:
+        self.db = db
+        self.tokens = Tokens()
+        self.facets = Facets(topics, venues, self.tokens)
+        self._rows: list[tuple] = []
+        self._names: list[tuple] = []
 
     def add(self, position: int, paper: Paper) -> None:
-        # Each field's texts are folded in one call and each distinct word posted once:
-        # at 100,000 papers this loop is most of what building a cache costs.
-        groups: dict[int, list[str]] = {}
-        for code, text in paper_texts(paper):
-            groups.setdefault(code, []).append(text)
-        base = position << FIELD_BITS
-        postings = self._postings
-        for code, texts in groups.items():
-            if code == AUTHOR:
-                found: set[str] = set()
-                for name in texts:
-                    folded = self._names.get(name)
-                    if folded is None:
-                        folded = self._names[name] = words(name)
-                    found.update(folded)
-            else:
-                found = set(words(" ".join(texts)))
-            if code == ALIAS:
-                for alias in texts:
-                    self._aliases.append(compact(alias))
-                    self._alias_owner.append(position)
-            posting = base | code
-            for word in found:
-                postings[word].append(posting)
+        fields = paper_tokens(paper, self.tokens, self.facets)
+        self._rows.append((position, *fields))
+        self._names += [(name, kind, position) for name, kind in paper_names(paper)]
+        if len(self._rows) >= self.BATCH:
+            self.flush()
 
-    def sections(self) -> dict[str, object]:
-        """The index as sections: vocabulary (sorted), offsets, postings, aliases. The
-        postings stay one array per word (the cache writes them one after another), so a
-        large catalog's postings are never copied into one."""
-        vocab = sorted(self._postings)
-        lists = [self._postings[word] for word in vocab]
-        offsets = array("I", [0])
-        total = 0
-        for postings in lists:
-            total += len(postings)
-            offsets.append(total)
-        return {
-            "vocab": "\n".join(vocab).encode("utf-8"),
-            "offsets": offsets,
-            "postings": lists,
-            "aliases": "\n".join(self._aliases).encode("utf-8"),
-            "alias_owner": self._alias_owner,
-        }
+    def flush(self) -> None:
+        self.db.executemany(
+            "insert into fts(rowid, alias, title, author, summary, topic, venue, year)"
+            " values (?,?,?,?,?,?,?,?)",
+            self._rows,
+        )
+        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?)", self._rows)
+        self.db.executemany("insert into names values (?,?,?)", self._names)
+        self._rows, self._names = [], []
+
+    def finish(self) -> None:
+        """Flush the last papers and record every word seen (new ones only, on an append)."""
+        self.flush()
+        self.db.executemany(
+            "insert or ignore into terms values (?, ?)",
+            ((word, toks) for word, toks in self.tokens.known().items() if toks),
+        )
 
 
 class SearchIndex:
-    """The index as a search reads it, over sections from the cache or a fresh Builder."""
+    """What a search reads, over an open database (the cache file or one in memory)."""
 
-    def __init__(self, sections: Mapping[str, object]) -> None:
-        def text(name: str) -> list[str]:
-            raw = bytes(sections[name])  # type: ignore[call-overload]
-            return raw.decode("utf-8").split("\n") if raw else []
+    def __init__(self, db: sqlite3.Connection, size: int, *, recover=None) -> None:
+        self.db = db
+        self.size = size
+        self._recover = recover
+        self.tokens = Tokens()
 
-        def ints(name: str):
-            value = sections[name]
-            return value if isinstance(value, array) else memoryview(value).cast("I")  # type: ignore[arg-type]
+    def _rows(self, sql: str, params: Sequence = ()) -> list:
+        """Every row of a query; a damaged cache is rebuilt (`recover`) and asked again."""
+        try:
+            return self.db.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError:
+            if self._recover is None:
+                raise
+            self.db = self._recover()
+            self._recover = None
+            return self.db.execute(sql, params).fetchall()
 
-        self.vocab = text("vocab")
-        self.aliases = text("aliases")
-        self.alias_owner = ints("alias_owner")
-        postings = sections["postings"]
-        self._lists = postings if isinstance(postings, list) else None  # fresh from a Builder
-        self._flat = None if self._lists is not None else ints("postings")  # from the cache
-        self._offsets = ints("offsets")
+    def doc_freqs(self, tokens: Iterable[str]) -> dict[str, int]:
+        """How many papers hold each token (tokens held by none are left out)."""
+        wanted = list(dict.fromkeys(tokens))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        return dict(self._rows(f"select term, doc from fts_vocab where term in ({marks})", wanted))
 
-    def postings(self, position: int):
-        """The postings of the `position`-th vocabulary word: (paper << FIELD_BITS) | field."""
-        if self._lists is not None:
-            return self._lists[position]
-        return self._flat[self._offsets[position] : self._offsets[position + 1]]  # type: ignore[index]
+    def candidates(
+        self,
+        groups: Sequence[Iterable[str]],
+        freqs: dict[str, int],
+        limit: int,
+        within: set[int] | None = None,
+    ) -> list[tuple[int, float]]:
+        """(position, BM25 score) of papers holding the query's words, best first: those
+        holding every group (a word's tokens) first, then those holding any of its rarer
+        tokens. Tokens in more than a twentieth of a large catalog say little and would make FTS5
+        score most of a large catalog; they still count when candidates are rescored."""
+        groups = [list(dict.fromkeys(g)) for g in groups]
+        groups = [g for g in groups if g]
+        if not groups:
+            return []
+        # at least 50: in a small catalog every word is in a fifth of it
+        common = max(50, self.size // 20)
+
+        def match(expression: str, count: int | None) -> list[tuple[int, float]]:
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS)
+            sql = f"select rowid, bm25(fts, {weights}) as r from fts where fts match ? order by r"
+            if within is None and count is not None:
+                rows = self._rows(sql + " limit ?", (expression, count))
+            else:
+                rows = self._rows(sql, (expression,))
+            found = [(r[0], -r[1]) for r in rows if within is None or r[0] in within]
+            return found[:count] if count is not None else found
+
+        def any_of(tokens: Iterable[str]) -> str:
+            return "(" + " OR ".join(f'"{t}"' for t in tokens) + ")"
+
+        found: dict[int, float] = {}
+        # a group whose every token is common would make FTS5 walk most of the catalog
+        narrow = [g for g in groups if any(freqs.get(t, 0) <= common for t in g)] or groups
+        if len(narrow) > 1:
+            found.update(match(" AND ".join(any_of(g) for g in narrow), limit))
+        if len(found) < limit:
+            tokens = [t for g in groups for t in g]
+            rare = [t for t in tokens if freqs.get(t, 0) <= common] or tokens
+            for position, score in match(any_of(rare), limit):
+                found.setdefault(position, score)
+                if len(found) >= limit:
+                    break
+        return list(found.items())
+
+    def aliases(self, first: str, low: int, high: int) -> list[tuple[str, int]]:
+        """(compact alias, position) of aliases starting with `first`, between `low` and
+        `high` characters long (a typo of an alias keeps its first letter, here)."""
+        return self._rows(
+            "select name, pos from names where name >= ? and name < ? and kind = 'alias'"
+            " and length(name) between ? and ?",
+            (first, first + "\U0010ffff", low, high),
+        )
+
+    def texts(self, positions: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """The indexed tokens of some papers, column by column (`COLUMNS`)."""
+        if not positions:
+            return {}
+        marks = ",".join("?" * len(positions))
+        rows = self._rows(f"select * from tokens where pos in ({marks})", list(positions))
+        return {row[0]: tuple(row[1:]) for row in rows}
+
+    def with_prefix(self, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
+        """(word, tokens) of the words that start with `prefix`."""
+        return self._rows(
+            "select word, tokens from terms where word >= ? and word < ? limit ?",
+            (prefix, prefix + "\U0010ffff", limit),
+        )
+
+    def near(self, word: str, low: int, high: int) -> list[tuple[str, str]]:
+        """(word, tokens) of the words that start with `word`'s first letter and are `low` to
+        `high` characters long: where a typo of it can be (a slip in the first letter is
+        rare, and this keeps a large vocabulary's scan to a small part of it)."""
+        return self._rows(
+            "select word, tokens from terms where word >= ? and word < ?"
+            " and length(word) between ? and ?",
+            (word[0], word[0] + "\U0010ffff", low, high),
+        )
+
+    def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
+        """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""
+        rows = self._rows("select pos, kind from names where name = ?", (name,))
+        return [(p, k) for p, k in rows if kinds is None or k in kinds]
 
 
 def build(catalog: Catalog) -> SearchIndex:
-    """The index of a catalog that did not come from the cache."""
-    builder = Builder()
+    """The index of a catalog that did not come from the cache, in memory."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.executescript(SCHEMA)
+    builder = Builder(db, catalog.topics, catalog.venues)
     for i in range(len(catalog)):
         builder.add(i, catalog.paper(i))
-    return SearchIndex(builder.sections())
+    builder.finish()
+    return SearchIndex(db, len(catalog))

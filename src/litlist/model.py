@@ -221,6 +221,8 @@ class Catalog:
         self._store: Store = PaperList(papers or []) if store is None else store
         self._by_topic = {t.slug: t for t in topics}
         self._by_venue = {v.id: v for v in venues}
+        # what the CLI should tell the user about how the catalog was read (an untrusted cache)
+        self.warnings: list[str] = []
 
     def __len__(self) -> int:
         return len(self._store)
@@ -288,7 +290,7 @@ COLUMNS = ("id", "key", "kind", "title", "year", "venue", "topic")
 
 
 class Store(Protocol):
-    """Where a catalog's papers are kept: `PaperList`, or the cache's sections."""
+    """Where a catalog's papers are kept: `PaperList`, or the cache's database."""
 
     index: object
 

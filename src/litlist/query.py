@@ -6,31 +6,53 @@ decodes the papers it rejects; the CLI turns positions into papers only for what
 
 from __future__ import annotations
 
+import math
 import re
-from bisect import bisect_left
 from collections.abc import Iterable
 
 from litlist import index as ix
-from litlist.errors import BadOption, UnknownChoice, UnknownKey
+from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog, record
 
-# Below this a search result is noise: "no papers match" beats ten random papers.
+# Below this a search result is noise: "no papers match" beats ten random papers. Every
+# result that passes the evidence rule (`_enough`) is shown between this and 100.
 SCORE_FLOOR = 62.0
-# An alias typed exactly (DPO, LoRA, CoT) outranks any partial match.
+# An alias typed exactly (DPO, LoRA, CoT), or any other name of a paper, outranks the rest.
 EXACT_ALIAS = 100.0
-PREFIX_SCORE = 88.0
+# How much a word found by its first letters, or with a typo, counts against the word itself.
+PREFIX_SIMILARITY = 0.88
 TYPO_SIMILARITY = 0.75
-STOPWORDS = frozenset(
-    "a an and are as at by for from in into is it of on or the to with via vs".split()
-)
+STOPWORDS = ix.STOPWORDS
+# A query's distinct words beyond this are ignored: a pasted page cannot make a search slow
+# or large (each word is a look-up, and each unknown one a scan of the vocabulary).
+MAX_QUERY_WORDS = 64
+# Papers BM25 ranks best, rescored here by how much of the query each holds.
+CANDIDATES = 100
+# Share of a query's information a paper must hold (`_enough`), for 2-3 words and for more.
+SHORT_SHARE = 0.6
+LONG_SHARE = 0.5
+# A word no paper holds weighs as if this many papers held it.
+UNKNOWN_DF = 0.0
+# What a match in each place counts: an alias is a name, a summary only mentions.
+FIELD_WEIGHTS = {
+    "alias": 1.0,
+    "title": 0.95,
+    "author": 0.95,
+    "summary": 0.8,
+    "topic": 0.75,
+    "venue": 0.7,
+    "year": 0.7,
+}
 
 
 @record
 class Hit:
-    """One search result: a position in the catalog and its score (0-100)."""
+    """One search result: a position in the catalog, its score (0-100), and what matched:
+    (field, text) pairs, e.g. ("title", "Attention Sinks") or ("summary", "…a snippet…")."""
 
     position: int
     score: float
+    matched: tuple[tuple[str, str], ...] = ()
 
 
 # ---------------------------------------------------------------- filters
@@ -135,19 +157,62 @@ def select(
     return list(positions)
 
 
+def _index(catalog: Catalog) -> ix.SearchIndex:
+    if catalog.index is None:
+        catalog.index = ix.build(catalog)
+    return catalog.index
+
+
+def named(catalog: Catalog, text: str) -> list[tuple[int, str]]:
+    """(position, how) of the papers `text` names: a paper id or citation key (any case),
+    an alias (any case and spacing: `StreamingLLM`, `lora`), an arXiv id (`2305.18290`,
+    `arXiv:2305.18290v3`, an abs or pdf URL) or a DOI (`10.…`, `doi:…`, a doi.org URL)."""
+    raw = text.strip()
+    if not raw or len(raw) > 300:
+        return []
+    idx = _index(catalog)
+    forms: list[tuple[str, tuple[str, ...]]] = [(raw.casefold(), ("id", "key"))]
+    arxiv = ix.arxiv_id(raw)
+    if arxiv:
+        forms.append((arxiv, ("arxiv",)))
+    doi = ix.doi_of(raw)
+    if doi:
+        forms.append((doi, ("doi",)))
+    alias = ix.compact(raw)
+    if alias:
+        forms.append((alias, ("alias",)))
+    found: dict[int, str] = {}
+    for name, kinds in forms:
+        for position, kind in idx.named(name, kinds):
+            found.setdefault(position, kind)
+    return list(found.items())
+
+
 def lookup(
     catalog: Catalog, names: Iterable[str], where: str = "", *, keys_only: bool = False
 ) -> list[int]:
-    """Positions of papers named by id or citation key (only by key with `keys_only`, as in a
-    draft's \\cite); every unknown name is reported at once, with the closest keys."""
+    """Positions of papers named by id or citation key — or, unless `keys_only` (a draft's
+    \\cite, which resolves keys only), by any name `named` knows: an alias, an arXiv id, a
+    DOI. A name that fits several papers is an error naming them; every unknown name is
+    reported at once, with the closest keys."""
     ids, keys = catalog.columns["id"], catalog.columns["key"]
-    by_name: dict[str, int] = {}
-    for i, (pid, key) in enumerate(zip(ids, keys, strict=True)):
-        if not keys_only:
-            by_name.setdefault(pid, i)
-        if key:
-            by_name.setdefault(key, i)
     wanted = list(dict.fromkeys(names))
+    by_name: dict[str, int] = {}
+    exact_ids = set(wanted)
+    for i, (pid, key) in enumerate(zip(ids, keys, strict=True)):
+        if not keys_only and pid in exact_ids:
+            by_name.setdefault(pid, i)
+        if key and key in exact_ids:
+            by_name.setdefault(key, i)
+    if not keys_only:
+        for name in wanted:
+            if name in by_name:
+                continue
+            found = named(catalog, name)
+            if len({p for p, _ in found}) > 1:
+                raise AmbiguousName(name, [keys[p] or ids[p] for p, _ in found])
+            if found:
+                by_name[name] = found[0][0]
     missing = [n for n in wanted if n not in by_name]
     if missing:
         known = [k for k in keys if k] + ([] if keys_only else list(ids))
@@ -157,7 +222,7 @@ def lookup(
             # a paper's id cited as if it were its key: the key is the answer
             exact = [id_to_key[name]] if name in id_to_key else []
             hints[name] = exact or closest(name, known, limit=2, cutoff=75)
-        raise UnknownKey(missing, hints, where)
+        raise UnknownKey(missing, hints, where, search=not keys_only)
     return [by_name[n] for n in wanted]
 
 
@@ -189,33 +254,13 @@ def resolve(
 # ---------------------------------------------------------------- search
 
 
-def _word_matches(word: str, vocab: list[str]) -> dict[int, float]:
-    """Vocabulary positions like `word`: exact 100, prefix (a Korean particle, a word typed
-    in part) PREFIX_SCORE, or a typo (see `_typos`)."""
-
-    found: dict[int, float] = {}
-    start = bisect_left(vocab, word)
-    min_prefix = 2 if not word.isascii() else 4
-    if len(word) >= 2:
-        end = start
-        while end < len(vocab) and vocab[end].startswith(word):
-            # a short word counts as a prefix only before a Korean particle: `jsd` finds
-            # "JSD가", but `ab` does not find every word starting with "ab"
-            rest = vocab[end][len(word) :]
-            if len(word) >= min_prefix or (word.isascii() and not rest[:1].isascii()):
-                found[end] = PREFIX_SCORE
-            end += 1
-    if start < len(vocab) and vocab[start] == word:
-        found[start] = 100.0
-    if len(word) >= 4 and not word.isdigit():  # 2020 is not a typo of 2021
-        for pos, score in _typos(word, vocab):
-            if score > found.get(pos, 0):
-                found[pos] = score
-    return found
+def _idf(size: int, df: float) -> float:
+    """BM25's inverse document frequency: how much finding a word says."""
+    return math.log(1 + (size - df + 0.5) / (df + 0.5))
 
 
 def _typos(text: str, choices: list[str]) -> list[tuple[int, float]]:
-    """(position, 0-100) of choices within TYPO_SIMILARITY of `text` by optimal string
+    """(position, 0-1) of choices within TYPO_SIMILARITY of `text` by optimal string
     alignment: one slip (a missing, extra, wrong or swapped letter) in 4 to 7 letters, two from
     8 on. Unlike an insert/delete ratio, 'house' is not a typo of 'use'."""
     from rapidfuzz import process
@@ -224,37 +269,90 @@ def _typos(text: str, choices: list[str]) -> list[tuple[int, float]]:
     found = process.extract(
         text, choices, scorer=OSA.normalized_similarity, score_cutoff=TYPO_SIMILARITY, limit=None
     )
-    return [(pos, score * 100.0) for _, score, pos in found]
+    return [(pos, score) for _, score, pos in found]
 
 
-def _facets(catalog: Catalog) -> dict[str, list[tuple[str, set]]]:
-    """Words of topic headings, venue names and years, each with the column values they
-    stand for: a search reaches those papers through the columns, not through postings."""
-    facets: dict[str, list[tuple[str, set]]] = {}
+class _Word:
+    """One word of a query: the tokens that stand for it (with how exactly), and its weight."""
 
-    def add(text: str, column: str, values: set) -> None:
-        for word in ix.normalize(text).split():
-            facets.setdefault(word, []).append((column, values))
+    __slots__ = ("text", "alternatives", "idf")
 
-    for topic in catalog.topics:
-        # a heading stands for its sub-topics too
-        below = {t.slug for t in catalog.topics if topic.contains(t.slug)}
-        add(topic.name, "topic", below)
-        add(topic.slug.rsplit("/", 1)[-1], "topic", below)
-    for venue in catalog.venues:
-        for name in (venue.id, venue.name, *venue.aliases):
-            add(name, "venue", {venue.id})
-    for year in set(catalog.columns["year"]):
-        if year is not None:
-            add(str(year), "year", {year})
-    return facets
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.alternatives: dict[str, float] = {}
+        self.idf = 0.0
 
 
-_WEIGHT = {
-    "topic": ix.FIELD_WEIGHTS[ix.TOPIC],
-    "venue": ix.FIELD_WEIGHTS[ix.VENUE],
-    "year": ix.FIELD_WEIGHTS[ix.VENUE],
-}
+def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[str, int]]:
+    """Each word's tokens: its own when the catalog holds them; else words the catalog holds
+    that start with it (a word typed in part) or are a typo of it. An exact word is never
+    widened: `finn` is Chelsea Finn, not a typo of `fine`."""
+    out = [_Word(w) for w in words]
+    own = {w.text: idx.tokens.of(w.text) for w in out}
+    freqs = idx.doc_freqs(t for toks in own.values() for t in toks)
+    for word in out:
+        word.alternatives = {t: 1.0 for t in own[word.text] if t in freqs}
+        if word.alternatives:
+            continue
+        text = word.text
+        if len(text) >= (4 if text.isascii() else 2) and not text.isdigit():
+            for _, tokens in idx.with_prefix(text):
+                for token in tokens.split():
+                    word.alternatives.setdefault(token, PREFIX_SIMILARITY)
+        if len(text) >= 4 and not text.isdigit():  # 2020 is not a typo of 2021
+            low, high = int(len(text) * TYPO_SIMILARITY), math.ceil(len(text) / TYPO_SIMILARITY)
+            terms = idx.near(text, low, high)
+            for pos, similarity in _typos(text, [w for w, _ in terms]):
+                for token in terms[pos][1].split():
+                    if similarity > word.alternatives.get(token, 0.0):
+                        word.alternatives[token] = similarity
+    freqs.update(idx.doc_freqs(t for w in out for t in w.alternatives if t not in freqs))
+    unknown = _idf(idx.size, UNKNOWN_DF)
+    for word in out:
+        # what the word most likely means weighs (a typo's rarest look-alike would weigh
+        # more than the word meant); a word the catalog does not hold weighs as much as its
+        # rarest word: a query about something else (molecules, vocoders) then lacks most of
+        # its information
+        held = [(s, _idf(idx.size, freqs[t])) for t, s in word.alternatives.items() if t in freqs]
+        word.idf = max(held)[1] if held else unknown
+    return out, freqs
+
+
+def _enough(words: list[_Word], found: list[float]) -> bool:
+    """The evidence rule: a paper must hold enough of the query's information. One word
+    alone must be found; of two or three, all but one, and most of their weight; of more,
+    half their weight, so a description may use words the catalog lacks, but one common
+    word out of eight is never enough."""
+    total = sum(w.idf for w in words)
+    if total <= 0:
+        return False
+    held = sum(w.idf for w, f in zip(words, found, strict=True) if f > 0)
+    share = held / total
+    missing = sum(1 for f in found if f <= 0)
+    if len(words) == 1:
+        return missing == 0
+    if len(words) <= 3:
+        return missing <= 1 and share >= SHORT_SHARE
+    return share >= (LONG_SHARE if len(words) == 4 else LONG_SHARE * 4 / len(words))
+
+
+def _score(words: list[_Word], fields: dict) -> tuple[float, list[float], dict[str, set[str]]]:
+    """(quality 0-1, each word's best match, the tokens matched in each field)."""
+    found: list[float] = []
+    where: dict[str, set[str]] = {}
+    for word in words:
+        best, best_field, best_token = 0.0, "", ""
+        for token, similarity in word.alternatives.items():
+            for name, held in fields.items():
+                value = similarity * FIELD_WEIGHTS[name]
+                if value > best and token in held:
+                    best, best_field, best_token = value, name, token
+        found.append(best)
+        if best > 0:
+            where.setdefault(best_field, set()).add(best_token)
+    total = sum(w.idf for w in words) or 1.0
+    quality = sum(w.idf * f for w, f in zip(words, found, strict=True)) / total
+    return quality, found, where
 
 
 def search(
@@ -267,70 +365,127 @@ def search(
 ) -> list[Hit]:
     """Papers ranked by how well they match `query`, best first, none below `floor`.
 
-    Two signals, the better one counts: the whole query against each alias (exact, or with a
-    typo), and word by word against every field, weighted by field (`index.FIELD_WEIGHTS`),
-    averaged over the query's words so every word has to find something.
+    A paper the whole query names (an alias, key, id, arXiv id or DOI) comes first with 100;
+    an alias with a typo scores its similarity. Otherwise FTS5's BM25 (per-column weights)
+    picks the candidates holding any of the query's words, and each is scored by how much
+    of the query's information (its words' IDF) it holds, and where (`FIELD_WEIGHTS`); a
+    paper short of `_enough` evidence is left out. Only the first MAX_QUERY_WORDS distinct
+    words of a query count.
     """
-    if catalog.index is None:
-        catalog.index = ix.build(catalog)
-    idx = catalog.index
-    words = ix.normalize(query).split()
+    idx = _index(catalog)
+    words = list(dict.fromkeys(ix.words(query)))[:MAX_QUERY_WORDS]
     if not words:
         return []
-    # Stop words alone ("the", "of a") match everything and mean nothing: only an alias
-    # spelled that way can still be found (the whole-query pass below).
-    content = [w for w in words if w not in STOPWORDS]
     allowed = set(within) if within is not None else None
-    scores: dict[int, float] = {}
+    scores: dict[int, tuple[float, float]] = {}  # position -> (score, tie-break)
+    matched: dict[int, tuple[tuple[str, str], ...]] = {}
 
-    # whole query against aliases
+    def offer(position: int, score: float, tie: float, why) -> None:
+        if allowed is not None and position not in allowed:
+            return
+        if (score, tie) > scores.get(position, (0.0, 0.0)):
+            scores[position] = (score, tie)
+            matched[position] = why
+
+    # the whole query as a name of a paper
+    for position, kind in named(catalog, query):
+        offer(position, EXACT_ALIAS, 1.0, ((kind, query.strip()),))
+    content = [w for w in words if w not in STOPWORDS]
+    expanded, freqs = _expand(idx, content) if content else ([], {})
+
+    # the whole query as an alias with a typo, when some word of it is not a word we hold
+    # ("streming llm", "lroa"); CoT, CAD, ACT: short acronyms must be typed exactly
     whole = "".join(words)
-    aliases, owners = idx.aliases, idx.alias_owner
-    if len(whole) <= 3:  # CoT, CAD, ACT: short acronyms must be typed exactly
-        matches = [(pos, 100.0) for pos, alias in enumerate(aliases) if alias == whole]
-    else:
-        matches = _typos(whole, aliases)
-    for pos, score in matches:
-        owner = owners[pos]
-        if score >= 100.0:
-            score = EXACT_ALIAS
-        if score > scores.get(owner, 0):
-            scores[owner] = score
+    unknown = not content or any(min(w.alternatives.values(), default=0) < 1 for w in expanded)
+    if 3 < len(whole) <= 60 and unknown and not scores:
+        low, high = int(len(whole) * 0.75), math.ceil(len(whole) / 0.75)
+        aliases = idx.aliases(whole[0], low, high)
+        for pos, similarity in _typos(whole, [a for a, _ in aliases]):
+            owner = aliases[pos][1]
+            offer(owner, round(similarity * 100, 1), 0.0, (("alias", aliases[pos][0]),))
 
-    # word by word against every field
-    vocab = idx.vocab
-    per_word: dict[int, list[float]] = {}
-    weights = ix.FIELD_WEIGHTS
-    mask = (1 << ix.FIELD_BITS) - 1
-    facets = _facets(catalog) if content else {}
-    facet_words = sorted(facets)
+    # word by word: BM25 candidates, then the evidence each holds
+    groups = [list(w.alternatives) for w in expanded]
+    candidates = idx.candidates(groups, freqs, CANDIDATES, allowed)
+    texts = idx.texts([position for position, _ in candidates])
+    for position, bm25 in candidates:
+        fields = {
+            name: set(text.split()) for name, text in zip(ix.COLUMNS, texts[position], strict=True)
+        }
+        quality, found, where = _score(expanded, fields)
+        if not _enough(expanded, found):
+            continue
+        # how much of the title the query covers: 'contrastive decoding' is the paper of
+        # that name before one whose longer title also holds the words
+        title = fields["title"]
+        held = {t for w in expanded for t in w.alternatives}
+        closeness = len(held & title) / len(title) if title else 0.0
+        score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
+        offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
 
-    def credit(paper: int, n: int, value: float) -> None:
-        best = per_word.get(paper)
-        if best is None:
-            best = per_word[paper] = [0.0] * len(content)
-        if value > best[n]:
-            best[n] = value
+    ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    hits: list[Hit] = []
+    for position, (score, _) in ranked:
+        if score < floor:
+            continue
+        if limit is not None and len(hits) >= limit:
+            break
+        why = matched[position]
+        if isinstance(why, dict):
+            why = explain(catalog, position, why)
+        hits.append(Hit(position, score, why))
+    return hits
 
-    for n, word in enumerate(content):
-        for pos, similarity in _word_matches(word, vocab).items():
-            for code in idx.postings(pos):
-                credit(code >> ix.FIELD_BITS, n, similarity * weights[code & mask])
-        for pos, similarity in _word_matches(word, facet_words).items():
-            for column, values in facets[facet_words[pos]]:
-                value = similarity * _WEIGHT[column]
-                for paper, held in enumerate(catalog.columns[column]):
-                    if held in values:
-                        credit(paper, n, value)
-    for paper, best in per_word.items():
-        score = sum(best) / len(best)
-        if score > scores.get(paper, 0):
-            scores[paper] = score
 
-    hits = [
-        Hit(p, round(s, 1))
-        for p, s in scores.items()
-        if s >= floor and (allowed is None or p in allowed)
-    ]
-    hits.sort(key=lambda h: (-h.score, h.position))
-    return hits[:limit] if limit else hits
+# ---------------------------------------------------------------- why it matched
+
+_SNIPPET_WORDS = 12
+
+
+def explain(catalog: Catalog, position: int, where: dict[str, set[str]]) -> tuple:
+    """(field, text) pairs saying what matched: the paper's own words that carry each
+    matched token, and for a summary a short snippet around them."""
+    paper = catalog.paper(position)
+    tokens = ix.Tokens()
+    texts = dict(zip(ix.TEXT_FIELDS, ix.paper_fields(paper), strict=True))
+    out: list[tuple[str, str]] = []
+    for field in ("alias", "title", "author", "summary", "topic", "venue", "year"):
+        wanted = where.get(field)
+        if not wanted:
+            continue
+        if field == "summary":
+            out.append((field, _snippet(texts[field], wanted, tokens)))
+        elif field in texts:
+            seen: dict[str, None] = {}
+            for text in texts[field]:
+                for raw in re.findall(r"[^\W_]+", text):
+                    if any(t in wanted for w in ix.words(raw) for t in tokens.of(w)):
+                        seen[raw] = None
+            out.append((field, ", ".join(seen) or " ".join(sorted(wanted))))
+        elif field == "topic":
+            path = catalog.topic_path(paper.topic)
+            out.append((field, " › ".join(t.name for t in path)))
+        elif field == "venue":
+            out.append((field, paper.venue or ""))
+        else:
+            out.append((field, str(paper.year or "")))
+    return tuple(out)
+
+
+def _snippet(texts: list[str], wanted: set[str], tokens: ix.Tokens) -> str:
+    """A few words of the summary text that holds most of `wanted`, around the first one."""
+    best, best_hits, best_marks = "", -1, [0]
+    for text in texts:
+        parts = text.split()
+        marks = [
+            i
+            for i, part in enumerate(parts)
+            if any(t in wanted for w in ix.words(part) for t in tokens.of(w))
+        ]
+        if len(marks) > best_hits:
+            best, best_hits, best_marks = text, len(marks), marks or [0]
+    parts = best.split()
+    start = max(0, best_marks[0] - 3)
+    end = min(len(parts), start + _SNIPPET_WORDS)
+    snippet = " ".join(parts[start:end])
+    return ("…" if start else "") + snippet + ("…" if end < len(parts) else "")

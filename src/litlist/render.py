@@ -45,8 +45,13 @@ def width() -> int:
 # ---------------------------------------------------------------- machine formats
 
 
-def to_json(papers: Iterable[Paper], scores: Sequence[float] | None = None) -> str:
-    """A JSON array of entries (with `score` for search results); `[]` when empty."""
+def to_json(
+    papers: Iterable[Paper],
+    scores: Sequence[float] | None = None,
+    matched: Sequence[Sequence[tuple[str, str]]] | None = None,
+) -> str:
+    """A JSON array of entries (with `score` and `matched` — field: matching words or a
+    summary snippet — for search results); `[]` when empty."""
     import json
 
     rows = []
@@ -54,6 +59,8 @@ def to_json(papers: Iterable[Paper], scores: Sequence[float] | None = None) -> s
         row = paper.to_dict()
         if scores is not None:
             row["score"] = scores[n]
+        if matched is not None:
+            row["matched"] = dict(matched[n])
         rows.append(row)
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
@@ -148,10 +155,27 @@ def _printable_title(paper: Paper) -> Paper:
     return Paper(**{**values, "title": printable(paper.title)})
 
 
+def matched_line(matched: Sequence[tuple[str, str]], limit: int) -> str:
+    """What matched, as one line of at most `limit` cells: `title: Attention, Sinks · …`."""
+    text = printable(" · ".join(f"{field}: {words}" for field, words in matched))
+    if cells(text) <= limit:
+        return text
+    out = ""
+    for char in text:
+        if cells(out + char) > limit - 1:
+            break
+        out += char
+    return out + "…"
+
+
 def plain_table(
-    catalog: Catalog, papers: Sequence[Paper], scores: Sequence[float] | None = None
+    catalog: Catalog,
+    papers: Sequence[Paper],
+    scores: Sequence[float] | None = None,
+    matched: Sequence[Sequence[tuple[str, str]]] | None = None,
 ) -> str:
-    """Rows of year, venue, key and title under the list's headings; one line a paper."""
+    """Rows of year, venue, key and title under the list's headings; one line a paper (and
+    for search results a second, indented line saying what matched)."""
     out: list[str] = []
     last_topic = None
     rows = _rows(papers, scores)
@@ -161,7 +185,7 @@ def plain_table(
     # columns as wide as their widest value, so nothing is cut ("Nat. Mach. Intell.")
     venue_width = max((len(p.venue or "Summary") for p, _ in rows), default=7)
     key_width = max((len(p.key or p.id) for p, _ in rows), default=8)
-    for paper, score in rows:
+    for n, (paper, score) in enumerate(rows):
         if scores is None and paper.topic != last_topic:
             path = " > ".join(t.name for t in catalog.topic_path(paper.topic))
             out.append(("\n" if out else "") + path)
@@ -171,6 +195,8 @@ def plain_table(
         key = paper.key or paper.id
         head = f"{score:5.1f}  " if score is not None else "  "
         out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
+        if matched is not None and matched[n]:
+            out.append("       ↳ " + matched_line(matched[n], width() - 9))
     return "\n".join(out) + "\n"
 
 
@@ -216,6 +242,8 @@ def rich_table(
     papers: Sequence[Paper],
     scores: Sequence[float] | None = None,
     title: str | None = None,
+    *,
+    matched: Sequence[Sequence[tuple[str, str]]] | None = None,
 ) -> None:
     from rich.table import Table
     from rich.text import Text
@@ -235,16 +263,20 @@ def rich_table(
     if scores is None:
         rows.sort(key=lambda r: order.get(r[0].topic, 0))
     last = None
-    for paper, score in rows:
+    for n, (paper, score) in enumerate(rows):
         if scores is None and paper.topic != last:
             path = " › ".join(t.name for t in catalog.topic_path(paper.topic))
             table.add_row(*([""] * 3), Text(path, style="bold magenta"), end_section=False)
             last = paper.topic
+        title_cell = Text(paper.title)
+        if matched is not None and matched[n]:
+            # what matched, dim under the title, one line within the terminal's width
+            title_cell.append("\n" + matched_line(matched[n], max(20, width() // 2)), "dim")
         cells_ = [
             str(paper.year or ""),
             paper.venue or "Summary",
             paper.key or paper.id,
-            paper.title,
+            title_cell,
         ]
         if score is not None:
             cells_.insert(0, f"{score:.0f}")

@@ -248,7 +248,10 @@ def main_options(
 
 
 def load_catalog(ctx: typer.Context) -> Catalog:
-    return catalog.load(ctx.obj.get("catalog"), progress=render.progress_factory(sys.stderr))
+    cat = catalog.load(ctx.obj.get("catalog"), progress=render.progress_factory(sys.stderr))
+    for note in cat.warnings:
+        render.warning(note)
+    return cat
 
 
 def emit(text: str) -> None:
@@ -264,6 +267,7 @@ def output(
     cards: bool,
     scores: list[float] | None = None,
     empty: str = "no papers match",
+    matched: list | None = None,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table or cards."""
     if fmt is Format.keys:
@@ -273,7 +277,7 @@ def output(
     brief = fmt is Format.table and not cards
     papers: list[Paper] = [cat.brief(i) if brief else cat.paper(i) for i in positions]
     if fmt is Format.json:
-        emit(render.to_json(papers, scores))
+        emit(render.to_json(papers, scores, matched))
     elif fmt is Format.markdown:
         emit(render.to_markdown(cat, papers))
     elif not papers:
@@ -282,8 +286,8 @@ def output(
         if cards:
             render.rich_cards(sys.stdout, cat, papers)
         else:
-            render.rich_table(sys.stdout, cat, papers, scores)
+            render.rich_table(sys.stdout, cat, papers, scores, matched=matched)
     elif cards:
         emit("\n".join(render.plain_card(cat, p) for p in papers))
     else:
-        emit(render.plain_table(cat, papers, scores))
+        emit(render.plain_table(cat, papers, scores, matched))

@@ -44,6 +44,11 @@ def show(
         output(cat, positions, fmt, cards=full or bool(names) or len(positions) <= 2)
 
 
+def _echo(text: str, limit: int = 80) -> str:
+    """The query as a message repeats it: cut, so a pasted page stays one short line."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @app.command()
 def search(
     ctx: typer.Context,
@@ -80,5 +85,6 @@ def search(
             fmt,
             cards=full,
             scores=[h.score for h in hits],
-            empty=f"no papers match '{' '.join(words)}'",
+            matched=[h.matched for h in hits],
+            empty=f"no papers match '{_echo(' '.join(words))}'",
         )
