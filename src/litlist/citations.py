@@ -51,7 +51,7 @@ _IGNORED_CITE_COMMANDS = {
     "\\defcitealias",
 }
 _DELIMITER = re.compile(r"\\.|[{}\[\]()]", re.DOTALL)
-_CLOSER = {"[": "]", "(": ")"}
+_OPTION_OPENERS = "[("
 
 
 def _strip_comments(text: str) -> str:
@@ -82,7 +82,7 @@ def _closers(text: str) -> dict[int, int]:
                 waiting["["].pop(len(braces), None)
                 waiting["("].pop(len(braces), None)
                 closes[braces.pop()] = pos
-        elif char in _CLOSER:
+        elif char in _OPTION_OPENERS:
             waiting[char].setdefault(len(braces), []).append(pos)
         elif char in "])":
             for opener in waiting["[" if char == "]" else "("].pop(len(braces), ()):
