@@ -86,7 +86,7 @@ class UnknownKey(LitlistError):
         origin = f" cited in {where}" if where else ""
         noun = "key" if len(keys) == 1 else "keys"
         # a name from the command line may be a description: point to search
-        tip = f"; try `litlist search {keys[0]}`" if search else ""
+        tip = f"; try `litlist search {_short(keys[0])}`" if search else ""
         super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts) + tip)
 
 
