@@ -15,13 +15,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
-from litlist.model import Catalog, Paper
+from litlist.model import CONTROL_CHARS, Catalog, Paper, field_names
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
 
 
 # ---------------------------------------------------------------- choosing a style
+
+
+def printable(text: str) -> str:
+    """`text` without what would steer the terminal (ESC sequences, C1 controls, bidi
+    overrides): titles, queries and file names come from people we need not trust."""
+    return CONTROL_CHARS.sub("", text)
 
 
 def fancy(stream: TextIO) -> bool:
@@ -135,15 +141,23 @@ def wrap(text: str, limit: int) -> list[str]:
 
 
 def _rows(papers: Sequence[Paper], scores: Sequence[float] | None) -> list:
-    """(paper, score or None) pairs."""
+    """(paper, score or None) pairs, each title fit to draw (see `printable`)."""
+    papers = [_printable_title(p) for p in papers]
     if scores is None:
         return [(p, None) for p in papers]
     return list(zip(papers, scores, strict=True))
 
 
+def _printable_title(paper: Paper) -> Paper:
+    if not CONTROL_CHARS.search(paper.title):
+        return paper  # nearly always: no copy
+    values = {name: getattr(paper, name) for name in field_names(Paper)}
+    return Paper(**{**values, "title": printable(paper.title)})
+
+
 def matched_line(matched: Sequence[tuple[str, str]], limit: int) -> str:
     """What matched, as one line of at most `limit` cells: `title: Attention, Sinks · …`."""
-    text = " · ".join(f"{field}: {words}" for field, words in matched)
+    text = printable(" · ".join(f"{field}: {words}" for field, words in matched))
     if cells(text) <= limit:
         return text
     out = ""
@@ -210,7 +224,7 @@ def plain_card(catalog: Catalog, paper: Paper) -> str:
         lines += ["  " + more for more in wrapped[1:]]
     if paper.summary_en:
         lines += wrap(paper.summary_en, limit)
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines)) + "\n"
 
 
 # ---------------------------------------------------------------- rich
@@ -316,7 +330,7 @@ def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> Non
         console.print(
             Panel(
                 Group(*parts),
-                title=Text(paper.title, style="bold"),
+                title=Text(printable(paper.title), style="bold"),
                 title_align="left",
                 width=min(console.width, 110),
             )
@@ -368,11 +382,11 @@ def venues(stream: TextIO, rows: list[tuple[str, str, str, int, list[int]]]) -> 
 
 def error(message: str) -> None:
     """The one line a user mistake gets, on stderr."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {printable(message)}\n")
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.write(f"warning: {printable(message)}\n")
 
 
 class _Bar:
