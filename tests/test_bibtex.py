@@ -773,3 +773,157 @@ def test_bibtex_accepts_unbalanced_braces_and_keeps_protected_case(tmp_path):
     assert "Making {LoRA} work" in bbl
     assert r"{{\$GPT}} and {C\#} for {LoRA}" in bbl
     assert r"Veli{\v{c}}kovi{\'c}'s {{\H{U}}BER} {\'e}tudes" in bbl
+
+
+# ---------------------------------------------------------------- hostile values (issue 12)
+
+INJECTION = "}}@misc{injected, title={Owned}}@comment{"
+
+
+def _hostile(cat: Catalog, **change) -> Paper:
+    """A paper as no `check` would let through (built directly, as a stale cache could)."""
+    base = dict(
+        id="hostile",
+        kind="paper",
+        key="hostile2024",
+        topic=paper(cat, "rlhf").topic,
+        year=2024,
+        venue="arXiv",
+        arxiv="2401.00001",
+        title="Hostile",
+        authors=("Eve Mallory",),
+    )
+    return Paper(**{**base, **change})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"title": "Title " + INJECTION},
+        {"authors": ("Eve " + INJECTION, "} and {")},
+        {"publisher": INJECTION, "volume": "1" + INJECTION, "number": "{{{"},
+        {"venue": "NeurIPS", "booktitle": "Proc. " + INJECTION + "\\"},
+        {"title": "@misc{second, title = {x}}", "authors": ("@comment{",)},
+    ],
+    ids=["title", "authors", "publisher-volume-number", "booktitle", "at-signs"],
+)
+@pytest.mark.parametrize("style", [Style(), Style(biblatex=True)], ids=["bibtex", "biblatex"])
+def test_hostile_text_fields_stay_inside_one_entry(cat, change, style):
+    text = bibtex.export([_hostile(cat, **change)], cat, style)
+    library = parse(text)
+    assert [e.key for e in library.entries] == ["hostile2024"]
+    assert library.blocks == library.entries  # no @string, @comment or @preamble smuggled in
+    for value in values(library.entries[0]).values():
+        assert balanced_for_bibtex(value), value
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"url": "https://x.org/" + INJECTION}, "url"),
+        ({"doi": "10.1234/x" + INJECTION}, "doi"),
+        ({"doi": "10.1234/x\\"}, "doi"),
+        ({"pages": "1}--2"}, "pages"),
+        ({"arxiv": "2401.00001}"}, "eprint"),
+        ({"arxiv_class": "cs.CL{"}, "primaryClass"),
+        ({"title": "Red \x1b[31m title"}, "title"),
+        ({"url": "https://x.org/\u202e"}, "url"),
+    ],
+)
+def test_hostile_verbatim_fields_are_refused_naming_paper_and_field(cat, change, field):
+    with pytest.raises(bibtex.ExportError) as info:
+        bibtex.export([_hostile(cat, **change)], cat)
+    assert f"paper 'hostile', field '{field}'" in str(info.value)
+
+
+# ---------------------------------------------------------------- reading a user's .bib
+
+
+def _bibtexparser_reading(text: str) -> list[tuple[str, dict[str, str]]]:
+    """What bibtexparser reads (its default stack resolves @string references and drops
+    the outer braces or quotes), limited to the fields read_entries keeps."""
+    out = []
+    for entry in parse(text).entries:
+        values = {f.key.lower(): str(f.value) for f in entry.fields}
+        out.append((entry.key, {k: v for k, v in values.items() if k in bibtex._COMPARED}))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in GOLDEN.glob("*.bib")))
+def test_read_entries_agrees_with_bibtexparser_on_the_golden_files(name):
+    text = (GOLDEN / name).read_text(encoding="utf-8")
+    assert list(bibtex.read_entries(text)) == _bibtexparser_reading(text)
+
+
+@pytest.mark.parametrize("style", [Style(), Style(biblatex=True)], ids=["bibtex", "biblatex"])
+def test_read_entries_agrees_with_bibtexparser_on_the_whole_catalog(cat, style):
+    text = bibtex.export(cat.papers, cat, style)
+    expected = _bibtexparser_reading(text)
+    assert list(bibtex.read_entries(text)) == expected
+    assert len(expected) == 44
+
+
+def test_read_entries_resolves_strings_concatenation_and_odd_syntax():
+    text = r"""
+This is text outside any entry; an email like me@example.org is no entry either.
+@String{ first = "Low-Rank" }
+@STRING(second = first # " {Adaptation}")
+@comment{ @misc{inside-a-comment, title = {no}} }
+@preamble{ "\newcommand{\x}{y}" }
+@Article( parens ,
+  Title = "Quoted {with} braces" # { and } # second,
+  year = 2021, doi = {10.1/x},
+)
+@misc{nested, title = {{{Deep}} {Er} },url={https://x.org/a}}
+@misc{nofields}
+@misc{unknown-macro, title = undefined # {!}}
+"""
+    assert list(bibtex.read_entries(text)) == [
+        ("parens", {"title": "Quoted {with} braces and Low-Rank {Adaptation}", "doi": "10.1/x"}),
+        ("nested", {"title": "{{Deep}} {Er} ", "url": "https://x.org/a"}),
+        ("nofields", {}),
+        ("unknown-macro", {"title": "!"}),
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[A-Za-z][A-Za-z0-9:_\-]{0,15}", fullmatch=True),
+            st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=40),
+        ),
+        max_size=6,
+        unique_by=lambda pair: pair[0].lower(),
+    )
+)
+@settings(max_examples=150, deadline=None)
+def test_property_read_entries_reads_what_we_write(entries):
+    library = Library()
+    for key, title in entries:
+        library.add(
+            Entry("misc", key, [Field("title", encode_title(title)), Field("year", "2020")])
+        )
+    text = bibtexparser.write_string(library) if entries else ""
+    assert list(bibtex.read_entries(text)) == [
+        (key, {"title": encode_title(title)}) for key, title in entries
+    ]
+
+
+def test_read_entries_resyncs_after_broken_entries_as_bibtexparser_does():
+    # an entry never closed ends where the next line starts a block, as in bibtexparser;
+    # where bibtexparser drops the cut entry as failed, its key is still kept here, so the
+    # merge does not add that key a second time
+    broken = "@misc{broken, title = {never closed\n" * 20_000
+    text = broken + "@misc{good, title = {T}}\n@misc{cut, note = {a\n@misc{inner, title={I}}\n"
+    keys = [key for key, _ in bibtex.read_entries(text)]
+    assert keys == ["broken"] * 20_000 + ["good", "cut", "inner"]
+    assert [e.key for e in bibtexparser.parse_string(text[len(broken) :]).entries] == [
+        "good",
+        "inner",
+    ]
+
+
+def test_a_very_long_title_is_encoded_word_by_word():
+    # each word looked back over the whole title for a "!" or "?": quadratic (11 s here)
+    title = "Word! " * 20_000 + "end"
+    assert encode_title(title) == "Word! " + "{Word}! " * 19_999 + "end"

@@ -184,3 +184,140 @@ def test_missing_aux_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such file") as caught:
         citations.collect([], tmp_path / "draft.aux")
     assert "draft.aux" in str(caught.value)
+
+
+# ---------------------------------------------------------------- includes (issue 12)
+
+
+def write_tree(folder: Path, files: dict[str, str]) -> Path:
+    """Write every file; the first is the main one."""
+    paths = [write(folder, name, text) for name, text in files.items()]
+    return paths[0]
+
+
+def test_input_without_braces_is_followed(tmp_path):
+    main = write_tree(
+        tmp_path,
+        {
+            "main.tex": "\\cite{a}\n\\input chap\n\\input other.tex % a comment\n"
+            "\\input{third}\\input last",
+            **{
+                f"{name}.tex": f"\\cite{{{key}}}"
+                for name, key in zip(["chap", "other", "third", "last"], "bcde", strict=True)
+            },
+        },
+    )
+    assert keys_in_draft(main) == ["a", "b", "c", "d", "e"]
+
+
+def test_input_of_a_name_without_tex_prefers_the_tex_file(tmp_path):
+    files = {
+        "main.tex": "\\input{table.v2}\\input{raw.inc}",
+        "table.v2.tex": "\\cite{a}",
+        "table.v2": "\\cite{wrong}",
+        "raw.inc": "\\cite{b}",  # no raw.inc.tex: the name as given
+    }
+    main = write_tree(tmp_path, files)
+    assert keys_in_draft(main) == ["a", "b"]
+
+
+def test_import_and_subimport_resolve_from_their_folders(tmp_path):
+    # \subimport is relative to the importing file; plain \input in an imported file looks
+    # in the import's folder first, then in the main file's
+    files = {
+        "main.tex": "\\cite{a}\\import{chapters/}{intro}\\cite{z}",
+        "chapters/intro.tex": "\\cite{b}\\subimport{parts/}{one}\\input{near}",
+        "chapters/parts/one.tex": "\\cite{c}\\subimport*{deeper/}{two.tex}",
+        "chapters/parts/deeper/two.tex": "\\cite{d}\\input{shared}",
+        "chapters/near.tex": "\\cite{e}",
+        "shared.tex": "\\cite{f}",
+    }
+    main = write_tree(tmp_path, files)
+    assert keys_in_draft(main) == ["a", "z", "b", "c", "d", "f", "e"]
+
+
+def test_import_of_a_missing_file_is_an_error_naming_it(tmp_path):
+    main = write(tmp_path, "main.tex", "\\cite{a}\n\\import{chapters/}{gone}")
+    with pytest.raises(InputError) as caught:
+        keys_in_draft(main)
+    assert str(tmp_path / "chapters" / "gone.tex") in str(caught.value)
+    assert f"{main}:2" in str(caught.value)
+
+
+def test_input_if_file_exists_is_followed_and_may_be_missing(tmp_path):
+    files = {
+        "main.tex": "\\cite{a}\\InputIfFileExists{extra}{}{}"
+        "\\InputIfFileExists{missing.tex}{\\relax}{}",
+        "extra.tex": "\\cite{b}",
+    }
+    assert keys_in_draft(write_tree(tmp_path, files)) == ["a", "b"]
+
+
+def test_a_deep_chain_of_inputs_has_no_recursion_limit(tmp_path):
+    depth = 3000  # well past Python's default recursion limit of 1000
+    for n in range(depth):
+        write(tmp_path, f"c{n}.tex", f"\\cite{{k{n}}}\n\\input c{n + 1}\n")
+    write(tmp_path, f"c{depth}.tex", "\\cite{last}\\input{c0}")  # and back: a cycle
+    keys = keys_in_draft(tmp_path / "c0.tex")
+    assert keys == [f"k{n}" for n in range(depth)] + ["last"]
+
+
+def test_included_aux_chains_are_read_without_recursion(tmp_path):
+    depth = 3000
+    for n in range(depth):
+        write(tmp_path, f"a{n}.aux", f"\\citation{{k{n}}}\n\\@input{{a{n + 1}.aux}}\n")
+    keys, _ = citations.collect([], tmp_path / "a0.aux")
+    assert keys == [f"k{n}" for n in range(depth)]
+
+
+# ---------------------------------------------------------------- malformed citations
+
+
+@pytest.mark.parametrize(
+    ("tex", "line"),
+    [
+        ("\\cite{a}\n\\cite{x", 2),
+        ("\\cite{x" * 50, 1),
+        ("text\n\n\\citep[see]{b", 3),
+        ("\\cite[" * 50, 1),
+        ("{\\cite[}]{a}", 1),  # the group around the option closes first
+    ],
+)
+def test_a_citation_that_is_never_closed_is_an_error_with_its_line(tex, line):
+    with pytest.raises(InputError) as caught:
+        keys_in_tex(tex, "draft.tex")
+    assert str(caught.value).startswith(f"draft.tex:{line}: \\cite")
+    assert "never closed" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("tex", "keys"),
+    [
+        ("\\cite", []),  # a bare \cite at the end
+        ("\\cite{a} \\cite", ["a"]),
+        ("\\cite[a]{b}]) }", ["b"]),  # stray closers are text
+        ("\\cite[{x}]{a}\\cite[(]{b}", ["a", "b"]),
+        ("\\textcites(a)(b)[{]}]{c}[d]{e}", ["c", "e"]),
+        ("50\\% \\cite{a} \\\\% \\cite{never}\n\\cite{b}", ["a", "b"]),
+    ],
+)
+def test_odd_but_closed_citations(tex, keys):
+    assert keys_in_tex(tex) == keys
+
+
+def test_line_numbers_count_only_line_feeds():
+    tex = "a\x0cb\u2028c\r\n% \\cite{no}\r\n\\cite{x"  # a form feed and U+2028 are no lines
+    with pytest.raises(InputError, match=r"^draft.tex:3: "):
+        keys_in_tex(tex, "draft.tex")
+    assert keys_in_tex("\\cite{a}% \\cite{b}\r\n\\cite{c}\r\n") == ["a", "c"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero here")
+def test_an_endless_draft_is_refused_not_read_forever(monkeypatch, tmp_path):
+    monkeypatch.setattr(citations, "MAX_CHARS", 1000)
+    with pytest.raises(InputError, match="^/dev/zero: more than 0 MB; not a LaTeX file"):
+        keys_in_draft(Path("/dev/zero"))
+    big = write(tmp_path, "big.tex", "\\cite{a}" + "x" * 1000)
+    with pytest.raises(InputError, match="not a LaTeX file"):
+        keys_in_draft(big)
+    assert keys_in_draft(write(tmp_path, "ok.tex", "\\cite{a}" + "x" * 992)) == ["a"]

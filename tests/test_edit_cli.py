@@ -136,6 +136,24 @@ def test_add_refuses_a_duplicate_naming_it(run, recorded, own_catalog, identifie
     assert own_catalog.read_bytes() == before
 
 
+@pytest.mark.parametrize(
+    "identifier",
+    [
+        "2305.18290",
+        "arXiv:2305.18290v3",
+        "https://arxiv.org/abs/2305.18290",
+        "10.48550/arXiv.2305.18290",
+    ],
+)
+def test_add_of_a_known_arxiv_id_needs_no_network(run, recorded, own_catalog, identifier):
+    """DPO is in the list: saying so needs no request (and works offline)."""
+    before = own_catalog.read_bytes()
+    line = one_error(run("-c", own_catalog, "add", identifier, "--topic", "rlhf"))
+    assert "already in the catalog as 'dpo'" in line and "same arXiv id" in line
+    assert recorded == []
+    assert own_catalog.read_bytes() == before
+
+
 def test_add_to_the_shipped_catalog_points_to_init(run, recorded) -> None:
     before = catalog.shipped().read_bytes()
     line = one_error(run("add", "1706.03762", "--topic", "peft"))

@@ -4,9 +4,11 @@ bibtex and with biber) compiling the whole catalog and a small draft."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
+import stat
 import subprocess
 import tomllib
 from pathlib import Path
@@ -15,8 +17,8 @@ import bibtexparser
 import pytest
 from typer.testing import CliRunner
 
-from conftest import requires_tools
-from litlist import fsutil
+from conftest import TINY_CATALOG, requires_tools
+from litlist import bibtex, fsutil
 from litlist.cli import app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -587,3 +589,330 @@ def test_new_file_on_a_file_system_without_hard_links(run, tmp_path, monkeypatch
     assert listing(tmp_path) == ["refs.bib"]
     # and it still refuses to overwrite
     one_error_line(run("export", "dpo", "-o", out))
+
+
+# ---------------------------------------------------------------- hostile catalogs (issue 12)
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement"),
+    [
+        (
+            'url = "https://example.org/alpha"',
+            'url = "https://x.org/}}@misc{injected, title={Owned}}@comment{"',
+        ),
+        ('doi = "10.1234/beta.two"', 'doi = "10.1234/x}}@misc{injected,}"'),
+    ],
+    ids=["url", "doi"],
+)
+def test_injection_through_doi_or_url_is_refused(run, write_catalog, line, replacement):
+    assert line in TINY_CATALOG
+    hostile = write_catalog(TINY_CATALOG.replace(line, replacement))
+    error = one_error_line(run("--catalog", hostile, "export"))
+    name = replacement.split(" ")[0]
+    assert f"field '{name}'" in error and "paper '" in error
+    assert "is not a" in error
+
+
+# ---------------------------------------------------------------- drafts that cite nothing
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "option"),
+    [
+        ("empty.tex", "", "--tex"),
+        ("plain.tex", "\\documentclass{article}\nNo citation here.\n", "--tex"),
+        ("bare.tex", "Ends in a bare \\cite", "--tex"),
+        ("commented.tex", "% \\cite{rafailov2023direct}\n", "--tex"),
+        ("draft.aux", "\\relax\n", "--aux"),
+    ],
+)
+@pytest.mark.parametrize("target", ["stdout", "-o", "--merge"])
+def test_a_draft_that_cites_nothing_is_an_error_not_everything(
+    run, tmp_path, name, text, option, target
+):
+    source = write(tmp_path, name, text)
+    bib = tmp_path / "refs.bib"
+    if target == "--merge":
+        bib.write_text(USER_BIB, encoding="utf-8")
+    before = listing(tmp_path)
+    args = [] if target == "stdout" else [target, bib]
+    line = one_error_line(run("export", option, source, *args))
+    assert line == f"error: {source} cites no papers"
+    assert listing(tmp_path) == before
+    if target == "--merge":
+        assert bib.read_text(encoding="utf-8") == USER_BIB
+
+
+def test_dev_null_as_draft_cites_nothing(run, tmp_path):
+    assert one_error_line(run("export", "--tex", os.devnull)) == (
+        f"error: {os.devnull} cites no papers"
+    )
+
+
+def test_a_draft_whose_citations_sit_behind_input_without_braces(run, tmp_path):
+    write(tmp_path, "chap.tex", "\\citep{rafailov2023direct}")
+    main = write(tmp_path, "main.tex", "\\input chap\n")
+    assert keys_of(ok(run("export", "--tex", main))) == ["rafailov2023direct"]
+
+
+def test_nocite_star_still_means_everything_with_a_filter(run, tmp_path):
+    main = write(tmp_path, "main.tex", "\\nocite{*}")
+    expected = ok(run("export", "--topic", "rlhf"))
+    assert keys_of(ok(run("export", "--tex", main, "--topic", "rlhf"))) == keys_of(expected)
+
+
+@pytest.mark.parametrize("target", ["-o", "--merge"])
+def test_a_filter_that_leaves_none_of_the_cited_papers_writes_nothing(run, tmp_path, target):
+    main = write(tmp_path, "m.tex", "\\cite{hu2022lora}")  # a PEFT paper, not RLHF
+    bib = tmp_path / "x.bib"
+    line = one_error_line(run("export", "--tex", main, "--topic", "rlhf", target, bib))
+    assert line == (
+        f"error: none of the papers {main} cites is in the selection (--topic rlhf); "
+        f"{bib} not written"
+    )
+    assert listing(tmp_path) == ["m.tex"]
+
+
+def test_an_export_to_a_file_with_nothing_in_it_writes_nothing(run, tmp_path):
+    bib = tmp_path / "x.bib"
+    line = one_error_line(run("export", "--topic", "peft", "--venue", "tacl", "-o", bib))
+    assert (
+        line
+        == f"error: no citable paper to export with --topic peft --venue tacl; {bib} not written"
+    )
+    assert listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------- --merge finds what is there
+
+# each entry is one catalog paper under a form the old comparison missed
+DISGUISED_BIB = r"""@string{lora = "{LoRA}"}
+@string{rest = "Low-Rank Adaptation of Large Language Models"}
+
+@inproceedings{Rafailov2023Direct, title = {Some other title}}
+@misc{mine-prefix, title = {Notes}, doi = {doi:10.18653/V1/2021.ACL-LONG.353}}
+@misc{mine-prompt, title = {Notes 2}, doi = {https://doi.org/10.18653/v1/2021.emnlp-main.243}}
+@misc{mine-ptuning, title = {Notes 3}, url = {https://dx.doi.org/10.18653/v1/2022.acl-short.8}}
+@misc{mine-dpo-doi, title = {Notes 4}, doi = {10.48550/arXiv.2305.18290}}
+@misc{mine-lora, title = lora # ": " # rest}
+"""
+DISGUISED = {
+    "rafailov2023direct": ("Rafailov2023Direct", "same key"),
+    "li2021prefix": ("mine-prefix", "same DOI"),
+    "lester2021power": ("mine-prompt", "same DOI"),
+    "liu2022p": ("mine-ptuning", "same DOI"),
+    "hu2022lora": ("mine-lora", "same title"),
+}
+
+
+def test_merge_finds_papers_under_other_case_doi_forms_and_string_titles(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", DISGUISED_BIB)
+    result = run(
+        "export", "dpo", "prefix-tuning", "prompt-tuning", "p-tuning-v2", "lora", "--merge", bib
+    )
+    ok(result)
+    assert bib.read_text(encoding="utf-8") == DISGUISED_BIB
+    for key, (existing, why) in DISGUISED.items():
+        assert f"already has {key} as '{existing}' ({why}); not added" in result.stderr
+    assert result.stderr.splitlines()[-1] == f"added 0 entries to {bib}"
+
+
+def test_merge_finds_a_paper_by_arxivs_own_doi(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", "@misc{dpo-doi, doi = {10.48550/arXiv.2305.18290}}\n")
+    result = run("export", "dpo", "--merge", bib)
+    ok(result)
+    assert "already has rafailov2023direct as 'dpo-doi' (same arXiv id)" in result.stderr
+
+
+def test_merge_adds_crlf_entries_to_a_crlf_file(run, tmp_path):
+    bib = tmp_path / "refs.bib"
+    original = b"@misc{mine,\r\n  title = {Mine},\r\n}\r\n"
+    bib.write_bytes(original)
+    ok(run("export", "dpo", "lora", "--merge", bib))
+    after = bib.read_bytes()
+    assert after.startswith(original)
+    added = after[len(original) :]
+    assert added.startswith(b"\r\n@") and added.endswith(b"}\r\n")
+    assert b"\n" not in added.replace(b"\r\n", b"")  # no bare LF anywhere
+    assert keys_of(after.decode("utf-8")) == ["mine", "rafailov2023direct", "hu2022lora"]
+
+
+def test_merge_adds_lf_entries_to_an_lf_file(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", "@misc{mine, title = {Mine}}\n")
+    ok(run("export", "dpo", "--merge", bib))
+    assert b"\r" not in bib.read_bytes()
+
+
+def test_merge_an_unclosed_entry_hides_none_after_it(run, tmp_path):
+    text = "@misc{broken, title = {never closed\n\n@misc{rafailov2023direct, title = {DPO}}\n"
+    bib = write(tmp_path, "refs.bib", text)
+    result = run("export", "dpo", "--merge", bib)
+    ok(result)
+    assert "already has rafailov2023direct" in result.stderr
+    assert bib.read_text(encoding="utf-8") == text
+
+
+# ---------------------------------------------------------------- files that are not plain files
+
+
+def _fifo(folder: Path) -> Path:
+    path = folder / "fakenull"
+    os.mkfifo(path)
+    return path
+
+
+def _device(folder: Path) -> Path:
+    """A character device like /dev/null (major 1, minor 3), made in the test's folder:
+    /dev/null itself is never put at risk."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    path = folder / "fakenull"
+    try:
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    except PermissionError:
+        pytest.skip("this container may not make device nodes")
+    return path
+
+
+def _link_to_fifo(folder: Path) -> Path:
+    """A symbolic link of ours (written through) that leads to a FIFO."""
+    os.mkfifo(folder / "pipe")
+    os.symlink("pipe", folder / "fakenull")
+    return folder / "fakenull"
+
+
+@pytest.mark.parametrize("make", [_fifo, _device, _link_to_fifo], ids=["fifo", "device", "link"])
+@pytest.mark.parametrize("how", [["-o"], ["-o", "--force"], ["--merge"]], ids=" ".join)
+def test_a_fifo_or_device_is_never_replaced(run, tmp_path, make, how):
+    target = make(tmp_path)
+    before = listing(tmp_path)
+    kinds = {name: stat.S_IFMT((tmp_path / name).lstat().st_mode) for name in before}
+    args = [*how[:1], target, *how[1:]]
+    line = one_error_line(run("export", "dpo", *args))
+    assert "fakenull" in line or "pipe" in line
+    assert "not a regular file" in line
+    # still the FIFO, device or link, and no temp file left
+    assert {
+        name: stat.S_IFMT((tmp_path / name).lstat().st_mode) for name in listing(tmp_path)
+    } == kinds
+
+
+def test_output_dash_is_stdout(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert keys_of(ok(run("export", "dpo", "-o", "-"))) == ["rafailov2023direct"]
+    assert listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------- permissions, owner, links
+
+
+@pytest.mark.parametrize("how", [["--merge"], ["--force", "-o"]], ids=" ".join)
+def test_a_read_only_file_is_refused(run, tmp_path, how):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    bib.chmod(0o444)
+    line = one_error_line(run("export", "self-rewarding", *how, bib))
+    assert str(bib) in line and "read-only" in line
+    assert bib.read_text(encoding="utf-8") == USER_BIB
+    assert stat.S_IMODE(bib.stat().st_mode) == 0o444
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+@pytest.mark.parametrize("how", [["--merge"], ["--force", "-o"]], ids=" ".join)
+def test_root_keeps_the_owner_and_mode_of_a_users_file(run, tmp_path, how):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    os.chown(bib, 65534, 65534)
+    bib.chmod(0o640)
+    ok(run("export", "self-rewarding", *how, bib))
+    info = bib.stat()
+    assert (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) == (65534, 65534, 0o640)
+    assert "yuan2024self" in bib.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", [["--merge"], ["--force", "-o"]], ids=" ".join)
+def test_a_hard_linked_bib_stays_linked(run, tmp_path, how):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    other = tmp_path / "thesis-refs.bib"
+    os.link(bib, other)
+    ok(run("export", "self-rewarding", *how, bib))
+    assert os.path.samefile(bib, other) and bib.stat().st_nlink == 2
+    text = other.read_text(encoding="utf-8")
+    assert "yuan2024self" in text
+    if how == ["--merge"]:
+        assert text.startswith(USER_BIB)
+    assert listing(tmp_path) == ["refs.bib", "thesis-refs.bib"]
+
+
+# ---------------------------------------------------------------- an edit made while merging
+
+EDIT = "\n@misc{saved-meanwhile, title = {Saved by the editor while litlist worked}}\n"
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["plain", "hard-linked"])
+def test_an_edit_made_during_the_merge_is_detected_and_kept(run, tmp_path, monkeypatch, linked):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    if linked:
+        os.link(bib, tmp_path / "other.bib")
+    real_export = bibtex.export
+
+    def export_while_the_user_saves(*args, **kwargs):
+        # between the merge's read and its write, the user's editor saves an entry
+        with bib.open("a", encoding="utf-8") as handle:
+            handle.write(EDIT)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(bibtex, "export", export_while_the_user_saves)
+    line = one_error_line(run("export", "self-rewarding", "--merge", bib))
+    assert str(bib) in line and "changed" in line and "nothing written" in line
+    assert bib.read_text(encoding="utf-8") == USER_BIB + EDIT  # the edit is there, ours not
+    assert len(listing(tmp_path)) == (2 if linked else 1)
+
+
+def test_a_file_replaced_during_the_merge_is_detected(run, tmp_path, monkeypatch):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    real_export = bibtex.export
+
+    def export_while_the_editor_renames(*args, **kwargs):
+        # editors save by writing a new file and renaming it over the old one
+        new = write(tmp_path, "refs.bib.new", USER_BIB)
+        os.replace(new, bib)
+        return real_export(*args, **kwargs)
+
+    monkeypatch.setattr(bibtex, "export", export_while_the_editor_renames)
+    one_error_line(run("export", "self-rewarding", "--merge", bib))
+    assert bib.read_text(encoding="utf-8") == USER_BIB
+    assert listing(tmp_path) == ["refs.bib"]
+
+
+def test_merge_holds_the_lock_while_it_reads_and_writes(run, tmp_path, monkeypatch):
+    bib = write(tmp_path, "refs.bib", USER_BIB)
+    events: list[str] = []
+    real_locked, real_write = fsutil.locked, fsutil.write_atomic
+
+    @contextlib.contextmanager
+    def recording_lock(path):
+        with real_locked(path):
+            events.append(f"lock {Path(path).name}")
+            yield
+            events.append("unlock")
+
+    def recording_write(path, *args, **kwargs):
+        events.append("write")
+        return real_write(path, *args, **kwargs)
+
+    monkeypatch.setattr(fsutil, "locked", recording_lock)
+    monkeypatch.setattr(fsutil, "write_atomic", recording_write)
+    ok(run("export", "self-rewarding", "--merge", bib))
+    assert events == ["lock refs.bib", "write", "unlock"]
+
+
+def test_allow_missing_with_no_known_key_writes_nothing(run, tmp_path):
+    main = write(tmp_path, "m.tex", "\\cite{nobody2020}")
+    result = run("export", "--tex", main, "--allow-missing", "-o", tmp_path / "x.bib")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"error: none of the papers {main} cites is in the catalog; {tmp_path / 'x.bib'} "
+        "not written"
+    )
+    assert listing(tmp_path) == ["m.tex"]

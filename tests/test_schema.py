@@ -291,3 +291,109 @@ def test_problem_render_names_file_line_paper_and_field() -> None:
     text = Problem("cat.toml", "bad value", line=12, paper="dpo", field="year").render()
     assert text == "cat.toml:12: paper 'dpo', field 'year': bad value"
     assert Problem("cat.toml", "no such catalog file").render() == "cat.toml: no such catalog file"
+
+
+# ---------------------------------------------------------------- hostile values (issue 12)
+
+# what would close a BibTeX value early or smuggle in another entry
+INJECTION = "}}@misc{injected, title={Owned}}@comment{"
+
+
+BAD_DOIS = [
+    "10.1234/x" + INJECTION,
+    "10.1234/a b",
+    "10.1234/a\\b",
+    '10.1234/a"b',
+    "10.1234/",
+    "doi:10.1234/ab",
+    "https://doi.org/10.1234/ab",
+    "10.12/short-prefix",
+]
+BAD_URLS = [
+    "https://x.org/" + INJECTION,
+    "https://x.org/a{b",
+    "https://x.org/a\\b",
+    'https://x.org/"',
+    "javascript:alert(1)",
+    "ftp://x.org/a",
+    "https://",
+    "https:///path-only",
+    "https://x.org/\x1b[2J",
+]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("doi", v) for v in BAD_DOIS] + [("url", v) for v in BAD_URLS]
+)
+def test_doi_or_url_of_the_wrong_shape_is_rejected(field: str, value: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        schema.PaperModel.model_validate(dict(PAPER, **{field: value}))
+    assert _fields(info.value) == {field}
+
+
+@pytest.mark.parametrize(
+    ("doi", "url"),
+    [
+        ("10.1145/3442188.3445922", "https://aclanthology.org/2021.acl-long.353/"),
+        ("10.18653/v1/2021.acl-long.353", "http://example.org/a?b=1&c=%20#frag"),
+        ("10.1000/(sici)1097-4571<3::aid>2.0.co;2-x", "HTTPS://Example.org/~me/"),
+    ],
+)
+def test_real_dois_and_urls_still_pass(doi: str, url: str) -> None:
+    paper = schema.PaperModel.model_validate(dict(PAPER, doi=doi, url=url))
+    assert (paper.doi, paper.url) == (doi, url)
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"title": "Alpha \x1b[31mred\x1b[0m"}, "title"),
+        ({"title": "Alpha\rBeta"}, "title"),
+        ({"title": "Alpha \u202egnp.exe"}, "title"),  # a right-to-left override
+        ({"authors": ["Jane Smith", "Bob\x07 Jones"]}, "authors"),
+        ({"summary": ["fine", "not \x9b2J fine"]}, "summary"),
+        ({"summary_en": "bell \x07"}, "summary_en"),
+        ({"aliases": ["A\x00B"]}, "aliases"),
+        ({"publisher": "P\x7f"}, "publisher"),
+        ({"published": {"venue": "NeurIPS", "year": 2021, "title": "T\x1b"}}, "published.title"),
+    ],
+)
+def test_control_characters_are_rejected_in_any_field(change: dict, field: str) -> None:
+    problem = _one(_problems(_with_second(**change)))
+    assert (problem.paper, problem.field) == ("beta-two", field)
+    assert "control character U+" in problem.message
+
+
+def test_control_characters_in_topics_and_venues_are_rejected() -> None:
+    document = copy.deepcopy(DOCUMENT)
+    document["topic"][0]["name"] = "Alpha\x1b]0;owned\x07"
+    document["venue"][1]["name"] = "arXiv\x1b[2J"
+    controls = [p for p in _problems(document) if "control character" in p.message]
+    assert [(p.field, p.message.split(":")[0]) for p in controls] == [
+        ("name", "topic 'alpha'"),
+        ("name", "venue 'arXiv'"),
+    ]
+
+
+def test_tab_and_newline_are_not_control_characters_in_a_summary() -> None:
+    paper = schema.PaperModel.model_validate(dict(PAPER, summary_en="one\n\ttwo"))
+    assert paper.summary_en == "one\n\ttwo"
+
+
+@pytest.mark.parametrize("author", [",", " , ", "-", "1 2", "."])
+def test_an_author_with_no_letter_is_rejected(author: str) -> None:
+    problem = _one(_problems(_with_second(authors=["Jürgen Müller", author])))
+    assert (problem.paper, problem.field) == ("beta-two", "authors")
+    assert "no letter" in problem.message
+    published = {"venue": "NeurIPS", "year": 2023, "authors": [author]}
+    problem = _one(_problems(_with_second(published=published)))
+    assert (problem.paper, problem.field) == ("beta-two", "published.authors")
+
+
+def test_a_long_url_with_a_bad_end_is_rejected_without_backtracking() -> None:
+    # the URL pattern once had two adjacent runs of the same characters: a failing match
+    # of this size backtracked for minutes
+    for url in ("https://" + "a" * 100_000 + '"', "https://x.org/" + "a" * 100_000 + "{"):
+        with pytest.raises(ValidationError) as info:
+            schema.PaperModel.model_validate(dict(PAPER, url=url))
+        assert _fields(info.value) == {"url"}

@@ -12,6 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +21,17 @@ import bibtexparser
 from bibtexparser import Library
 from bibtexparser.model import Entry, Field
 
-from litlist.errors import InputError, LitlistError, OutputExists
-from litlist.fsutil import write_atomic
-from litlist.model import Catalog, Paper, Publication
+from litlist import fsutil
+from litlist.errors import FileChanged, InputError, LitlistError, OutputExists
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication
 
 # pylatexenc logs a warning for every character without a LaTeX form (all of Korean);
 # those are kept as UTF-8, which is what we want.
 logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+# bibtexparser logs to stderr on its own (a notice that writing 10,000 entries is slow, a
+# "please report this bug"): what the user must know comes as our own one-line errors.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+logging.getLogger("bibtexparser").propagate = False
 
 _SPECIALS = {
     "\\": r"\textbackslash{}",
@@ -111,8 +117,14 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
         out.append(encode(title[last : match.start()], ascii_accents=ascii_accents))
         word = match.group(0)
         # BibTeX keeps a capital only at the start and after ": "; a new sentence after
-        # "!" or "?" ("Transformers need glasses! Information ...") needs braces to keep it
-        after_sentence = bool(re.search(r"[!?]\s+$", title[: match.start()]))
+        # "!" or "?" ("Transformers need glasses! Information ...") needs braces to keep it.
+        # Only the gap since the last word is looked at: searching the whole prefix for
+        # each word made a long title quadratic.
+        gap = title[last : match.start()]
+        before_spaces = gap.rstrip()
+        after_sentence = before_spaces != gap and (
+            (before_spaces or title[max(last - 1, 0) : last])[-1:] in ("!", "?")
+        )
         core = word.rstrip(".,;?!'\"\u2019\u201d)")
         tail = word[len(core) :]
         head = core[: len(core) - len(core.lstrip("(\"'\u2018\u201c"))]
@@ -219,7 +231,35 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
     if url:
         fields.append(("url", url))
+    for name, value in fields:
+        _refuse_unsafe(paper, name, value)
     return Entry(kind, paper.key or paper.id, [Field(k, v) for k, v in fields])
+
+
+# Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
+# its argument verbatim): `check` keeps these characters out, but a catalog from elsewhere
+# (an old cache, a catalog that skipped `check`) must not break the file either.
+_VERBATIM_FIELDS = {"pages", "eprint", "primaryClass", "eprintclass", "howpublished", "doi", "url"}
+_NOT_VERBATIM = re.compile(r'[{}"\\]')
+
+
+def _refuse_unsafe(paper: Paper, name: str, value: str) -> None:
+    """ExportError unless `value` stays inside its field: braces balanced as BibTeX counts
+    them (a backslash does not escape a brace), no control character, and no brace, quote
+    or backslash at all in a value written verbatim."""
+    depth = 0
+    for char in value:
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            break
+    unsafe = depth != 0 or bool(CONTROL_CHARS.search(value))
+    if name in _VERBATIM_FIELDS and _NOT_VERBATIM.search(value):
+        unsafe = True
+    if unsafe:
+        raise ExportError(
+            f"paper '{paper.id}', field '{name}': {value[:80]!r} would break the BibTeX "
+            "file; fix it in the catalog (`litlist check` says how)"
+        )
 
 
 def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None) -> str:
@@ -237,56 +277,228 @@ def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progre
             bar.close()
     if not citable:
         return ""
-    return bibtexparser.write_string(library)
+    with warnings.catch_warnings():  # its deprecation notices are for us, not the user
+        warnings.simplefilter("ignore")
+        return bibtexparser.write_string(library)
 
 
 # ---------------------------------------------------------------- files
 
 
 def write_new(path: Path, text: str, *, force: bool = False) -> None:
-    """Write `text` to `path`; an existing file is replaced only with `force`."""
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder")
+    """Write `text` to `path`; an existing file is replaced only with `force`, and never one
+    that is not a regular file (a device, a FIFO) or that is read-only."""
     if not path.parent.is_dir():
         raise ExportError(f"{path}: folder {path.parent} does not exist")
-    if path.exists() and not force:
-        raise OutputExists(path)
     try:
-        write_atomic(path, text, exclusive=not force)
+        fsutil.write_atomic(path, text, exclusive=not force)
     except FileExistsError:
         raise OutputExists(path) from None
     except OSError as exc:
         raise ExportError(f"{path}: {exc.strerror or exc}") from None
 
 
+# ---------------------------------------------------------------- reading a user's .bib
+
 _ARXIV_IN_TEXT = re.compile(
     r"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/)?)(\d{4}\.\d{4,5})", re.IGNORECASE
 )
+_ARXIV_ALONE = re.compile(r"\s*(?:arxiv:)?(\d{4}\.\d{4,5})(v\d+)?\s*", re.IGNORECASE)
+# a DOI as people write it: bare, `doi:10...`, or as a doi.org link
+_DOI_IN_TEXT = re.compile(
+    r"^\s*(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+?)\s*$", re.IGNORECASE
+)
+_DOI_IN_URL = re.compile(r"^\s*https?://(?:dx\.)?doi\.org/(10\.\d{4,9}/\S+?)\s*$", re.IGNORECASE)
+# arXiv gives every paper a DOI of its own: 10.48550/arXiv.2305.18290 is 2305.18290
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(\d{4}\.\d{4,5})(v\d+)?$", re.IGNORECASE)
+
+# The fields a merge compares; all others are skipped unread.
+_COMPARED = ("title", "doi", "url", "eprint", "arxiv", "journal", "note", "howpublished")
+_BLOCK_START = re.compile(r"@[ \t\r\n]*([A-Za-z][\w\-]*)[ \t\r\n]*([{(])")
+# where BibTeX tools resync after a broken entry: a block start at the start of a line
+_LINE_START_BLOCK = re.compile(r"^[ \t]*@[ \t]*[A-Za-z][\w\-]*[ \t\r\n]*[{(]", re.MULTILINE)
+_BRACE = re.compile(r"[{}]")
+_FLAT_GROUP = re.compile(r'\{([^{}]*)\}|"([^{}"]*)"')
+_BRACE_OR_PAREN = re.compile(r"[{}()]")
+_BRACE_OR_QUOTE = re.compile(r'[{}"]')
+_FIELD_NAME = re.compile(r"[\s,]*([^\s=,{}\"#()]+)\s*=\s*")
+_MACRO = re.compile(r"[^\s,#{}\"()=]+")
+_NUMBER = re.compile(r"\d+")
+_MONTHS = ("jan feb mar apr may jun jul aug sep oct nov dec").split()
+
+
+def _group_end(text: str, start: int, closer: str = "}", limit: int | None = None) -> int | None:
+    """Where the group opened at `start` (`{`, or `(` with closer `)`) closes, before
+    `limit`; braces count as BibTeX counts them (a backslash escapes nothing). None when it
+    does not close there."""
+    depth = 0
+    pattern = _BRACE if closer == "}" else _BRACE_OR_PAREN
+    end = len(text) if limit is None else limit
+    for match in pattern.finditer(text, start + (closer == ")"), end):
+        char = match.group(0)
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and closer == "}":
+                return match.start()
+            if depth < 0:
+                return None
+        elif char == ")" and depth == 0:
+            return match.start()
+    return None
+
+
+def _quoted_end(text: str, start: int) -> int | None:
+    """Where the "-quoted value opened at `start` ends (a quote outside braces)."""
+    depth = 0
+    for match in _BRACE_OR_QUOTE.finditer(text, start + 1):
+        char = match.group(0)
+        if char == '"' and depth == 0:
+            return match.start()
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+    return None
+
+
+def _value(body: str, pos: int, strings: dict[str, str]) -> tuple[str, int]:
+    """The value at `pos` (pieces in braces or quotes, numbers and @string names joined by
+    #), with @string names replaced by what they stand for, and where it ends."""
+    parts: list[str] = []
+    while True:
+        while pos < len(body) and body[pos] in " \t\r\n":
+            pos += 1
+        char = body[pos : pos + 1]
+        if simple := _FLAT_GROUP.match(body, pos):  # most values: no braces inside
+            parts.append(simple.group(1) if simple.group(1) is not None else simple.group(2))
+            pos = simple.end()
+        elif char in ("{", '"'):
+            end = _group_end(body, pos) if char == "{" else _quoted_end(body, pos)
+            if end is None:
+                return "".join(parts), len(body)
+            parts.append(body[pos + 1 : end])
+            pos = end + 1
+        elif found := (_NUMBER.match(body, pos) or _MACRO.match(body, pos)):
+            word = found.group(0)
+            parts.append(word if word.isdigit() else strings.get(word.lower(), ""))
+            pos = found.end()
+        else:
+            return "".join(parts), pos
+        while pos < len(body) and body[pos] in " \t\r\n":
+            pos += 1
+        if body[pos : pos + 1] != "#":
+            return "".join(parts), pos
+        pos += 1
+
+
+def _fields(body: str, strings: dict[str, str], wanted: tuple[str, ...] | None) -> dict[str, str]:
+    """`name = value` pairs of an entry's (or a @string's) body, names in lower case."""
+    found: dict[str, str] = {}
+    pos = 0
+    while match := _FIELD_NAME.match(body, pos):
+        name = match.group(1).lower()
+        value, pos = _value(body, match.end(), strings)
+        if wanted is None or name in wanted:
+            found[name] = value
+        if pos == match.end():  # no value could be read: the rest is not fields
+            break
+    return found
+
+
+def read_entries(text: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """(key, fields) of each entry of a .bib, with only the fields a merge compares, @string
+    names resolved. One linear pass with no parse tree.
+
+    Why not bibtexparser: reading a 50 MB .bib with it took 14 s and 500 MB before a merge
+    could start; this pass keeps only what a merge compares and takes about 2 s.
+    """
+    for _, key, values in _entries(text):
+        yield key, values
+
+
+def _entries(text: str) -> Iterator[tuple[int, str, dict[str, str]]]:
+    """read_entries, with where in `text` each entry ends (for a progress bar)."""
+    strings = {month: month for month in _MONTHS}
+    pos = 0
+    while match := _BLOCK_START.search(text, pos):
+        kind = match.group(1).lower()
+        # an entry ends by the next line that starts a block, closed or not (as bibtexparser
+        # reads it): one broken entry hides no other, and none is scanned to the end of the
+        # file, which made a file of many broken entries quadratic
+        following = _LINE_START_BLOCK.search(text, match.end())
+        limit = following.start() if following else len(text)
+        end = _group_end(text, match.end() - 1, "}" if match.group(2) == "{" else ")", limit)
+        if end is None:
+            end = pos = limit
+        else:
+            pos = end + 1
+        body = text[match.end() : end]
+        if kind in ("comment", "preamble"):
+            continue
+        if kind == "string":
+            strings.update(_fields(body, strings, None))
+            continue
+        key, comma, rest = body.partition(",")
+        if key.strip():
+            yield pos, key.strip(), _fields(rest, strings, _COMPARED) if comma else {}
+
+
+_DECODER = None
 
 
 def _plain(value: str) -> str:
     """A field value reduced for comparison: LaTeX decoded, lower case, letters and digits."""
-    from pylatexenc.latex2text import LatexNodes2Text
+    global _DECODER
+    text = value
+    if "\\" in value or "$" in value:  # only LaTeX commands need the (slow) decoder
+        from pylatexenc.latex2text import LatexNodes2Text
 
-    try:
-        text = LatexNodes2Text().latex_to_text(value)
-    except Exception:  # noqa: BLE001 - odd LaTeX in a user's file: compare it raw
-        text = value
+        if _DECODER is None:
+            _DECODER = LatexNodes2Text()
+        try:
+            text = _DECODER.latex_to_text(value)
+        except Exception:  # noqa: BLE001 - odd LaTeX in a user's file: compare it raw
+            text = value
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text.casefold() if c.isalnum())
 
 
+def _doi_of(value: str) -> str | None:
+    found = _DOI_IN_TEXT.match(value)
+    return found.group(1).lower() if found else None
+
+
 @dataclass
 class _Known:
-    keys: set[str] = field(default_factory=set)
+    by_key: dict[str, str] = field(default_factory=dict)  # case-folded: BibTeX ignores case
     by_arxiv: dict[str, str] = field(default_factory=dict)
     by_doi: dict[str, str] = field(default_factory=dict)
     by_title: dict[str, str] = field(default_factory=dict)
 
+    def add(self, key: str, values: dict[str, str]) -> None:
+        """Remember an entry of the user's .bib by everything a paper could match it on."""
+        self.by_key.setdefault(key.casefold(), key)
+        for name in ("eprint", "arxiv", "url", "journal", "note", "howpublished"):
+            text = values.get(name, "")
+            found = _ARXIV_IN_TEXT.search(text) or (
+                _ARXIV_ALONE.fullmatch(text) if name in ("eprint", "arxiv") else None
+            )
+            if found:
+                self.by_arxiv.setdefault(found.group(1), key)
+        dois = [_doi_of(values.get("doi", ""))]
+        if found_url := _DOI_IN_URL.match(values.get("url", "")):
+            dois.append(found_url.group(1).lower())
+        for doi in filter(None, dois):
+            if arxiv := _ARXIV_DOI.match(doi):
+                self.by_arxiv.setdefault(arxiv.group(1), key)
+            self.by_doi.setdefault(doi, key)
+        if values.get("title"):
+            self.by_title.setdefault(_plain(values["title"]), key)
+
     def find(self, paper: Paper, style: Style) -> tuple[str, str] | None:
         """(existing key, why) when the .bib already has this paper."""
-        if paper.key in self.keys:
-            return paper.key or "", "same key"
+        key = paper.key or paper.id
+        if key.casefold() in self.by_key:
+            return self.by_key[key.casefold()], "same key"
         if paper.arxiv and paper.arxiv in self.by_arxiv:
             return self.by_arxiv[paper.arxiv], "same arXiv id"
         dois = {d.lower() for d in (paper.doi, paper.published and paper.published.doi) if d}
@@ -303,25 +515,20 @@ class _Known:
         return None
 
 
-def _known(library: Library) -> _Known:
+def _known(text: str, progress=None) -> _Known:
     known = _Known()
-    for entry in library.entries:
-        known.keys.add(entry.key)
-        values = {f.key.lower(): str(f.value) for f in entry.fields}
-        for name in ("eprint", "arxiv", "url", "journal", "note", "howpublished"):
-            found = _ARXIV_IN_TEXT.search(values.get(name, "")) or (
-                re.fullmatch(r"\s*(\d{4}\.\d{4,5})(v\d+)?\s*", values.get(name, ""))
-                if name in ("eprint", "arxiv")
-                else None
-            )
-            if found:
-                known.by_arxiv.setdefault(found.group(1), entry.key)
-        doi = values.get("doi", "").strip().lower()
-        doi = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
-        if doi:
-            known.by_doi.setdefault(doi, entry.key)
-        if values.get("title"):
-            known.by_title.setdefault(_plain(values["title"]), entry.key)
+    # a progress bar only where reading takes long enough to wonder (a few MB and up)
+    bar = progress("Reading the .bib", len(text)) if progress and len(text) >= 2_000_000 else None
+    shown = 0
+    try:
+        for n, (end, key, values) in enumerate(_entries(text), 1):
+            known.add(key, values)
+            if bar and n % 1000 == 0:
+                bar.advance(end - shown)
+                shown = end
+    finally:
+        if bar:
+            bar.close()
     return known
 
 
@@ -344,42 +551,61 @@ class MergeReport:
 
 
 def merge_into(
-    path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style()
+    path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None
 ) -> MergeReport:
     """Append to the .bib at `path` the papers it does not already have; every byte already
-    in it stays as it was. A missing file is created."""
+    in it stays as it was, and new entries use its line endings. A missing file is created.
+
+    The file is locked against other litlist runs while we work, and if anything else
+    changed it since it was read, nothing is written (FileChanged) so that edit is kept."""
     report = MergeReport(path)
-    if path.is_dir():
-        raise ExportError(f"{path} is a folder")
-    try:
-        raw = path.read_bytes() if path.exists() else b""
-        original = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; refusing to merge into it") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}") from None
-    known = _known(bibtexparser.parse_string(original)) if original.strip() else _Known()
-    new: list[Paper] = []
-    for paper in papers:
-        if not paper.citable:
-            continue
-        found = known.find(paper, style)
-        if found:
-            report.present.append((paper.key or paper.id, found[0], found[1]))
-            continue
-        new.append(paper)
-        known.keys.add(paper.key or paper.id)
-        report.added.append(paper.key or paper.id)
-    if not new:
-        return report
-    addition = export(new, catalog, style)
-    separator = (
-        ""
-        if not original or original.endswith("\n\n")
-        else ("\n" if original.endswith("\n") else "\n\n")
-    )
-    try:
-        write_atomic(path, raw + (separator + addition).encode("utf-8"))
-    except OSError as exc:
-        raise ExportError(f"{path}: {exc.strerror or exc}") from None
+    with fsutil.locked(path):
+        try:
+            raw, snapshot = fsutil.read_file(path)
+        except FileNotFoundError:
+            raw, snapshot = b"", None
+        except OSError as exc:
+            raise InputError(f"{path}: {exc.strerror or exc}") from None
+        try:
+            original = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise InputError(f"{path}: not UTF-8 text; refusing to merge into it") from None
+        known = _known(original, progress)
+        new: list[Paper] = []
+        for paper in papers:
+            if not paper.citable:
+                continue
+            found = known.find(paper, style)
+            if found:
+                report.present.append((paper.key or paper.id, found[0], found[1]))
+                continue
+            new.append(paper)
+            known.by_key[(paper.key or paper.id).casefold()] = paper.key or paper.id
+            report.added.append(paper.key or paper.id)
+        if not new:
+            return report
+        # new entries end their lines as the file does (an editor on Windows saved it CRLF)
+        newline = "\r\n" if _uses_crlf(original) else "\n"
+        tail = original[-4:].replace("\r\n", "\n")
+        separator = (
+            "" if not original or tail.endswith("\n\n") else "\n" if tail.endswith("\n") else "\n\n"
+        )
+        addition = (separator + export(new, catalog, style)).replace("\n", newline)
+        try:
+            fsutil.write_atomic(
+                path,
+                raw + addition.encode("utf-8"),
+                expect=snapshot,
+                exclusive=snapshot is None,
+            )
+        except FileExistsError:
+            raise FileChanged(path, "was created by another program") from None
+        except OSError as exc:
+            raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return report
+
+
+def _uses_crlf(text: str) -> bool:
+    """Whether the file's lines end in CRLF (judged by its first line ending)."""
+    first = text.find("\n")
+    return first > 0 and text[first - 1] == "\r"

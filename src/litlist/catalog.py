@@ -17,6 +17,7 @@ import marshal
 import os
 import re
 import sqlite3
+import stat as stat_module
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -103,19 +104,41 @@ def _failure(path: Path, exc: OSError) -> CatalogError:
     return CatalogError(path, [Problem(path, message)])
 
 
+_NOT_A_FILE = (
+    (stat_module.S_ISDIR, "a folder"),
+    (stat_module.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat_module.S_ISCHR, "a character device"),
+    (stat_module.S_ISBLK, "a block device"),
+    (stat_module.S_ISSOCK, "a socket"),
+)
+
+
+def _regular(path: Path, stat: os.stat_result) -> os.stat_result:
+    """`stat` if it is a regular file's; else a CatalogError that says what the path is."""
+    if not stat_module.S_ISREG(stat.st_mode):
+        what = next((name for test, name in _NOT_A_FILE if test(stat.st_mode)), "not a file")
+        raise CatalogError(path, [Problem(path, f"is {what}, not a catalog file")])
+    return stat
+
+
 def _stat(path: Path) -> os.stat_result:
     try:
         stat = os.stat(path)
     except OSError as exc:
         raise _failure(path, exc) from None
-    if not os.path.isfile(path):
-        raise CatalogError(path, [Problem(path, "is a folder, not a catalog file")])
-    return stat
+    return _regular(path, stat)
 
 
 def _read(path: Path) -> bytes:
+    # O_NONBLOCK: a FIFO put in the file's place after _stat would otherwise block open()
+    # until someone writes to it; the fstat then refuses it without reading
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise _failure(path, exc) from None
+    try:
+        with open(fd, "rb") as handle:
+            _regular(path, os.fstat(handle.fileno()))
             return handle.read()
     except OSError as exc:
         raise _failure(path, exc) from None

@@ -4,8 +4,10 @@ reading; nothing is written.
 In .tex files, comments are dropped first (an unescaped `%` to the end of the line), then every
 citation command is read: natbib's (\\cite, \\citep, \\citet, \\citeauthor, ...), biblatex's
 (\\autocite, \\parencite, \\textcite, \\cites, ...) and \\nocite, with optional arguments and
-several keys per command. \\input, \\include and \\subfile are followed, relative to the main
-file's folder, as LaTeX would.
+several keys per command. \\input (with or without braces), \\include, \\subfile and
+\\InputIfFileExists are followed relative to the main file's folder, as LaTeX would, and the
+import package's \\import and \\subimport relative to their folders. Reading is linear in
+the size of the draft, whatever it holds.
 """
 
 from __future__ import annotations
@@ -17,14 +19,29 @@ from litlist.errors import InputError
 
 ALL = "*"
 
-# a % after an even number of backslashes (`\\%` is a line break, then a comment)
-_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*")
+# A line's text before its comment: any run of ordinary characters and escape pairs (`\%`
+# is a percent sign, `\\%` a line break and then a comment). One match per line, so a line
+# of a million backslashes costs a million steps, not a million squared.
+_BEFORE_COMMENT = re.compile(r"(?:[^\\%]|\\.)*")
 # the capitalised forms too (natbib's \Citet, \Citep; biblatex's \Cite, \Cites)
 _CITE = re.compile(r"\\(?:[A-Za-z]*[cC]ite[A-Za-z]*|nocite)\*?(?![A-Za-z])")
-_INPUT = re.compile(r"\\(?:input|include|subfile|includeonly)\s*\{([^}]*)\}")
-_AUX_CITE = re.compile(r"\\(?:citation|abx@aux@cite)(?:\{\d+\})?\{([^}]*)\}")
+# A name in braces stops at the next backslash or brace as well as at its closing brace: a
+# name holds neither, and an unclosed `\input{x` then costs the distance to the next
+# command, not a scan to the end of the file for each one (quadratic).
+_NAME = r"[^{}\\\n]*"
+# What brings in another source file. \input also has TeX's form without braces, a name
+# ending at a space (`\input chap`); \import takes a folder (from the main file's folder)
+# and a file, \subimport a folder relative to the importing file; \InputIfFileExists
+# tolerates a missing file.
+_INPUT = re.compile(
+    r"\\(?P<command>input|include|subfile|includeonly|InputIfFileExists)(?![A-Za-z@])\s*"
+    rf"(?:\{{(?P<braced>{_NAME})\}}|(?P<bare>[^\s{{}}%\\]+))"
+    r"|\\(?P<importer>import|subimport|inputfrom|subinputfrom|includefrom|subincludefrom)"
+    rf"\*?\s*\{{(?P<folder>{_NAME})\}}\s*\{{(?P<file>{_NAME})\}}"
+)
+_AUX_CITE = re.compile(rf"\\(?:citation|abx@aux@cite)(?:\{{\d+\}})?\{{({_NAME})\}}")
 # the .aux of an \include'd file, which holds that file's citations
-_AUX_INPUT = re.compile(r"\\@input\{([^}]*)\}")
+_AUX_INPUT = re.compile(rf"\\@input\{{({_NAME})\}}")
 # commands named like citations that take no keys (or define, not cite, them)
 _IGNORED_CITE_COMMANDS = {
     "\\citestyle",
@@ -33,34 +50,52 @@ _IGNORED_CITE_COMMANDS = {
     "\\citetext",
     "\\defcitealias",
 }
+_DELIMITER = re.compile(r"\\.|[{}\[\]()]", re.DOTALL)
+_OPTION_OPENERS = "[("
 
 
 def _strip_comments(text: str) -> str:
-    return "\n".join(_COMMENT.sub(r"\1", line) for line in text.splitlines())
+    # split on "\n" only (not splitlines, which also breaks at form feeds and U+2028), so
+    # that line numbers in messages are the ones an editor shows
+    return "\n".join(
+        _BEFORE_COMMENT.match(line).group(0)  # type: ignore[union-attr]
+        for line in text.split("\n")
+    )
 
 
-def _close(text: str, pos: int) -> int:
-    """Where the group opened at `pos` ({, [ or () closes; brace groups nest inside [..]."""
-    closer = {"[": "]", "(": ")", "{": "}"}[text[pos]]
-    depth, end = 0, pos + 1
-    while end < len(text):
-        char = text[end]
-        if char == "\\":
-            end += 2
-            continue
+def _closers(text: str) -> dict[int, int]:
+    """Where each {, [ and ( of `text` closes, found in one pass; a group that never closes
+    is left out. A [..] or (..) option ends at the first ] or ) at its own brace depth, so
+    brace groups nest inside it (`[{p. 3]}]`), and it is left open when the group around it
+    closes first, as TeX would read it. Looking each group up here keeps reading linear
+    where scanning ahead from every `\\cite[` was quadratic."""
+    closes: dict[int, int] = {}
+    braces: list[int] = []
+    # options still open, by the brace depth they were opened at
+    waiting: dict[str, dict[int, list[int]]] = {"[": {}, "(": {}}
+    for match in _DELIMITER.finditer(text):
+        char, pos = match.group(0), match.start()
         if char == "{":
-            depth += 1
-        elif char == "}" and depth > 0:
-            depth -= 1
-        elif char == closer and depth == 0:
-            return end
-        end += 1
-    return end
+            braces.append(pos)
+        elif char == "}":
+            if braces:  # a stray } closes nothing
+                waiting["["].pop(len(braces), None)
+                waiting["("].pop(len(braces), None)
+                closes[braces.pop()] = pos
+        elif char in _OPTION_OPENERS:
+            waiting[char].setdefault(len(braces), []).append(pos)
+        elif char in "])":
+            for opener in waiting["[" if char == "]" else "("].pop(len(braces), ()):
+                closes[opener] = pos
+    return closes
 
 
-def _groups(text: str, start: int, multi: bool = False) -> tuple[list[str], int]:
+def _groups(
+    text: str, start: int, closes: dict[int, int], multi: bool = False
+) -> tuple[list[str], int | None]:
     """The key groups after a cite command, skipping [..] (and, for biblatex's multicite
-    commands, (..)) optional arguments: one group, or every group for \\cites and kin."""
+    commands, (..)) optional arguments: one group, or every group for \\cites and kin.
+    The position is None when a group after the command never closes."""
     keys: list[str] = []
     pos = start
     while True:
@@ -68,7 +103,9 @@ def _groups(text: str, start: int, multi: bool = False) -> tuple[list[str], int]
             pos += 1
         if pos >= len(text) or text[pos] not in ("[({" if multi else "[{"):
             return keys, pos
-        end = _close(text, pos)
+        end = closes.get(pos)
+        if end is None:
+            return keys, None
         if text[pos] == "{":
             keys.append(text[pos + 1 : end])
             if not multi:
@@ -76,15 +113,23 @@ def _groups(text: str, start: int, multi: bool = False) -> tuple[list[str], int]
         pos = end + 1
 
 
-def keys_in_tex(text: str) -> list[str]:
-    """Citation keys in LaTeX source, in order of first use (comments ignored)."""
+def keys_in_tex(text: str, where: str = "") -> list[str]:
+    """Citation keys in LaTeX source, in order of first use (comments ignored). A citation
+    whose braces never close is an InputError naming `where` and the line."""
     text = _strip_comments(text)
+    closes = _closers(text)
     found: list[str] = []
     for match in _CITE.finditer(text):
         command = match.group(0).rstrip("*")
         if command in _IGNORED_CITE_COMMANDS:
             continue
-        groups, _ = _groups(text, match.end(), multi=command.lower().endswith("cites"))
+        groups, end = _groups(text, match.end(), closes, multi=command.lower().endswith("cites"))
+        if end is None:
+            line = text.count("\n", 0, match.start()) + 1
+            raise InputError(
+                f"{where or 'line'}{':' if where else ' '}{line}: {command} has an argument "
+                "that is never closed"
+            )
         for group in groups:
             # "#1" is a macro's parameter (\newcommand{\mycite}[1]{\citep{#1}}), not a key
             found += [k.strip() for k in group.split(",") if k.strip() and "#" not in k]
@@ -99,9 +144,15 @@ def keys_in_aux(text: str) -> list[str]:
     return list(dict.fromkeys(found))
 
 
+# No draft or .aux is this large; /dev/zero or /dev/urandom given as one would otherwise be
+# read until memory runs out.
+MAX_CHARS = 64 * 2**20
+
+
 def _read(path: Path, why: str = "") -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        with path.open(encoding="utf-8") as handle:
+            text = handle.read(MAX_CHARS + 1)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file{why}") from None
     except IsADirectoryError:
@@ -110,47 +161,89 @@ def _read(path: Path, why: str = "") -> str:
         raise InputError(f"{path}: not UTF-8 text{why}") from None
     except OSError as exc:
         raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
+    if len(text) > MAX_CHARS:
+        raise InputError(f"{path}: more than {MAX_CHARS // 2**20} MB; not a LaTeX file{why}")
+    return text
+
+
+def _included(body: str, base: Path, root: Path) -> list[tuple[Path, Path, bool, int]]:
+    """(file, folder its own inputs resolve from, may be missing, line) for every file that
+    `body` brings in, in order."""
+    out = []
+    line, counted = 1, 0
+    for match in _INPUT.finditer(body):
+        line += body.count("\n", counted, match.start())  # counted on from the last match
+        counted = match.start()
+        if match.group("importer"):
+            command = match.group("importer")
+            folder = Path(match.group("folder").strip())
+            # \import's folder is from the main file's; \subimport's from the importing one
+            folder = (base if command.startswith("sub") else root) / folder
+            names, optional = [match.group("file")], False
+        else:
+            command, folder = match.group("command"), base
+            names = (match.group("braced") or match.group("bare") or "").split(",")
+            optional = command == "InputIfFileExists"
+        for name in names:
+            if not name.strip():
+                continue
+            child = _tex_file(folder / name.strip())
+            if not match.group("importer") and folder != root and not child.is_file():
+                # in an imported file, \input looks in the import's folder, then in the main one
+                child = _tex_file(root / name.strip())
+            out.append((child, folder, optional, line))
+    return out
+
+
+def _tex_file(path: Path) -> Path:
+    """The file TeX reads for `path`: `name.tex` when the name has no .tex and that exists,
+    else the name as given (\\input{table.v2} is table.v2.tex if there is one)."""
+    if path.suffix == ".tex":
+        return path
+    with_tex = path.with_name(path.name + ".tex")
+    return path if path.is_file() and not with_tex.is_file() else with_tex
 
 
 def keys_in_draft(main: Path) -> list[str]:
-    """Keys cited by `main` and every file it \\input's or \\include's."""
+    """Keys cited by `main` and every file it brings in (\\input, \\include, \\subfile,
+    \\import, \\subimport, \\InputIfFileExists), each file once; depth does not matter."""
     root = main.parent
     seen: set[Path] = set()
     found: list[str] = []
-
-    def visit(path: Path, why: str) -> None:
+    # a stack, not recursion: a chain of thousands of \input's is only a long list
+    todo: list[tuple[Path, Path, str, bool]] = [(main, root, "", False)]
+    while todo:
+        path, base, why, optional = todo.pop()
         resolved = path.resolve()
         if resolved in seen:
-            return
+            continue
+        if optional and not path.is_file():
+            continue
         seen.add(resolved)
         text = _read(path, why)
-        found.extend(keys_in_tex(text))
-        body = _strip_comments(text)
-        for match in _INPUT.finditer(body):
-            for name in match.group(1).split(","):
-                name = name.strip()
-                if not name:
-                    continue
-                child = root / name
-                if not child.suffix:
-                    child = child.with_suffix(".tex")
-                line = body[: match.start()].count("\n") + 1
-                visit(child, f" (\\input from {path}:{line})")
-
-    visit(main, "")
+        found.extend(keys_in_tex(text, str(path)))
+        children = [
+            (child, folder, f" (\\input from {path}:{line})", may_miss)
+            for child, folder, may_miss, line in _included(_strip_comments(text), base, root)
+        ]
+        todo.extend(reversed(children))  # depth first, in the order the file has them
     return list(dict.fromkeys(found))
 
 
 def _keys_in_aux_file(path: Path, seen: set[Path]) -> list[str]:
     """Keys in an .aux and in the .aux files of \\include'd files it \\@input's (LaTeX skips
     a missing one silently, and so do we)."""
-    seen.add(path.resolve())
-    text = _read(path)
-    keys = keys_in_aux(text)
-    for name in _AUX_INPUT.findall(text):
-        child = path.parent / name.strip()
-        if child.is_file() and child.resolve() not in seen:
-            keys += _keys_in_aux_file(child, seen)
+    keys: list[str] = []
+    todo = [path]
+    while todo:
+        current = todo.pop()
+        seen.add(current.resolve())
+        text = _read(current)
+        keys += keys_in_aux(text)
+        children = [current.parent / name.strip() for name in _AUX_INPUT.findall(text)]
+        todo.extend(
+            child for child in reversed(children) if child.is_file() and child.resolve() not in seen
+        )
     return keys
 
 

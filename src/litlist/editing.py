@@ -351,6 +351,18 @@ class Planner:
                 return self.by_title[plain], "same title"
         return None
 
+    def check_identifier(self, kind: str, value: str) -> None:
+        """Raise Duplicate when an arXiv id or DOI about to be fetched is in the catalog
+        already: the answer is known without asking the network (or needing it)."""
+        from litlist.query import named
+
+        wanted = "arxiv" if kind == "arxiv" else "doi"
+        for position, how in named(self.catalog, value):
+            if how == wanted:
+                label = "arXiv id" if wanted == "arxiv" else "DOI"
+                origin = f"arXiv:{value}" if wanted == "arxiv" else f"doi:{value}"
+                raise Duplicate(origin, self.catalog.columns["id"][position], f"same {label}")
+
     def check_duplicate(self, draft: Draft) -> None:
         """Raise Duplicate when the draft's paper is already there."""
         found = self.duplicate(draft)

@@ -76,14 +76,17 @@ class UnknownKey(LitlistError):
         self.keys = keys
         self.suggestions = suggestions
         parts = []
-        for key in keys:
+        # one line whatever the draft holds: the first few keys, each cut short, and a count
+        for key in keys[:SHOWN]:
             near = suggestions.get(key) or []
             hint = f" (did you mean {' or '.join(near)}?)" if near else ""
-            parts.append(f"'{key}'{hint}")
+            parts.append(f"'{_short(key)}'{hint}")
+        if len(keys) > SHOWN:
+            parts.append(f"and {len(keys) - SHOWN} more")
         origin = f" cited in {where}" if where else ""
         noun = "key" if len(keys) == 1 else "keys"
         # a name from the command line may be a description: point to search
-        tip = f"; try `litlist search {keys[0]}`" if search else ""
+        tip = f"; try `litlist search {_short(keys[0])}`" if search else ""
         super().__init__(f"unknown {noun}{origin}: " + ", ".join(parts) + tip)
 
 
@@ -96,6 +99,16 @@ class AmbiguousName(LitlistError):
         super().__init__(
             f"'{name}' names {len(papers)} papers: {', '.join(papers)}; use one of these keys"
         )
+
+
+#: how many names an error lists before it says "and N more"
+SHOWN = 10
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """`text` on one line (a key read from a draft may hold a line break) and cut short."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class UnknownChoice(LitlistError):
@@ -132,6 +145,14 @@ class OutputExists(LitlistError):
 
 class InputError(LitlistError):
     """A file the user pointed us at (draft, .aux, .bib) cannot be read."""
+
+
+class OutputFailed(LitlistError):
+    """Standard output could not be written (a full disk, a closed pipe)."""
+
+    def __init__(self, exc: OSError) -> None:
+        self.errno = exc.errno
+        super().__init__(f"cannot write the output: {exc.strerror or exc} (standard output)")
 
 
 class UnsafeFile(LitlistError):

@@ -7,10 +7,17 @@ run never pays for pydantic's import.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any, Protocol, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
+
+# Characters that steer a terminal or reorder text rather than show something: C0 controls
+# but tab and newline, DEL, C1 controls (CSI at U+009B works like ESC [), and the bidi
+# embeddings, overrides and isolates. `schema` rejects them in a catalog; `render` strips
+# them from whatever it draws, since titles and queries also come from elsewhere.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 class _Record:

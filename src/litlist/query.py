@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from litlist import index as ix
-from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
+from litlist.errors import SHOWN, AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog, record
 
 # Below this a search result is noise: "no papers match" beats ten random papers. Every
@@ -218,7 +218,7 @@ def lookup(
         known = [k for k in keys if k] + ([] if keys_only else list(ids))
         id_to_key = {pid: key for pid, key in zip(ids, keys, strict=True) if key}
         hints = {}
-        for name in missing:
+        for name in missing[:SHOWN]:  # the message names no more than these
             # a paper's id cited as if it were its key: the key is the answer
             exact = [id_to_key[name]] if name in id_to_key else []
             hints[name] = exact or closest(name, known, limit=2, cutoff=75)

@@ -15,13 +15,19 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
-from litlist.model import Catalog, Paper
+from litlist.model import CONTROL_CHARS, Catalog, Paper
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
 
 
 # ---------------------------------------------------------------- choosing a style
+
+
+def printable(text: str) -> str:
+    """`text` without what would steer the terminal (ESC sequences, C1 controls, bidi
+    overrides): titles, queries and file names come from people we need not trust."""
+    return CONTROL_CHARS.sub("", text)
 
 
 def fancy(stream: TextIO) -> bool:
@@ -200,8 +206,9 @@ def width(stream: TextIO | None = None) -> int:
 
 
 def plain(lines: Sequence[Line]) -> str:
-    """The text of laid-out lines, without styles or trailing spaces."""
-    return "".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines)
+    """The text of laid-out lines, without styles or trailing spaces, and drawn without
+    terminal controls (see `printable`): every screen leaves through here or `write`."""
+    return printable("".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines))
 
 
 def write(stream: TextIO, lines: Sequence[Line]) -> None:
@@ -211,7 +218,9 @@ def write(stream: TextIO, lines: Sequence[Line]) -> None:
         return
     from rich.text import Text
 
-    text = Text("\n").join(Text.assemble(*line) for line in lines)
+    text = Text("\n").join(
+        Text.assemble(*((printable(t), style) for t, style in line)) for line in lines
+    )
     # the layout already fits the width; rich must neither wrap nor crop it
     _console(stream).print(text, soft_wrap=True)
 
@@ -524,11 +533,11 @@ def _console(stream: TextIO):
 
 def error(message: str) -> None:
     """The one line a user mistake gets, on stderr."""
-    sys.stderr.write(f"error: {message}\n")
+    sys.stderr.write(f"error: {printable(message)}\n")
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"warning: {message}\n")
+    sys.stderr.write(f"warning: {printable(message)}\n")
 
 
 class _Bar:

@@ -21,11 +21,16 @@ from pydantic import (
     field_validator,
 )
 
-from litlist.model import Catalog, Paper, Publication, Topic, Venue, field_names
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication, Topic, Venue, field_names
 
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 ARXIV_CLASS_RE = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/\S+$")
+# After the prefix, anything printable but what could end a BibTeX value or a LaTeX
+# argument early: whitespace, braces, quotes and backslashes.
+DOI_RE = re.compile(r'^10\.\d{4,9}/[^\s{}"\\]+$')
+# the path must begin with "/": two adjacent runs of the same characters would let a
+# failing match backtrack quadratically (a 40,000-character URL took 12 s)
+URL_RE = re.compile(r'^https?://[^\s/{}"\\]+(?:/[^\s{}"\\]*)?$', re.IGNORECASE)
 KEY_RE = re.compile(r"^[a-z][a-z0-9_:.\-]*$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
@@ -39,18 +44,43 @@ Text = Annotated[str, Field(min_length=1)]
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
+    # every text field of every table: an ESC in a title would reach the terminal, a
+    # bidi override reorders what the reader sees
+    @field_validator("*")
+    @classmethod
+    def _no_control_characters(cls, value: object) -> object:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and (found := CONTROL_CHARS.search(text)):
+                raise ValueError(
+                    f"control character U+{ord(found.group()):04X} at position "
+                    f"{found.start() + 1}; remove it"
+                )
+        return value
+
 
 def _check_doi(value: str | None) -> str | None:
     if value is not None and not DOI_RE.match(value):
-        raise ValueError(f"'{value}' is not a DOI (10.NNNN/...)")
+        raise ValueError(
+            f"{value!r} is not a DOI (10.NNNN/..., without spaces, braces, quotes or backslashes)"
+        )
     if value is not None and value.lower().startswith("10.48550/"):
         raise ValueError("that is arXiv's DOI; put the id in 'arxiv' instead")
     return value
 
 
 def _check_url(value: str | None) -> str | None:
-    if value is not None and not re.match(r"^https?://\S+$", value):
-        raise ValueError(f"'{value}' is not an http(s) URL")
+    if value is not None and not URL_RE.match(value):
+        raise ValueError(
+            f"{value!r} is not an http(s) URL (without spaces, braces, quotes or backslashes)"
+        )
+    return value
+
+
+def _check_authors(value: list[str]) -> list[str]:
+    for name in value:
+        # "," or "-" would be exported as an empty name (author = {})
+        if not any(c.isalpha() for c in name):
+            raise ValueError(f"author {name!r} has no letter in it")
     return value
 
 
@@ -89,6 +119,7 @@ class PublicationModel(_Strict):
     _doi = field_validator("doi")(_check_doi)
     _url = field_validator("url")(_check_url)
     _pages = field_validator("pages")(_check_pages)
+    _authors = field_validator("authors")(_check_authors)
 
 
 class PaperModel(_Strict):
@@ -151,7 +182,7 @@ class PaperModel(_Strict):
     def _paper_needs_authors(cls, value: list[str], info: ValidationInfo) -> list[str]:
         if not value and info.data.get("kind") == "paper":
             raise ValueError("a paper needs at least one author")
-        return value
+        return _check_authors(value)
 
     @field_validator("covers")
     @classmethod

@@ -7,6 +7,8 @@ one `error: …` line and exit code 2. Nothing else is caught: a bug should show
 """
 
 import copy
+import errno
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -18,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from litlist import __version__, catalog, render
-from litlist.errors import LitlistError
+from litlist.errors import LitlistError, OutputFailed
 from litlist.model import Catalog, Paper
 
 
@@ -59,10 +61,62 @@ def _worded_hints(command) -> None:
             param.metavar = word
 
 
+class _GuardedOutput:
+    """Standard output whose write errors (a full disk, a closed pipe) become OutputFailed,
+    so that they are reported like any user-facing failure, not as a traceback."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+        self.failed = False
+
+    def _fail(self, exc: OSError) -> OutputFailed:
+        self.failed = True
+        return OutputFailed(exc)
+
+    def write(self, text: str) -> int:
+        try:
+            if self._stream is None:  # started with stdout closed (`litlist show >&-`)
+                raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+            return self._stream.write(text)
+        except OSError as exc:
+            raise self._fail(exc) from None
+
+    def writelines(self, lines) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        try:
+            if self._stream is not None:
+                self._stream.flush()
+        except OSError as exc:
+            raise self._fail(exc) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _discard_output(stream) -> None:
+    """After stdout failed, point its descriptor at /dev/null: the bytes still buffered would
+    otherwise fail again when Python flushes at exit, with an "Exception ignored" message."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError, AttributeError):
+        return  # not a real descriptor (tests capture output in memory)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
+
+
 class _Group(TyperGroup):
-    """Report usage errors as one `error:` line (Typer would draw a rich panel)."""
+    """Report usage errors as one `error:` line (Typer would draw a rich panel), and a
+    failed standard output (full disk: one `error:` line; closed pipe: quietly) with exit 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        real = sys.stdout
+        guarded = sys.stdout = _GuardedOutput(real)
         try:
             result = super().main(
                 args=args,
@@ -71,6 +125,13 @@ class _Group(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
+            # what is still buffered must fail here, where it can be reported
+            sys.stdout.flush()
+        except OutputFailed as exc:
+            # outside a command's reporting(): `check`'s summary, --version
+            if exc.errno != errno.EPIPE:
+                render.error(str(exc))
+            sys.exit(ExitCode.USER_ERROR)
         except _ClickException as exc:
             message = exc.format_message().strip()
             if not message:  # bare `litlist`: the help was shown, nothing went wrong
@@ -81,6 +142,12 @@ class _Group(TyperGroup):
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             sys.exit(130)
+        finally:
+            sys.stdout = real
+            if guarded.failed:
+                _discard_output(real)
+        if guarded.failed:  # reported (or, for a closed pipe, not) inside the command
+            sys.exit(ExitCode.USER_ERROR)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
     def get_command(self, ctx, cmd_name):
@@ -116,7 +183,9 @@ def reporting() -> Iterator[None]:
     try:
         yield
     except LitlistError as exc:
-        render.error(str(exc))
+        # a reader who closed the pipe (`litlist show | head`) needs no message
+        if not (isinstance(exc, OutputFailed) and exc.errno == errno.EPIPE):
+            render.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -299,7 +368,7 @@ def output(
     elif fmt is Format.markdown:
         emit(render.to_markdown(cat, papers))
     elif not papers:
-        sys.stderr.write(empty + "\n")
+        sys.stderr.write(render.printable(empty) + "\n")
     else:
         limit = render.width(sys.stdout)
         if cards:

@@ -201,6 +201,7 @@ def add(
             draft = items[0].draft
         else:
             kind, value = sources.parse_id(identifier or "")
+            editing.Planner(catalog.load(where)).check_identifier(kind, value)
             if kind == "arxiv":
                 from litlist.sources import arxiv
 

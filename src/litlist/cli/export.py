@@ -31,7 +31,7 @@ def export_cmd(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (refuses to overwrite without --force).",
+            help="Write to this file (refuses to overwrite without --force); - is stdout.",
             dir_okay=False,
         ),
     ] = None,
@@ -83,9 +83,15 @@ def export_cmd(
     with reporting():
         if output is not None and merge is not None:
             raise bibtex.ExportError("use either -o or --merge, not both")
+        if output == Path("-"):  # the usual name for standard output
+            output = None
         cat = load_catalog(ctx)
         positions = query.select(cat, topic=topic, venue=venue, year=year)
         cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
+        if (tex or aux) and not cited:
+            # never "everything": with --merge that would fill the user's .bib
+            verb = "cites" if len(tex or []) + (aux is not None) == 1 else "cite"
+            raise bibtex.ExportError(f"{source} {verb} no papers")
         if citations.ALL in cited:  # \nocite{*}: the draft cites everything
             cited = [k for k in cat.columns["key"] if k]
         if names or cited:
@@ -100,12 +106,17 @@ def export_cmd(
         if summaries and (names or cited):
             render.warning(f"not citable, skipped (summary posts): {', '.join(summaries)}")
         positions = [i for i in positions if cat.columns["kind"][i] == "paper"]
+        if not positions and (cited or output is not None or merge is not None):
+            filters = {"--topic": topic, "--venue": venue, "--year": year}
+            raise bibtex.ExportError(_nothing_to_write(source, filters, output or merge))
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
-            report = bibtex.merge_into(merge, papers, cat, style)
+            report = bibtex.merge_into(
+                merge, papers, cat, style, progress=render.progress_factory(sys.stderr)
+            )
             for line in report.lines():
-                sys.stderr.write(line + "\n")
+                sys.stderr.write(render.printable(line) + "\n")
             return
         text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
         if output is None:
@@ -113,4 +124,15 @@ def export_cmd(
         else:
             bibtex.write_new(output, text, force=force)
             noun = "entry" if len(papers) == 1 else "entries"
-            sys.stderr.write(f"wrote {len(papers)} {noun} to {output}\n")
+            sys.stderr.write(render.printable(f"wrote {len(papers)} {noun} to {output}") + "\n")
+
+
+def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
+    """Why an export for a draft or into a file has no entry (rather than an empty file)."""
+    given = " ".join(f"{option} {value}" for option, value in filters.items() if value)
+    if source:
+        where = f"the selection ({given})" if given else "the catalog"  # --allow-missing
+        what = f"none of the papers {source} cites is in {where}"
+    else:
+        what = "no citable paper to export" + (f" with {given}" if given else "")
+    return what + (f"; {target} not written" if target is not None else "")

@@ -1,0 +1,338 @@
+"""Hostile input and hostile surroundings (issue 12): drafts built to make the citation reader
+quadratic, error messages that would grow with the input, and a standard output that cannot
+be written (a full disk, a closed pipe)."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import TINY_CATALOG
+from litlist import bibtex, catalog, render
+from litlist.cli import app
+from litlist.errors import CatalogError
+from litlist.model import Paper, field_names
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# every command that writes to stdout, with what it needs to write something
+STDOUT_COMMANDS = [
+    ["show"],
+    ["show", "dpo"],
+    ["search", "dpo"],
+    ["topics"],
+    ["venues"],
+    ["check"],
+    ["export", "dpo"],
+    ["export"],
+    ["--version"],
+]
+
+
+def _litlist(args: list[str], stdout, tmp_path: Path, **popen) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "LITLIST_CACHE_DIR": str(tmp_path / "cache"),
+        "NO_COLOR": "1",
+    }
+    env.pop("LITLIST_CATALOG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "litlist", *args],
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+        **popen,
+    )
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+@pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=" ".join)
+def test_full_disk_on_stdout_is_one_error_line(args, tmp_path):
+    with open("/dev/full", "w") as full:
+        result = _litlist(args, full, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: cannot write the output: No space left on device (standard output)"
+    ]
+
+
+@pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=" ".join)
+def test_no_stdout_at_all_is_one_error_line(args, tmp_path):
+    # `litlist show >&-`: the process starts with descriptor 1 closed
+    result = _litlist(args, None, tmp_path, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "error: cannot write the output: Bad file descriptor (standard output)"
+    ]
+
+
+@pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=" ".join)
+def test_closed_pipe_on_stdout_exits_1_quietly(args, tmp_path):
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before anything is written (`| head -0`)
+    try:
+        result = _litlist(args, write_end, tmp_path)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 1
+    assert result.stderr == ""
+
+
+# ---------------------------------------------------------------- terminal controls on output
+
+ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b31m\u202e\r"
+CONTROLS = set("\x1b\x07\x9b\u202e\r")
+
+
+def _hostile_paper(shipped) -> Paper:
+    """A paper whose title carries terminal controls (check refuses them; an old cache or
+    another catalog tool might not)."""
+    base = shipped.papers[0]
+    values = {name: getattr(base, name) for name in field_names(Paper)}
+    return Paper(**{**values, "title": f"Title{ESCAPES}end"})
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_titles_are_drawn_without_terminal_controls(shipped, monkeypatch):
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    hostile = _hostile_paper(shipped)
+    screens = [render.table(shipped, [hostile], 80), render.card(shipped, hostile, 80)]
+    drawn = [render.plain(lines) for lines in screens]
+    for lines in screens:
+        stream = _Terminal()
+        render.write(stream, lines)
+        # rich's own colour codes and hyperlinks aside, nothing that steers the terminal
+        drawn.append(re.sub(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\", "", stream.getvalue()))
+    for text in drawn:
+        # a carriage return is white space: where lines are wrapped it may become a space
+        assert "Title]0;owned[2J31m" in text and "end" in text
+        assert not set(text) & CONTROLS, repr(text)
+
+
+def test_echoed_query_and_errors_are_printed_without_terminal_controls():
+    result = CliRunner().invoke(app, ["search", f"zzqx{ESCAPES}"], prog_name="litlist")
+    assert result.exit_code == 0
+    assert "no papers match 'zzqx" in result.stderr
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+    result = CliRunner().invoke(app, ["show", f"nope{ESCAPES}"], prog_name="litlist")
+    assert result.exit_code == 1 and result.stderr.startswith("error: ")
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+
+
+# ---------------------------------------------------------------- a catalog that is no file
+
+
+@pytest.mark.parametrize(
+    ("make", "what"),
+    [
+        (lambda p: os.mkfifo(p), "is a named pipe (FIFO), not a catalog file"),
+        (lambda p: os.mkdir(p), "is a folder, not a catalog file"),
+        (None, "is a character device, not a catalog file"),  # /dev/null
+    ],
+    ids=["fifo", "folder", "dev-null"],
+)
+@pytest.mark.parametrize("command", ["show", "check"])
+def test_a_catalog_that_is_not_a_file_is_named_for_what_it_is(tmp_path, make, what, command):
+    path = Path(os.devnull) if make is None else tmp_path / "papers.toml"
+    if make is not None:
+        make(path)
+    # a subprocess with a timeout: a FIFO used to block the run forever
+    result = _litlist(["--catalog", str(path), command], subprocess.PIPE, tmp_path)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.splitlines()[0] == f"error: {path}: {what}"
+
+
+def test_reading_a_fifo_swapped_in_after_the_stat_does_not_block(tmp_path):
+    fifo = tmp_path / "papers.toml"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            catalog._read(fifo)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert not reader.is_alive(), "reading a FIFO blocked"
+    assert isinstance(outcome[0], CatalogError)
+    assert "named pipe" in str(outcome[0])
+
+
+# ---------------------------------------------------------------- quadratic drafts (item 11)
+
+# The issue's sizes times ten. The one timed assertion of the suite, asked for by the issue:
+# on the code before the fix the first case took 17 s at a tenth of this size (quadratic, so
+# about 30 minutes here); now each takes well under 0.5 s, so 2 s leaves a wide margin.
+LIMIT_S = 2.0
+QUADRATIC_DRAFTS = {
+    # the issue's two cases
+    "open-options": ("--tex", "\\cite[" * 80_000),
+    "unclosed-keys": ("--tex", "\\cite{x" * 30_000),
+    # the same shapes elsewhere in what a draft brings in
+    "unclosed-keys-lines": ("--tex", "\\cite{x\n" * 30_000),
+    "open-options-with-keys": ("--tex", "\\citep[see][p. 3]{a}\\cite[" * 40_000),
+    "unclosed-inputs": ("--tex", "\\input{x" * 30_000),
+    "unclosed-imports": ("--tex", "\\import{a}{x" * 30_000),
+    "unclosed-aux-citations": ("--aux", "\\citation{x" * 30_000),
+}
+
+
+@pytest.mark.parametrize(("option", "text"), QUADRATIC_DRAFTS.values(), ids=QUADRATIC_DRAFTS.keys())
+def test_hostile_draft_is_read_in_linear_time_with_a_bounded_message(tmp_path, option, text):
+    draft = tmp_path / ("hostile.tex" if option == "--tex" else "hostile.aux")
+    draft.write_text(text, encoding="utf-8")
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["export", option, str(draft)], prog_name="litlist")
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert len(line) < 300 and line.startswith(f"error: {draft}")
+    assert elapsed < LIMIT_S, f"{elapsed:.1f} s"
+
+
+def test_many_unknown_keys_make_one_short_line(tmp_path):
+    draft = tmp_path / "many.tex"
+    keys = ["nope0", "two\nlines", *(f"nope{n}" for n in range(2, 2000))]
+    draft.write_text("".join(f"\\cite{{{key}}}" for key in keys), encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "--tex", str(draft)], prog_name="litlist")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"error: unknown keys cited in {draft}: 'nope0', 'two lines'")
+    assert "'nope9'" in line and "'nope10'" not in line
+    assert line.endswith(", and 1990 more")
+
+
+def test_a_huge_unknown_key_is_cut_short_in_the_message(tmp_path):
+    draft = tmp_path / "huge.tex"
+    draft.write_text("\\cite{" + "y" * 100_000 + "}", encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "--tex", str(draft)], prog_name="litlist")
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert len(line) < 300 and line.endswith("yyy…'")
+
+
+# ---------------------------------------------------------------- other libraries' chatter
+
+
+def test_bibtexparsers_own_logging_never_reaches_stderr(tmp_path):
+    # bibtexparser logs a warning of its own when it writes 10,000 entries or more; with the
+    # threshold lowered, two entries are enough to trigger it
+    code = (
+        "import sys, bibtexparser.entrypoint as e; e.LARGE_LIBRARY_WARNING_THRESHOLD = 1; "
+        "from litlist.cli import main; sys.argv[0] = 'litlist'; main()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "LITLIST_CACHE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-c", code, "export", "dpo", "lora"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.count("@") == 2
+    assert result.stderr == ""
+
+
+# ---------------------------------------------------------------- a large .bib
+
+
+class _Bar:
+    def __init__(self, label: str, total: int | None) -> None:
+        self.label, self.total, self.done, self.closed = label, total, 0, False
+
+    def advance(self, n: int) -> None:
+        self.done += n
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_merging_into_a_large_bib_shows_progress_and_keeps_every_byte(tmp_path, shipped):
+    entry = "@misc{{k{n}, title = {{Title {n}}}, doi = {{10.1234/{n}}}, note = {{{pad}}}}}\n\n"
+    text = "".join(entry.format(n=n, pad="x" * 60) for n in range(40_000))
+    assert len(text) > 3_000_000
+    bib = tmp_path / "big.bib"
+    bib.write_text(text, encoding="utf-8")
+    bars: list[_Bar] = []
+
+    def progress(label: str, total: int | None) -> _Bar:
+        bars.append(_Bar(label, total))
+        return bars[-1]
+
+    papers = [p for p in shipped.papers if p.id == "dpo"]
+    report = bibtex.merge_into(bib, papers, shipped, progress=progress)
+    assert report.added == ["rafailov2023direct"]
+    assert bib.read_bytes().startswith(text.encode())
+    [bar] = bars
+    assert bar.label == "Reading the .bib" and bar.total == len(text)
+    assert 0.9 * len(text) < bar.done <= len(text) and bar.closed
+
+
+# ---------------------------------------------------------------- check on hostile catalogs
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "expected"),
+    [
+        (
+            'title = "Gamma Rays of Attention"',
+            'title = "Gamma Rays \\u001b[2J of Attention"',
+            "paper 'gamma-three', field 'title': control character U+001B",
+        ),
+        (
+            'summary_en = "Beta estimation."',
+            'summary_en = "Beta \\u202e estimation."',
+            "paper 'beta-two', field 'summary_en': control character U+202E",
+        ),
+        (
+            'authors = ["Min-ji Lee"]',
+            'authors = ["Min-ji Lee", ","]',
+            "paper 'gamma-three', field 'authors': author ',' has no letter in it",
+        ),
+    ],
+    ids=["esc-title", "bidi-summary", "comma-author"],
+)
+def test_check_names_paper_and_field_of_a_hostile_value(write_catalog, line, replacement, expected):
+    assert line in TINY_CATALOG
+    path = write_catalog(TINY_CATALOG.replace(line, replacement))
+    result = CliRunner().invoke(app, ["--catalog", str(path), "check"], prog_name="litlist")
+    assert result.exit_code == 1
+    assert expected in result.stderr.splitlines()[0]
+    assert "\x1b" not in result.stderr and "\u202e" not in result.stderr
+
+
+def test_merge_report_shows_a_hostile_bib_key_without_terminal_controls(tmp_path):
+    bib = tmp_path / "refs\x1b[2J.bib"
+    bib.write_text("@misc{evil\x1b]0;owned\x07, eprint = {2305.18290}}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["export", "dpo", "lora", "--merge", str(bib)])
+    assert result.exit_code == 0, result.stderr
+    assert "already has rafailov2023direct as 'evil]0;owned' (same arXiv id)" in result.stderr
+    assert "added 1 entry to refs[2J.bib" in result.stderr.replace(str(tmp_path) + "/", "")
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+    out = tmp_path / "out\x1b[2J.bib"
+    result = CliRunner().invoke(app, ["export", "dpo", "-o", str(out)])
+    assert result.exit_code == 0 and "wrote 1 entry to" in result.stderr
+    assert not set(result.stderr) & CONTROLS, repr(result.stderr)
