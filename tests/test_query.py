@@ -724,6 +724,116 @@ DESCRIPTIVE_HELD_OUT: list[tuple[str, str]] = [
     ("induce hallucinations by fine-tuning then contrast to decode", "icd"),
 ]
 
+# A third table, written from the papers' abstracts (arXiv / proceedings pages) and from what
+# each paper is known for, by someone who had not read the catalog's summaries: phrasing of a
+# different person, short and long, "the paper that ...". Frozen before summary_en was
+# rewritten, so it measures whether what a researcher remembers finds the paper.
+DESCRIPTIVE_FROM_ABSTRACTS: list[tuple[str, str]] = [
+    ("the paper that fine-tuned gpt-2 with human preference comparisons", "rlhf"),
+    (
+        "reward learning for stylistic continuation with positive sentiment and tl;dr "
+        "summarization",
+        "rlhf",
+    ),
+    ("your language model is secretly a reward model", "dpo"),
+    ("preference learning with a simple binary cross entropy loss and no sampling", "dpo"),
+    ("study finding ppo beats dpo on code generation competitions", "dpo-vs-ppo"),
+    ("advantage normalization large batch size and ema reference model for ppo", "dpo-vs-ppo"),
+    (
+        "harmless but non-evasive assistant trained by self-critique and revision",
+        "constitutional-ai",
+    ),
+    ("ai labeler preferences instead of humans, comparable to rlhf on dialogue", "rlaif"),
+    ("off-the-shelf llm gives rewards directly during reinforcement learning", "rlaif"),
+    ("llama 2 70b trained on its own judgments beats claude 2 on alpacaeval", "self-rewarding"),
+    ("adapter modules that add only a few parameters per task on glue", "adapter"),
+    (
+        "re-frame peft methods as modifications to specific hidden states of the pretrained model",
+        "unified-peft",
+    ),
+    ("freeze the language model and optimize a sequence of virtual tokens", "prefix-tuning"),
+    ("prefix for gpt-2 table-to-text and bart summarization", "prefix-tuning"),
+    ("soft prompts learned by backpropagation beat gpt-3 few-shot prompting", "prompt-tuning"),
+    ("prompt ensembling and robustness to domain shift with t5", "prompt-tuning"),
+    ("gpts can be as good as berts at natural language understanding", "p-tuning"),
+    ("continuous prompts improve knowledge probing on lama and superglue", "p-tuning"),
+    ("deep prompt tuning works for named entity recognition and extractive qa", "p-tuning-v2"),
+    (
+        "reduces trainable parameters 10000 times on gpt-3 175b with no added inference latency",
+        "lora",
+    ),
+    ("insights on deploying lora at scale without new experiments", "lora-note"),
+    ("lora versus full finetuning on programming and mathematics", "lora-learns-less"),
+    (
+        "low-rank adaptation acts as a regularizer and keeps base model abilities",
+        "lora-learns-less",
+    ),
+    ("instruction-following llama with 1.2m learnable parameters in an hour", "llama-adapter"),
+    ("zero-init attention with a gating factor for multimodal instructions", "llama-adapter"),
+    ("delta tuning survey with 100 nlp tasks", "peft-nmi"),
+    ("addition-based specification-based and reparameterization-based methods", "peft-nmi"),
+    (
+        "flan-t5 peft benchmark across dataset sizes, slower convergence in low data",
+        "peft-empirical",
+    ),
+    ("adapters integrated into llama bloom and gpt-j for math reasoning", "llm-adapters"),
+    ("prompting with a series of intermediate steps lets palm solve gsm8k", "cot"),
+    ("let's think step by step improves multiarith and gsm8k zero-shot", "zero-shot-cot"),
+    (
+        "automatic demonstrations with diverse sampled questions instead of manual chains",
+        "auto-cot",
+    ),
+    ("task-agnostic scaffolding with a python interpreter for game of 24", "meta-prompting"),
+    ("bert heads for syntax and coreference, and attention to [sep]", "bert-attention"),
+    ("attention-based probing classifier for bert's syntactic knowledge", "bert-attention"),
+    ("norm of the weighted transformed vectors instead of attention weights", "attention-norm"),
+    ("word alignment from transformer nmt attention using vector norms", "attention-norm"),
+    ("whole attention block analysis shows token mixing matters less than thought", "attnresln"),
+    ("feed-forward blocks cancel out with surrounding components", "ffn-attention-maps"),
+    ("label words act as anchors for in-context learning", "label-words-anchors"),
+    (
+        "anchor re-weighting and demonstration compression speed up in-context learning",
+        "label-words-anchors",
+    ),
+    ("adaptively terminate inference with an svm on simple features", "adainfer"),
+    ("early exit saves compute on sentiment tasks with llama 2 and opt", "adainfer"),
+    (
+        "models keep most accuracy when adjacent layers are deleted or swapped",
+        "stages-of-inference",
+    ),
+    ("expert lm minus amateur lm with a plausibility constraint", "contrastive-decoding"),
+    (
+        "decoding method beating nucleus and top-k sampling in human evaluation",
+        "contrastive-decoding",
+    ),
+    ("llama-65b with contrastive decoding outperforms palm on gsm8k and hellaswag", "cd-reasoning"),
+    ("factually weak model built by inducing hallucinations, penalized when decoding", "icd"),
+    ("knowledge conflicts where the context contradicts the model's prior", "cad"),
+    (
+        "adversarial irrelevant passages as negative samples in decoding for open-domain qa",
+        "multi-input-cd",
+    ),
+    ("entropy based weight for context in noisy retrieval augmented generation", "acd"),
+    ("premature layer chosen by jensen-shannon divergence, truthfulqa gains", "dola"),
+    ("emphasis marks like bold text for llms through selected attention heads", "pasta"),
+    ("factual queries as constraint satisfaction problems with llama-2", "sat-probe"),
+    ("predict factual errors early from attention patterns", "sat-probe"),
+    ("infinite-length generation by keeping initial tokens in a rolling kv cache", "streamingllm"),
+    ("4 million tokens with window attention and sink tokens", "streamingllm"),
+    ("attention sinks inside the sequence not only at the start hurt accuracy", "act"),
+    ("tail of the embedding spectrum causes attention sinking", "spectral-filters"),
+    ("logit lens extension with bands of singular vectors", "spectral-filters"),
+    (
+        "u-shaped performance curve over where the answer appears in multi-document qa",
+        "lost-in-the-middle",
+    ),
+    ("long-context models are worse when key information is mid-input", "lost-in-the-middle"),
+    (
+        "decoder-only transformers fail at counting and copying due to low precision",
+        "transformers-need-glasses",
+    ),
+]
+
 # Queries about other fields, or about nothing: they must find nothing.
 OUT_OF_FIELD = [
     "graph neural networks for molecules",
@@ -780,6 +890,19 @@ def test_search_held_out_descriptions(shipped: Catalog) -> None:
 @pytest.mark.xfail(reason="issue 8's target (top-1 >= 90%, top-3 >= 97%) is not reached yet")
 def test_search_descriptive_accuracy(shipped: Catalog) -> None:
     top1, top3, misses = _descriptive_ranks(shipped)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+def test_abstract_table_is_big_and_names_every_paper(shipped: Catalog) -> None:
+    assert len(DESCRIPTIVE_FROM_ABSTRACTS) >= 40
+    assert len({q for q, _ in DESCRIPTIVE_FROM_ABSTRACTS}) == len(DESCRIPTIVE_FROM_ABSTRACTS)
+    papers = {p.id for p in shipped.papers if p.kind == "paper"}
+    assert {p for _, p in DESCRIPTIVE_FROM_ABSTRACTS} == papers  # every paper, nothing else
+
+
+@pytest.mark.xfail(reason="issue 8's target is not reached yet on the abstracts' phrasing")
+def test_search_descriptions_from_abstracts(shipped: Catalog) -> None:
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_FROM_ABSTRACTS)
     assert top1 >= 0.90 and top3 >= 0.97, misses
 
 
