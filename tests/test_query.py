@@ -1017,3 +1017,67 @@ def test_huge_queries_are_bounded(shipped: Catalog, n: int) -> None:
 def test_british_and_american_spellings_meet(british: str, american: str) -> None:
     tokens = ix.Tokens()
     assert tokens.of(british) == tokens.of(american)
+
+
+# ---------------------------------------------------------------- spellings and abbreviations
+
+
+@pytest.mark.parametrize(
+    ("glued", "hyphenated"),
+    [
+        ("finetuning", "fine-tuning"),
+        ("Finetuned", "fine tuned"),
+        ("pretrained", "pre-trained"),
+        ("feedforward", "feed-forward"),
+        ("multimodal", "multi-modal"),
+        ("zeroshot", "zero-shot"),
+        ("posthoc", "post-hoc"),
+    ],
+)
+def test_glued_compounds_meet_their_hyphenated_spelling(glued: str, hyphenated: str) -> None:
+    assert ix.words(glued) == ix.words(hyphenated)
+
+
+@pytest.mark.parametrize("word", ["present", "prefix", "predict", "finest", "multiple", "keys"])
+def test_words_that_only_start_like_a_compound_stay_whole(word: str) -> None:
+    assert ix.words(word) == [word]
+
+
+def test_glued_spelling_finds_what_the_hyphenated_one_finds(shipped: Catalog) -> None:
+    hyphenated = top(shipped, "lora versus full fine-tuning on code and math", limit=3)
+    assert hyphenated and hyphenated[0] == "lora-learns-less"
+    assert top(shipped, "lora versus full finetuning on code and math", limit=3) == hyphenated
+
+
+def _tiny(summary_en: str, other: str):
+    """A two-paper catalog: paper 'a' says `summary_en`, paper 'b' says `other`."""
+    from litlist.model import Paper
+
+    def paper(pid: str, text: str) -> Paper:
+        return Paper(id=pid, kind="paper", title=f"Paper {pid}", topic="t", summary_en=text)
+
+    return Catalog("tiny.toml", [], [], [paper("a", summary_en), paper("b", other)])
+
+
+@pytest.mark.parametrize(
+    ("query_text", "paper_says"),
+    [
+        ("rl from preferences", "reinforcement learning from preferences"),
+        ("reinforcement learning from preferences", "RL from preferences"),
+        ("kv cache eviction", "key value cache eviction"),
+        ("retrieval augmented qa", "retrieval augmented question answering"),
+        ("llm agents", "LLMs as agents"),
+        ("llms as agents", "an LLM agent"),
+        ("summaries of news", "summarization of news"),
+    ],
+)
+def test_abbreviations_and_kin_find_the_paper(query_text: str, paper_says: str) -> None:
+    catalog = _tiny(paper_says, "sourdough bread fermentation with wild yeast")
+    assert [catalog.ids[h.position] for h in query.search(catalog, query_text)] == ["a"]
+
+
+def test_a_synonym_counts_less_than_the_word_itself() -> None:
+    catalog = _tiny("reinforcement learning from preferences", "RL from preferences")
+    hits = query.search(catalog, "rl from preferences")
+    assert [catalog.ids[h.position] for h in hits] == ["b", "a"]
+    assert hits[0].score > hits[1].score

@@ -86,13 +86,24 @@ def american(word: str) -> str:
     return word
 
 
+# Compounds written both glued and hyphenated ("finetuning", "fine-tuning"; "pretrained",
+# "pre-trained"): split where glued, so every spelling gives the same tokens. A hand-kept
+# list of the field's usual ones: a general word splitter would also cut "present" at "pre".
+_GLUED = re.compile(
+    r"\b(fine(?=tun)|pre(?=train)|feed(?=forward)|multi(?=head|modal|task|lingual)"
+    r"|zero(?=shot)|few(?=shot)|post(?=hoc)|key(?=value)"
+    r"|self(?=attention|supervis|instruct|consisten))"
+)
+
+
 def _strip_accents(match: re.Match[str]) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", match.group(0)))
 
 
 def words(text: str) -> list[str]:
     """The words of `text`, folded: case, width and accents folded, apostrophes dropped
-    ("Let's" is "lets"), everything else that is not a letter or digit a separator."""
+    ("Let's" is "lets"), glued compounds split (`_GLUED`), everything else that is not a
+    letter or digit a separator."""
     if text.isascii():
         text = text.lower()
     else:
@@ -100,7 +111,7 @@ def words(text: str) -> list[str]:
             text = unicodedata.normalize("NFKC", text)
         text = _ACCENTED.sub(_strip_accents, text.casefold())
         text = text.replace("\u2019", "").replace("\u2018", "")
-    return _WORD.findall(text.replace("'", "").replace("`", ""))
+    return _WORD.findall(_GLUED.sub(r"\1 ", text.replace("'", "").replace("`", "")))
 
 
 def normalize(text: str) -> str:
