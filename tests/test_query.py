@@ -1073,3 +1073,17 @@ def test_a_synonym_counts_less_than_the_word_itself() -> None:
     hits = query.search(catalog, "rl from preferences")
     assert [catalog.ids[h.position] for h in hits] == ["b", "a"]
     assert hits[0].score > hits[1].score
+
+
+def test_words_a_description_is_phrased_with_do_not_rank(shipped: Catalog) -> None:
+    # PASTA's alias ends in "Approach": that word alone must not lift it above the paper
+    # the rest of the description is about
+    plain = top(shipped, "subtracts a small model's predictions from a large model's", limit=3)
+    phrased = "the approach that subtracts a small model's predictions from a large model's"
+    assert plain and top(shipped, phrased, limit=3) == plain
+    assert "pasta" not in top(shipped, phrased, limit=3)
+
+
+def test_a_query_of_filler_words_alone_still_searches(shipped: Catalog) -> None:
+    found = top(shipped, "approach")  # in PASTA's alias
+    assert found and found[0] == "pasta"

@@ -57,6 +57,16 @@ SYNONYMS = (
     ("speedup", "faster", "acceleration"),
 )
 SYNONYM_SIMILARITY = 0.9
+# Words a description is phrased with rather than about ("the paper that showed...",
+# "a method that..."): left out of a query that has other words, so a paper is not ranked
+# for holding them (PASTA's alias ends in "Approach"). Kept in the index: a query of these
+# alone still finds what holds them.
+FILLER = frozenset(
+    """paper papers work works study studies approach approaches method methods technique
+    techniques one ones propose proposed proposes proposing introduce introduced introduces
+    introducing show showed shows showing shown demonstrate demonstrated demonstrates
+    researchers authors""".split()
+)
 _VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
 FIELD_WEIGHTS = {
@@ -458,6 +468,7 @@ def search(
     for position, kind in named(catalog, query):
         offer(position, EXACT_ALIAS, 1.0, ((kind, query.strip()),))
     content = [w for w in words if w not in STOPWORDS]
+    content = [w for w in content if w not in FILLER] or content
     expanded, freqs = _expand(idx, content) if content else ([], {})
 
     # the whole query as an alias with a typo, when some word of it is not a word we hold
