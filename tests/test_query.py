@@ -1061,6 +1061,8 @@ def _tiny(summary_en: str, other: str):
         ("llm agents", "LLMs as agents"),
         ("llms as agents", "an LLM agent"),
         ("summaries of news", "summarization of news"),
+        ("mitigate hallucinations", "alleviating hallucinations"),
+        ("mechanistic interpretability", "mechanical interpretability"),
     ],
 )
 def test_abbreviations_and_kin_find_the_paper(query_text: str, paper_says: str) -> None:

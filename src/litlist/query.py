@@ -55,6 +55,8 @@ SYNONYMS = (
     ("math", "mathematics", "mathematical"),
     ("summary", "summarization"),
     ("speedup", "faster", "acceleration"),
+    ("mitigate", "alleviate", "reduce"),
+    ("mechanistic", "mechanical"),  # the list names its topic "Mechanical Interpretability"
 )
 SYNONYM_SIMILARITY = 0.9
 # Words a description is phrased with rather than about ("the paper that showed...",
