@@ -1063,6 +1063,8 @@ def _tiny(summary_en: str, other: str):
         ("summaries of news", "summarization of news"),
         ("mitigate hallucinations", "alleviating hallucinations"),
         ("mechanistic interpretability", "mechanical interpretability"),
+        ("an explanation of sinks", "explains the sinks"),
+        ("analyzing attention", "an analysis of attention"),
     ],
 )
 def test_abbreviations_and_kin_find_the_paper(query_text: str, paper_says: str) -> None:

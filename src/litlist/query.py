@@ -53,7 +53,17 @@ SYNONYMS = (
     ("attn", "attention"),
     ("params", "parameters"),
     ("math", "mathematics", "mathematical"),
+    # a word and its derived noun, which the stemmer leaves apart
     ("summary", "summarization"),
+    ("explain", "explanation"),
+    ("analysis", "analyses", "analyze"),
+    ("compare", "comparison"),
+    ("emphasis", "emphasize"),
+    ("decide", "decision"),
+    ("repeat", "repetition"),
+    ("fail", "failure"),
+    ("verify", "verification"),
+    ("represent", "representation"),
     ("speedup", "faster", "acceleration"),
     ("mitigate", "alleviate", "reduce"),
     ("mechanistic", "mechanical"),  # the list names its topic "Mechanical Interpretability"
