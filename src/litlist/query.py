@@ -64,6 +64,8 @@ SYNONYMS = (
     ("fail", "failure"),
     ("verify", "verification"),
     ("represent", "representation"),
+    ("theory", "theoretical"),
+    ("big", "large"),
     ("speedup", "faster", "acceleration"),
     ("mitigate", "alleviate", "reduce"),
     ("mechanistic", "mechanical"),  # the list names its topic "Mechanical Interpretability"
