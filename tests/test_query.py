@@ -834,6 +834,57 @@ DESCRIPTIVE_FROM_ABSTRACTS: list[tuple[str, str]] = [
     ),
 ]
 
+# A fourth table: paraphrases, as a reader asks for a paper in their own words, written after
+# summary_en was rewritten. 8 of 44 missed; each was fixed by giving a summary the words
+# researchers use (dropping layers, practical lessons, taxonomy...), or a synonym. So it
+# guards against regressions; it does not measure generalisation as the others do.
+DESCRIPTIVE_PARAPHRASED: list[tuple[str, str]] = [
+    ("how do you fine-tune gpt-2 with human feedback on summarization", "rlhf"),
+    ("can you skip the reward model and optimize preferences directly", "dpo"),
+    ("does ppo still beat dpo if implemented right", "dpo-vs-ppo"),
+    ("training a harmless assistant with a list of rules and ai critiques", "constitutional-ai"),
+    ("can ai-generated preference labels replace human annotators", "rlaif"),
+    ("a model that improves by grading its own outputs", "self-rewarding"),
+    ("small trainable modules added to bert for each new task", "adapter"),
+    ("what design choices make adapters prefix tuning and lora work", "unified-peft"),
+    ("continuous prefix vectors for generation with a frozen gpt-2", "prefix-tuning"),
+    ("prompt tuning gets as good as model tuning for very large t5", "prompt-tuning"),
+    ("learned prompts make gpt competitive with bert on understanding", "p-tuning"),
+    ("prompt tuning on every layer for sequence labeling", "p-tuning-v2"),
+    ("freezing weights and training two small matrices per layer", "lora"),
+    ("lessons from running lora in practice", "lora-note"),
+    ("does lora forget less than full fine-tuning on code", "lora-learns-less"),
+    ("cheap instruction tuning of llama with gated adaption prompts", "llama-adapter"),
+    ("taxonomy of parameter efficient methods with theory", "peft-nmi"),
+    ("when should you use peft versus full fine-tuning given data size", "peft-empirical"),
+    ("adapter library for open llms evaluated on math reasoning", "llm-adapters"),
+    ("showing worked reasoning steps in the prompt helps big models", "cot"),
+    ("reasoning without exemplars just by a magic phrase", "zero-shot-cot"),
+    ("cluster questions to pick diverse chain of thought demos", "auto-cot"),
+    ("gpt-4 coordinating copies of itself as specialists", "meta-prompting"),
+    ("what do bert attention heads attend to", "bert-attention"),
+    ("attention weight times vector norm gives a better picture", "attention-norm"),
+    ("residual connections dominate over attention mixing in bert", "attnresln"),
+    ("visualizing what ffn layers do to token interactions", "ffn-attention-maps"),
+    ("how in-context learning works through label tokens", "label-words-anchors"),
+    ("adaptive inference that exits at an intermediate layer", "adainfer"),
+    ("dropping middle layers barely changes predictions", "stages-of-inference"),
+    ("using a small lm to penalize bad continuations of a big lm", "contrastive-decoding"),
+    ("contrastive decoding for math and commonsense reasoning benchmarks", "cd-reasoning"),
+    ("fine-tune a model to hallucinate then contrast against it", "icd"),
+    ("decoding that makes the model follow the given document over its memory", "cad"),
+    ("irrelevant passages as negatives in contrastive decoding for qa", "multi-input-cd"),
+    ("rag decoding that down-weights unreliable retrieved documents", "acd"),
+    ("contrasting early and late layer outputs to cut hallucination", "dola"),
+    ("let users emphasize prompt spans via attention reweighting", "pasta"),
+    ("attention to entities predicts whether the llm answer is correct", "sat-probe"),
+    ("why keeping the first token in the cache stabilizes long generation", "streamingllm"),
+    ("training-free attention fix that improves llm accuracy", "act"),
+    ("singular vectors of the unembedding explain sinks", "spectral-filters"),
+    ("models do worse when the answer is in the middle of long input", "lost-in-the-middle"),
+    ("last token representations collapse for long similar sequences", "transformers-need-glasses"),
+]
+
 # Queries about other fields, or about nothing: they must find nothing.
 OUT_OF_FIELD = [
     "graph neural networks for molecules",
@@ -895,6 +946,12 @@ def test_abstract_table_is_big_and_names_every_paper(shipped: Catalog) -> None:
 
 def test_search_descriptions_from_abstracts(shipped: Catalog) -> None:
     top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_FROM_ABSTRACTS)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+def test_search_paraphrased_descriptions(shipped: Catalog) -> None:
+    assert len({q for q, _ in DESCRIPTIVE_PARAPHRASED}) == len(DESCRIPTIVE_PARAPHRASED) >= 40
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_PARAPHRASED)
     assert top1 >= 0.90 and top3 >= 0.97, misses
 
 
