@@ -87,12 +87,12 @@ def american(word: str) -> str:
 
 
 # Compounds written both glued and hyphenated ("finetuning", "fine-tuning"; "pretrained",
-# "pre-trained"): split where glued, so every spelling gives the same tokens. A hand-kept
-# list of the field's usual ones: a general word splitter would also cut "present" at "pre".
+# "pre-trained"): a glued one gets the tokens of its two parts, so every spelling meets. A
+# hand-kept list of the field's usual ones: a general splitter would cut "present" at "pre".
 _GLUED = re.compile(
-    r"\b(fine(?=tun)|pre(?=train)|feed(?=forward)|multi(?=head|modal|task|lingual)"
+    r"fine(?=tun)|pre(?=train)|feed(?=forward)|multi(?=head|modal|task|lingual)"
     r"|zero(?=shot)|few(?=shot)|post(?=hoc)|key(?=value)"
-    r"|self(?=attention|supervis|instruct|consisten))"
+    r"|self(?=attention|supervis|instruct|consisten)"
 )
 
 
@@ -102,8 +102,7 @@ def _strip_accents(match: re.Match[str]) -> str:
 
 def words(text: str) -> list[str]:
     """The words of `text`, folded: case, width and accents folded, apostrophes dropped
-    ("Let's" is "lets"), glued compounds split (`_GLUED`), everything else that is not a
-    letter or digit a separator."""
+    ("Let's" is "lets"), everything else that is not a letter or digit a separator."""
     if text.isascii():
         text = text.lower()
     else:
@@ -111,7 +110,7 @@ def words(text: str) -> list[str]:
             text = unicodedata.normalize("NFKC", text)
         text = _ACCENTED.sub(_strip_accents, text.casefold())
         text = text.replace("\u2019", "").replace("\u2018", "")
-    return _WORD.findall(_GLUED.sub(r"\1 ", text.replace("'", "").replace("`", "")))
+    return _WORD.findall(text.replace("'", "").replace("`", ""))
 
 
 def normalize(text: str) -> str:
@@ -167,7 +166,13 @@ class Tokens:
         if word in STOPWORDS:
             return ()
         if word.isascii():
-            return (self._stemmer()(american(word)) if word.isalpha() else word,)
+            if not word.isalpha():
+                return (word,)
+            glued = _GLUED.match(word)
+            if glued and glued.end() < len(word):  # once per distinct word: Tokens remembers
+                parts = (word[: glued.end()], word[glued.end() :])
+                return tuple(self._stemmer()(american(part)) for part in parts)
+            return (self._stemmer()(american(word)),)
         stem = strip_particle(word)
         if stem is None:
             return (word,)
