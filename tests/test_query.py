@@ -899,6 +899,18 @@ OUT_OF_FIELD = [
     "sourdough bread fermentation",
     "autonomous driving lidar point clouds",
     "reinforcement of concrete beams",
+    # fields near ours, and words the synonym map widens (kv, summary, math, big, reduce)
+    "federated learning privacy",
+    "object detection yolo",
+    "diffusion model image generation",
+    "speech recognition with transformers",
+    "time series forecasting transformer",
+    "recommendation systems collaborative filtering",
+    "kv store",
+    "summary statistics",
+    "math olympiad geometry",
+    "big data pipelines",
+    "reduce energy consumption of data centers",
 ]
 
 
