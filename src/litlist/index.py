@@ -1,9 +1,10 @@
 """The search index: our tokeniser, and the SQLite tables a search reads (FTS5 for BM25).
 
 Tokens are made here, the same way for the catalog and for a query: `words()` folds case,
-width and accents; English words are stemmed (PyStemmer, so `decoding` meets `decode`); a
-Hangul word ending in a particle (`가중치는`, `가중치를`) is indexed both as typed and without
-the particle, so whichever particle a user types, the stems meet. FTS5 is then told to split
+width and accents; English words are stemmed (PyStemmer, so `decoding` meets `decode`), and a
+glued compound gets the tokens of its parts (`finetuning` meets `fine-tuning`); a Hangul
+word ending in a particle (`가중치는`, `가중치를`) is indexed both as typed and without the
+particle, so whichever particle a user types, the stems meet. FTS5 is then told to split
 on spaces only (its `ascii` tokenizer, fed lower-case tokens), so both sides agree exactly.
 
 One database holds a catalog (see `catalog.py` for the papers and meta tables); this module
