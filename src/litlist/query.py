@@ -378,10 +378,11 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[st
         for token in member:
             kin.setdefault(token, set()).update(heads)
     for word in out:
-        others = {k for t in own[word.text] for k in kin.get(t, ())}
-        if plurals[word.text] in freqs:
-            others.add(plurals[word.text])
-        word.alternatives = {t: SYNONYM_SIMILARITY for t in others}
+        said_otherwise = {k for t in own[word.text] for k in kin.get(t, ())}
+        plural = plurals[word.text]
+        if plural in freqs:
+            said_otherwise.add(plural)
+        word.alternatives = {t: SYNONYM_SIMILARITY for t in said_otherwise}
         word.alternatives.update({t: 1.0 for t in own[word.text] if t in freqs})
         if word.alternatives:
             continue
