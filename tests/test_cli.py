@@ -4,6 +4,7 @@ results, usage mistakes and broken catalogs."""
 from __future__ import annotations
 
 import json
+import re
 from importlib.metadata import version
 from pathlib import Path
 
@@ -33,7 +34,9 @@ JSON_FIELDS = {
 
 
 @pytest.fixture
-def run():
+def run(monkeypatch):
+    # piped output is laid out at $COLUMNS, else 80 columns: never the developer's $COLUMNS
+    monkeypatch.delenv("COLUMNS", raising=False)
     runner = CliRunner()
 
     def invoke(*args: str, env: dict | None = None):
@@ -107,12 +110,14 @@ def test_show_json_keeps_non_ascii(run, tiny_catalog: Path) -> None:
 
 def test_show_table_groups_under_headings(run) -> None:
     out = ok(run("show", "--topic", "peft"))
-    assert "Parameter-Efficient Model Adaptation > PEFT Method" in out
-    assert "Parameter-Efficient Model Adaptation > PEFT Analysis" in out
+    lines = out.splitlines()
+    assert lines[0].split() == ["year", "venue", "key", "title"]
+    # headings are rows of their own, from the first column, not inside the title column
+    assert "Parameter-Efficient Model Adaptation › PEFT Method" in lines
+    assert "Parameter-Efficient Model Adaptation › PEFT Analysis" in lines
     assert out.index("PEFT Method") < out.index("hu2022lora") < out.index("PEFT Analysis")
-    assert "LoRA: Low-Rank Adaptation of Large Language Models" in out
-    # one line per entry: 15 entries + 2 headings + 1 blank line between groups
-    assert len(out.splitlines()) == 18
+    assert "LoRA: Low-Rank Adaptation of Large Language Models" in " ".join(out.split())
+    assert max(len(line) for line in lines) <= 80
 
 
 def test_show_names_gives_cards(run) -> None:
@@ -121,7 +126,9 @@ def test_show_names_gives_cards(run) -> None:
     assert "https://arxiv.org/abs/2305.18290" in out
     assert "https://arxiv.org/abs/2106.09685" in out
     assert "aliases: DPO" in out
-    assert "- 훈련 과정이 복잡한 PPO" in out
+    assert "• 훈련 과정이 복잡한 PPO" in out
+    # the URLs below the box, whole and on lines of their own
+    assert "arXiv  https://arxiv.org/abs/2305.18290" in out.splitlines()
     assert out.index("Direct Preference") < out.index("LoRA: Low-Rank")
 
 
@@ -156,7 +163,9 @@ def test_show_markdown(run) -> None:
         (["-t", "rlhf"], 3),
         (["--venue", "neurips"], 3),
         (["--venue", "nips"], 3),
-        (["-v", "NIPS"], 3),
+        (["--venue", "NIPS"], 3),
+        (["--year", "2022-2023"], 16),  # a dash reads as the range it means
+        (["-y", "2022–2023"], 16),
         (["--year", "2024"], 20),
         (["-y", "2022..2023"], 16),
         (["--year", "2023.."], 30),
@@ -222,8 +231,11 @@ def test_search_korean(run) -> None:
 
 def test_search_table(run) -> None:
     out = ok(run("search", "lroa"))
-    first = out.splitlines()[0]
-    assert "hu2022lora" in first and "LoRA: Low-Rank Adaptation" in first
+    header, first = out.splitlines()[:2]
+    assert header.split() == ["score", "year", "venue", "key", "title"]
+    score, *rest = first.split()[:4]
+    assert score.isdigit() and rest == ["2022", "ICLR", "hu2022lora"]  # scores as integers
+    assert "LoRA: Low-Rank Adaptation" in first
 
 
 def test_search_keys(run) -> None:
@@ -258,29 +270,63 @@ def test_search_with_filters(run) -> None:
 
 
 def test_topics(run, shipped) -> None:
-    out = ok(run("topics"))
-    lines = out.splitlines()
+    out = ok(run("topics", env={"COLUMNS": "120"}))
+    intro, blank, *lines = out.splitlines()
+    # the counts add up to the papers; the summary posts are said to be apart
+    assert intro.startswith("44 papers under 18 topics, and 2 summary posts") and not blank
     assert len(lines) == 18
+    # name, count and slug are apart by at least two spaces
+    parts = [line.strip().split("  ") for line in lines]
+    rows = {
+        p[-1].strip(): (p[0].strip(), int(p[-2])) for p in (list(filter(None, x)) for x in parts)
+    }
     for topic in shipped.topics:
-        assert any(f"[{topic.slug}]" in line and topic.name in line for line in lines)
-    counts = {line.split("[")[1].split("]")[0]: int(line.split()[-1]) for line in lines}
-    assert counts["peft"] == 13 and counts["alignment"] == 6
-    assert counts["interpretability/attention/attention-sink"] == 3
+        assert rows[topic.slug][0] == topic.name
+    assert rows["peft"][1] == 13 and rows["alignment"][1] == 6
+    assert rows["interpretability/attention/attention-sink"][1] == 3
     roots = ["alignment", "peft", "cot", "interpretability"]
-    assert sum(counts[r] for r in roots) == 44
+    assert sum(rows[r][1] for r in roots) == 44
     # sub-topics are indented under their parent
     assert lines[0].startswith("Alignment Tuning") and lines[1].startswith("  RLHF")
 
 
+def test_topics_narrow_puts_the_slug_on_its_own_line(run) -> None:
+    out = ok(run("topics", env={"COLUMNS": "60"}))
+    lines = [line.strip() for line in out.splitlines()]
+    assert "interpretability/attention/attention-interpretation" in lines
+    assert max(len(line) for line in out.splitlines()) <= 60
+
+
 def test_venues(run) -> None:
-    out = ok(run("venues"))
-    rows = {line.split()[0]: line for line in out.splitlines()}
-    assert int(rows["NeurIPS"].split()[1]) == 3
-    assert "2022, 2023" in rows["NeurIPS"]
-    assert int(rows["ICLR"].split()[1]) == 9
+    out = ok(run("venues", env={"COLUMNS": "100"}))
+    header, *lines = out.splitlines()
+    # the same columns in the same order as on a terminal
+    assert [h for h in header.split("  ") if h] == [
+        "venue",
+        " papers",
+        "years",
+        "kind",
+        "full name",
+    ]
+    rows = {
+        line.split("  ")[0].strip(): [c.strip() for c in line.split("  ") if c]
+        for line in lines
+        if not line.startswith(" ")
+    }
+    assert rows["NeurIPS"][1:4] == ["3", "2022–2023", "conference"]
+    assert rows["arXiv"][1:4] == ["12", "2019, 2021–2024", "preprint"]  # aligned like the rest
+    assert rows["ICLR"][1] == "9"
     assert "NIPS" not in rows and "TMLR" not in rows  # no paper of the list is there
-    total = sum(int(line[20:].split()[0]) for line in out.splitlines())
-    assert total == 44
+    assert sum(int(r[1]) for r in rows.values()) == 44
+
+
+def test_topics_and_venues_of_an_empty_list(run, tmp_path: Path) -> None:
+    env = {"LITLIST_DATA_DIR": str(tmp_path)}
+    ok(run("init", "--empty", env=env))
+    out = ok(run("topics", env=env))
+    assert out.startswith("0 papers under 18 topics.") and "alignment/rlhf" in out
+    result = run("venues", env=env)
+    assert ok(result) == "" and result.stderr == "no papers yet, so no venues\n"
 
 
 def test_check_shipped(run) -> None:
@@ -288,8 +334,14 @@ def test_check_shipped(run) -> None:
     out = ok(result)
     assert out.startswith("ok: ") and "papers.toml" in out
     assert "44 papers, 2 summary posts, 18 topics" in out
-    assert "years 2019–2024" in out
+    assert "years 2019–2024" in " ".join(out.split())  # wrapped at 80 columns
     assert result.stderr == ""
+
+
+def test_check_fits_the_width(run) -> None:
+    out = ok(run("check", env={"COLUMNS": "60"}))
+    assert all(len(line) <= 60 for line in out.splitlines()[1:])
+    assert "years 2019–2024" in " ".join(out.split())
 
 
 def test_check_tiny(run, tiny_catalog: Path) -> None:
@@ -357,18 +409,59 @@ def test_no_arguments_shows_help_without_an_empty_error(run) -> None:
 
 
 def test_unknown_topic(run) -> None:
-    line = one_error_line(run("show", "--topic", "atention sink"), 1)
+    line = one_error_line(run("show", "--topic", "atention sink"), 2)
     assert "--topic" in line and "'atention sink'" in line and "Attention Sink" in line
+    # a pointer to the list, not all 18 slugs
+    assert line.endswith("`litlist topics` lists them all") and len(line) < 160
+    assert "cot/others" not in line
 
 
 def test_unknown_venue(run) -> None:
-    line = one_error_line(run("search", "dpo", "--venue", "neurps"), 1)
-    assert "--venue" in line and "NeurIPS" in line
+    line = one_error_line(run("search", "dpo", "--venue", "neurps"), 2)
+    assert "--venue" in line and "NeurIPS" in line and "`litlist venues`" in line
 
 
 def test_bad_year_is_a_usage_error(run) -> None:
-    line = one_error_line(run("show", "--year", "2024-2025"), 2)
+    line = one_error_line(run("show", "--year", "2024x"), 2)
     assert "--year" in line and "2022..2023" in line
+
+
+@pytest.mark.parametrize(
+    "args", [["--topic", "pfet"], ["--venue", "neurps"], ["--year", "20x"], ["-y", "2025-2020"]]
+)
+def test_a_bad_filter_value_is_one_kind_of_mistake(run, args: list[str]) -> None:
+    for command in (["show"], ["search", "dpo"], ["export"]):
+        line = one_error_line(run(*command, *args), 2)
+        assert args[0] in line or "--year" in line
+
+
+def test_an_empty_dash_range_is_named_as_typed(run) -> None:
+    line = one_error_line(run("show", "--year", "2025-2020"), 2)
+    assert "'2025-2020' is an empty range" in line and "--year" in line
+
+
+def test_venue_has_no_short_option(run) -> None:
+    line = one_error_line(run("show", "-v", "nips"), 2)
+    assert "-v" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "first", "last"),
+    [
+        (["--sort", "year"], "ziegler2019fine", None),
+        (["--sort", "title", "--topic", "cot"], "zhang2023automatic", "suzgun2024meta"),
+        (["--sort", "venue", "--topic", "cot"], "suzgun2024meta", "kojima2022large"),
+    ],
+)
+def test_show_sort(run, args: list[str], first: str, last: str | None) -> None:
+    keys = ok(run("show", *args, "-f", "keys")).splitlines()
+    assert keys[0] == first and (last is None or keys[-1] == last)
+    if args[1] == "year":
+        years = [r["year"] for r in parse_json(run("show", *args, "-f", "json"))]
+        assert years == sorted(years, key=lambda y: (y is None, y or 0))
+    # sorted, the table has no headings: the list's order is gone
+    table = ok(run("show", *args)).splitlines()
+    assert not any("›" in line for line in table)
 
 
 def test_unknown_paper(run) -> None:
@@ -493,6 +586,9 @@ def test_python_dash_m(tiny_catalog: Path) -> None:
         ("litlist show lo", {"lora", "lora-note", "lora-learns-less", "lost-in-the-middle"}),
         ("litlist export rafa", {"rafailov2023direct"}),
         ("litlist show --topic attention-s", {"attention-sink"}),
+        ("litlist show --venue Neur", {"NeurIPS"}),
+        ("litlist show --venue nip", {"nips"}),  # any case, as --venue reads it
+        ("litlist search dpo --venue ic", {"icml", "iclr", "iclr-ws", "icml-ws"}),
         (
             "litlist search dpo --topic interpretability/attention/c",
             {"interpretability/attention/contrastive-decoding"},
@@ -545,9 +641,11 @@ def test_search_json_says_what_matched(run) -> None:
 
 
 def test_search_table_shows_what_matched(run) -> None:
-    out = ok(run("search", "attention", "sink"))
+    out = ok(run("search", "attention", "sink", env={"COLUMNS": "120"}))
     lines = out.splitlines()
-    assert "xiao2024efficient" in lines[0] and lines[1].strip().startswith("↳ alias:")
+    assert "xiao2024efficient" in lines[1] and lines[2].strip().startswith("↳ alias:")
+    # under the title, in its column
+    assert lines[2].index("↳") == lines[1].index("Efficient Streaming")
 
 
 def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:
@@ -556,3 +654,56 @@ def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:
     assert result.exit_code == 0
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and len(lines[0]) < 120 and lines[0].startswith("no papers match")
+
+
+# ---------------------------------------------------------------- on a real terminal
+
+
+def on_terminal(args: list[str], columns: int, **env: str) -> str:
+    """What `litlist ARGS` prints on a pseudo-terminal `columns` wide (no $COLUMNS: the
+    width comes from the terminal itself), with line feeds as written."""
+    import fcntl
+    import os
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
+    environ.update(TERM="xterm-256color", **env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "litlist", *args], stdout=follower, stderr=follower, env=environ
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the program ended and closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0
+    return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
+
+
+@pytest.mark.parametrize("columns", [60, 100])
+@pytest.mark.parametrize(
+    "args", [["show", "dpo"], ["show", "--topic", "peft"], ["search", "attention", "sink"]]
+)
+def test_no_color_is_the_terminal_output_without_colour(args: list[str], columns: int) -> None:
+    coloured = on_terminal(args, columns)
+    plain = on_terminal(args, columns, NO_COLOR="1")
+    assert "\x1b[" in coloured and "\x1b" not in plain
+    assert ESCAPES.sub("", coloured) == plain
+    # laid out for the terminal's width, and piped the same text at $COLUMNS
+    assert max(len(line) for line in plain.splitlines() if " " in line) <= columns
+    piped = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)}, prog_name="litlist")
+    assert piped.stdout == plain

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -32,6 +34,33 @@ def test_command_has_help(name: str) -> None:
     assert result.exit_code == 0, result.stderr
     first_line = command.help.strip().splitlines()[0]
     assert " ".join(first_line.split()[:4]) in " ".join(result.stdout.split())
+
+
+def _examples(help_text: str) -> list[str]:
+    """The lines of a help text's `Examples:` paragraph."""
+    _, found, rest = help_text.partition("Examples:\n")
+    assert found, "no Examples: paragraph"
+    return [line.strip() for line in rest.split("\n\n")[0].splitlines()]
+
+
+@pytest.mark.parametrize("name", [None, *COMMANDS])
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_help_gives_examples_one_a_line(name: str | None, columns: str) -> None:
+    """As gh does: each example a command of its own, shown whole on its own line, and
+    hints in words (TEXT, N, PATH), not Typer's `<str>`."""
+    group = typer.main.get_command(app)
+    command = group.commands[name] if name else group  # type: ignore[attr-defined]
+    examples = _examples(inspect.cleandoc(command.help or ""))
+    assert examples and all(e.startswith("litlist ") and "·" not in e for e in examples)
+    args = [name, "--help"] if name else ["--help"]
+    result = CliRunner().invoke(app, args, prog_name="litlist", env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.stderr
+    shown = [line.strip(" │") for line in result.stdout.splitlines()]
+    for example in examples:
+        if len(example) + 2 <= int(columns):
+            assert example in shown, (example, result.stdout)
+    assert "<str>" not in result.stdout and "<int" not in result.stdout
+    assert "<path>" not in result.stdout and "<file>" not in result.stdout
 
 
 def test_top_level_help_lists_every_command() -> None:
@@ -118,3 +147,31 @@ def test_readme_draft_compiles_the_first_time(tmp_path: Path) -> None:
     assert "Warning--" not in blg and "error" not in blg.lower(), blg
     log = (tmp_path / "draft.log").read_text(encoding="utf-8", errors="replace")
     assert "undefined" not in log.lower(), log[-2000:]
+
+
+CAPTURE = re.compile(r"<!-- capture: litlist (.*?) -->\n```text\n(.*?)```", re.S)
+
+
+def _capture(args: str) -> str:
+    result = CliRunner().invoke(app, args.split(), prog_name="litlist", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def test_readme_captures_are_what_litlist_prints() -> None:
+    """The README's text captures of a table and a card, at 80 columns as piped. After a
+    change to the catalog's text, `LITLIST_UPDATE_CAPTURES=1 pytest tests/test_docs.py`
+    rewrites them."""
+    text = README.read_text(encoding="utf-8")
+    captures = CAPTURE.findall(text)
+    assert len(captures) >= 2
+    if os.environ.get("LITLIST_UPDATE_CAPTURES") == "1":
+        text = CAPTURE.sub(
+            lambda m: f"<!-- capture: litlist {m[1]} -->\n```text\n{_capture(m[1])}```", text
+        )
+        README.write_text(text, encoding="utf-8")
+        captures = CAPTURE.findall(text)
+    for args, shown in captures:
+        assert _capture(args) == shown, f"{args}: LITLIST_UPDATE_CAPTURES=1 rewrites it"
+    assert any("╭" in shown for _, shown in captures)  # a card
+    assert any(shown.startswith("year  venue") for _, shown in captures)  # a table

@@ -93,7 +93,10 @@ def test_add_from_arxiv_prints_the_card_and_only_adds_lines(run, recorded, own_c
         "--summary-en", "The Transformer.",
     )  # fmt: skip
     out = ok(result)
-    assert out.startswith("Attention Is All You Need\nAshish Vaswani, Noam Shazeer")
+    # the card: the title first inside its box, then the authors
+    title, authors = (line.strip("│ ") for line in out.splitlines()[1:3])
+    assert title == "Attention Is All You Need"
+    assert authors.startswith("Ashish Vaswani, Noam Shazeer")
     assert "key: vaswani2017attention" in out and "aliases: Transformer" in out
     assert "added 'transformer' (key vaswani2017attention)" in result.stderr
     assert [r.url.params["id_list"] for r in recorded] == ["1706.03762"]

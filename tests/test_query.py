@@ -154,7 +154,7 @@ def test_select_unknown_topic_nothing_close(shipped: Catalog) -> None:
     with pytest.raises(UnknownChoice) as info:
         query.select(shipped, topic="zzzzqqq")
     assert info.value.closest == []
-    assert "peft" in str(info.value)  # the valid ones are listed
+    assert "peft" in info.value.valid and "`litlist topics`" in str(info.value)
 
 
 # ---------------------------------------------------------------- --venue

@@ -7,6 +7,8 @@ import json
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from litlist import render
 from litlist.model import Catalog
@@ -72,39 +74,177 @@ def test_to_keys_skips_summary_posts() -> None:
     assert render.to_keys([]) == ""
 
 
-def test_plain_card(shipped: Catalog) -> None:
-    lora = shipped.paper(shipped.ids.index("lora"))
-    card = render.plain_card(shipped, lora)
-    assert card.splitlines()[0] == lora.title
-    assert "Edward J. Hu" in card and "ICLR 2022" in card and "key: hu2022lora" in card
-    assert "Parameter-Efficient Model Adaptation > PEFT Method" in card
-    assert "arXiv: https://arxiv.org/abs/2106.09685" in card
-    assert all(render.cells(line) <= 100 for line in card.splitlines() if " " in line.strip())
+# ---------------------------------------------------------------- every screen, every width
+
+WIDTHS = [60, 80, 100, 160]
+QUERIES = ["attention sink", "dpo", "집단지성", "memory efficient attention for long documents"]
+URL = re.compile(r"^https?://\S+$")
+BORDER = "╭─╮│╰╯"
 
 
-def test_plain_card_of_a_later_publication(shipped: Catalog) -> None:
-    card = render.plain_card(shipped, shipped.paper(shipped.ids.index("lora-learns-less")))
+def screens(cat: Catalog, limit: int) -> dict[str, list[render.Line]]:
+    """Every screen litlist draws for people, laid out at `limit` columns."""
+    from litlist import query
+
+    out = {
+        "show": render.table(cat, cat.papers, limit),
+        "show --sort": render.table(cat, cat.papers, limit, grouped=False),
+        "cards": render.cards(cat, cat.papers, limit),
+        "topics": render.topics(cat, {p.topic: 1 for p in cat.papers}, 2, limit),
+        "venues": render.venues(
+            [(v.id, v.name, v.kind, 1, [2019, 2021, 2022, 2024]) for v in cat.venues], limit
+        ),
+    }
+    for words in QUERIES:
+        hits = query.search(cat, words, limit=10)
+        out[f"search {words}"] = render.table(
+            cat,
+            [cat.paper(h.position) for h in hits],
+            limit,
+            [h.score for h in hits],
+            [h.matched for h in hits],
+        )
+    return out
+
+
+@pytest.fixture(scope="module")
+def roomy(shipped: Catalog) -> dict[str, set[str]]:
+    """The words of every screen laid out with room to spare: nothing wrapped, nothing cut."""
+    saved = render.CARD_MAX
+    render.CARD_MAX = 10_000
+    try:
+        return {
+            name: set(render.plain(lines).split()) for name, lines in screens(shipped, 5000).items()
+        }
+    finally:
+        render.CARD_MAX = saved
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_every_screen_fits_and_breaks_no_word(shipped: Catalog, roomy, limit: int) -> None:
+    from rich.cells import cell_len  # rich's own display width, not ours: Korean counts 2
+
+    for name, lines in screens(shipped, limit).items():
+        text = render.plain(lines)
+        for line in text.splitlines():
+            # a URL is printed whole on a line of its own even when wider than the screen
+            assert cell_len(line) <= limit or URL.match(line), (name, line)
+        for word in text.split():
+            if not word.strip(BORDER):
+                continue
+            # a fragment of a broken word is not a word of the roomy screen; "…" ends a
+            # what-matched line cut after a whole word
+            assert word in roomy[name] or word.rstrip("…") in roomy[name] or word == "…", (
+                name,
+                limit,
+                word,
+            )
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_keys_slugs_urls_and_titles_whole(shipped: Catalog, limit: int) -> None:
+    shown = screens(shipped, limit)
+    table = render.plain(shown["show"]).split()
+    cards = render.plain(shown["cards"])
+    topics = render.plain(shown["topics"]).split()
+    for paper in shipped.papers:
+        assert (paper.key or paper.id) in table
+        assert " ".join(paper.title.split()) in " ".join(_box_text(cards).split())
+        for _, url in render.links(paper):
+            assert url in cards.splitlines() or any(
+                line.endswith("  " + url) for line in cards.splitlines()
+            )
+    assert {t.slug for t in shipped.topics} <= set(topics)
+
+
+def _box_text(text: str) -> str:
+    """What is inside the cards' borders."""
+    return "\n".join(line[2:-2] for line in text.splitlines() if line.startswith("│"))
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_table_titles_are_whole_in_their_column(shipped: Catalog, limit: int) -> None:
+    lines = render.plain(render.table(shipped, shipped.papers, limit)).splitlines()
+    start = lines[0].index("title")
+    for paper in shipped.papers:
+        (row,) = [n for n, line in enumerate(lines) if f" {paper.key or paper.id} " in line]
+        cell = [lines[row][start:]]
+        for line in lines[row + 1 :]:
+            if line[:start].strip() or not line.strip():
+                break
+            cell.append(line[start:])
+        assert " ".join(" ".join(cell).split()) == " ".join(paper.title.split()), cell
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_cards_borders_line_up_with_korean(shipped: Catalog, limit: int) -> None:
+    from rich.cells import cell_len
+
+    size = min(limit, render.CARD_MAX)
+    text = render.plain(render.cards(shipped, shipped.papers, limit))
+    boxed = [line for line in text.splitlines() if line and line[0] in "╭│╰"]
+    assert any("집단지성" in line for line in boxed)
+    assert {cell_len(line) for line in boxed} == {size}
+
+
+def test_narrow_tables_drop_columns_before_breaking_words(shipped: Catalog) -> None:
+    header = render.plain(render.table(shipped, shipped.papers, 60)).splitlines()[0]
+    assert header.split() == ["year", "key", "title"]
+    header = render.plain(render.table(shipped, shipped.papers, 100)).splitlines()[0]
+    assert header.split() == ["year", "venue", "key", "title"]
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_terminal_output_is_the_plain_text_in_colour(
+    shipped: Catalog, monkeypatch, limit: int
+) -> None:
+    """Colour changes nothing else: the styled output without its escape codes is the plain
+    text NO_COLOR and pipes get, and links are terminal hyperlinks."""
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    for name, lines in screens(shipped, limit).items():
+        out = Terminal()
+        render.write(out, lines)
+        styled = out.getvalue()
+        assert "\x1b[" in styled, name
+        assert ANSI.sub("", styled) == render.plain(lines), name
+    out = Terminal()
+    render.write(out, render.cards(shipped, shipped.papers[:1], limit))
+    url = render.links(shipped.papers[0])[0][1]
+    assert "\x1b]8;id=" in out.getvalue() and url in out.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = Terminal()
+    render.write(out, screens(shipped, limit)["show"])
+    assert out.getvalue() == render.plain(screens(shipped, limit)["show"])
+
+
+def test_width_from_columns_else_80_when_piped(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "123")
+    assert render.width(io.StringIO()) == 123
+    monkeypatch.setenv("COLUMNS", "10")
+    assert render.width(io.StringIO()) == render.MIN_WIDTH
+    monkeypatch.delenv("COLUMNS")
+    assert render.width(io.StringIO()) == 80
+
+
+def test_summary_post_says_it_has_no_link(shipped: Catalog) -> None:
+    post = shipped.paper(shipped.ids.index("peft-summary"))
+    card = render.plain(render.card(shipped, post, 80))
+    assert "summary post · id: peft-summary" in card
+    assert "no link: the list gives none for this summary post" in card
+    text = render.to_markdown(shipped, [post])
+    assert "Brief Summary of Parameter-Efficient Fine-Tuning for Language Models (no link" in text
+
+
+def test_card_of_a_later_publication(shipped: Catalog) -> None:
+    paper = shipped.paper(shipped.ids.index("lora-learns-less"))
+    card = render.plain(render.card(shipped, paper, 100))
     assert "published: TMLR 2024" in card and "arXiv 2024" in card
 
 
-@pytest.mark.parametrize("columns", [60, 80, 120])
-def test_rich_table_fits_the_terminal(shipped: Catalog, monkeypatch, columns: int) -> None:
-    monkeypatch.setenv("COLUMNS", str(columns))
-    out = Terminal()
-    render.rich_table(out, shipped, shipped.papers)
-    text = out.getvalue()
-    plain = ANSI.sub("", text)
-    assert all(key in plain for key in shipped.keys if key)  # keys are never wrapped
-    assert widest(text) <= columns
-
-
-def test_rich_cards_with_korean(shipped: Catalog, monkeypatch) -> None:
-    monkeypatch.setenv("COLUMNS", "70")
-    out = Terminal()
-    render.rich_cards(out, shipped, [shipped.paper(shipped.ids.index("meta-prompting"))])
-    text = out.getvalue()
-    assert "Meta-Prompting" in text and "집단지성" in text
-    assert widest(text) == 70
+def test_years_text_joins_runs() -> None:
+    assert render.years_text([2024, 2019, 2021, 2022, 2023, 2022]) == "2019, 2021–2024"
+    assert render.years_text([2020]) == "2020"
 
 
 def test_markdown_groups_under_headings(shipped: Catalog) -> None:
@@ -118,3 +258,37 @@ def test_markdown_groups_under_headings(shipped: Catalog) -> None:
     assert text.count("\n## Mechanical Interpretability\n") == 1
     assert "\n\n\n" not in text
     assert render.to_markdown(shipped, []) == ""
+
+
+@pytest.mark.parametrize("limit", WIDTHS)
+def test_rich_at_the_same_width_changes_no_line(shipped: Catalog, limit: int) -> None:
+    """rich's own Console(width=…), left to wrap as it would, keeps every laid-out line as it
+    is (a URL wider than the screen aside): our widths are rich's widths, Korean included."""
+    from rich.console import Console
+    from rich.text import Text
+
+    for name, lines in screens(shipped, limit).items():
+        kept = [line for line in lines if not URL.match("".join(t for t, _ in line))]
+        out = io.StringIO()
+        console = Console(file=out, width=limit, color_system=None, highlight=False)
+        for line in kept:
+            console.print(Text.assemble(*line), overflow="fold")
+        assert out.getvalue() == render.plain(kept), name
+
+
+# words of Latin letters, Hangul and CJK ideographs, some longer than any line
+_WORD = st.text(alphabet=st.sampled_from("abcXYZ-:집단지성論文é"), min_size=1, max_size=30)
+
+
+@given(words=st.lists(_WORD, max_size=40), limit=st.integers(min_value=8, max_value=120))
+def test_fold_fits_and_keeps_every_word(words: list[str], limit: int) -> None:
+    from rich.cells import cell_len
+
+    text = " ".join(words)
+    lines = render.fold(text, limit)
+    assert all(cell_len(line) <= limit for line in lines)
+    wrapped = render.wrap(text, limit)
+    # wrap breaks only at spaces; fold breaks a word only where it alone is too wide
+    assert " ".join(wrapped).split() == words
+    assert all(cell_len(line) <= limit or " " not in line for line in wrapped)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")

@@ -386,9 +386,7 @@ class Planner:
         valid = [t.slug for t in self.topics]
         near = found or closest(text, valid + [t.name for t in self.topics])
         error = UnknownChoice("--topic", text, valid, near)
-        raise EditError(
-            f"{error} (see `litlist topics`; --new-topic HEADING --parent SLUG makes one)"
-        )
+        raise EditError(f"{error} (--new-topic HEADING --parent SLUG makes one)")
 
     def new_topic(self, heading: str, parent: str | None) -> str:
         """Declare a topic `heading` under `parent` (a slug); its slug is derived."""

@@ -112,7 +112,10 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 class UnknownChoice(LitlistError):
-    """A --topic or --venue value that names nothing in the catalog."""
+    """A --topic or --venue value that names nothing in the catalog: a bad option value, like
+    a malformed --year, so the same exit code (2)."""
+
+    exit_code = 2
 
     def __init__(self, option: str, value: str, valid: list[str], closest: list[str]) -> None:
         self.option = option
@@ -120,7 +123,10 @@ class UnknownChoice(LitlistError):
         self.valid = valid
         self.closest = closest
         hint = f"did you mean {' or '.join(closest)}? " if closest else ""
-        super().__init__(f"{option}: no match for '{value}'; {hint}valid: {', '.join(valid)}")
+        # the command that lists them all, not the whole list in one long line
+        listing = {"--topic": "topics", "--venue": "venues"}.get(option)
+        where = f"`litlist {listing}` lists them all" if listing else f"valid: {', '.join(valid)}"
+        super().__init__(f"{option}: no match for '{value}'; {hint}{where}")
 
 
 class BadOption(LitlistError):

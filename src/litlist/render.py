@@ -8,14 +8,14 @@ never pay for it.
 
 from __future__ import annotations
 
+import gc
 import os
-import shutil
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
-from litlist.model import CONTROL_CHARS, Catalog, Paper, field_names
+from litlist.model import CONTROL_CHARS, Catalog, Paper
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
@@ -31,15 +31,12 @@ def printable(text: str) -> str:
 
 
 def fancy(stream: TextIO) -> bool:
-    """Draw with rich: only on a terminal, and never when NO_COLOR is set."""
+    """Colour (drawn with rich): only on a terminal, and never when NO_COLOR is set. Only
+    the colour depends on this: the layout is the same either way."""
     if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
-
-
-def width() -> int:
-    return max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 # ---------------------------------------------------------------- machine formats
@@ -82,9 +79,9 @@ def links(paper: Paper) -> list[tuple[str, str]]:
 
 
 def venue_label(paper: Paper) -> str:
-    """`NeurIPS 2023`, or the list's label for a summary post."""
+    """`NeurIPS 2023`, or what a summary post is."""
     if paper.kind == "summary":
-        return "Summary"
+        return "summary post"
     return f"{paper.venue} {paper.year}"
 
 
@@ -104,7 +101,7 @@ def to_markdown(catalog: Catalog, papers: Sequence[Paper]) -> str:
                 "",
             ]
         link = paper.url or (ARXIV_ABS + paper.arxiv if paper.arxiv else None)
-        title = f"[{paper.title}]({link})" if link else paper.title
+        title = f"[{paper.title}]({link})" if link else f"{paper.title} (no link in the list)"
         tag = "Summary" if paper.year is None else f"{paper.year % 100:02d}' {paper.venue}"
         lines.append(f"- [{tag}] {title}")
         lines += [f"  - {line}" for line in paper.summary]
@@ -116,225 +113,343 @@ def _in_topic_order(catalog: Catalog, papers: Sequence[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda p: order.get(p.topic, len(order)))
 
 
-# ---------------------------------------------------------------- plain text
+# ---------------------------------------------------------------- layout
+#
+# Every screen for people is laid out here once, as lines of (text, style) segments fitted
+# to a width; `write` then prints them plain (piped, NO_COLOR) or styled with rich (a colour
+# terminal). So colour never changes the layout, and piped text is the same screen without
+# its colours, at $COLUMNS or 80 columns.
+
+Line = list[tuple[str, str]]  # (text, rich style) segments; the style is "" for none
+
+PIPE_WIDTH = 80  # piped output without $COLUMNS: the width `less` and most editors show
+MIN_WIDTH = 40  # narrower than this, lines may overflow rather than become unreadable
+GAP = "  "  # between table columns
 
 
 def cells(text: str) -> int:
-    """Terminal cells `text` takes: CJK wide characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Terminal cells `text` takes: CJK wide characters count twice, combining marks not."""
+    if text.isascii():  # nearly every title, key and name: no per-character look-up
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
 
 
 def wrap(text: str, limit: int) -> list[str]:
-    """Wrap on spaces by terminal cells (Korean is two cells a character)."""
+    """Wrap on spaces by terminal cells (Korean is two cells a character). A word longer
+    than `limit` stays whole on its own line: see `fold` to break it."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0  # the line so far and its cells, kept as it grows
+    measure = len if text.isascii() else cells
     for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and cells(candidate) > limit:
+        size = measure(word)
+        if current and used + 1 + size > limit:
             lines.append(current)
-            current = word
+            current, used = word, size
+        elif current:
+            current, used = f"{current} {word}", used + 1 + size
         else:
-            current = candidate
+            current, used = word, size
     if current:
         lines.append(current)
     return lines or [""]
 
 
+def fold(text: str, limit: int) -> list[str]:
+    """`wrap`, then break a word that alone is wider than `limit` (no space to break at)."""
+    out: list[str] = []
+    for line in wrap(text, limit):
+        while cells(line) > limit:
+            cut, used = 0, 0
+            while cut < len(line) and used + cells(line[cut]) <= limit:
+                used += cells(line[cut])
+                cut += 1
+            cut = max(cut, 1)
+            out.append(line[:cut])
+            line = line[cut:]
+        out.append(line)
+    return out
+
+
+def clip(text: str, limit: int, lines: int) -> list[str]:
+    """At most `lines` wrapped lines, the last ending in `…` after a whole word if cut."""
+    wrapped = fold(text, limit)
+    if len(wrapped) <= lines:
+        return wrapped
+    last = wrapped[lines - 1]
+    while last and cells(last) + 1 > limit:
+        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+    return wrapped[: lines - 1] + [last + "…"]
+
+
+def pad(text: str, size: int, right: bool = False) -> str:
+    if text.isascii():  # str's own padding, a cell a character
+        return text.rjust(size) if right else text.ljust(size)
+    space = " " * max(0, size - cells(text))
+    return space + text if right else text + space
+
+
+def width(stream: TextIO | None = None) -> int:
+    """Columns to fit: $COLUMNS when set, else the terminal's width, else 80 (a pipe)."""
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return max(MIN_WIDTH, int(env))
+    stream = stream if stream is not None else sys.stdout
+    try:
+        if stream.isatty():
+            return max(MIN_WIDTH, os.get_terminal_size(stream.fileno()).columns)
+    except (AttributeError, OSError, ValueError):
+        pass
+    return PIPE_WIDTH
+
+
+def plain(lines: Sequence[Line]) -> str:
+    """The text of laid-out lines, without styles or trailing spaces, and drawn without
+    terminal controls (see `printable`): every screen leaves through here or `write`."""
+    return printable("".join("".join(text for text, _ in line).rstrip() + "\n" for line in lines))
+
+
+def write(stream: TextIO, lines: Sequence[Line]) -> None:
+    """Print laid-out lines: styled with rich on a colour terminal, else plain text."""
+    if not fancy(stream):
+        stream.write(plain(lines))
+        return
+    from rich.text import Text
+
+    text = Text("\n").join(
+        Text.assemble(*((printable(t), style) for t, style in line)) for line in lines
+    )
+    # the layout already fits the width; rich must neither wrap nor crop it
+    _console(stream).print(text, soft_wrap=True)
+
+
+class Column(NamedTuple):
+    """A column of a grid: fixed columns are as wide as their widest value and never wrap;
+    the one `flex` column takes the rest and wraps on spaces. On a narrow screen, columns
+    with `drop` give way (1 first) before the flex column would break a word."""
+
+    header: str
+    style: str = ""
+    right: bool = False
+    flex: bool = False
+    drop: int = 0
+
+
+class Heading(NamedTuple):
+    """A row of a grid drawn across every column (a topic path above its papers)."""
+
+    text: str
+    style: str = "bold magenta"
+
+
+# A cell of the flex column: the main text, then extra (text, style, most lines) parts
+FlexCell = tuple[str, list[tuple[str, str, int]]]
+
+
+def grid(
+    columns: list[Column], rows: Sequence[Heading | list], limit: int, *, header: bool = True
+) -> list[Line]:
+    """Rows (lists of cells; the flex column's cell is a str or a FlexCell) laid out in
+    `limit` cells, with a header row."""
+    # A large table is hundreds of thousands of small lists and tuples, none in a cycle: the
+    # cyclic collector would rescan them again and again (a quarter of the time at 11k rows)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _grid(columns, rows, limit, header)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _grid(columns: list[Column], rows: Sequence[Heading | list], limit: int, header: bool):
+    body = [r for r in rows if not isinstance(r, Heading)]
+    flex = next((n for n, c in enumerate(columns) if c.flex), None)
+    sizes = [
+        0 if n == flex else max([cells(c.header) if header else 0] + [cells(r[n]) for r in body])
+        for n, c in enumerate(columns)
+    ]
+    mains = [r[flex] if isinstance(r[flex], str) else r[flex][0] for r in body] if flex else []
+    # the flex column needs its longest word, and a little more to be readable
+    need = min(24, max((cells(m) for m in mains), default=0))
+    for main in mains:
+        if cells(main) > need:  # only a text wider than `need` can hold a wider word
+            measure = len if main.isascii() else cells
+            need = max(need, *map(measure, main.split()))
+    shown = list(range(len(columns)))
+    while flex is not None:
+        fixed = sum(sizes[n] for n in shown if n != flex) + len(GAP) * (len(shown) - 1)
+        droppable = [n for n in shown if columns[n].drop]
+        if limit - fixed >= need or not droppable:
+            sizes[flex] = max(limit - fixed, 8)
+            break
+        shown.remove(min(droppable, key=lambda n: columns[n].drop))
+    out: list[Line] = []
+    if header:
+        out.append(_grid_line(columns, shown, sizes, [c.header for c in columns], "bold"))
+    if flex is not None:
+        indent = " " * sum(sizes[n] + len(GAP) for n in shown if n < flex)
+        # wide enough for every word (the usual case): no word needs breaking
+        breaker = wrap if sizes[flex] >= need else fold
+    for row in rows:
+        if isinstance(row, Heading):
+            if len(out) > int(header):
+                out.append([])
+            out += [[(text, row.style)] for text in wrap(row.text, limit)]
+            continue
+        if flex is None:
+            out.append(_grid_line(columns, shown, sizes, row))
+            continue
+        cell = row[flex]
+        main, parts = (cell, []) if isinstance(cell, str) else cell
+        texts = breaker(main, sizes[flex])
+        out.append(_grid_line(columns, shown, sizes, [*row[:flex], texts[0], *row[flex + 1 :]]))
+        out += [[(indent, ""), (t, columns[flex].style)] for t in texts[1:]]
+        for text, style, most in parts:
+            out += [[(indent, ""), (t, style)] for t in clip(text, sizes[flex], most)]
+    return out
+
+
+def _grid_line(columns, shown, sizes, values, style: str | None = None) -> Line:
+    line: Line = []
+    last = shown[-1]
+    for n in shown:
+        col = columns[n]
+        if line:
+            line.append((GAP, ""))
+        text = values[n]
+        if n != last or col.right:  # the last column is not padded: no trailing spaces
+            text = pad(text, sizes[n], col.right)
+        line.append((text, style or col.style))
+    return line
+
+
+# ---------------------------------------------------------------- papers
+
+
 def _rows(papers: Sequence[Paper], scores: Sequence[float] | None) -> list:
-    """(paper, score or None) pairs, each title fit to draw (see `printable`)."""
-    papers = [_printable_title(p) for p in papers]
+    """(paper, score or None) pairs."""
     if scores is None:
         return [(p, None) for p in papers]
     return list(zip(papers, scores, strict=True))
 
 
-def _printable_title(paper: Paper) -> Paper:
-    if not CONTROL_CHARS.search(paper.title):
-        return paper  # nearly always: no copy
-    values = {name: getattr(paper, name) for name in field_names(Paper)}
-    return Paper(**{**values, "title": printable(paper.title)})
+def matched_text(matched: Sequence[tuple[str, str]]) -> str:
+    """What matched, as one line: `title: Attention, Sinks · summary: …`."""
+    return " · ".join(f"{field}: {words}" for field, words in matched)
 
 
-def matched_line(matched: Sequence[tuple[str, str]], limit: int) -> str:
-    """What matched, as one line of at most `limit` cells: `title: Attention, Sinks · …`."""
-    text = printable(" · ".join(f"{field}: {words}" for field, words in matched))
-    if cells(text) <= limit:
-        return text
-    out = ""
-    for char in text:
-        if cells(out + char) > limit - 1:
-            break
-        out += char
-    return out + "…"
+SUMMARY_VENUE = "summary post"  # the venue cell of the list author's own summary posts
 
 
-def plain_table(
+def table(
     catalog: Catalog,
     papers: Sequence[Paper],
+    limit: int,
     scores: Sequence[float] | None = None,
     matched: Sequence[Sequence[tuple[str, str]]] | None = None,
-) -> str:
-    """Rows of year, venue, key and title under the list's headings; one line a paper (and
-    for search results a second, indented line saying what matched)."""
-    out: list[str] = []
-    last_topic = None
+    *,
+    grouped: bool | None = None,
+) -> list[Line]:
+    """Year, venue, key and title (and score for search results), under the list's headings
+    when `grouped` (default: when not search results); a dim line under a search result's
+    title says what matched. On a narrow screen the venue, then the year give way."""
     rows = _rows(papers, scores)
-    if scores is None:
+    grouped = scores is None if grouped is None else grouped
+    if grouped:
         order = catalog.topic_order()
         rows.sort(key=lambda r: order.get(r[0].topic, 0))
-    # columns as wide as their widest value, so nothing is cut ("Nat. Mach. Intell.")
-    venue_width = max((len(p.venue or "Summary") for p, _ in rows), default=7)
-    key_width = max((len(p.key or p.id) for p, _ in rows), default=8)
-    for n, (paper, score) in enumerate(rows):
-        if scores is None and paper.topic != last_topic:
-            path = " > ".join(t.name for t in catalog.topic_path(paper.topic))
-            out.append(("\n" if out else "") + path)
-            last_topic = paper.topic
-        year = str(paper.year) if paper.year else "    "
-        venue = paper.venue or "Summary"
-        key = paper.key or paper.id
-        head = f"{score:5.1f}  " if score is not None else "  "
-        out.append(f"{head}{year}  {venue:<{venue_width}}  {key:<{key_width}}  {paper.title}")
-        if matched is not None and matched[n]:
-            out.append("       ↳ " + matched_line(matched[n], width() - 9))
-    return "\n".join(out) + "\n"
-
-
-def plain_card(catalog: Catalog, paper: Paper) -> str:
-    limit = min(width(), 100) - 4
-    lines = [paper.title]
-    if paper.authors:
-        lines += wrap(", ".join(paper.authors), limit)
-    where = [venue_label(paper), f"key: {paper.key}" if paper.key else f"id: {paper.id}"]
-    lines.append(" | ".join(where))
-    if paper.published:
-        pub = paper.published
-        lines.append(
-            f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else "")
-        )
-    lines.append("topic: " + " > ".join(t.name for t in catalog.topic_path(paper.topic)))
-    if paper.aliases:
-        lines.append("aliases: " + ", ".join(paper.aliases))
-    if paper.covers:
-        lines.append("covers: " + ", ".join(paper.covers))
-    lines += [f"{label}: {url}" for label, url in links(paper)]
-    for bullet in paper.summary:
-        wrapped = wrap(bullet, limit - 2)
-        lines.append("- " + wrapped[0])
-        lines += ["  " + more for more in wrapped[1:]]
-    if paper.summary_en:
-        lines += wrap(paper.summary_en, limit)
-    return printable("\n".join(lines)) + "\n"
-
-
-# ---------------------------------------------------------------- rich
-
-
-def _console(stream: TextIO):
-    from rich.console import Console
-
-    return Console(file=stream, highlight=False, soft_wrap=False)
-
-
-def rich_table(
-    stream: TextIO,
-    catalog: Catalog,
-    papers: Sequence[Paper],
-    scores: Sequence[float] | None = None,
-    title: str | None = None,
-    *,
-    matched: Sequence[Sequence[tuple[str, str]]] | None = None,
-) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(
-        title=title, show_lines=False, expand=False, pad_edge=False, box=None, header_style="bold"
-    )
+    columns = [
+        Column("year", drop=2),
+        Column("venue", "cyan", drop=1),
+        Column("key", "green"),
+        Column("title", flex=True),
+    ]
     if scores is not None:
-        table.add_column("score", justify="right", style="dim", no_wrap=True)
-    # Keys are what people copy: never wrapped. On a narrow terminal the venue gives way.
-    table.add_column("year", no_wrap=True)
-    table.add_column("venue", style="cyan", overflow="ellipsis", max_width=20)
-    table.add_column("key", style="green", no_wrap=True)
-    table.add_column("title", overflow="fold", ratio=1)
-    order = catalog.topic_order()
-    rows = _rows(papers, scores)
-    if scores is None:
-        rows.sort(key=lambda r: order.get(r[0].topic, 0))
+        columns.insert(0, Column("score", "dim", right=True, drop=3))
+    out: list[Heading | list] = []
     last = None
     for n, (paper, score) in enumerate(rows):
-        if scores is None and paper.topic != last:
-            path = " › ".join(t.name for t in catalog.topic_path(paper.topic))
-            table.add_row(*([""] * 3), Text(path, style="bold magenta"), end_section=False)
+        if grouped and paper.topic != last:
+            out.append(Heading(" › ".join(t.name for t in catalog.topic_path(paper.topic))))
             last = paper.topic
-        title_cell = Text(paper.title)
+        parts = []
         if matched is not None and matched[n]:
-            # what matched, dim under the title, one line within the terminal's width
-            title_cell.append("\n" + matched_line(matched[n], max(20, width() // 2)), "dim")
-        cells_ = [
+            parts.append(("↳ " + matched_text(matched[n]), "dim", 2))
+        row: list = [
             str(paper.year or ""),
-            paper.venue or "Summary",
+            paper.venue or SUMMARY_VENUE,
             paper.key or paper.id,
-            title_cell,
+            (paper.title, parts),
         ]
-        if score is not None:
-            cells_.insert(0, f"{score:.0f}")
-        table.add_row(*cells_)
-    _console(stream).print(table)
+        if scores is not None:
+            row.insert(0, f"{score:.0f}")
+        out.append(row)
+    return grid(columns, out, limit)
 
 
-def rich_cards(stream: TextIO, catalog: Catalog, papers: Sequence[Paper]) -> None:
-    from rich.console import Group
-    from rich.panel import Panel
-    from rich.table import Table
-    from rich.text import Text
+CARD_MAX = 100  # wider cards are hard to read; a wide terminal gets a 100-column card
 
-    console = _console(stream)
+
+def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
+    """A paper in a box: the whole title wrapped inside it, authors, venue and key, topic,
+    summaries; then its links below the box, each URL whole on a line of its own so it can be
+    copied (and clicked, on a terminal) without border characters."""
+    size = min(limit, CARD_MAX)
+    inner = size - 4
+    body: list[tuple[str, str]] = [(t, "bold") for t in fold(paper.title, inner)]
+
+    def add(text: str, style: str = "", hang: str = "") -> None:
+        """`text` wrapped inside the box; with `hang`, it starts the first line and the
+        following lines are indented as far (a bullet)."""
+        wrapped = fold(text, inner - cells(hang))
+        indent = " " * cells(hang)
+        body.extend(((indent if n else hang) + t, style) for n, t in enumerate(wrapped))
+
+    if paper.authors:
+        add(", ".join(paper.authors), "italic")
+    ident = f"key: {paper.key}" if paper.key else f"id: {paper.id}"
+    add(f"{venue_label(paper)} · {ident}", "cyan")
+    if paper.published:
+        pub = paper.published
+        add(f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else ""), "cyan")
+    add(" › ".join(t.name for t in catalog.topic_path(paper.topic)), "magenta")
+    if paper.aliases:
+        add("aliases: " + ", ".join(paper.aliases), "dim")
+    if paper.covers:
+        add("covers: " + ", ".join(paper.covers), "dim")
+    for bullet in paper.summary:
+        add(bullet, hang="• ")
+    if paper.summary_en:
+        add(paper.summary_en, "dim")
+    found = links(paper)
+    if not found and paper.kind == "summary":
+        add("no link: the list gives none for this summary post", "dim")
+    out: list[Line] = [[("╭" + "─" * (size - 2) + "╮", "dim")]]
+    out += [[("│ ", "dim"), (pad(t, inner), s), (" │", "dim")] for t, s in body]
+    out.append([("╰" + "─" * (size - 2) + "╯", "dim")])
+    labels = max((len(label) for label, _ in found), default=0)
+    for label, url in found:
+        if labels + 2 + cells(url) <= limit:
+            out.append([(f"{label:<{labels}}  ", "dim"), (url, f"link {url}")])
+        else:
+            out += [[(label, "dim")], [(url, f"link {url}")]]
+    return out
+
+
+def cards(catalog: Catalog, papers: Sequence[Paper], limit: int) -> list[Line]:
+    """Cards one after another, a blank line between them."""
+    out: list[Line] = []
     for paper in papers:
-        body = Text()
-        if paper.authors:
-            body.append(", ".join(paper.authors) + "\n", style="italic")
-        body.append(venue_label(paper), style="cyan")
-        body.append(
-            "   " + (f"key {paper.key}" if paper.key else f"id {paper.id}") + "\n", style="green"
-        )
-        if paper.published:
-            pub = paper.published
-            body.append(
-                f"published: {pub.venue} {pub.year}"
-                + (f" — {pub.title}" if pub.title else "")
-                + "\n",
-                style="cyan",
-            )
-        body.append(
-            " › ".join(t.name for t in catalog.topic_path(paper.topic)) + "\n", style="magenta"
-        )
-        if paper.aliases:
-            body.append("aliases: " + ", ".join(paper.aliases) + "\n", style="dim")
-        if paper.covers:
-            body.append("covers: " + ", ".join(paper.covers) + "\n", style="dim")
-        for label, url in links(paper):
-            body.append(f"{label}: ", style="dim")
-            body.append(url + "\n", style=f"link {url}")
-        parts: list[Text | Table] = [body]
-        if paper.summary:
-            bullets = Table.grid(padding=(0, 1))  # a hanging indent for wrapped bullets
-            bullets.add_column(no_wrap=True)
-            bullets.add_column()
-            for line in paper.summary:
-                bullets.add_row("•", Text(line))
-            parts.append(bullets)
-        if paper.summary_en:
-            parts.append(Text(paper.summary_en, style="dim"))
-        console.print(
-            Panel(
-                Group(*parts),
-                title=Text(printable(paper.title), style="bold"),
-                title_align="left",
-                width=min(console.width, 110),
-            )
-        )
+        if out:
+            out.append([])
+        out += card(catalog, paper, limit)
+    return out
+
+
+# ---------------------------------------------------------------- topics and venues
 
 
 def tree_text(catalog: Catalog, counts: dict[str, int]) -> list[tuple[int, str, str, int]]:
@@ -346,38 +461,74 @@ def tree_text(catalog: Catalog, counts: dict[str, int]) -> list[tuple[int, str, 
     return rows
 
 
-def topics(stream: TextIO, catalog: Catalog, counts: dict[str, int]) -> None:
+def topics(catalog: Catalog, counts: dict[str, int], summaries: int, limit: int) -> list[Line]:
+    """The heading tree: name, papers under it (sub-topics included) and the slug to type.
+    A slug is never broken: when a row does not fit, its slug goes on a line of its own."""
     rows = tree_text(catalog, counts)
-    if fancy(stream):
-        from rich.tree import Tree
-
-        root = Tree(f"[bold]{len(catalog)} entries[/bold]")
-        nodes: dict[str, Tree] = {}
-        for depth, slug, name, total in rows:
-            parent = nodes.get(slug.rsplit("/", 1)[0]) if depth else root
-            nodes[slug] = (parent or root).add(f"{name} [dim]{slug}[/dim] [cyan]{total}[/cyan]")
-        _console(stream).print(root)
-        return
-    for depth, slug, name, total in rows:
-        stream.write(f"{'  ' * depth}{name}  [{slug}]  {total}\n")
-
-
-def venues(stream: TextIO, rows: list[tuple[str, str, str, int, list[int]]]) -> None:
-    """rows: (id, name, kind, count, years)."""
-    if fancy(stream):
-        from rich.table import Table
-
-        table = Table(box=None, header_style="bold", pad_edge=False)
-        for name in ("venue", "full name", "kind", "papers", "years"):
-            table.add_column(name, justify="right" if name == "papers" else "left")
-        for vid, name, kind, count, years in rows:
-            table.add_row(vid, name, kind, str(count), ", ".join(map(str, years)))
-        _console(stream).print(table)
-        return
-    for vid, name, kind, count, years in rows:
-        stream.write(
-            f"{vid:<20} {count:>3}  {', '.join(map(str, years)):<20}  {kind:<10}  {name}\n"
+    papers = sum(counts.values())
+    intro = f"{papers} papers under {len(catalog.topics)} topics"
+    if summaries:
+        posts = "post" if summaries == 1 else "posts"
+        intro += (
+            f", and {summaries} summary {posts} (overviews of papers below; not counted in"
+            " the numbers)"
         )
+    out: list[Line] = [[(t, "bold")] for t in wrap(intro + ".", limit)]
+    indents = ["  " * depth for depth, _, _, _ in rows]
+    name_size = max((cells(i + r[2]) for i, r in zip(indents, rows, strict=True)), default=0)
+    count_size = max((len(str(r[3])) for r in rows), default=0)
+    slug_size = max((cells(r[1]) for r in rows), default=0)
+    one_line = name_size + count_size + slug_size + 2 * len(GAP) <= limit
+    if not one_line:
+        name_size = min(name_size, limit - count_size - len(GAP))
+    out.append([])
+    for (depth, slug, name, total), indent in zip(rows, indents, strict=True):
+        shown = [indent + t for t in fold(name, name_size - len(indent))]
+        head: Line = [
+            (pad(shown[0], name_size), "bold" if depth == 0 else ""),
+            (GAP + pad(str(total), count_size, right=True), "cyan"),
+        ]
+        out.append(head + ([(GAP + slug, "green")] if one_line else []))
+        out += [[(indent + "  " + t.strip(), "")] for t in shown[1:]]
+        if not one_line:  # the slug on a line of its own, under its heading
+            out.append([(indent + "  ", ""), (slug, "green")])
+    return out
+
+
+def years_text(years: list[int]) -> str:
+    """`2019, 2021–2024`: runs of consecutive years as ranges."""
+    runs: list[list[int]] = []
+    for year in sorted(set(years)):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def venues(rows: list[tuple[str, str, str, int, list[int]]], limit: int) -> list[Line]:
+    """rows: (id, name, kind, count, years): the same columns, in the same order, piped or
+    not; on a narrow screen the kind, then the years give way, and the full name wraps."""
+    columns = [
+        Column("venue", "cyan"),
+        Column("papers", right=True),
+        Column("years", drop=2),
+        Column("kind", "dim", drop=1),
+        Column("full name", flex=True),
+    ]
+    body = [
+        [vid, str(count), years_text(years), kind, name] for vid, name, kind, count, years in rows
+    ]
+    return grid(columns, body, limit)
+
+
+# ---------------------------------------------------------------- messages
+
+
+def _console(stream: TextIO):
+    from rich.console import Console
+
+    return Console(file=stream, highlight=False, soft_wrap=False)
 
 
 def error(message: str) -> None:

@@ -6,8 +6,10 @@ Every `LitlistError` a service raises becomes one `error: …` line on stderr an
 one `error: …` line and exit code 2. Nothing else is caught: a bug should show its traceback.
 """
 
+import copy
 import errno
 import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +34,31 @@ class ExitCode(IntEnum):
 # ClickException whichever click (bundled or not) this typer uses.
 _UsageError = typer.BadParameter.__mro__[1]
 _ClickException = _UsageError.__mro__[1]
+
+
+# Help hints as words, the way gh and uv write them, instead of Typer's `<str>`, `<path>`
+_HINTS = {"str": "TEXT", "text": "TEXT", "int": "N", "integer": "N", "float": "NUMBER"}
+
+
+def _worded_hints(command) -> None:
+    """Give every option and argument of a command a hint in capitals (TEXT, N, PATH) where
+    the command did not choose one, so each command's help reads alike."""
+    for param in command.params:
+        kind = param.param_type_name
+        if getattr(param, "is_flag", False) or kind not in ("option", "argument"):
+            continue
+        name = getattr(param.type, "name", "") or ""
+        word = _HINTS.get(name, name.upper() or "TEXT")
+        if kind == "argument":
+            if param.metavar is None:
+                param.metavar = (param.name or word).upper() + ("..." if param.nargs != 1 else "")
+            # the hint column of an argument comes from its type: a copy, never the type
+            # object other parameters share
+            typed = copy.copy(param.type)
+            typed.get_metavar = lambda param, ctx, word=word: word
+            param.type = typed
+        elif param.metavar is None and not getattr(param.type, "choices", None):
+            param.metavar = word
 
 
 class _GuardedOutput:
@@ -123,10 +150,20 @@ class _Group(TyperGroup):
             sys.exit(ExitCode.USER_ERROR)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
 
+    def get_command(self, ctx, cmd_name):
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _worded_hints(command)
+        return command
+
 
 app = typer.Typer(
     cls=_Group,
-    help="A typed, searchable catalog of the 'Language Model Post List' reading list.",
+    help="A typed, searchable catalog of the 'Language Model Post List' reading list.\n\n"
+    "Examples:\n"
+    "  litlist search dpo\n"
+    "  litlist show --topic peft\n"
+    "  litlist export --tex draft.tex -o refs.bib",
     no_args_is_help=True,
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -174,6 +211,23 @@ def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
     return [s for s in dict.fromkeys(slugs + segments) if s.startswith(incomplete)]
 
 
+def _complete_venues(ctx: typer.Context, incomplete: str) -> list[str]:
+    try:
+        cat = catalog.load(_catalog_option(ctx))
+    except LitlistError:
+        return []
+    # one word each (a name with spaces would need quoting in the shell)
+    names = [n for v in cat.venues for n in (v.id, *v.aliases) if " " not in n]
+    # --venue reads any case, but the shell keeps only what starts with the typed text: so
+    # `neur` is offered `neurips`, and `Neur` `NeurIPS`
+    found = [
+        n if n.startswith(incomplete) else n.lower()
+        for n in names
+        if n.lower().startswith(incomplete.lower())
+    ]
+    return list(dict.fromkeys(found))
+
+
 def _catalog_option(ctx: typer.Context) -> str | None:
     root = ctx.find_root()
     return (root.params or {}).get("catalog_path") or (ctx.obj or {}).get("catalog")
@@ -181,34 +235,68 @@ def _catalog_option(ctx: typer.Context) -> str | None:
 
 # ---------------------------------------------------------------- shared options
 
+
+def _year_range(value: str | None) -> str | None:
+    """`2022-2024` (or with an en dash) is the range the user means: `2022..2024`."""
+    if value is None:
+        return None
+    found = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})?\s*", value)
+    if not found:
+        return value
+    low, high = found.groups()
+    if high and int(low) > int(high):  # said here, in the user's own spelling
+        raise typer.BadParameter(f"'{value}' is an empty range ({low} is after {high})")
+    return f"{low}..{high or ''}"
+
+
+# Short options only where no one misreads them: -t topic, -y year, -f format, -n limit,
+# -c catalog. --venue has none: users read -v as verbose or version.
 TopicOpt = Annotated[
     str | None,
     typer.Option(
         "--topic",
         "-t",
+        metavar="TOPIC",
         help="Topic slug, slug segment or heading name (peft, rlhf, 'Attention Sink').",
         autocompletion=_complete_topics,
     ),
 ]
 VenueOpt = Annotated[
     str | None,
-    typer.Option("--venue", "-v", help="Venue or alias, any case (neurips, nips, icml-ws)."),
+    typer.Option(
+        "--venue",
+        metavar="VENUE",
+        help="Venue or alias, any case (neurips, nips, icml-ws).",
+        autocompletion=_complete_venues,
+    ),
 ]
 YearOpt = Annotated[
     str | None,
-    typer.Option("--year", "-y", help="A year or range: 2024, 2022..2023, 2023.., ..2020."),
+    typer.Option(
+        "--year",
+        "-y",
+        metavar="YEAR",
+        help="A year or range: 2024, 2022..2023 (or 2022-2023), 2023.., ..2020.",
+        callback=_year_range,
+    ),
 ]
 FormatOpt = Annotated[
     Format,
     typer.Option(
-        "--format", "-f", help="table (for people), json, keys (one citation key a line), markdown."
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help="table (for people), json, keys (one citation key a line), markdown.",
     ),
 ]
 FullOpt = Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")]
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Paper ids or citation keys.", autocompletion=_complete_names, show_default=False
+        help="Paper ids or citation keys.",
+        metavar="NAME...",
+        autocompletion=_complete_names,
+        show_default=False,
     ),
 ]
 
@@ -239,11 +327,8 @@ def main_options(
         ),
     ] = False,
 ) -> None:
-    """litlist: find, read and cite the papers of a curated LLM reading list.
-
-    Examples: litlist search dpo · litlist show --topic peft ·
-    litlist export --tex draft.tex -o refs.bib
-    """
+    """litlist: find, read and cite the papers of a curated LLM reading list (the app's
+    `help` above is what `litlist --help` shows)."""
     ctx.obj = {"catalog": catalog_path}
 
 
@@ -268,8 +353,10 @@ def output(
     scores: list[float] | None = None,
     empty: str = "no papers match",
     matched: list | None = None,
+    grouped: bool | None = None,
 ) -> None:
-    """Write `positions` of `cat` in `fmt`; for people, a table or cards."""
+    """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
+    when `grouped`) or cards."""
     if fmt is Format.keys:
         emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
@@ -282,12 +369,11 @@ def output(
         emit(render.to_markdown(cat, papers))
     elif not papers:
         sys.stderr.write(render.printable(empty) + "\n")
-    elif render.fancy(sys.stdout):
-        if cards:
-            render.rich_cards(sys.stdout, cat, papers)
-        else:
-            render.rich_table(sys.stdout, cat, papers, scores, matched=matched)
-    elif cards:
-        emit("\n".join(render.plain_card(cat, p) for p in papers))
     else:
-        emit(render.plain_table(cat, papers, scores, matched))
+        limit = render.width(sys.stdout)
+        if cards:
+            lines = render.cards(cat, papers, limit)
+        else:
+            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped)
+        render.write(sys.stdout, lines)
+        sys.stdout.flush()

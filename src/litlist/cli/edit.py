@@ -59,7 +59,10 @@ def init(
 ) -> None:
     """Start your own list: a copy of the shipped catalog (or --empty) you can add to.
 
-    Examples: litlist init · litlist init --empty · litlist init ~/notes/papers.toml
+    Examples:
+      litlist init
+      litlist init --empty
+      litlist init ~/notes/papers.toml
     """
     from litlist import editing, fsutil
 
@@ -165,8 +168,10 @@ def add(
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
-    Examples: litlist add 1706.03762 --topic attention --alias Transformer ·
-    litlist add 10.18653/v1/N19-1423 --topic peft · litlist add --bib entry.bib --topic cot
+    Examples:
+      litlist add 1706.03762 --topic attention --alias Transformer
+      litlist add 10.18653/v1/N19-1423 --topic peft
+      litlist add --bib entry.bib --topic cot
     """
     from litlist import editing, sources
     from litlist.sources import bibfile
@@ -244,7 +249,9 @@ def import_cmd(
 ) -> None:
     """Add every entry of a .bib file; papers already in the list are skipped.
 
-    Examples: litlist import refs.bib --topic peft · litlist import refs.bib --topic cot --dry-run
+    Examples:
+      litlist import refs.bib --topic peft
+      litlist import refs.bib --topic cot --dry-run
     """
     from litlist import editing
     from litlist.sources import bibfile

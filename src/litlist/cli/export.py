@@ -73,8 +73,10 @@ def export_cmd(
 ) -> None:
     """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
 
-    Examples: litlist export --topic rlhf · litlist export --tex draft.tex -o refs.bib ·
-    litlist export dpo --merge refs.bib
+    Examples:
+      litlist export --topic rlhf
+      litlist export --tex draft.tex -o refs.bib
+      litlist export dpo --merge refs.bib
     """
     from litlist import bibtex, citations
 

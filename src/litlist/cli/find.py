@@ -1,5 +1,6 @@
 """`litlist show` and `litlist search`: pick papers, then list them or show them in full."""
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -18,6 +19,36 @@ from litlist.cli._app import (
     output,
     reporting,
 )
+from litlist.model import Catalog
+
+
+class Sort(StrEnum):
+    YEAR = "year"
+    VENUE = "venue"
+    TITLE = "title"
+
+
+def _sorted(cat: Catalog, positions: list[int], by: Sort) -> list[int]:
+    """Positions by year (oldest first), venue (then year) or title, case-insensitive; ties
+    keep the list's order. Summary posts, without year or venue, come last."""
+    cols = cat.columns
+    years, venues, titles = cols["year"], cols["venue"], cols["title"]
+
+    def key(i: int) -> tuple:
+        if by is Sort.YEAR:
+            return (years[i] is None, years[i] or 0)
+        if by is Sort.VENUE:
+            return (venues[i] is None, (venues[i] or "").casefold(), years[i] or 0)
+        return (False, titles[i].casefold())
+
+    return sorted(positions, key=key)
+
+
+def _at_least_one(value: int) -> int:
+    # a callback, not min=1: Typer's help would show the range as `<int range> [x>=1]`
+    if value < 1:
+        raise typer.BadParameter(f"{value} is not a number of papers; use 1 or more")
+    return value
 
 
 @app.command()
@@ -29,11 +60,22 @@ def show(
     year: YearOpt = None,
     fmt: FormatOpt = Format.table,
     full: FullOpt = False,
+    sort: Annotated[
+        Sort | None,
+        typer.Option(
+            "--sort",
+            metavar="ORDER",
+            help="year (oldest first), venue or title, instead of the list's order and headings.",
+        ),
+    ] = None,
 ) -> None:
     """List papers, or show some in full.
 
-    Examples: litlist show --topic peft · litlist show dpo lora ·
-    litlist show --venue nips --year 2022..
+    Examples:
+      litlist show --topic peft
+      litlist show dpo lora
+      litlist show --venue nips --year 2022-2023
+      litlist show --topic interpretability --sort year
     """
     with reporting():
         cat = load_catalog(ctx)
@@ -41,7 +83,10 @@ def show(
         if names:
             wanted = set(positions)
             positions = [i for i in query.lookup(cat, names) if i in wanted]
-        output(cat, positions, fmt, cards=full or bool(names) or len(positions) <= 2)
+        if sort:
+            positions = _sorted(cat, positions, sort)
+        cards = full or bool(names) or len(positions) <= 2
+        output(cat, positions, fmt, cards=cards, grouped=sort is None)
 
 
 def _echo(text: str, limit: int = 80) -> str:
@@ -59,7 +104,12 @@ def search(
             metavar="QUERY...",
         ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="At most this many.")] = 10,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", metavar="N", callback=_at_least_one, help="At most this many."
+        ),
+    ] = 10,
     topic: TopicOpt = None,
     venue: VenueOpt = None,
     year: YearOpt = None,
@@ -68,8 +118,11 @@ def search(
 ) -> None:
     """Find papers by acronym, title words (typos forgiven), author or Korean phrase.
 
-    Examples: litlist search dpo · litlist search lroa · litlist search percy liang ·
-    litlist search 집단지성
+    Examples:
+      litlist search dpo
+      litlist search lroa
+      litlist search percy liang
+      litlist search 집단지성
     """
     with reporting():
         cat = load_catalog(ctx)

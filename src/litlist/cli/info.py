@@ -12,7 +12,9 @@ from litlist.cli._app import ExitCode, app, emit, load_catalog, reporting
 def topics(ctx: typer.Context) -> None:
     """Show the list's heading tree with the number of papers under each heading.
 
-    Example: litlist topics, then litlist show --topic attention-sink
+    Examples:
+      litlist topics
+      litlist show --topic attention-sink
     """
     with reporting():
         cat = load_catalog(ctx)
@@ -20,14 +22,18 @@ def topics(ctx: typer.Context) -> None:
         for slug, kind in zip(cat.columns["topic"], cat.columns["kind"], strict=True):
             if kind == "paper":
                 counts[slug] = counts.get(slug, 0) + 1
-        render.topics(sys.stdout, cat, counts)
+        summaries = cat.columns["kind"].count("summary")
+        lines = render.topics(cat, counts, summaries, render.width(sys.stdout))
+        render.write(sys.stdout, lines)
 
 
 @app.command()
 def venues(ctx: typer.Context) -> None:
     """Show the venues papers appeared at, with counts and years.
 
-    Example: litlist venues, then litlist show --venue iclr --year 2024
+    Examples:
+      litlist venues
+      litlist show --venue iclr --year 2024
     """
     with reporting():
         cat = load_catalog(ctx)
@@ -41,7 +47,10 @@ def venues(ctx: typer.Context) -> None:
             if v.id in seen
         ]
         rows.sort(key=lambda r: (-r[3], r[0]))
-        render.venues(sys.stdout, rows)
+        if not rows:  # a header over nothing says less than this
+            sys.stderr.write("no papers yet, so no venues\n")
+            return
+        render.write(sys.stdout, render.venues(rows, render.width(sys.stdout)))
 
 
 _REASONS = {
@@ -57,7 +66,9 @@ _REASONS = {
 def check(ctx: typer.Context) -> None:
     """Validate the catalog and say what it holds; list every problem and exit 1 if any.
 
-    Examples: litlist check · litlist --catalog mylist.toml check
+    Examples:
+      litlist check
+      litlist --catalog mylist.toml check
     """
     where, why = catalog.choose(ctx.obj.get("catalog"))
     cat, problems = catalog.check(where)
@@ -71,9 +82,12 @@ def check(ctx: typer.Context) -> None:
     years = sorted({y for y in cat.columns["year"] if y})
     used = sorted({v for v in cat.columns["venue"] if v})
     span = f"{years[0]}–{years[-1]}" if years else "none"
-    emit(
-        f"ok: {cat.path}\n"
-        f"in use: {_REASONS[why]}\n"
+    lines = [
+        f"ok: {cat.path}",
+        f"in use: {_REASONS[why]}",
         f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
-        f"{len(used)} venues ({', '.join(used)}), years {span}\n"
-    )
+        f"{len(used)} venues ({', '.join(used)}), years {span}",
+    ]
+    # wrapped on spaces to the screen like every other output (a path stays whole)
+    limit = render.width(sys.stdout)
+    emit("".join(f"{part}\n" for line in lines for part in render.wrap(line, limit)))
