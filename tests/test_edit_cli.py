@@ -207,7 +207,8 @@ def test_add_service_failures_are_one_line_and_change_nothing(
 
 
 def test_add_bad_topic_names_the_closest_before_any_request(run, recorded, own_catalog):
-    line = one_error(run("-c", own_catalog, "add", "1706.03762", "--topic", "attention-snk"))
+    # a bad option value, like a bad --topic for show: exit 2
+    line = one_error(run("-c", own_catalog, "add", "1706.03762", "--topic", "attention-snk"), 2)
     assert "interpretability/attention/attention-sink" in line and "litlist topics" in line
     assert recorded == []
 

@@ -282,6 +282,12 @@ class Options:
     summary_en: str = ""
 
 
+class UnknownTopic(EditError):
+    """A --topic or --parent that names no topic: a bad option value, as for `show`."""
+
+    exit_code = 2
+
+
 class Duplicate(EditError):
     """The paper is in the catalog already."""
 
@@ -386,7 +392,7 @@ class Planner:
         valid = [t.slug for t in self.topics]
         near = found or closest(text, valid + [t.name for t in self.topics])
         error = UnknownChoice("--topic", text, valid, near)
-        raise EditError(f"{error} (--new-topic HEADING --parent SLUG makes one)")
+        raise UnknownTopic(f"{error} (--new-topic HEADING --parent SLUG makes one)")
 
     def new_topic(self, heading: str, parent: str | None) -> str:
         """Declare a topic `heading` under `parent` (a slug); its slug is derived."""
