@@ -288,7 +288,7 @@ def _family_given(author: str) -> tuple[str, str]:
         ("constitutional-ai", "Bai, Yuntao", "Kaplan, Jared", "El Showk, Sheer"),
         ("lora-learns-less", "Biderman, Dan", "Cunningham, John P.", "Gonzalez Ortiz, Jose Javier"),
         ("adapter", "Houlsby, Neil", "Gelly, Sylvain", "de Laroussilhe, Quentin"),
-        ("act", "Yu, Zhongzhi", "Lin, Yingyan (Celine)", "Shaikh, Khalid"),
+        ("act", "Yu, Zhongzhi", "Lin, Yingyan Celine", "Shaikh, Khalid"),
         ("prefix-tuning", "Li, Xiang Lisa", "Liang, Percy", None),
         ("spectral-filters", "Cancedda, Nicola", "Cancedda, Nicola", None),
     ],
@@ -508,7 +508,7 @@ def test_accents_as_latex(text, latex):
         ("p-tuning", "{GPT} Understands, Too"),
         (
             "llama-adapter",
-            "{LLaMA}-Adapter: Efficient Fine-tuning of Large Language Models "
+            "{LLaMA-Adapter}: Efficient Fine-tuning of Large Language Models "
             "with Zero-initialized Attention",
         ),
         ("dpo-vs-ppo", "Is {DPO} Superior to {PPO} for {LLM} Alignment? {A} Comprehensive Study"),
@@ -528,7 +528,11 @@ def test_title_words_with_inner_capitals_are_braced(cat, paper_id, title):
 @pytest.mark.parametrize(
     ("title", "latex"),
     [
-        ("GPT-3 and GPT-4o", "{GPT}-3 and {GPT}-4o"),
+        ("GPT-3 and GPT-4o", "{GPT-3} and {GPT-4o}"),
+        # a hyphenated name is braced whole: "{LLaMA}-Adapter" prints "LLaMA-adapter"
+        ("LLaMA-Adapter and LLM-Adapters", "{LLaMA-Adapter} and {LLM-Adapters}"),
+        ("P-Tuning v2: Prompt Tuning", "{P-Tuning} v2: Prompt Tuning"),
+        ("Zero-Shot Chain-of-Thought", "Zero-Shot Chain-of-Thought"),
         (
             "Training LLaMA with DPO, PPO (and NLP)",
             "Training {LLaMA} with {DPO}, {PPO} (and {NLP})",
@@ -594,7 +598,8 @@ def test_whole_catalog_parses_back(cat, style):
     assert len(expected) == 44
     for entry in library.entries:
         fields = values(entry)
-        assert {"title", "author", "year", "url"} <= fields.keys(), entry.key
+        year = "date" if style.biblatex else "year"  # biblatex's own field, as --help says
+        assert {"title", "author", year, "url"} <= fields.keys(), entry.key
         for value in fields.values():
             assert balanced_for_bibtex(value), (entry.key, value)
 
@@ -684,7 +689,15 @@ def test_property_encode_authors_round_trips(authors, ascii_accents):
         parts = parse_single_name_into_parts(name)
         assert not parts.jr
         assert same_text(decode(" ".join(parts.von + parts.last)), family), (name, family)
-        assert same_text(decode(" ".join(parts.first)), given_names), (name, given_names)
+        expected = _abbreviable(given_names)
+        assert same_text(decode(" ".join(parts.first)), expected), (name, given_names)
+
+
+def _abbreviable(given: str) -> str:
+    """Given names as the export writes them so that styles can abbreviate them: without
+    parentheses, and with an initial's period never glued to the next letter."""
+    given = given.replace("(", " ").replace(")", " ")
+    return re.sub(r"(\w\.)(?=\w)", r"\1 ", given)
 
 
 def _run_bibtex(folder: Path, bib: str, keys: list[str], style: str = "plain") -> str:

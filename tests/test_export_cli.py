@@ -916,3 +916,115 @@ def test_allow_missing_with_no_known_key_writes_nothing(run, tmp_path):
         "not written"
     )
     assert listing(tmp_path) == ["m.tex"]
+
+
+# ---------------------------------------------------------------- a merge keeps the draft compiling
+
+# The user's .bib has LoRA as hu2021lora (found by its title) and DPO as dpo-preprint (by
+# its arXiv link); the draft cites both by the catalog's keys, one of them in an \input file.
+OTHER_KEYS_BIB = """\
+@inproceedings{hu2021lora,
+  title = {{LoRA}: Low-Rank Adaptation of Large Language Models},
+  author = {Hu, Edward J. and others},
+  booktitle = {International Conference on Learning Representations},
+  year = {2022}
+}
+
+@misc{dpo-preprint,
+  title = {Direct Preference Optimization},
+  author = {Rafailov, Rafael and others},
+  howpublished = {\\url{https://arxiv.org/abs/2305.18290}},
+  year = {2023}
+}
+"""
+MERGE_DRAFT = r"""\documentclass{article}
+\usepackage{natbib}
+\usepackage{url}
+\begin{document}
+Low-rank updates~\citep{hu2022lora}.
+\input{sections/rlhf}
+Again \citet{hu2022lora}.
+\bibliographystyle{plainnat}
+\bibliography{refs}
+\end{document}
+"""
+MERGE_SECTION = "RLHF~\\citep{ziegler2019fine}.\n\nDPO~\\citep{rafailov2023direct}.\n"
+
+
+@pytest.fixture
+def merge_draft(tmp_path) -> tuple[Path, Path]:
+    write(tmp_path, "sections/rlhf.tex", MERGE_SECTION)
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    return write(tmp_path, "draft.tex", MERGE_DRAFT), bib
+
+
+def test_merge_that_would_leave_a_citation_undefined_fails_naming_each_line(run, merge_draft):
+    main, bib = merge_draft
+    before = bib.read_bytes()
+    line = one_error_line(run("export", "--tex", main, "--merge", bib))
+    section = main.parent / "sections" / "rlhf.tex"
+    assert f"{main}:5, {main}:7: change hu2022lora to hu2021lora (same title)" in line
+    assert f"{section}:3: change rafailov2023direct to dpo-preprint (same arXiv id)" in line
+    assert "ziegler2019fine" not in line  # not in the .bib: it would simply be added
+    assert "--add-as-cited" in line and f"{bib} not written" in line
+    assert bib.read_bytes() == before  # nothing written, not even ziegler2019fine
+    assert listing(main.parent) == ["draft.tex", "refs.bib", "sections"]
+
+
+def test_merge_with_add_as_cited_adds_the_cited_keys(run, merge_draft):
+    main, bib = merge_draft
+    before = bib.read_bytes()
+    result = run("export", "--tex", main, "--merge", bib, "--add-as-cited")
+    ok(result)
+    after = bib.read_bytes()
+    assert after.startswith(before)
+    added = ["hu2022lora", "ziegler2019fine", "rafailov2023direct"]
+    assert keys_of(after.decode("utf-8")) == ["hu2021lora", "dpo-preprint", *added]
+    assert "has hu2022lora as 'hu2021lora' (same title); added as hu2022lora" in result.stderr
+    assert result.stderr.splitlines()[-1] == f"added 3 entries to {bib}: {', '.join(added)}"
+
+
+@needs_bibtex
+def test_draft_compiles_after_a_merge_with_add_as_cited(run, merge_draft):
+    main, bib = merge_draft
+    ok(run("export", "--tex", main, "--merge", bib, "--add-as-cited"))
+    folder = main.parent
+    _latex(folder, "draft")
+    _bibtex(folder, "draft")
+    _latex(folder, "draft")
+    _assert_resolved(_latex(folder, "draft"))
+
+
+def test_a_key_that_differs_only_in_case_cannot_be_added_as_cited(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", "@misc{HU2022LoRA, title = {Something}}\n")
+    main = write(tmp_path, "draft.tex", "\\cite{hu2022lora}\n")
+    for extra in ([], ["--add-as-cited"]):
+        line = one_error_line(run("export", "--tex", main, "--merge", bib, *extra))
+        assert f"{main}:1: change hu2022lora to HU2022LoRA (same key)" in line
+        assert "--add-as-cited" not in line  # it would not help: BibTeX sees one key
+    assert bib.read_text(encoding="utf-8") == "@misc{HU2022LoRA, title = {Something}}\n"
+
+
+def test_a_conflict_found_through_an_aux_names_its_lines(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    aux = write(
+        tmp_path, "draft.aux", "\\relax\n\\citation{ziegler2019fine}\n\\citation{hu2022lora}\n"
+    )
+    line = one_error_line(run("export", "--aux", aux, "--merge", bib))
+    assert f"{aux}:3: change hu2022lora to hu2021lora (same title)" in line
+
+
+def test_a_merge_of_named_papers_has_no_draft_to_break(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    result = run("export", "lora", "self-rewarding", "--merge", bib)
+    ok(result)
+    assert "already has hu2022lora as 'hu2021lora' (same title); not added" in result.stderr
+
+
+@pytest.mark.parametrize("how", [["-o", "x.bib"], []], ids=["-o", "stdout"])
+def test_add_as_cited_needs_a_merge_and_a_draft(run, tmp_path, how):
+    main = write(tmp_path, "draft.tex", "\\cite{hu2022lora}\n")
+    line = one_error_line(run("export", "--tex", main, "--add-as-cited", *how))
+    assert "--add-as-cited goes with --merge" in line
+    line = one_error_line(run("export", "lora", "--merge", tmp_path / "r.bib", "--add-as-cited"))
+    assert "--add-as-cited goes with --merge" in line

@@ -57,6 +57,14 @@ def export_cmd(
         bool,
         typer.Option("--allow-missing", help="Export the known keys and warn about unknown ones."),
     ] = False,
+    add_as_cited: Annotated[
+        bool,
+        typer.Option(
+            "--add-as-cited",
+            help="With --merge and a draft: add a paper the .bib has under another key "
+            "under the key the draft cites, instead of failing.",
+        ),
+    ] = False,
     biblatex: Annotated[
         bool,
         typer.Option(
@@ -74,13 +82,16 @@ def export_cmd(
     """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
 
     Examples: litlist export --topic rlhf · litlist export --tex draft.tex -o refs.bib ·
-    litlist export dpo --merge refs.bib
+    litlist export dpo --merge refs.bib ·
+    litlist export --tex draft.tex --merge refs.bib --add-as-cited
     """
     from litlist import bibtex, citations
 
     with reporting():
         if output is not None and merge is not None:
             raise bibtex.ExportError("use either -o or --merge, not both")
+        if add_as_cited and (merge is None or not (tex or aux)):
+            raise bibtex.ExportError("--add-as-cited goes with --merge and --tex or --aux")
         if output == Path("-"):  # the usual name for standard output
             output = None
         cat = load_catalog(ctx)
@@ -110,8 +121,23 @@ def export_cmd(
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
+            # the draft must still compile after the merge: its cited keys, and where
+            draft = (
+                bibtex.Draft(
+                    frozenset(cited),
+                    lambda keys: citations.where_cited(tex or [], aux, keys),
+                    add_as_cited,
+                )
+                if cited
+                else None
+            )
             report = bibtex.merge_into(
-                merge, papers, cat, style, progress=render.progress_factory(sys.stderr)
+                merge,
+                papers,
+                cat,
+                style,
+                progress=render.progress_factory(sys.stderr),
+                draft=draft,
             )
             for line in report.lines():
                 sys.stderr.write(render.printable(line) + "\n")
