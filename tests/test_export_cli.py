@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tomllib
@@ -406,6 +407,22 @@ needs_bibtex = requires_tools("pdflatex", "bibtex")
 needs_biber = requires_tools("pdflatex", "biber")
 
 
+def _tex_has(name: str) -> bool:
+    found = shutil.which("kpsewhich") and subprocess.run(
+        ["kpsewhich", name], capture_output=True, text=True, timeout=60
+    )
+    return bool(found and found.returncode == 0 and found.stdout.strip())
+
+
+def requires_tex_file(name: str, package: str) -> pytest.MarkDecorator:
+    """Skip when TeX lacks a style file, and say which Debian package has it; never in CI,
+    where .ci/run installs it."""
+    return pytest.mark.skipif(
+        not os.environ.get("CI") and not _tex_has(name),
+        reason=f"{name} not found by kpsewhich (Debian: {package})",
+    )
+
+
 def _tool(folder: Path, *command: str) -> subprocess.CompletedProcess:
     # TeX's per-user cache (fonts mktexpk makes) goes next to the session's temp folders,
     # shared by the tests of one run, never into the user's home
@@ -452,6 +469,16 @@ def _biber(folder: Path, name: str) -> str:
     return blg
 
 
+def _compile(folder: Path, name: str, backend: str = "bibtex") -> str:
+    """pdflatex, bibtex or biber, then pdflatex twice: every citation resolved. The .log."""
+    _latex(folder, name)
+    (_bibtex if backend == "bibtex" else _biber)(folder, name)
+    _latex(folder, name)
+    log = _latex(folder, name)
+    _assert_resolved(log)
+    return log
+
+
 @needs_bibtex
 def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
     ok(run("export", "-o", tmp_path / "refs.bib"))
@@ -463,10 +490,7 @@ def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
         "\\nocite{*}\nAll of them: \\citep{" + ",".join(ALL_KEYS) + "}.\n"
         "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n",
     )
-    _latex(tmp_path, "doc")
-    _bibtex(tmp_path, "doc")
-    _latex(tmp_path, "doc")
-    _assert_resolved(_latex(tmp_path, "doc"))
+    _compile(tmp_path, "doc")
     bbl = " ".join((tmp_path / "doc.bbl").read_text(encoding="utf-8").split())  # unwrap lines
     assert sorted(re.findall(r"\\bibitem\[[^\]]*\]\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
     # plainnat lower-cases titles; the braced words keep their capitals
@@ -481,21 +505,21 @@ def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
 
 
 @needs_biber
+@requires_tex_file("ieee.bbx", "texlive-bibtex-extra")
+@pytest.mark.parametrize("style", ["authoryear", "ieee"])
 @pytest.mark.parametrize("flags", [[], ["--biblatex"]], ids=["default", "biblatex"])
-def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
+def test_whole_catalog_compiles_with_biber(run, tmp_path, flags, style):
+    """biblatex's authoryear and, from biblatex-ieee, ieee: no warning from biber."""
     ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
     write(
         tmp_path,
         "doc.tex",
         "\\documentclass{article}\n"
-        "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        f"\\usepackage[backend=biber,style={style}]{{biblatex}}\n\\addbibresource{{refs.bib}}\n"
         "\\begin{document}\nAll of them: \\parencite{" + ",".join(ALL_KEYS) + "}.\n"
         "\\printbibliography\n\\end{document}\n",
     )
-    _latex(tmp_path, "doc")
-    _biber(tmp_path, "doc")
-    _latex(tmp_path, "doc")
-    _assert_resolved(_latex(tmp_path, "doc"))
+    _compile(tmp_path, "doc", "biber")
     bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
     # biber read the names right, from LaTeX accents or from UTF-8, multi-word family
@@ -508,6 +532,97 @@ def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
     ):
         assert f"family={{{family}}}" in bbl, family
     assert "family={Laroussilhe},\n" in bbl and "prefix={de}," in bbl  # a "von" part
+    # every initial biber makes is a letter and a period: no "(." from a parenthesis
+    assert not re.search(r"giveni=\{[^}]*[()]", bbl)
+
+
+EXPORT_VARIANTS = [[], ["--biblatex"], ["--as-listed"], ["--as-listed", "--biblatex"]]
+
+
+@needs_biber
+@pytest.mark.parametrize("flags", EXPORT_VARIANTS, ids=" ".join)
+def test_every_export_variant_fits_biblatex_data_model(run, tmp_path, flags):
+    """biber's own check of each entry's type and fields against biblatex's data model."""
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    done = _tool(tmp_path, "biber", "--tool", "--validate-datamodel", "refs.bib")
+    log = done.stdout + (tmp_path / "refs.bib.blg").read_text(encoding="utf-8", errors="replace")
+    assert "Datamodel validation complete" in log, log  # biber did run its checks
+    assert "WARN" not in log and "ERROR" not in log, log
+
+
+@needs_bibtex
+@requires_tex_file("IEEEtran.bst", "texlive-publishers")
+@pytest.mark.parametrize("flags", [[], ["--as-listed"]], ids=["default", "as-listed"])
+@pytest.mark.parametrize("style", ["plainnat", "abbrvnat", "unsrtnat", "IEEEtran"])
+def test_whole_catalog_compiles_in_each_bibtex_style(run, tmp_path, style, flags):
+    """No warning from bibtex in the natbib styles and IEEEtran, with url loaded."""
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    natbib = "" if style == "IEEEtran" else "\\usepackage{natbib}\n"  # IEEEtran: numbers only
+    write(
+        tmp_path,
+        "doc.tex",
+        f"\\documentclass{{article}}\n{natbib}\\usepackage{{url}}\n\\begin{{document}}\n"
+        f"\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n"
+        "\\end{document}\n",
+    )
+    _compile(tmp_path, "doc")
+    aux = (tmp_path / "doc.aux").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(ALL_KEYS)
+
+
+# The bibliography as a reader sees it: pdftotext (Debian's poppler-utils) on a page wide
+# enough, and hyphenation off, so that no word is broken across lines.
+RENDER_PREAMBLE = (
+    "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
+    "\\usepackage[paperwidth=120cm,paperheight=250cm,margin=1cm]{geometry}\n"
+    "\\usepackage{url}\n\\hyphenpenalty=10000 \\exhyphenpenalty=10000\n"
+)
+
+
+def _rendered(folder: Path) -> str:
+    _tool(folder, "pdftotext", "-enc", "UTF-8", "doc.pdf", "doc.txt")
+    return " ".join((folder / "doc.txt").read_text(encoding="utf-8").split())
+
+
+def _assert_reads_as_written(text: str, as_listed: bool) -> None:
+    """Capitals, accents and initials as the papers have them."""
+    for written in ("LLaMA-Adapter", "LLM-Adapters", "P-Tuning", "LoRA", "BERT", "Veličković"):
+        assert written in text, written
+    assert "Y. C. Lin" in text  # not "Y. (. Lin" or "Y. ( Lin"
+    assert ("J. G. M. Araújo" if as_listed else "J. M. Araújo") in text  # not "J. G. Araújo"
+    # no initial next to a parenthesis, nor a parenthesis made an initial
+    assert not re.search(r"\b[A-Z]\.\s*\(|\(\.", text), re.findall(r".{30}\(\..{30}", text)
+
+
+@requires_tools("pdflatex", "bibtex", "pdftotext")
+@pytest.mark.parametrize("flags", [[], ["--as-listed"]], ids=["default", "as-listed"])
+def test_bibliography_reads_as_written_with_abbrvnat(run, tmp_path, flags):
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE + "\\usepackage{natbib}\n\\begin{document}\n\\nocite{*}\n"
+        "\\bibliographystyle{abbrvnat}\n\\bibliography{refs}\n\\end{document}\n",
+    )
+    _compile(tmp_path, "doc")
+    _assert_reads_as_written(_rendered(tmp_path), as_listed=bool(flags))
+
+
+@requires_tools("pdflatex", "biber", "pdftotext")
+@requires_tex_file("ieee.bbx", "texlive-bibtex-extra")
+@pytest.mark.parametrize("flags", [["--biblatex"], ["--biblatex", "--as-listed"]], ids=" ".join)
+def test_bibliography_reads_as_written_with_biblatex_ieee(run, tmp_path, flags):
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE
+        + "\\usepackage[backend=biber,style=ieee,maxnames=99]{biblatex}\n"  # all authors
+        "\\addbibresource{refs.bib}\n\\begin{document}\n\\nocite{*}\n"
+        "\\printbibliography\n\\end{document}\n",
+    )
+    _compile(tmp_path, "doc", "biber")
+    _assert_reads_as_written(_rendered(tmp_path), as_listed="--as-listed" in flags)
 
 
 @needs_bibtex
@@ -516,10 +631,7 @@ def test_draft_exported_with_tex_compiles(run, draft):
     ok(run("export", "--tex", draft, "-o", folder / "refs.bib"))
     assert keys_of((folder / "refs.bib").read_text(encoding="utf-8")) == DRAFT_KEYS
     # the draft uses LaTeX's default OT1 encoding: its papers' accents must work there
-    _latex(folder, "draft")
-    _bibtex(folder, "draft")
-    _latex(folder, "draft")
-    _assert_resolved(_latex(folder, "draft"))
+    _compile(folder, "draft")
     aux = (folder / "draft.aux").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(DRAFT_KEYS)
     # the compiled .aux names the same keys
@@ -548,10 +660,7 @@ def test_biblatex_draft_exported_with_tex_compiles(run, tmp_path):
     keys = ["xiao2024efficient", "yu2024unveiling", "cancedda2024spectral", "liu2024lost"]
     ok(run("export", "--biblatex", "--tex", main, "-o", tmp_path / "refs.bib"))
     assert keys_of((tmp_path / "refs.bib").read_text(encoding="utf-8")) == keys
-    _latex(tmp_path, "paper")
-    _biber(tmp_path, "paper")
-    _latex(tmp_path, "paper")
-    _assert_resolved(_latex(tmp_path, "paper"))
+    _compile(tmp_path, "paper", "biber")
     bbl = (tmp_path / "paper.bbl").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(keys)
     # biblatex's .aux (\abx@aux@cite) names the same keys
@@ -989,10 +1098,7 @@ def test_draft_compiles_after_a_merge_with_add_as_cited(run, merge_draft):
     main, bib = merge_draft
     ok(run("export", "--tex", main, "--merge", bib, "--add-as-cited"))
     folder = main.parent
-    _latex(folder, "draft")
-    _bibtex(folder, "draft")
-    _latex(folder, "draft")
-    _assert_resolved(_latex(folder, "draft"))
+    _compile(folder, "draft")
 
 
 def test_a_key_that_differs_only_in_case_cannot_be_added_as_cited(run, tmp_path):
@@ -1028,3 +1134,18 @@ def test_add_as_cited_needs_a_merge_and_a_draft(run, tmp_path, how):
     assert "--add-as-cited goes with --merge" in line
     line = one_error_line(run("export", "lora", "--merge", tmp_path / "r.bib", "--add-as-cited"))
     assert "--add-as-cited goes with --merge" in line
+
+
+def test_biblatex_writes_the_fields_its_help_names(run):
+    """--help says --biblatex writes eprinttype, journaltitle and date: it does, and no year."""
+    # rich draws the help in a box: its side lines fall inside a wrapped sentence
+    help_text = " ".join(re.sub("[\u2500-\u257f]", " ", ok(run("export", "--help"))).split())
+    named = re.search(r"biblatex fields \(([^)]*)\)", help_text)
+    assert named is not None, help_text
+    fields = [f.strip() for f in named.group(1).split(",")]
+    assert fields == ["eprinttype", "journaltitle", "date"]
+    library = bibtexparser.parse_string(ok(run("export", "--biblatex")))
+    written = {name for entry in library.entries for name in entry.fields_dict}
+    assert set(fields) <= written
+    assert "year" not in written and "journal" not in written
+    assert all("date" in entry.fields_dict for entry in library.entries)
