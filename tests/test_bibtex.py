@@ -342,6 +342,29 @@ def test_every_author_of_every_paper_matches_the_catalog(cat, raw):
     assert checked > 300
 
 
+def test_proceedings_give_editors_address_and_month_as_the_anthology_does(cat):
+    text = bibtex.export([paper(cat, "prefix-tuning")], cat)
+    # the month is BibTeX's macro, unbraced, so that every style prints it in its own way
+    assert "\tmonth = aug,\n" in text
+    fields = values(parse(text).entries[0])
+    assert fields["address"] == "Online"
+    assert split_multiple_persons_names(fields["editor"]) == [
+        "Zong, Chengqing",
+        "Xia, Fei",
+        "Li, Wenjie",
+        "Navigli, Roberto",
+    ]
+    biblatex = values(exported(cat, "prefix-tuning", Style(biblatex=True)))
+    assert biblatex["date"] == "2021-08" and biblatex["location"] == "Online"
+    assert "month" not in biblatex and "address" not in biblatex
+
+
+def test_a_journal_article_has_no_publisher_editor_or_address(cat):
+    fields = values(exported(cat, "lost-in-the-middle"))
+    assert fields["journal"] == "Transactions of the Association for Computational Linguistics"
+    assert not {"publisher", "editor", "address"} & fields.keys()
+
+
 # ---------------------------------------------------------------- version of record
 
 

@@ -225,10 +225,22 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
     # biblatex's data model has no publisher for an article (biber warns), and the classic
     # styles print none for one either: a journal names its publisher itself
+    if pub.editors and kind == "inproceedings":
+        fields.append(("editor", encode_authors(pub.editors, ascii_accents=accents)))
+    if pub.address and kind == "inproceedings":
+        # where the meeting was held; biber reads a classic address as location
+        name = "location" if style.biblatex else "address"
+        fields.append((name, encode(pub.address, ascii_accents=accents)))
     if pub.publisher and kind != "article":
         fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
-    # biblatex's own date field; classic BibTeX styles know only year
-    fields.append(("date" if style.biblatex else "year", str(pub.year)))
+    # biblatex's own date field (with the month: 2021-08); classic BibTeX styles know only
+    # year and month, the month as the standard macro (aug) that every style abbreviates
+    if style.biblatex:
+        fields.append(("date", f"{pub.year}-{pub.month:02d}" if pub.month else str(pub.year)))
+    else:
+        if pub.month:
+            fields.append(("month", _MONTHS[pub.month - 1]))
+        fields.append(("year", str(pub.year)))
     if paper.arxiv:
         if style.biblatex:
             fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
@@ -247,7 +259,12 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         fields.append(("url", url))
     for name, value in fields:
         _refuse_unsafe(paper, name, value)
-    return Entry(kind, paper.key or paper.id, [Field(k, v) for k, v in fields])
+    # a month macro is written bare (month = aug): braced, styles would print "aug"
+    return Entry(
+        kind,
+        paper.key or paper.id,
+        [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields],
+    )
 
 
 # Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
