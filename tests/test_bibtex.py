@@ -359,6 +359,30 @@ def test_proceedings_give_editors_address_and_month_as_the_anthology_does(cat):
     assert "month" not in biblatex and "address" not in biblatex
 
 
+def test_a_workshop_the_catalog_cannot_name_is_cited_as_the_preprint(cat):
+    # lad2024remarkable: the list says "ICML Workshop" and names none
+    entry = exported(cat, "stages-of-inference")
+    fields = values(entry)
+    assert entry.entry_type == "misc" and "booktitle" not in fields
+    assert fields["howpublished"] == "arXiv preprint arXiv:2406.19384"
+    # a named workshop stays a workshop paper
+    named = exported(cat, "peft-empirical")
+    assert named.entry_type == "inproceedings"
+    assert values(named)["booktitle"].startswith("ICLR 2023 Workshop on Mathematical")
+
+
+def test_readme_primary_class_claim_matches_the_catalog(cat):
+    """README says how many of the papers with an arXiv id carry primaryClass; it is so."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claim = re.search(r"`primaryClass` \(checked on arXiv's record: (\d+) of (\d+)\)", readme)
+    assert claim is not None
+    with_id = [p for p in cat.papers if p.citable and p.arxiv]
+    with_class = [p for p in with_id if p.arxiv_class]
+    assert (int(claim.group(1)), int(claim.group(2))) == (len(with_class), len(with_id))
+    text = bibtex.export(with_id, cat)
+    assert text.count("primaryClass = ") == len(with_class)
+
+
 def test_a_journal_article_has_no_publisher_editor_or_address(cat):
     fields = values(exported(cat, "lost-in-the-middle"))
     assert fields["journal"] == "Transactions of the Association for Computational Linguistics"

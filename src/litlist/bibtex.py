@@ -211,6 +211,10 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     if venue.kind == "journal":
         kind = "article"
         fields.append(("journaltitle" if style.biblatex else "journal", encode(venue.name)))
+    elif venue.kind == "workshop" and not (pub.booktitle or pub.workshop) and paper.arxiv:
+        # a workshop the catalog cannot name ("ICML Workshop") is no venue a reader can
+        # find: the paper is cited as the preprint it is
+        kind = "misc"
     elif venue.kind in ("conference", "workshop"):
         kind = "inproceedings"
         booktitle = pub.booktitle or pub.workshop or venue.name
