@@ -593,7 +593,7 @@ class MergeReport:
 
 
 @dataclass(frozen=True)
-class Draft:
+class CitingDraft:
     """What a merge must keep compiling: the keys a draft cites, and where it cites them
     (`where(keys)` gives each key's `file:line` places; asked only when a key conflicts)."""
 
@@ -608,7 +608,7 @@ def merge_into(
     catalog: Catalog,
     style: Style = Style(),
     progress=None,
-    draft: Draft | None = None,
+    draft: CitingDraft | None = None,
 ) -> MergeReport:
     """Append to the .bib at `path` the papers it does not already have; every byte already
     in it stays as it was, and new entries use its line endings. A missing file is created.
@@ -671,13 +671,13 @@ def merge_into(
     return report
 
 
-def _breaks(draft: Draft, paper: Paper, existing: str) -> bool:
+def _breaks(draft: CitingDraft, paper: Paper, existing: str) -> bool:
     """Whether the draft cites `paper` by a key the .bib has under another key (`existing`)."""
     key = paper.key or paper.id
     return key in draft.keys and existing != key
 
 
-def _refuse_broken_draft(path: Path, draft: Draft, found: list[tuple[str, str, str]]) -> None:
+def _refuse_broken_draft(path: Path, draft: CitingDraft, found: list[tuple[str, str, str]]) -> None:
     """ExportError naming every `file:line` whose citation the merge would leave undefined:
     each key the draft cites that the .bib has under another key, unless it is added under
     the cited key (a key that differs only in case cannot be: BibTeX would see it twice)."""

@@ -123,7 +123,7 @@ def export_cmd(
         if merge is not None:
             # the draft must still compile after the merge: its cited keys, and where
             draft = (
-                bibtex.Draft(
+                bibtex.CitingDraft(
                     frozenset(cited),
                     lambda keys: citations.where_cited(tex or [], aux, keys),
                     add_as_cited,
