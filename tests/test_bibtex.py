@@ -740,6 +740,19 @@ def test_property_encode_authors_round_trips(authors, ascii_accents):
         assert same_text(decode(" ".join(parts.first)), expected), (name, given_names)
 
 
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("João G.M. Araújo", "Araújo, João G. M."),  # abbrvnat printed "J. G. Araújo"
+        ("Yingyan (Celine) Lin", "Lin, Yingyan Celine"),  # biber made the initial "(."
+        ("Edward J. Hu", "Hu, Edward J."),
+        ("de Laroussilhe, Quentin", "de Laroussilhe, Quentin"),
+    ],
+)
+def test_names_are_written_so_every_style_can_abbreviate_them(name, written):
+    assert bibtex.bibtex_name(name) == written
+
+
 def _abbreviable(given: str) -> str:
     """Given names as the export writes them so that styles can abbreviate them: without
     parentheses, and with an initial's period never glued to the next letter."""
