@@ -220,3 +220,15 @@ def test_locked_makes_a_second_writer_wait(tmp_path: Path) -> None:
 def test_locked_on_a_missing_file_is_fine(tmp_path: Path) -> None:
     with fsutil.locked(tmp_path / "new.bib"):
         pass
+
+
+def test_hard_linked_file_changed_since_the_read_is_not_rewritten(tmp_path: Path) -> None:
+    path = tmp_path / "refs.bib"
+    path.write_bytes(b"one\n")
+    os.link(path, tmp_path / "link.bib")
+    _, snap = fsutil.read_file(path)
+    with open(path, "ab") as handle:  # same inode: the editor appended in place
+        handle.write(b"two\n")
+    with pytest.raises(FileChanged):
+        fsutil.write_atomic(path, b"one\nthree\n", expect=snap)
+    assert path.read_bytes() == b"one\ntwo\n"

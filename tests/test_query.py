@@ -724,6 +724,219 @@ DESCRIPTIVE_HELD_OUT: list[tuple[str, str]] = [
     ("induce hallucinations by fine-tuning then contrast to decode", "icd"),
 ]
 
+# A third table, written from the papers' abstracts (arXiv / proceedings pages) and from what
+# each paper is known for, by someone who had not read the catalog's summaries: phrasing of a
+# different person, short and long, "the paper that ...". Frozen before summary_en was
+# rewritten, so it measures whether what a researcher remembers finds the paper.
+DESCRIPTIVE_FROM_ABSTRACTS: list[tuple[str, str]] = [
+    ("the paper that fine-tuned gpt-2 with human preference comparisons", "rlhf"),
+    (
+        "reward learning for stylistic continuation with positive sentiment and tl;dr "
+        "summarization",
+        "rlhf",
+    ),
+    ("your language model is secretly a reward model", "dpo"),
+    ("preference learning with a simple binary cross entropy loss and no sampling", "dpo"),
+    ("study finding ppo beats dpo on code generation competitions", "dpo-vs-ppo"),
+    ("advantage normalization large batch size and ema reference model for ppo", "dpo-vs-ppo"),
+    (
+        "harmless but non-evasive assistant trained by self-critique and revision",
+        "constitutional-ai",
+    ),
+    ("ai labeler preferences instead of humans, comparable to rlhf on dialogue", "rlaif"),
+    ("off-the-shelf llm gives rewards directly during reinforcement learning", "rlaif"),
+    ("llama 2 70b trained on its own judgments beats claude 2 on alpacaeval", "self-rewarding"),
+    ("adapter modules that add only a few parameters per task on glue", "adapter"),
+    (
+        "re-frame peft methods as modifications to specific hidden states of the pretrained model",
+        "unified-peft",
+    ),
+    ("freeze the language model and optimize a sequence of virtual tokens", "prefix-tuning"),
+    ("prefix for gpt-2 table-to-text and bart summarization", "prefix-tuning"),
+    ("soft prompts learned by backpropagation beat gpt-3 few-shot prompting", "prompt-tuning"),
+    ("prompt ensembling and robustness to domain shift with t5", "prompt-tuning"),
+    ("gpts can be as good as berts at natural language understanding", "p-tuning"),
+    ("continuous prompts improve knowledge probing on lama and superglue", "p-tuning"),
+    ("deep prompt tuning works for named entity recognition and extractive qa", "p-tuning-v2"),
+    (
+        "reduces trainable parameters 10000 times on gpt-3 175b with no added inference latency",
+        "lora",
+    ),
+    ("insights on deploying lora at scale without new experiments", "lora-note"),
+    ("lora versus full finetuning on programming and mathematics", "lora-learns-less"),
+    (
+        "low-rank adaptation acts as a regularizer and keeps base model abilities",
+        "lora-learns-less",
+    ),
+    ("instruction-following llama with 1.2m learnable parameters in an hour", "llama-adapter"),
+    ("zero-init attention with a gating factor for multimodal instructions", "llama-adapter"),
+    ("delta tuning survey with 100 nlp tasks", "peft-nmi"),
+    ("addition-based specification-based and reparameterization-based methods", "peft-nmi"),
+    (
+        "flan-t5 peft benchmark across dataset sizes, slower convergence in low data",
+        "peft-empirical",
+    ),
+    ("adapters integrated into llama bloom and gpt-j for math reasoning", "llm-adapters"),
+    ("prompting with a series of intermediate steps lets palm solve gsm8k", "cot"),
+    ("let's think step by step improves multiarith and gsm8k zero-shot", "zero-shot-cot"),
+    (
+        "automatic demonstrations with diverse sampled questions instead of manual chains",
+        "auto-cot",
+    ),
+    ("task-agnostic scaffolding with a python interpreter for game of 24", "meta-prompting"),
+    ("bert heads for syntax and coreference, and attention to [sep]", "bert-attention"),
+    ("attention-based probing classifier for bert's syntactic knowledge", "bert-attention"),
+    ("norm of the weighted transformed vectors instead of attention weights", "attention-norm"),
+    ("word alignment from transformer nmt attention using vector norms", "attention-norm"),
+    ("whole attention block analysis shows token mixing matters less than thought", "attnresln"),
+    ("feed-forward blocks cancel out with surrounding components", "ffn-attention-maps"),
+    ("label words act as anchors for in-context learning", "label-words-anchors"),
+    (
+        "anchor re-weighting and demonstration compression speed up in-context learning",
+        "label-words-anchors",
+    ),
+    ("adaptively terminate inference with an svm on simple features", "adainfer"),
+    ("early exit saves compute on sentiment tasks with llama 2 and opt", "adainfer"),
+    (
+        "models keep most accuracy when adjacent layers are deleted or swapped",
+        "stages-of-inference",
+    ),
+    ("expert lm minus amateur lm with a plausibility constraint", "contrastive-decoding"),
+    (
+        "decoding method beating nucleus and top-k sampling in human evaluation",
+        "contrastive-decoding",
+    ),
+    ("llama-65b with contrastive decoding outperforms palm on gsm8k and hellaswag", "cd-reasoning"),
+    ("factually weak model built by inducing hallucinations, penalized when decoding", "icd"),
+    ("knowledge conflicts where the context contradicts the model's prior", "cad"),
+    (
+        "adversarial irrelevant passages as negative samples in decoding for open-domain qa",
+        "multi-input-cd",
+    ),
+    ("entropy based weight for context in noisy retrieval augmented generation", "acd"),
+    ("premature layer chosen by jensen-shannon divergence, truthfulqa gains", "dola"),
+    ("emphasis marks like bold text for llms through selected attention heads", "pasta"),
+    ("factual queries as constraint satisfaction problems with llama-2", "sat-probe"),
+    ("predict factual errors early from attention patterns", "sat-probe"),
+    ("infinite-length generation by keeping initial tokens in a rolling kv cache", "streamingllm"),
+    ("4 million tokens with window attention and sink tokens", "streamingllm"),
+    ("attention sinks inside the sequence not only at the start hurt accuracy", "act"),
+    ("tail of the embedding spectrum causes attention sinking", "spectral-filters"),
+    ("logit lens extension with bands of singular vectors", "spectral-filters"),
+    (
+        "u-shaped performance curve over where the answer appears in multi-document qa",
+        "lost-in-the-middle",
+    ),
+    ("long-context models are worse when key information is mid-input", "lost-in-the-middle"),
+    (
+        "decoder-only transformers fail at counting and copying due to low precision",
+        "transformers-need-glasses",
+    ),
+]
+
+# A fourth table: paraphrases, as a reader asks for a paper in their own words, written after
+# summary_en was rewritten. 8 of 44 missed; each was fixed by giving a summary the words
+# researchers use (dropping layers, practical lessons, taxonomy...), or a synonym. So it
+# guards against regressions; it does not measure generalisation as the others do.
+DESCRIPTIVE_PARAPHRASED: list[tuple[str, str]] = [
+    ("how do you fine-tune gpt-2 with human feedback on summarization", "rlhf"),
+    ("can you skip the reward model and optimize preferences directly", "dpo"),
+    ("does ppo still beat dpo if implemented right", "dpo-vs-ppo"),
+    ("training a harmless assistant with a list of rules and ai critiques", "constitutional-ai"),
+    ("can ai-generated preference labels replace human annotators", "rlaif"),
+    ("a model that improves by grading its own outputs", "self-rewarding"),
+    ("small trainable modules added to bert for each new task", "adapter"),
+    ("what design choices make adapters prefix tuning and lora work", "unified-peft"),
+    ("continuous prefix vectors for generation with a frozen gpt-2", "prefix-tuning"),
+    ("prompt tuning gets as good as model tuning for very large t5", "prompt-tuning"),
+    ("learned prompts make gpt competitive with bert on understanding", "p-tuning"),
+    ("prompt tuning on every layer for sequence labeling", "p-tuning-v2"),
+    ("freezing weights and training two small matrices per layer", "lora"),
+    ("lessons from running lora in practice", "lora-note"),
+    ("does lora forget less than full fine-tuning on code", "lora-learns-less"),
+    ("cheap instruction tuning of llama with gated adaption prompts", "llama-adapter"),
+    ("taxonomy of parameter efficient methods with theory", "peft-nmi"),
+    ("when should you use peft versus full fine-tuning given data size", "peft-empirical"),
+    ("adapter library for open llms evaluated on math reasoning", "llm-adapters"),
+    ("showing worked reasoning steps in the prompt helps big models", "cot"),
+    ("reasoning without exemplars just by a magic phrase", "zero-shot-cot"),
+    ("cluster questions to pick diverse chain of thought demos", "auto-cot"),
+    ("gpt-4 coordinating copies of itself as specialists", "meta-prompting"),
+    ("what do bert attention heads attend to", "bert-attention"),
+    ("attention weight times vector norm gives a better picture", "attention-norm"),
+    ("residual connections dominate over attention mixing in bert", "attnresln"),
+    ("visualizing what ffn layers do to token interactions", "ffn-attention-maps"),
+    ("how in-context learning works through label tokens", "label-words-anchors"),
+    ("adaptive inference that exits at an intermediate layer", "adainfer"),
+    ("dropping middle layers barely changes predictions", "stages-of-inference"),
+    ("using a small lm to penalize bad continuations of a big lm", "contrastive-decoding"),
+    ("contrastive decoding for math and commonsense reasoning benchmarks", "cd-reasoning"),
+    ("fine-tune a model to hallucinate then contrast against it", "icd"),
+    ("decoding that makes the model follow the given document over its memory", "cad"),
+    ("irrelevant passages as negatives in contrastive decoding for qa", "multi-input-cd"),
+    ("rag decoding that down-weights unreliable retrieved documents", "acd"),
+    ("contrasting early and late layer outputs to cut hallucination", "dola"),
+    ("let users emphasize prompt spans via attention reweighting", "pasta"),
+    ("attention to entities predicts whether the llm answer is correct", "sat-probe"),
+    ("why keeping the first token in the cache stabilizes long generation", "streamingllm"),
+    ("training-free attention fix that improves llm accuracy", "act"),
+    ("singular vectors of the unembedding explain sinks", "spectral-filters"),
+    ("models do worse when the answer is in the middle of long input", "lost-in-the-middle"),
+    ("last token representations collapse for long similar sequences", "transformers-need-glasses"),
+]
+
+# A fifth table: terse keyword queries (names, datasets, numbers, jargon), written after the
+# rewrite and not tuned on: 40/44 first with the catalog and scoring before it, 43/44 after.
+DESCRIPTIVE_KEYWORDS: list[tuple[str, str]] = [
+    ("openai 2019 human preference reward learning language models", "rlhf"),
+    ("closed-form optimal policy preference loss", "dpo"),
+    ("empirical comparison reward-based and reward-free alignment", "dpo-vs-ppo"),
+    ("anthropic constitution self-improvement harmless", "constitutional-ai"),
+    ("scaling rlhf using ai labelers", "rlaif"),
+    ("llm-as-a-judge iterative training beats gpt-4 on alpacaeval", "self-rewarding"),
+    ("houlsby bottleneck adapter glue", "adapter"),
+    ("parallel adapter variant from a unified perspective", "unified-peft"),
+    ("virtual tokens prefix optimization natural language generation", "prefix-tuning"),
+    ("lester soft prompt t5 scale", "prompt-tuning"),
+    ("p-tuning superglue lama gpt", "p-tuning"),
+    ("deep prompt tuning comparable to fine-tuning across scales", "p-tuning-v2"),
+    ("trainable rank decomposition no inference latency", "lora"),
+    ("note on deploying low-rank adaptation", "lora-note"),
+    (
+        "continued pretraining vs instruction finetuning with lora on code and math",
+        "lora-learns-less",
+    ),
+    ("zero-initialized attention gating llama", "llama-adapter"),
+    ("delta-tuning nature machine intelligence", "peft-nmi"),
+    ("peft converges slower in low-resource settings flan-t5", "peft-empirical"),
+    ("math10k commonsense170k adapters", "llm-adapters"),
+    ("palm 540b chain-of-thought exemplars", "cot"),
+    ("multiarith zero-shot prompting", "zero-shot-cot"),
+    ("automatic construction of reasoning demonstrations", "auto-cot"),
+    ("conductor model expert instances python interpreter", "meta-prompting"),
+    ("attention maps of bert sep token", "bert-attention"),
+    ("vector norm attention analysis special tokens", "attention-norm"),
+    ("attention block residual layernorm analysis masked lm", "attnresln"),
+    ("feed-forward contextualization attention map integrated gradients", "ffn-attention-maps"),
+    ("information flow label words icl", "label-words-anchors"),
+    ("adaptive layer termination for efficient llm inference", "adainfer"),
+    ("layer deletion and swapping robustness four stages", "stages-of-inference"),
+    ("opt-13b expert opt-125m amateur decoding", "contrastive-decoding"),
+    ("contrastive decoding hellaswag gsm8k llama-65b", "cd-reasoning"),
+    ("induce-then-contrast factscore truthfulqa", "icd"),
+    ("contrast with and without context to reduce hallucination in summarization", "cad"),
+    ("relevant and irrelevant context contrastive decoding open-domain qa", "multi-input-cd"),
+    ("entropy-based adaptive weight contrastive decoding noisy retrieval", "acd"),
+    ("decoding by contrasting layers jensen-shannon", "dola"),
+    ("post-hoc attention steering user emphasis", "pasta"),
+    ("constraint satisfaction factual error prediction attention probe", "sat-probe"),
+    ("window attention failure initial tokens streaming", "streamingllm"),
+    ("attention sinks beyond the first token calibration", "act"),
+    ("logit spectroscopy dark signals", "spectral-filters"),
+    ("multi-document qa position of relevant passage", "lost-in-the-middle"),
+    ("representational collapse counting copying decoder-only", "transformers-need-glasses"),
+]
+
 # Queries about other fields, or about nothing: they must find nothing.
 OUT_OF_FIELD = [
     "graph neural networks for molecules",
@@ -738,6 +951,18 @@ OUT_OF_FIELD = [
     "sourdough bread fermentation",
     "autonomous driving lidar point clouds",
     "reinforcement of concrete beams",
+    # fields near ours, and words the synonym map widens (kv, summary, math, big, reduce)
+    "federated learning privacy",
+    "object detection yolo",
+    "diffusion model image generation",
+    "speech recognition with transformers",
+    "time series forecasting transformer",
+    "recommendation systems collaborative filtering",
+    "kv store",
+    "summary statistics",
+    "math olympiad geometry",
+    "big data pipelines",
+    "reduce energy consumption of data centers",
 ]
 
 
@@ -764,12 +989,6 @@ def _descriptive_ranks(shipped: Catalog, table=DESCRIPTIVE) -> tuple[float, floa
     return top1, top3, misses
 
 
-def test_search_descriptive_accuracy_does_not_regress(shipped: Catalog) -> None:
-    """What the scoring reaches today (38 and 42 of 46): no change may lose ground."""
-    top1, top3, misses = _descriptive_ranks(shipped)
-    assert top1 >= 38 / 46 and top3 >= 42 / 46, misses
-
-
 def test_search_held_out_descriptions(shipped: Catalog) -> None:
     assert len(DESCRIPTIVE_HELD_OUT) >= 25
     assert {p for _, p in DESCRIPTIVE_HELD_OUT} <= set(shipped.ids)
@@ -777,9 +996,32 @@ def test_search_held_out_descriptions(shipped: Catalog) -> None:
     assert top1 >= 0.90 and top3 >= 0.97, misses
 
 
-@pytest.mark.xfail(reason="issue 8's target (top-1 >= 90%, top-3 >= 97%) is not reached yet")
 def test_search_descriptive_accuracy(shipped: Catalog) -> None:
     top1, top3, misses = _descriptive_ranks(shipped)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+def test_abstract_table_is_big_and_names_every_paper(shipped: Catalog) -> None:
+    assert len(DESCRIPTIVE_FROM_ABSTRACTS) >= 40
+    assert len({q for q, _ in DESCRIPTIVE_FROM_ABSTRACTS}) == len(DESCRIPTIVE_FROM_ABSTRACTS)
+    papers = {p.id for p in shipped.papers if p.kind == "paper"}
+    assert {p for _, p in DESCRIPTIVE_FROM_ABSTRACTS} == papers  # every paper, nothing else
+
+
+def test_search_descriptions_from_abstracts(shipped: Catalog) -> None:
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_FROM_ABSTRACTS)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+def test_search_paraphrased_descriptions(shipped: Catalog) -> None:
+    assert len({q for q, _ in DESCRIPTIVE_PARAPHRASED}) == len(DESCRIPTIVE_PARAPHRASED) >= 40
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_PARAPHRASED)
+    assert top1 >= 0.90 and top3 >= 0.97, misses
+
+
+def test_search_keyword_descriptions(shipped: Catalog) -> None:
+    assert len({q for q, _ in DESCRIPTIVE_KEYWORDS}) == len(DESCRIPTIVE_KEYWORDS) >= 40
+    top1, top3, misses = _descriptive_ranks(shipped, DESCRIPTIVE_KEYWORDS)
     assert top1 >= 0.90 and top3 >= 0.97, misses
 
 
@@ -894,3 +1136,88 @@ def test_huge_queries_are_bounded(shipped: Catalog, n: int) -> None:
 def test_british_and_american_spellings_meet(british: str, american: str) -> None:
     tokens = ix.Tokens()
     assert tokens.of(british) == tokens.of(american)
+
+
+# ---------------------------------------------------------------- spellings and abbreviations
+
+
+@pytest.mark.parametrize(
+    ("glued", "hyphenated"),
+    [
+        ("finetuning", "fine-tuning"),
+        ("Finetuned", "fine tuned"),
+        ("pretrained", "pre-trained"),
+        ("feedforward", "feed-forward"),
+        ("multimodal", "multi-modal"),
+        ("zeroshot", "zero-shot"),
+        ("posthoc", "post-hoc"),
+    ],
+)
+def test_glued_compounds_meet_their_hyphenated_spelling(glued: str, hyphenated: str) -> None:
+    tokens = ix.Tokens()
+    assert tokens.text([glued]) == tokens.text([hyphenated])
+    assert len(tokens.text([glued])) == 2
+
+
+@pytest.mark.parametrize("word", ["present", "prefix", "predict", "finest", "multiple", "keys"])
+def test_words_that_only_start_like_a_compound_stay_whole(word: str) -> None:
+    assert len(ix.Tokens().of(word)) == 1
+
+
+def test_glued_spelling_finds_what_the_hyphenated_one_finds(shipped: Catalog) -> None:
+    hyphenated = top(shipped, "lora versus full fine-tuning on code and math", limit=3)
+    assert hyphenated and hyphenated[0] == "lora-learns-less"
+    glued = top(shipped, "lora versus full finetuning on code and math", limit=3)
+    assert glued[:1] == hyphenated[:1]
+
+
+def _tiny(summary_en: str, other: str):
+    """A two-paper catalog: paper 'a' says `summary_en`, paper 'b' says `other`."""
+    from litlist.model import Paper
+
+    def paper(pid: str, text: str) -> Paper:
+        return Paper(id=pid, kind="paper", title=f"Paper {pid}", topic="t", summary_en=text)
+
+    return Catalog("tiny.toml", [], [], [paper("a", summary_en), paper("b", other)])
+
+
+@pytest.mark.parametrize(
+    ("query_text", "paper_says"),
+    [
+        ("rl from preferences", "reinforcement learning from preferences"),
+        ("reinforcement learning from preferences", "RL from preferences"),
+        ("kv cache eviction", "key value cache eviction"),
+        ("retrieval augmented qa", "retrieval augmented question answering"),
+        ("llm agents", "LLMs as agents"),
+        ("llms as agents", "an LLM agent"),
+        ("summaries of news", "summarization of news"),
+        ("mitigate hallucinations", "alleviating hallucinations"),
+        ("mechanistic interpretability", "mechanical interpretability"),
+        ("an explanation of sinks", "explains the sinks"),
+        ("analyzing attention", "an analysis of attention"),
+    ],
+)
+def test_abbreviations_and_kin_find_the_paper(query_text: str, paper_says: str) -> None:
+    catalog = _tiny(paper_says, "sourdough bread fermentation with wild yeast")
+    assert [catalog.ids[h.position] for h in query.search(catalog, query_text)] == ["a"]
+
+
+def test_a_synonym_counts_less_than_the_word_itself() -> None:
+    catalog = _tiny("reinforcement learning from preferences", "RL from preferences")
+    hits = query.search(catalog, "rl from preferences")
+    assert [catalog.ids[h.position] for h in hits] == ["b", "a"]
+    assert hits[0].score > hits[1].score
+
+
+def test_words_a_description_is_phrased_with_do_not_rank(shipped: Catalog) -> None:
+    # PASTA's alias ends in "Approach": that word alone must not lift it above the paper
+    # the rest of the description is about
+    plain = top(shipped, "subtracts a small model's predictions from a large model's", limit=3)
+    phrased = "the approach that subtracts a small model's predictions from a large model's"
+    assert plain and top(shipped, phrased, limit=3) == plain
+    assert "pasta" not in top(shipped, phrased, limit=3)
+
+
+def test_a_query_of_filler_words_alone_still_searches(shipped: Catalog) -> None:
+    found = top(shipped, "approach")  # in PASTA's alias
+    assert found and found[0] == "pasta"

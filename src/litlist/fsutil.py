@@ -166,7 +166,7 @@ def write_atomic(
     if info is not None and (
         info.st_nlink > 1 or (info.st_uid != os.geteuid() and os.geteuid() != 0)
     ):
-        _rewrite_in_place(path, payload, info)
+        _rewrite_in_place(path, payload, info, expect)
         return
     _replace(path, payload, info, exclusive=exclusive, expect=expect)
 
@@ -231,7 +231,9 @@ def _link_new(tmp: Path, path: Path) -> None:
         os.unlink(tmp)
 
 
-def _rewrite_in_place(path: Path, payload: bytes, info: os.stat_result) -> None:
+def _rewrite_in_place(
+    path: Path, payload: bytes, info: os.stat_result, expect: Snapshot | None
+) -> None:
     """Write into the existing inode (hard links, another owner). An append writes only the
     new bytes and cuts them off again if that fails; anything else needs the whole file
     rewritten, which a failure could leave half done, so it keeps a copy to put back."""
@@ -243,6 +245,11 @@ def _rewrite_in_place(path: Path, payload: bytes, info: os.stat_result) -> None:
         old = b""
         while chunk := os.pread(fd, _CHUNK, len(old)):
             old += chunk
+        if expect is not None and (
+            len(old) != expect.size or hashlib.sha256(old).hexdigest() != expect.sha256
+        ):
+            # checked again on the bytes about to be rewritten, under the same descriptor
+            raise FileChanged(path, "was changed by another program")
         start = len(old) if payload.startswith(old) else 0
         try:
             _write_all(fd, payload[start:], start)

@@ -1,9 +1,10 @@
 """The search index: our tokeniser, and the SQLite tables a search reads (FTS5 for BM25).
 
 Tokens are made here, the same way for the catalog and for a query: `words()` folds case,
-width and accents; English words are stemmed (PyStemmer, so `decoding` meets `decode`); a
-Hangul word ending in a particle (`가중치는`, `가중치를`) is indexed both as typed and without
-the particle, so whichever particle a user types, the stems meet. FTS5 is then told to split
+width and accents; English words are stemmed (PyStemmer, so `decoding` meets `decode`), and a
+glued compound gets the tokens of its parts (`finetuning` meets `fine-tuning`); a Hangul
+word ending in a particle (`가중치는`, `가중치를`) is indexed both as typed and without the
+particle, so whichever particle a user types, the stems meet. FTS5 is then told to split
 on spaces only (its `ascii` tokenizer, fed lower-case tokens), so both sides agree exactly.
 
 One database holds a catalog (see `catalog.py` for the papers and meta tables); this module
@@ -86,6 +87,16 @@ def american(word: str) -> str:
     return word
 
 
+# Compounds written both glued and hyphenated ("finetuning", "fine-tuning"; "pretrained",
+# "pre-trained"): a glued one gets the tokens of its two parts, so every spelling meets. A
+# hand-kept list of the field's usual ones: a general splitter would cut "present" at "pre".
+_GLUED = re.compile(
+    r"fine(?=tun)|pre(?=train)|feed(?=forward)|multi(?=head|modal|task|lingual)"
+    r"|zero(?=shot)|few(?=shot)|post(?=hoc)|key(?=value)"
+    r"|self(?=attention|supervis|instruct|consisten)"
+)
+
+
 def _strip_accents(match: re.Match[str]) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFD", match.group(0)))
 
@@ -156,7 +167,13 @@ class Tokens:
         if word in STOPWORDS:
             return ()
         if word.isascii():
-            return (self._stemmer()(american(word)) if word.isalpha() else word,)
+            if not word.isalpha():
+                return (word,)
+            glued = _GLUED.match(word)
+            if glued and glued.end() < len(word):  # once per distinct word: Tokens remembers
+                parts = (word[: glued.end()], word[glued.end() :])
+                return tuple(self._stemmer()(american(part)) for part in parts)
+            return (self._stemmer()(american(word)),)
         stem = strip_particle(word)
         if stem is None:
             return (word,)

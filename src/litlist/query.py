@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from litlist import index as ix
-from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
+from litlist.errors import SHOWN, AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog, record
 
 # Below this a search result is noise: "no papers match" beats ten random papers. Every
@@ -33,6 +33,55 @@ SHORT_SHARE = 0.6
 LONG_SHARE = 0.5
 # A word no paper holds weighs as if this many papers held it.
 UNKNOWN_DF = 0.0
+# Abbreviations and what they stand for, and kin the stemmer keeps apart ("summary",
+# "summarization"). A query holding a whole member of a group also finds a paper that says
+# another member, counted at SYNONYM_SIMILARITY: "rl" finds "reinforcement learning" (by its
+# rarest word), and "reinforcement learning" finds "RL" for both words. Hand-kept and small:
+# a member widens every query that holds it.
+SYNONYMS = (
+    ("rl", "reinforcement learning"),
+    ("kv", "key value"),
+    ("qa", "question answering"),
+    ("rag", "retrieval augmented"),
+    ("nmt", "machine translation"),
+    ("ner", "named entity"),
+    ("icl", "in context learning"),
+    ("ffn", "mlp", "feed forward"),
+    ("sft", "supervised fine tuning"),
+    ("nlu", "language understanding"),
+    ("nlg", "language generation"),
+    ("attn", "attention"),
+    ("params", "parameters"),
+    ("math", "mathematics", "mathematical"),
+    # a word and its derived noun, which the stemmer leaves apart
+    ("summary", "summarization"),
+    ("explain", "explanation"),
+    ("analysis", "analyses", "analyze"),
+    ("compare", "comparison"),
+    ("emphasis", "emphasize"),
+    ("decide", "decision"),
+    ("repeat", "repetition"),
+    ("fail", "failure"),
+    ("verify", "verification"),
+    ("represent", "representation"),
+    ("theory", "theoretical"),
+    ("big", "large"),
+    ("speedup", "faster", "acceleration"),
+    ("mitigate", "alleviate", "reduce"),
+    ("mechanistic", "mechanical"),  # the list names its topic "Mechanical Interpretability"
+)
+SYNONYM_SIMILARITY = 0.9
+# Words a description is phrased with rather than about ("the paper that showed...",
+# "a method that..."): left out of a query that has other words, so a paper is not ranked
+# for holding them (PASTA's alias ends in "Approach"). Kept in the index: a query of these
+# alone still finds what holds them.
+FILLER = frozenset(
+    """paper papers work works study studies approach approaches method methods technique
+    techniques one ones propose proposed proposes proposing introduce introduced introduces
+    introducing show showed shows showing shown demonstrate demonstrated demonstrates
+    researchers authors""".split()
+)
+_VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
 FIELD_WEIGHTS = {
     "alias": 1.0,
@@ -218,7 +267,7 @@ def lookup(
         known = [k for k in keys if k] + ([] if keys_only else list(ids))
         id_to_key = {pid: key for pid, key in zip(ids, keys, strict=True) if key}
         hints = {}
-        for name in missing:
+        for name in missing[:SHOWN]:  # the message names no more than these
             # a paper's id cited as if it were its key: the key is the answer
             exact = [id_to_key[name]] if name in id_to_key else []
             hints[name] = exact or closest(name, known, limit=2, cutoff=75)
@@ -283,15 +332,58 @@ class _Word:
         self.idf = 0.0
 
 
+_synonym_groups: list[list[tuple[str, ...]]] = []
+
+
+def _kin(tokens: ix.Tokens, query_tokens: set[str]) -> list[tuple[tuple[str, ...], list]]:
+    """(member, other members) of the `SYNONYMS` groups whose member the query holds whole:
+    the tokens of each, made once."""
+    if not _synonym_groups:
+        for group in SYNONYMS:
+            members = [tuple(t for w in ix.words(m) for t in tokens.of(w)) for m in group]
+            _synonym_groups.append([m for m in members if m])
+    return [
+        (member, [other for other in group if other is not member])
+        for group in _synonym_groups
+        for member in group
+        if all(t in query_tokens for t in member)
+    ]
+
+
+def _plural(word: str) -> str | None:
+    """An acronym's plural or singular (`llms` ~ `llm`): a word without vowels the stemmer
+    leaves alone."""
+    if word.isascii() and word.isalpha() and len(word) >= 2 and not _VOWELS & set(word):
+        return word[:-1] if word.endswith("s") else word + "s"
+    return None
+
+
 def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[str, int]]:
-    """Each word's tokens: its own when the catalog holds them; else words the catalog holds
-    that start with it (a word typed in part) or are a typo of it. An exact word is never
-    widened: `finn` is Chelsea Finn, not a typo of `fine`."""
+    """Each word's tokens: its own when the catalog holds them, and their kin (`_kin`); else
+    words the catalog holds that start with it (a word typed in part) or are a typo of it.
+    An exact word is never widened by typos: `finn` is Chelsea Finn, not a typo of `fine`."""
     out = [_Word(w) for w in words]
     own = {w.text: idx.tokens.of(w.text) for w in out}
-    freqs = idx.doc_freqs(t for toks in own.values() for t in toks)
+    groups = _kin(idx.tokens, {t for tokens in own.values() for t in tokens})
+    plurals = {w.text: _plural(w.text) for w in out}
+    wanted = [t for tokens in own.values() for t in tokens]
+    wanted += [t for _, others in groups for other in others for t in other]
+    freqs = idx.doc_freqs(wanted + [p for p in plurals.values() if p])
+    kin: dict[str, set[str]] = {}  # a query token -> tokens that say it another way
+    for member, others in groups:
+        # another member counts by its rarest word, when the catalog holds all of its words
+        heads = {
+            min(other, key=freqs.__getitem__) for other in others if all(t in freqs for t in other)
+        }
+        for token in member:
+            kin.setdefault(token, set()).update(heads)
     for word in out:
-        word.alternatives = {t: 1.0 for t in own[word.text] if t in freqs}
+        said_otherwise = {k for t in own[word.text] for k in kin.get(t, ())}
+        plural = plurals[word.text]
+        if plural in freqs:
+            said_otherwise.add(plural)
+        word.alternatives = {t: SYNONYM_SIMILARITY for t in said_otherwise}
+        word.alternatives.update({t: 1.0 for t in own[word.text] if t in freqs})
         if word.alternatives:
             continue
         text = word.text
@@ -391,12 +483,13 @@ def search(
     for position, kind in named(catalog, query):
         offer(position, EXACT_ALIAS, 1.0, ((kind, query.strip()),))
     content = [w for w in words if w not in STOPWORDS]
+    content = [w for w in content if w not in FILLER] or content
     expanded, freqs = _expand(idx, content) if content else ([], {})
 
     # the whole query as an alias with a typo, when some word of it is not a word we hold
     # ("streming llm", "lroa"); CoT, CAD, ACT: short acronyms must be typed exactly
     whole = "".join(words)
-    unknown = not content or any(min(w.alternatives.values(), default=0) < 1 for w in expanded)
+    unknown = not content or any(max(w.alternatives.values(), default=0) < 1 for w in expanded)
     if 3 < len(whole) <= 60 and unknown and not scores:
         low, high = int(len(whole) * 0.75), math.ceil(len(whole) / 0.75)
         aliases = idx.aliases(whole[0], low, high)
