@@ -82,8 +82,7 @@ def export_cmd(
     """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
 
     Examples: litlist export --topic rlhf · litlist export --tex draft.tex -o refs.bib ·
-    litlist export dpo --merge refs.bib ·
-    litlist export --tex draft.tex --merge refs.bib --add-as-cited
+    litlist export dpo --merge refs.bib
     """
     from litlist import bibtex, citations
 
