@@ -1120,6 +1120,15 @@ def test_a_conflict_found_through_an_aux_names_its_lines(run, tmp_path):
     assert f"{aux}:3: change hu2022lora to hu2021lora (same title)" in line
 
 
+def test_nocite_star_names_no_key_to_break(run, tmp_path):
+    # \nocite{*} lists every entry of the .bib: hu2021lora prints, nothing is undefined
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    main = write(tmp_path, "draft.tex", "\\nocite{*}\n")
+    result = run("export", "--tex", main, "--merge", bib)
+    ok(result)
+    assert "already has hu2022lora as 'hu2021lora' (same title); not added" in result.stderr
+
+
 def test_a_merge_of_named_papers_has_no_draft_to_break(run, tmp_path):
     bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
     result = run("export", "lora", "self-rewarding", "--merge", bib)

@@ -100,6 +100,8 @@ def export_cmd(
             # never "everything": with --merge that would fill the user's .bib
             verb = "cites" if len(tex or []) + (aux is not None) == 1 else "cite"
             raise bibtex.ExportError(f"{source} {verb} no papers")
+        # the keys the draft names: \nocite{*} names none (every .bib entry is listed anyway)
+        named = frozenset(cited) - {citations.ALL}
         if citations.ALL in cited:  # \nocite{*}: the draft cites everything
             cited = [k for k in cat.columns["key"] if k]
         if names or cited:
@@ -123,11 +125,11 @@ def export_cmd(
             # the draft must still compile after the merge: its cited keys, and where
             draft = (
                 bibtex.CitingDraft(
-                    frozenset(cited),
+                    named,
                     lambda keys: citations.where_cited(tex or [], aux, keys),
                     add_as_cited,
                 )
-                if cited
+                if named
                 else None
             )
             report = bibtex.merge_into(
