@@ -288,7 +288,7 @@ def _family_given(author: str) -> tuple[str, str]:
         ("constitutional-ai", "Bai, Yuntao", "Kaplan, Jared", "El Showk, Sheer"),
         ("lora-learns-less", "Biderman, Dan", "Cunningham, John P.", "Gonzalez Ortiz, Jose Javier"),
         ("adapter", "Houlsby, Neil", "Gelly, Sylvain", "de Laroussilhe, Quentin"),
-        ("act", "Yu, Zhongzhi", "Lin, Yingyan (Celine)", "Shaikh, Khalid"),
+        ("act", "Yu, Zhongzhi", "Lin, Yingyan Celine", "Shaikh, Khalid"),
         ("prefix-tuning", "Li, Xiang Lisa", "Liang, Percy", None),
         ("spectral-filters", "Cancedda, Nicola", "Cancedda, Nicola", None),
     ],
@@ -340,6 +340,53 @@ def test_every_author_of_every_paper_matches_the_catalog(cat, raw):
             assert decode(" ".join(parts.first)) == given, (p.id, name)
             checked += 1
     assert checked > 300
+
+
+def test_proceedings_give_editors_address_and_month_as_the_anthology_does(cat):
+    text = bibtex.export([paper(cat, "prefix-tuning")], cat)
+    # the month is BibTeX's macro, unbraced, so that every style prints it in its own way
+    assert "\tmonth = aug,\n" in text
+    fields = values(parse(text).entries[0])
+    assert fields["address"] == "Online"
+    assert split_multiple_persons_names(fields["editor"]) == [
+        "Zong, Chengqing",
+        "Xia, Fei",
+        "Li, Wenjie",
+        "Navigli, Roberto",
+    ]
+    biblatex = values(exported(cat, "prefix-tuning", Style(biblatex=True)))
+    assert biblatex["date"] == "2021-08" and biblatex["location"] == "Online"
+    assert "month" not in biblatex and "address" not in biblatex
+
+
+def test_a_workshop_the_catalog_cannot_name_is_cited_as_the_preprint(cat):
+    # lad2024remarkable: the list says "ICML Workshop" and names none
+    entry = exported(cat, "stages-of-inference")
+    fields = values(entry)
+    assert entry.entry_type == "misc" and "booktitle" not in fields
+    assert fields["howpublished"] == "arXiv preprint arXiv:2406.19384"
+    # a named workshop stays a workshop paper
+    named = exported(cat, "peft-empirical")
+    assert named.entry_type == "inproceedings"
+    assert values(named)["booktitle"].startswith("ICLR 2023 Workshop on Mathematical")
+
+
+def test_readme_primary_class_claim_matches_the_catalog(cat):
+    """README says how many of the papers with an arXiv id carry primaryClass; it is so."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    claim = re.search(r"`primaryClass` \(checked on arXiv's record: (\d+) of (\d+)\)", readme)
+    assert claim is not None
+    with_id = [p for p in cat.papers if p.citable and p.arxiv]
+    with_class = [p for p in with_id if p.arxiv_class]
+    assert (int(claim.group(1)), int(claim.group(2))) == (len(with_class), len(with_id))
+    text = bibtex.export(with_id, cat)
+    assert text.count("primaryClass = ") == len(with_class)
+
+
+def test_a_journal_article_has_no_publisher_editor_or_address(cat):
+    fields = values(exported(cat, "lost-in-the-middle"))
+    assert fields["journal"] == "Transactions of the Association for Computational Linguistics"
+    assert not {"publisher", "editor", "address"} & fields.keys()
 
 
 # ---------------------------------------------------------------- version of record
@@ -508,7 +555,7 @@ def test_accents_as_latex(text, latex):
         ("p-tuning", "{GPT} Understands, Too"),
         (
             "llama-adapter",
-            "{LLaMA}-Adapter: Efficient Fine-tuning of Large Language Models "
+            "{LLaMA-Adapter}: Efficient Fine-tuning of Large Language Models "
             "with Zero-initialized Attention",
         ),
         ("dpo-vs-ppo", "Is {DPO} Superior to {PPO} for {LLM} Alignment? {A} Comprehensive Study"),
@@ -528,7 +575,11 @@ def test_title_words_with_inner_capitals_are_braced(cat, paper_id, title):
 @pytest.mark.parametrize(
     ("title", "latex"),
     [
-        ("GPT-3 and GPT-4o", "{GPT}-3 and {GPT}-4o"),
+        ("GPT-3 and GPT-4o", "{GPT-3} and {GPT-4o}"),
+        # a hyphenated name is braced whole: "{LLaMA}-Adapter" prints "LLaMA-adapter"
+        ("LLaMA-Adapter and LLM-Adapters", "{LLaMA-Adapter} and {LLM-Adapters}"),
+        ("P-Tuning v2: Prompt Tuning", "{P-Tuning} v2: Prompt Tuning"),
+        ("Zero-Shot Chain-of-Thought", "Zero-Shot Chain-of-Thought"),
         (
             "Training LLaMA with DPO, PPO (and NLP)",
             "Training {LLaMA} with {DPO}, {PPO} (and {NLP})",
@@ -594,7 +645,8 @@ def test_whole_catalog_parses_back(cat, style):
     assert len(expected) == 44
     for entry in library.entries:
         fields = values(entry)
-        assert {"title", "author", "year", "url"} <= fields.keys(), entry.key
+        year = "date" if style.biblatex else "year"  # biblatex's own field, as --help says
+        assert {"title", "author", year, "url"} <= fields.keys(), entry.key
         for value in fields.values():
             assert balanced_for_bibtex(value), (entry.key, value)
 
@@ -684,7 +736,28 @@ def test_property_encode_authors_round_trips(authors, ascii_accents):
         parts = parse_single_name_into_parts(name)
         assert not parts.jr
         assert same_text(decode(" ".join(parts.von + parts.last)), family), (name, family)
-        assert same_text(decode(" ".join(parts.first)), given_names), (name, given_names)
+        expected = _abbreviable(given_names)
+        assert same_text(decode(" ".join(parts.first)), expected), (name, given_names)
+
+
+@pytest.mark.parametrize(
+    ("name", "written"),
+    [
+        ("João G.M. Araújo", "Araújo, João G. M."),  # abbrvnat printed "J. G. Araújo"
+        ("Yingyan (Celine) Lin", "Lin, Yingyan Celine"),  # biber made the initial "(."
+        ("Edward J. Hu", "Hu, Edward J."),
+        ("de Laroussilhe, Quentin", "de Laroussilhe, Quentin"),
+    ],
+)
+def test_names_are_written_so_every_style_can_abbreviate_them(name, written):
+    assert bibtex.bibtex_name(name) == written
+
+
+def _abbreviable(given: str) -> str:
+    """Given names as the export writes them so that styles can abbreviate them: without
+    parentheses, and with an initial's period never glued to the next letter."""
+    given = given.replace("(", " ").replace(")", " ")
+    return re.sub(r"(\w\.)(?=\w)", r"\1 ", given)
 
 
 def _run_bibtex(folder: Path, bib: str, keys: list[str], style: str = "plain") -> str:

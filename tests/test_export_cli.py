@@ -8,6 +8,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import subprocess
 import tomllib
@@ -406,6 +407,22 @@ needs_bibtex = requires_tools("pdflatex", "bibtex")
 needs_biber = requires_tools("pdflatex", "biber")
 
 
+def _tex_has(name: str) -> bool:
+    found = shutil.which("kpsewhich") and subprocess.run(
+        ["kpsewhich", name], capture_output=True, text=True, timeout=60
+    )
+    return bool(found and found.returncode == 0 and found.stdout.strip())
+
+
+def requires_tex_file(name: str, package: str) -> pytest.MarkDecorator:
+    """Skip when TeX lacks a style file, and say which Debian package has it; never in CI,
+    where .ci/run installs it."""
+    return pytest.mark.skipif(
+        not os.environ.get("CI") and not _tex_has(name),
+        reason=f"{name} not found by kpsewhich (Debian: {package})",
+    )
+
+
 def _tool(folder: Path, *command: str) -> subprocess.CompletedProcess:
     # TeX's per-user cache (fonts mktexpk makes) goes next to the session's temp folders,
     # shared by the tests of one run, never into the user's home
@@ -452,6 +469,16 @@ def _biber(folder: Path, name: str) -> str:
     return blg
 
 
+def _compile(folder: Path, name: str, backend: str = "bibtex") -> str:
+    """pdflatex, bibtex or biber, then pdflatex twice: every citation resolved. The .log."""
+    _latex(folder, name)
+    (_bibtex if backend == "bibtex" else _biber)(folder, name)
+    _latex(folder, name)
+    log = _latex(folder, name)
+    _assert_resolved(log)
+    return log
+
+
 @needs_bibtex
 def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
     ok(run("export", "-o", tmp_path / "refs.bib"))
@@ -463,10 +490,7 @@ def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
         "\\nocite{*}\nAll of them: \\citep{" + ",".join(ALL_KEYS) + "}.\n"
         "\\bibliographystyle{plainnat}\n\\bibliography{refs}\n\\end{document}\n",
     )
-    _latex(tmp_path, "doc")
-    _bibtex(tmp_path, "doc")
-    _latex(tmp_path, "doc")
-    _assert_resolved(_latex(tmp_path, "doc"))
+    _compile(tmp_path, "doc")
     bbl = " ".join((tmp_path / "doc.bbl").read_text(encoding="utf-8").split())  # unwrap lines
     assert sorted(re.findall(r"\\bibitem\[[^\]]*\]\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
     # plainnat lower-cases titles; the braced words keep their capitals
@@ -481,21 +505,21 @@ def test_whole_catalog_compiles_with_bibtex_and_plainnat(run, tmp_path):
 
 
 @needs_biber
+@requires_tex_file("ieee.bbx", "texlive-bibtex-extra")
+@pytest.mark.parametrize("style", ["authoryear", "ieee"])
 @pytest.mark.parametrize("flags", [[], ["--biblatex"]], ids=["default", "biblatex"])
-def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
+def test_whole_catalog_compiles_with_biber(run, tmp_path, flags, style):
+    """biblatex's authoryear and, from biblatex-ieee, ieee: no warning from biber."""
     ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
     write(
         tmp_path,
         "doc.tex",
         "\\documentclass{article}\n"
-        "\\usepackage[backend=biber]{biblatex}\n\\addbibresource{refs.bib}\n"
+        f"\\usepackage[backend=biber,style={style}]{{biblatex}}\n\\addbibresource{{refs.bib}}\n"
         "\\begin{document}\nAll of them: \\parencite{" + ",".join(ALL_KEYS) + "}.\n"
         "\\printbibliography\n\\end{document}\n",
     )
-    _latex(tmp_path, "doc")
-    _biber(tmp_path, "doc")
-    _latex(tmp_path, "doc")
-    _assert_resolved(_latex(tmp_path, "doc"))
+    _compile(tmp_path, "doc", "biber")
     bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(ALL_KEYS)
     # biber read the names right, from LaTeX accents or from UTF-8, multi-word family
@@ -508,6 +532,97 @@ def test_whole_catalog_compiles_with_biber(run, tmp_path, flags):
     ):
         assert f"family={{{family}}}" in bbl, family
     assert "family={Laroussilhe},\n" in bbl and "prefix={de}," in bbl  # a "von" part
+    # every initial biber makes is a letter and a period: no "(." from a parenthesis
+    assert not re.search(r"giveni=\{[^}]*[()]", bbl)
+
+
+EXPORT_VARIANTS = [[], ["--biblatex"], ["--as-listed"], ["--as-listed", "--biblatex"]]
+
+
+@needs_biber
+@pytest.mark.parametrize("flags", EXPORT_VARIANTS, ids=" ".join)
+def test_every_export_variant_fits_biblatex_data_model(run, tmp_path, flags):
+    """biber's own check of each entry's type and fields against biblatex's data model."""
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    done = _tool(tmp_path, "biber", "--tool", "--validate-datamodel", "refs.bib")
+    log = done.stdout + (tmp_path / "refs.bib.blg").read_text(encoding="utf-8", errors="replace")
+    assert "Datamodel validation complete" in log, log  # biber did run its checks
+    assert "WARN" not in log and "ERROR" not in log, log
+
+
+@needs_bibtex
+@requires_tex_file("IEEEtran.bst", "texlive-publishers")
+@pytest.mark.parametrize("flags", [[], ["--as-listed"]], ids=["default", "as-listed"])
+@pytest.mark.parametrize("style", ["plainnat", "abbrvnat", "unsrtnat", "IEEEtran"])
+def test_whole_catalog_compiles_in_each_bibtex_style(run, tmp_path, style, flags):
+    """No warning from bibtex in the natbib styles and IEEEtran, with url loaded."""
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    natbib = "" if style == "IEEEtran" else "\\usepackage{natbib}\n"  # IEEEtran: numbers only
+    write(
+        tmp_path,
+        "doc.tex",
+        f"\\documentclass{{article}}\n{natbib}\\usepackage{{url}}\n\\begin{{document}}\n"
+        f"\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n"
+        "\\end{document}\n",
+    )
+    _compile(tmp_path, "doc")
+    aux = (tmp_path / "doc.aux").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(ALL_KEYS)
+
+
+# The bibliography as a reader sees it: pdftotext (Debian's poppler-utils) on a page wide
+# enough, and hyphenation off, so that no word is broken across lines.
+RENDER_PREAMBLE = (
+    "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
+    "\\usepackage[paperwidth=120cm,paperheight=250cm,margin=1cm]{geometry}\n"
+    "\\usepackage{url}\n\\hyphenpenalty=10000 \\exhyphenpenalty=10000\n"
+)
+
+
+def _rendered(folder: Path) -> str:
+    _tool(folder, "pdftotext", "-enc", "UTF-8", "doc.pdf", "doc.txt")
+    return " ".join((folder / "doc.txt").read_text(encoding="utf-8").split())
+
+
+def _assert_reads_as_written(text: str, as_listed: bool) -> None:
+    """Capitals, accents and initials as the papers have them."""
+    for written in ("LLaMA-Adapter", "LLM-Adapters", "P-Tuning", "LoRA", "BERT", "Veličković"):
+        assert written in text, written
+    assert "Y. C. Lin" in text  # not "Y. (. Lin" or "Y. ( Lin"
+    assert ("J. G. M. Araújo" if as_listed else "J. M. Araújo") in text  # not "J. G. Araújo"
+    # no initial next to a parenthesis, nor a parenthesis made an initial
+    assert not re.search(r"\b[A-Z]\.\s*\(|\(\.", text), re.findall(r".{30}\(\..{30}", text)
+
+
+@requires_tools("pdflatex", "bibtex", "pdftotext")
+@pytest.mark.parametrize("flags", [[], ["--as-listed"]], ids=["default", "as-listed"])
+def test_bibliography_reads_as_written_with_abbrvnat(run, tmp_path, flags):
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE + "\\usepackage{natbib}\n\\begin{document}\n\\nocite{*}\n"
+        "\\bibliographystyle{abbrvnat}\n\\bibliography{refs}\n\\end{document}\n",
+    )
+    _compile(tmp_path, "doc")
+    _assert_reads_as_written(_rendered(tmp_path), as_listed=bool(flags))
+
+
+@requires_tools("pdflatex", "biber", "pdftotext")
+@requires_tex_file("ieee.bbx", "texlive-bibtex-extra")
+@pytest.mark.parametrize("flags", [["--biblatex"], ["--biblatex", "--as-listed"]], ids=" ".join)
+def test_bibliography_reads_as_written_with_biblatex_ieee(run, tmp_path, flags):
+    ok(run("export", *flags, "-o", tmp_path / "refs.bib"))
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE
+        + "\\usepackage[backend=biber,style=ieee,maxnames=99]{biblatex}\n"  # all authors
+        "\\addbibresource{refs.bib}\n\\begin{document}\n\\nocite{*}\n"
+        "\\printbibliography\n\\end{document}\n",
+    )
+    _compile(tmp_path, "doc", "biber")
+    _assert_reads_as_written(_rendered(tmp_path), as_listed="--as-listed" in flags)
 
 
 @needs_bibtex
@@ -516,10 +631,7 @@ def test_draft_exported_with_tex_compiles(run, draft):
     ok(run("export", "--tex", draft, "-o", folder / "refs.bib"))
     assert keys_of((folder / "refs.bib").read_text(encoding="utf-8")) == DRAFT_KEYS
     # the draft uses LaTeX's default OT1 encoding: its papers' accents must work there
-    _latex(folder, "draft")
-    _bibtex(folder, "draft")
-    _latex(folder, "draft")
-    _assert_resolved(_latex(folder, "draft"))
+    _compile(folder, "draft")
     aux = (folder / "draft.aux").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == sorted(DRAFT_KEYS)
     # the compiled .aux names the same keys
@@ -548,10 +660,7 @@ def test_biblatex_draft_exported_with_tex_compiles(run, tmp_path):
     keys = ["xiao2024efficient", "yu2024unveiling", "cancedda2024spectral", "liu2024lost"]
     ok(run("export", "--biblatex", "--tex", main, "-o", tmp_path / "refs.bib"))
     assert keys_of((tmp_path / "refs.bib").read_text(encoding="utf-8")) == keys
-    _latex(tmp_path, "paper")
-    _biber(tmp_path, "paper")
-    _latex(tmp_path, "paper")
-    _assert_resolved(_latex(tmp_path, "paper"))
+    _compile(tmp_path, "paper", "biber")
     bbl = (tmp_path / "paper.bbl").read_text(encoding="utf-8")
     assert sorted(re.findall(r"\\entry\{([^}]*)\}", bbl)) == sorted(keys)
     # biblatex's .aux (\abx@aux@cite) names the same keys
@@ -916,3 +1025,136 @@ def test_allow_missing_with_no_known_key_writes_nothing(run, tmp_path):
         "not written"
     )
     assert listing(tmp_path) == ["m.tex"]
+
+
+# ---------------------------------------------------------------- a merge keeps the draft compiling
+
+# The user's .bib has LoRA as hu2021lora (found by its title) and DPO as dpo-preprint (by
+# its arXiv link); the draft cites both by the catalog's keys, one of them in an \input file.
+OTHER_KEYS_BIB = """\
+@inproceedings{hu2021lora,
+  title = {{LoRA}: Low-Rank Adaptation of Large Language Models},
+  author = {Hu, Edward J. and others},
+  booktitle = {International Conference on Learning Representations},
+  year = {2022}
+}
+
+@misc{dpo-preprint,
+  title = {Direct Preference Optimization},
+  author = {Rafailov, Rafael and others},
+  howpublished = {\\url{https://arxiv.org/abs/2305.18290}},
+  year = {2023}
+}
+"""
+MERGE_DRAFT = r"""\documentclass{article}
+\usepackage{natbib}
+\usepackage{url}
+\begin{document}
+Low-rank updates~\citep{hu2022lora}.
+\input{sections/rlhf}
+Again \citet{hu2022lora}.
+\bibliographystyle{plainnat}
+\bibliography{refs}
+\end{document}
+"""
+MERGE_SECTION = "RLHF~\\citep{ziegler2019fine}.\n\nDPO~\\citep{rafailov2023direct}.\n"
+
+
+@pytest.fixture
+def merge_draft(tmp_path) -> tuple[Path, Path]:
+    write(tmp_path, "sections/rlhf.tex", MERGE_SECTION)
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    return write(tmp_path, "draft.tex", MERGE_DRAFT), bib
+
+
+def test_merge_that_would_leave_a_citation_undefined_fails_naming_each_line(run, merge_draft):
+    main, bib = merge_draft
+    before = bib.read_bytes()
+    line = one_error_line(run("export", "--tex", main, "--merge", bib))
+    section = main.parent / "sections" / "rlhf.tex"
+    assert f"{main}:5, {main}:7: change hu2022lora to hu2021lora (same title)" in line
+    assert f"{section}:3: change rafailov2023direct to dpo-preprint (same arXiv id)" in line
+    assert "ziegler2019fine" not in line  # not in the .bib: it would simply be added
+    assert "--add-as-cited" in line and f"{bib} not written" in line
+    assert bib.read_bytes() == before  # nothing written, not even ziegler2019fine
+    assert listing(main.parent) == ["draft.tex", "refs.bib", "sections"]
+
+
+def test_merge_with_add_as_cited_adds_the_cited_keys(run, merge_draft):
+    main, bib = merge_draft
+    before = bib.read_bytes()
+    result = run("export", "--tex", main, "--merge", bib, "--add-as-cited")
+    ok(result)
+    after = bib.read_bytes()
+    assert after.startswith(before)
+    added = ["hu2022lora", "ziegler2019fine", "rafailov2023direct"]
+    assert keys_of(after.decode("utf-8")) == ["hu2021lora", "dpo-preprint", *added]
+    assert "has hu2022lora as 'hu2021lora' (same title); added as hu2022lora" in result.stderr
+    assert result.stderr.splitlines()[-1] == f"added 3 entries to {bib}: {', '.join(added)}"
+
+
+@needs_bibtex
+def test_draft_compiles_after_a_merge_with_add_as_cited(run, merge_draft):
+    main, bib = merge_draft
+    ok(run("export", "--tex", main, "--merge", bib, "--add-as-cited"))
+    folder = main.parent
+    _compile(folder, "draft")
+
+
+def test_a_key_that_differs_only_in_case_cannot_be_added_as_cited(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", "@misc{HU2022LoRA, title = {Something}}\n")
+    main = write(tmp_path, "draft.tex", "\\cite{hu2022lora}\n")
+    for extra in ([], ["--add-as-cited"]):
+        line = one_error_line(run("export", "--tex", main, "--merge", bib, *extra))
+        assert f"{main}:1: change hu2022lora to HU2022LoRA (same key)" in line
+        assert "--add-as-cited" not in line  # it would not help: BibTeX sees one key
+    assert bib.read_text(encoding="utf-8") == "@misc{HU2022LoRA, title = {Something}}\n"
+
+
+def test_a_conflict_found_through_an_aux_names_its_lines(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    aux = write(
+        tmp_path, "draft.aux", "\\relax\n\\citation{ziegler2019fine}\n\\citation{hu2022lora}\n"
+    )
+    line = one_error_line(run("export", "--aux", aux, "--merge", bib))
+    assert f"{aux}:3: change hu2022lora to hu2021lora (same title)" in line
+
+
+def test_nocite_star_names_no_key_to_break(run, tmp_path):
+    # \nocite{*} lists every entry of the .bib: hu2021lora prints, nothing is undefined
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    main = write(tmp_path, "draft.tex", "\\nocite{*}\n")
+    result = run("export", "--tex", main, "--merge", bib)
+    ok(result)
+    assert "already has hu2022lora as 'hu2021lora' (same title); not added" in result.stderr
+
+
+def test_a_merge_of_named_papers_has_no_draft_to_break(run, tmp_path):
+    bib = write(tmp_path, "refs.bib", OTHER_KEYS_BIB)
+    result = run("export", "lora", "self-rewarding", "--merge", bib)
+    ok(result)
+    assert "already has hu2022lora as 'hu2021lora' (same title); not added" in result.stderr
+
+
+@pytest.mark.parametrize("how", [["-o", "x.bib"], []], ids=["-o", "stdout"])
+def test_add_as_cited_needs_a_merge_and_a_draft(run, tmp_path, how):
+    main = write(tmp_path, "draft.tex", "\\cite{hu2022lora}\n")
+    line = one_error_line(run("export", "--tex", main, "--add-as-cited", *how))
+    assert "--add-as-cited goes with --merge" in line
+    line = one_error_line(run("export", "lora", "--merge", tmp_path / "r.bib", "--add-as-cited"))
+    assert "--add-as-cited goes with --merge" in line
+
+
+def test_biblatex_writes_the_fields_its_help_names(run):
+    """--help says --biblatex writes eprinttype, journaltitle and date: it does, and no year."""
+    # rich draws the help in a box: its side lines fall inside a wrapped sentence
+    help_text = " ".join(re.sub("[\u2500-\u257f]", " ", ok(run("export", "--help"))).split())
+    named = re.search(r"biblatex fields \(([^)]*)\)", help_text)
+    assert named is not None, help_text
+    fields = [f.strip() for f in named.group(1).split(",")]
+    assert fields == ["eprinttype", "journaltitle", "date"]
+    library = bibtexparser.parse_string(ok(run("export", "--biblatex")))
+    written = {name for entry in library.entries for name in entry.fields_dict}
+    assert set(fields) <= written
+    assert "year" not in written and "journal" not in written
+    assert all("date" in entry.fields_dict for entry in library.entries)

@@ -102,6 +102,9 @@ def test_paper_model_keeps_non_ascii_authors_as_written() -> None:
         ({"url": "arxiv.org/abs/2001.00001"}, "url"),
         ({"pages": "12 to 14"}, "pages"),
         ({"covers": ["beta-two"]}, "covers"),  # only summary posts cover papers
+        ({"month": 13}, "month"),
+        ({"month": "aug"}, "month"),  # a number: the export writes BibTeX's macro from it
+        ({"editors": ["-"]}, "editors"),
     ],
 )
 def test_paper_model_rejects_bad_field_and_names_it(change: dict, field: str) -> None:

@@ -13,7 +13,7 @@ import logging
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,7 +48,9 @@ _SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _SPECIAL_RE = re.compile("|".join(re.escape(c) for c in _SPECIALS))
-_WORD = re.compile(r"[^\s\-/:]+")
+# Words of a title, a hyphenated compound as one: braces around a part only
+# ("{LLaMA}-Adapter") still let styles lower-case the other parts ("LLaMA-adapter").
+_WORD = re.compile(r"[^\s/:]+")
 
 
 class ExportError(LitlistError):
@@ -130,7 +132,8 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
         head = core[: len(core) - len(core.lstrip("(\"'\u2018\u201c"))]
         core = core[len(head) :]
         encoded = encode(core, ascii_accents=ascii_accents)
-        if _needs_protection(core) or (after_sentence and core[:1].isupper()):
+        protect = any(_needs_protection(part) for part in core.split("-"))
+        if protect or (after_sentence and core[:1].isupper()):
             # "{\$GPT}" would be a BibTeX "special character", whose letters styles still
             # change case: a second brace level protects it
             encoded = ("{{" + encoded + "}}") if encoded.startswith("\\") else ("{" + encoded + "}")
@@ -144,13 +147,21 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
     return "".join(out)
 
 
+# An initial's period glued to the next initial ("G.M."): BibTeX and biber read "G.M." as
+# one name part, so abbreviating styles print "G." and lose the M.
+_GLUED_INITIAL = re.compile(r"(?<=\w\.)(?=\w)")
+
+
 def bibtex_name(name: str) -> str:
-    """'Given Family' (or 'Family, Given') as BibTeX's 'Family, Given'."""
+    """'Given Family' (or 'Family, Given') as BibTeX's 'Family, Given', in a form every style
+    can abbreviate: glued initials apart ("G.M." → "G. M.") and no parentheses in the given
+    names ("Yingyan (Celine)" would print as "Y. (."), their words kept."""
     if "," in name:
         family, given = (part.strip() for part in name.split(",", 1))
     else:
         parts = name.split()
         family, given = parts[-1], " ".join(parts[:-1])
+    given = " ".join(_GLUED_INITIAL.sub(" ", given.replace("(", " ").replace(")", " ")).split())
     return f"{family}, {given}" if given else family
 
 
@@ -200,6 +211,10 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     if venue.kind == "journal":
         kind = "article"
         fields.append(("journaltitle" if style.biblatex else "journal", encode(venue.name)))
+    elif venue.kind == "workshop" and not (pub.booktitle or pub.workshop) and paper.arxiv:
+        # a workshop the catalog cannot name ("ICML Workshop") is no venue a reader can
+        # find: the paper is cited as the preprint it is
+        kind = "misc"
     elif venue.kind in ("conference", "workshop"):
         kind = "inproceedings"
         booktitle = pub.booktitle or pub.workshop or venue.name
@@ -212,9 +227,24 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
             fields.append((name, encode(value)))
     if pub.pages:
         fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
-    if pub.publisher:
+    # biblatex's data model has no publisher for an article (biber warns), and the classic
+    # styles print none for one either: a journal names its publisher itself
+    if pub.editors and kind == "inproceedings":
+        fields.append(("editor", encode_authors(pub.editors, ascii_accents=accents)))
+    if pub.address and kind == "inproceedings":
+        # where the meeting was held; biber reads a classic address as location
+        name = "location" if style.biblatex else "address"
+        fields.append((name, encode(pub.address, ascii_accents=accents)))
+    if pub.publisher and kind != "article":
         fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
-    fields.append(("year", str(pub.year)))
+    # biblatex's own date field (with the month: 2021-08); classic BibTeX styles know only
+    # year and month, the month as the standard macro (aug) that every style abbreviates
+    if style.biblatex:
+        fields.append(("date", f"{pub.year}-{pub.month:02d}" if pub.month else str(pub.year)))
+    else:
+        if pub.month:
+            fields.append(("month", _MONTHS[pub.month - 1]))
+        fields.append(("year", str(pub.year)))
     if paper.arxiv:
         if style.biblatex:
             fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
@@ -233,7 +263,12 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         fields.append(("url", url))
     for name, value in fields:
         _refuse_unsafe(paper, name, value)
-    return Entry(kind, paper.key or paper.id, [Field(k, v) for k, v in fields])
+    # a month macro is written bare (month = aug): braced, styles would print "aug"
+    return Entry(
+        kind,
+        paper.key or paper.id,
+        [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields],
+    )
 
 
 # Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
@@ -537,11 +572,18 @@ class MergeReport:
     path: Path
     added: list[str] = field(default_factory=list)
     present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
+    # added under the cited key although the .bib has the paper (key, existing, why)
+    added_as_cited: list[tuple[str, str, str]] = field(default_factory=list)
 
     def lines(self) -> list[str]:
         out = [
             f"{self.path}: already has {key} as '{existing}' ({why}); not added"
             for key, existing, why in self.present
+        ]
+        out += [
+            f"{self.path}: has {key} as '{existing}' ({why}); added as {key} too, "
+            "the key the draft cites (--add-as-cited)"
+            for key, existing, why in self.added_as_cited
         ]
         out.append(
             f"added {len(self.added)} entr{'y' if len(self.added) == 1 else 'ies'} "
@@ -550,11 +592,30 @@ class MergeReport:
         return out
 
 
+@dataclass(frozen=True)
+class CitingDraft:
+    """What a merge must keep compiling: the keys a draft cites, and where it cites them
+    (`where(keys)` gives each key's `file:line` places; asked only when a key conflicts)."""
+
+    keys: frozenset[str]
+    where: Callable[[set[str]], dict[str, list[str]]]
+    add_as_cited: bool = False
+
+
 def merge_into(
-    path: Path, papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None
+    path: Path,
+    papers: list[Paper],
+    catalog: Catalog,
+    style: Style = Style(),
+    progress=None,
+    draft: CitingDraft | None = None,
 ) -> MergeReport:
     """Append to the .bib at `path` the papers it does not already have; every byte already
     in it stays as it was, and new entries use its line endings. A missing file is created.
+
+    A paper the `draft` cites under a key the .bib has under another key would leave the
+    draft's citation undefined: that is an ExportError naming each place to change, and
+    nothing is written, unless `draft.add_as_cited` asks to add it under the cited key.
 
     The file is locked against other litlist runs while we work, and if anything else
     changed it since it was read, nothing is written (FileChanged) so that edit is kept."""
@@ -577,11 +638,16 @@ def merge_into(
                 continue
             found = known.find(paper, style)
             if found:
-                report.present.append((paper.key or paper.id, found[0], found[1]))
-                continue
+                entry = (paper.key or paper.id, found[0], found[1])
+                if not (draft and draft.add_as_cited and _breaks(draft, paper, found[0])):
+                    report.present.append(entry)
+                    continue
+                report.added_as_cited.append(entry)
             new.append(paper)
             known.by_key[(paper.key or paper.id).casefold()] = paper.key or paper.id
             report.added.append(paper.key or paper.id)
+        if draft is not None:
+            _refuse_broken_draft(path, draft, report.present + report.added_as_cited)
         if not new:
             return report
         # new entries end their lines as the file does (an editor on Windows saved it CRLF)
@@ -603,6 +669,41 @@ def merge_into(
         except OSError as exc:
             raise ExportError(f"{path}: {exc.strerror or exc}") from None
     return report
+
+
+def _breaks(draft: CitingDraft, paper: Paper, existing: str) -> bool:
+    """Whether the draft cites `paper` by a key the .bib has under another key (`existing`)."""
+    key = paper.key or paper.id
+    return key in draft.keys and existing != key
+
+
+def _refuse_broken_draft(path: Path, draft: CitingDraft, found: list[tuple[str, str, str]]) -> None:
+    """ExportError naming every `file:line` whose citation the merge would leave undefined:
+    each key the draft cites that the .bib has under another key, unless it is added under
+    the cited key (a key that differs only in case cannot be: BibTeX would see it twice)."""
+    broken = [
+        (key, existing, why)
+        for key, existing, why in found
+        if key in draft.keys
+        and existing != key
+        and (not draft.add_as_cited or existing.casefold() == key.casefold())
+    ]
+    if not broken:
+        return
+    places = draft.where({key for key, _, _ in broken})
+    changes = "; ".join(
+        f"{', '.join(places.get(key, ['the draft']))}: change {key} to {existing} ({why})"
+        for key, existing, why in broken
+    )
+    many = len(broken) > 1
+    # a key that differs only in case cannot be added beside the other (BibTeX sees one key)
+    only_case = all(e.casefold() == k.casefold() for k, e, _ in broken)
+    hint = "" if only_case else f"; or pass --add-as-cited to add {'them' if many else 'it'} "
+    hint += "" if only_case else f"under the cited key{'s' if many else ''}"
+    raise ExportError(
+        f"{path} already has {len(broken)} paper{'s' if many else ''} the draft cites under "
+        f"another key (the draft would not compile): {changes}{hint}; {path} not written"
+    )
 
 
 def _uses_crlf(text: str) -> bool:

@@ -31,7 +31,7 @@ import zlib
 from pathlib import Path
 
 # Bump when the tables change shape: old caches are then simply rebuilt.
-FORMAT = 11
+FORMAT = 12  # 12: papers carry address, month and editors (11: the search index)
 SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.

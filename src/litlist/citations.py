@@ -13,6 +13,7 @@ the size of the draft, whatever it holds.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from litlist.errors import InputError
@@ -116,24 +117,31 @@ def _groups(
 def keys_in_tex(text: str, where: str = "") -> list[str]:
     """Citation keys in LaTeX source, in order of first use (comments ignored). A citation
     whose braces never close is an InputError naming `where` and the line."""
+    return list(dict.fromkeys(key for key, _ in _cited_with_lines(text, where)))
+
+
+def _cited_with_lines(text: str, where: str = "") -> Iterator[tuple[str, int]]:
+    """(key, line) of every key each citation command of `text` names."""
     text = _strip_comments(text)
     closes = _closers(text)
-    found: list[str] = []
+    line, counted = 1, 0
     for match in _CITE.finditer(text):
         command = match.group(0).rstrip("*")
         if command in _IGNORED_CITE_COMMANDS:
             continue
+        line += text.count("\n", counted, match.start())  # counted on from the last match
+        counted = match.start()
         groups, end = _groups(text, match.end(), closes, multi=command.lower().endswith("cites"))
         if end is None:
-            line = text.count("\n", 0, match.start()) + 1
             raise InputError(
                 f"{where or 'line'}{':' if where else ' '}{line}: {command} has an argument "
                 "that is never closed"
             )
         for group in groups:
             # "#1" is a macro's parameter (\newcommand{\mycite}[1]{\citep{#1}}), not a key
-            found += [k.strip() for k in group.split(",") if k.strip() and "#" not in k]
-    return list(dict.fromkeys(found))
+            for key in group.split(","):
+                if key.strip() and "#" not in key:
+                    yield key.strip(), line
 
 
 def keys_in_aux(text: str) -> list[str]:
@@ -207,9 +215,16 @@ def _tex_file(path: Path) -> Path:
 def keys_in_draft(main: Path) -> list[str]:
     """Keys cited by `main` and every file it brings in (\\input, \\include, \\subfile,
     \\import, \\subimport, \\InputIfFileExists), each file once; depth does not matter."""
+    found: list[str] = []
+    for path, text in _draft_files(main):
+        found.extend(keys_in_tex(text, str(path)))
+    return list(dict.fromkeys(found))
+
+
+def _draft_files(main: Path) -> Iterator[tuple[Path, str]]:
+    """(path, text) of `main` and of every file it brings in, each once, in reading order."""
     root = main.parent
     seen: set[Path] = set()
-    found: list[str] = []
     # a stack, not recursion: a chain of thousands of \input's is only a long list
     todo: list[tuple[Path, Path, str, bool]] = [(main, root, "", False)]
     while todo:
@@ -221,13 +236,33 @@ def keys_in_draft(main: Path) -> list[str]:
             continue
         seen.add(resolved)
         text = _read(path, why)
-        found.extend(keys_in_tex(text, str(path)))
+        yield path, text
         children = [
             (child, folder, f" (\\input from {path}:{line})", may_miss)
             for child, folder, may_miss, line in _included(_strip_comments(text), base, root)
         ]
         todo.extend(reversed(children))  # depth first, in the order the file has them
-    return list(dict.fromkeys(found))
+
+
+def where_cited(tex: list[Path], aux: Path | None, keys: set[str]) -> dict[str, list[str]]:
+    """For each of `keys` the drafts cite, every `file:line` that cites it (in the .aux when
+    only a compiled .aux was given: it has no lines of the draft)."""
+    places: dict[str, list[str]] = {}
+    for main in tex:
+        for path, text in _draft_files(main):
+            for key, line in _cited_with_lines(text, str(path)):
+                if key in keys:
+                    places.setdefault(key, []).append(f"{path}:{line}")
+    if aux is not None and not tex:
+        text = _read(aux)
+        line, counted = 1, 0
+        for match in _AUX_CITE.finditer(text):
+            line += text.count("\n", counted, match.start())
+            counted = match.start()
+            for key in match.group(1).split(","):
+                if key.strip() in keys:
+                    places.setdefault(key.strip(), []).append(f"{aux}:{line}")
+    return places
 
 
 def _keys_in_aux_file(path: Path, seen: set[Path]) -> list[str]:

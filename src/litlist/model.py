@@ -129,6 +129,11 @@ class Publication:
     publisher: str | None = None
     doi: str | None = None
     url: str | None = None
+    # what a proceedings' official BibTeX adds (the ACL Anthology's): where and when the
+    # meeting was held, and who edited the volume
+    address: str | None = None
+    month: int | None = None
+    editors: tuple[str, ...] = ()
 
 
 @record
@@ -158,7 +163,10 @@ class Paper:
     covers: tuple[str, ...] = ()
     summary: tuple[str, ...] = ()
     summary_en: str = ""
-    published: Publication | None = None
+    address: str | None = None
+    month: int | None = None
+    editors: tuple[str, ...] = ()
+    published: Publication | None = None  # last: to_record and from_record rely on it
 
     @property
     def citable(self) -> bool:
@@ -180,6 +188,9 @@ class Paper:
             publisher=self.publisher,
             doi=self.doi,
             url=self.url,
+            address=self.address,
+            month=self.month,
+            editors=self.editors,
         )
 
     def to_dict(self) -> dict[str, object]:

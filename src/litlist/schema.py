@@ -39,6 +39,7 @@ PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
 # strict: TOML has integers, so "2022", 2022.0 or true for a year is a mistake, not a year.
 Year = Annotated[int, Field(ge=1900, le=2100, strict=True)]
 Text = Annotated[str, Field(min_length=1)]
+Month = Annotated[int, Field(ge=1, le=12, strict=True)]
 
 
 class _Strict(BaseModel):
@@ -115,11 +116,14 @@ class PublicationModel(_Strict):
     publisher: Text | None = None
     doi: str | None = None
     url: str | None = None
+    address: Text | None = None
+    month: Month | None = None
+    editors: list[Text] = []
 
     _doi = field_validator("doi")(_check_doi)
     _url = field_validator("url")(_check_url)
     _pages = field_validator("pages")(_check_pages)
-    _authors = field_validator("authors")(_check_authors)
+    _authors = field_validator("authors", "editors")(_check_authors)
 
 
 class PaperModel(_Strict):
@@ -147,11 +151,15 @@ class PaperModel(_Strict):
     covers: list[Text] = Field(default=[], validate_default=True)
     summary: list[Text] = []
     summary_en: str = ""
+    address: Text | None = None
+    month: Month | None = None
+    editors: list[Text] = []
     published: PublicationModel | None = None
 
     _doi = field_validator("doi")(_check_doi)
     _url = field_validator("url")(_check_url)
     _pages = field_validator("pages")(_check_pages)
+    _editors = field_validator("editors")(_check_authors)
 
     @field_validator("arxiv")
     @classmethod

@@ -57,6 +57,14 @@ def export_cmd(
         bool,
         typer.Option("--allow-missing", help="Export the known keys and warn about unknown ones."),
     ] = False,
+    add_as_cited: Annotated[
+        bool,
+        typer.Option(
+            "--add-as-cited",
+            help="With --merge and a draft: add a paper the .bib has under another key "
+            "under the key the draft cites, instead of failing.",
+        ),
+    ] = False,
     biblatex: Annotated[
         bool,
         typer.Option(
@@ -83,6 +91,8 @@ def export_cmd(
     with reporting():
         if output is not None and merge is not None:
             raise bibtex.ExportError("use either -o or --merge, not both")
+        if add_as_cited and (merge is None or not (tex or aux)):
+            raise bibtex.ExportError("--add-as-cited goes with --merge and --tex or --aux")
         if output == Path("-"):  # the usual name for standard output
             output = None
         cat = load_catalog(ctx)
@@ -92,6 +102,8 @@ def export_cmd(
             # never "everything": with --merge that would fill the user's .bib
             verb = "cites" if len(tex or []) + (aux is not None) == 1 else "cite"
             raise bibtex.ExportError(f"{source} {verb} no papers")
+        # the keys the draft names: \nocite{*} names none (every .bib entry is listed anyway)
+        named = frozenset(cited) - {citations.ALL}
         if citations.ALL in cited:  # \nocite{*}: the draft cites everything
             cited = [k for k in cat.columns["key"] if k]
         if names or cited:
@@ -112,8 +124,23 @@ def export_cmd(
         papers = [cat.paper(i) for i in positions]
         style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
         if merge is not None:
+            # the draft must still compile after the merge: its cited keys, and where
+            draft = (
+                bibtex.CitingDraft(
+                    named,
+                    lambda keys: citations.where_cited(tex or [], aux, keys),
+                    add_as_cited,
+                )
+                if named
+                else None
+            )
             report = bibtex.merge_into(
-                merge, papers, cat, style, progress=render.progress_factory(sys.stderr)
+                merge,
+                papers,
+                cat,
+                style,
+                progress=render.progress_factory(sys.stderr),
+                draft=draft,
             )
             for line in report.lines():
                 sys.stderr.write(render.printable(line) + "\n")
