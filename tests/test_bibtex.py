@@ -374,7 +374,9 @@ def test_a_workshop_the_catalog_cannot_name_is_cited_as_the_preprint(cat):
 def test_readme_primary_class_claim_matches_the_catalog(cat):
     """README says how many of the papers with an arXiv id carry primaryClass; it is so."""
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    claim = re.search(r"`primaryClass` where arXiv's classification was confirmed \((\d+) of (\d+):", readme)
+    claim = re.search(
+        r"`primaryClass` where arXiv's classification was confirmed \((\d+) of (\d+):", readme
+    )
     assert claim is not None
     with_id = [p for p in cat.papers if p.citable and p.arxiv]
     with_class = [p for p in with_id if p.arxiv_class]
