@@ -400,3 +400,35 @@ def test_a_long_url_with_a_bad_end_is_rejected_without_backtracking() -> None:
         with pytest.raises(ValidationError) as info:
             schema.PaperModel.model_validate(dict(PAPER, url=url))
         assert _fields(info.value) == {"url"}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        '"Escaped \\u001b[2J ESC"',
+        '"Escaped \\U0000202e bidi"',
+        '"Escaped \\b backspace"',
+        '"Raw \x1b ESC"',
+        '"""Raw CR\r\nin a multi-line string"""',
+    ],
+)
+def test_load_refuses_control_characters_however_written(write_catalog, title: str) -> None:
+    """The first run of a catalog skips the per-field check only when its text cannot
+    produce a control character: escapes and raw characters both take the checked path."""
+    from conftest import TINY_CATALOG
+    from litlist import catalog
+    from litlist.errors import CatalogError
+
+    text = TINY_CATALOG.replace('"Alpha Methods for Tiny Catalogs"', title, 1)
+    assert text != TINY_CATALOG
+    assert schema.may_hold_controls(text)
+    # refused by our check, or already by TOML (a raw ESC) or the title rule (a line break)
+    with pytest.raises(CatalogError, match="control character|not valid TOML|one line"):
+        catalog.load(write_catalog(text))
+
+
+def test_a_plain_catalog_takes_the_fast_path_and_loads(tiny_catalog) -> None:
+    from litlist import catalog
+
+    assert not schema.may_hold_controls(tiny_catalog.read_text(encoding="utf-8"))
+    assert len(catalog.load(tiny_catalog)) == 4

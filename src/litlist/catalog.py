@@ -354,9 +354,11 @@ def _build(
             finally:
                 if bar is not None:
                     bar.close()  # type: ignore[attr-defined]
-            del text  # line numbers for problems are found by reading the file again
             # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
             from litlist import schema
+
+            controls = schema.may_hold_controls(text)
+            del text  # line numbers for problems are found by reading the file again
 
             db.executescript(TABLES + index.SCHEMA)
             db.execute("begin")
@@ -365,7 +367,11 @@ def _build(
             sink = _Sink(db, builder, len(rows) if isinstance(rows, list) else 0, progress)
             try:
                 shell, problems = schema.validate(
-                    data, str(where), lambda: _read(where).decode("utf-8", "replace"), sink=sink
+                    data,
+                    str(where),
+                    lambda: _read(where).decode("utf-8", "replace"),
+                    sink=sink,
+                    controls=controls,
                 )
             finally:
                 sink.close()
