@@ -26,7 +26,16 @@ from pathlib import Path
 
 from litlist import cache
 from litlist.errors import CatalogError, Problem
-from litlist.model import COLUMNS, Catalog, Paper, Topic, Venue, from_record, to_record
+from litlist.model import (
+    COLUMNS,
+    Catalog,
+    Paper,
+    Topic,
+    Venue,
+    from_record,
+    may_hold_controls,
+    to_record,
+)
 
 ENV_VAR = "LITLIST_CATALOG"
 PACKAGED = Path(__file__).parent / "data" / "papers.toml"
@@ -342,7 +351,10 @@ def _build(
     db = target.db if target is not None else _memory_db()
     try:
         with _collector_paused():
-            text = _decode(where, box.pop())  # the raw bytes go here
+            raw = box.pop()
+            controls = may_hold_controls(raw)  # one pass over bytes: see schema.validate
+            text = _decode(where, raw)
+            del raw  # the raw bytes go here
             # parsing a large catalog takes seconds: say so (a bar with no end, on a terminal)
             bar = (
                 progress(f"Parsing {where.name}", None)
@@ -357,7 +369,6 @@ def _build(
             # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
             from litlist import schema
 
-            controls = schema.may_hold_controls(text)
             del text  # line numbers for problems are found by reading the file again
 
             db.executescript(TABLES + index.SCHEMA)

@@ -19,6 +19,21 @@ _T = TypeVar("_T")
 # them from whatever it draws, since titles and queries also come from elsewhere.
 CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+# Where a TOML source could put a control character into a parsed string: the character
+# itself (CR too: CRLF lines inside a multi-line string), a C1 or bidi character in UTF-8,
+# or an escape that makes one (\b \f \r \e \u \U). _SUSPECT finds the bytes such a place
+# starts with in one fast pass; _CONTROL_AT confirms each.
+_SUSPECT = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f\\\xc2\xe2]")
+_CONTROL_AT = re.compile(
+    rb"[\x00-\x08\x0b-\x1f\x7f]|\\[bfreuU]|\xc2[\x80-\x9f]|\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]"
+)
+
+
+def may_hold_controls(raw: bytes) -> bool:
+    """False when no string parsed from this TOML source can contain a control character,
+    so validation may skip checking every field for one (a tenth of a first run's time)."""
+    return any(_CONTROL_AT.match(raw, m.start()) for m in _SUSPECT.finditer(raw))
+
 
 class _Record:
     """Base of the frozen records below: slots, equality, repr, and an __init__ that takes

@@ -51,7 +51,7 @@ class _Strict(BaseModel):
     @classmethod
     def _no_control_characters(cls, value: object, info: ValidationInfo) -> object:
         if info.context is not None and not info.context.get("controls", True):
-            return value  # the source text cannot hold any (see `may_hold_controls`)
+            return value  # the source cannot hold any (see `model.may_hold_controls`)
         for text in value if isinstance(value, list) else [value]:
             if isinstance(text, str) and (found := CONTROL_CHARS.search(text)):
                 raise ValueError(
@@ -265,19 +265,6 @@ def explain(error: ValidationError) -> list[tuple[str, str]]:
     return _flatten(error)
 
 
-# What can put a control character into a parsed TOML string: the character itself (a CR
-# too: CRLF lines inside a multi-line string), or an escape (\b, \f, \r, \e, \u, \U). A
-# catalog whose text has none of these cannot hold one.
-_CONTROL_SOURCE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\\\\[bfreuU]")
-
-
-def may_hold_controls(text: str) -> bool:
-    """False when no string parsed from `text` can contain a control character: the
-    per-field check is then skipped (one regex over the text instead of one call per field,
-    about a tenth of a first run's time)."""
-    return _CONTROL_SOURCE.search(text) is not None
-
-
 def validate(
     data: dict,
     path: str,
@@ -294,7 +281,7 @@ def validate(
     returns it) is the source, read only to give problems their line numbers. The catalog
     holds every entry that validated on its own, so `check` can report every problem at once;
     callers must refuse a catalog that comes with problems. `controls=False` skips the check
-    for control characters: only for a source that `may_hold_controls` cleared.
+    for control characters: only for a source that `model.may_hold_controls` cleared.
     """
     from litlist.errors import Problem
 
