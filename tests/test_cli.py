@@ -340,7 +340,8 @@ def test_check_shipped(run) -> None:
 
 def test_check_fits_the_width(run) -> None:
     out = ok(run("check", env={"COLUMNS": "60"}))
-    assert all(len(line) <= 60 for line in out.splitlines()[1:])
+    # a path longer than the screen is one word, never broken (an installed catalog's is)
+    assert all(len(line) <= 60 or " " not in line for line in out.splitlines())
     assert "years 2019–2024" in " ".join(out.split())
 
 
