@@ -292,3 +292,17 @@ def test_fold_fits_and_keeps_every_word(words: list[str], limit: int) -> None:
     assert " ".join(wrapped).split() == words
     assert all(cell_len(line) <= limit or " " not in line for line in wrapped)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("Rafael Rafailov", "Rafael Rafailov"),
+        ("van der Berg, Jan", "Jan van der Berg"),
+        ("King, Jr., Martin Luther", "Martin Luther King Jr."),
+        ("Gonzalez Ortiz, Jose Javier", "Jose Javier Gonzalez Ortiz"),
+    ],
+)
+def test_card_names_read_as_people(stored: str, shown: str) -> None:
+    """A card lists authors separated by commas: BibTeX's comma forms would read as two."""
+    assert render.display_name(stored) == shown

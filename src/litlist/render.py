@@ -393,6 +393,18 @@ def table(
 CARD_MAX = 100  # wider cards are hard to read; a wide terminal gets a 100-column card
 
 
+def display_name(name: str) -> str:
+    """A catalog name as people read it in a list of authors: "van der Berg, Jan" is
+    "Jan van der Berg" and "King, Jr., Martin Luther" is "Martin Luther King Jr." (the comma
+    forms keep BibTeX's parts apart; in a comma-separated list they would read as two people)."""
+    parts = [p.strip() for p in name.split(",")]
+    if len(parts) == 2 and all(parts):
+        return f"{parts[1]} {parts[0]}"
+    if len(parts) == 3 and all(parts):
+        return f"{parts[2]} {parts[0]} {parts[1]}"
+    return name
+
+
 def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     """A paper in a box: the whole title wrapped inside it, authors, venue and key, topic,
     summaries; then its links below the box, each URL whole on a line of its own so it can be
@@ -409,7 +421,7 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
         body.extend(((indent if n else hang) + t, style) for n, t in enumerate(wrapped))
 
     if paper.authors:
-        add(", ".join(paper.authors), "italic")
+        add(", ".join(map(display_name, paper.authors)), "italic")
     ident = f"key: {paper.key}" if paper.key else f"id: {paper.id}"
     add(f"{venue_label(paper)} · {ident}", "cyan")
     if paper.published:
