@@ -3,12 +3,13 @@ comments, \\input/\\include, and compiled .aux files."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from litlist import citations
-from litlist.citations import keys_in_aux, keys_in_draft, keys_in_tex
+from litlist.citations import collect, keys_in_aux, keys_in_draft, keys_in_tex
 from litlist.errors import InputError
 
 
@@ -321,3 +322,16 @@ def test_an_endless_draft_is_refused_not_read_forever(monkeypatch, tmp_path):
     with pytest.raises(InputError, match="not a LaTeX file"):
         keys_in_draft(big)
     assert keys_in_draft(write(tmp_path, "ok.tex", "\\cite{a}" + "x" * 992)) == ["a"]
+
+
+def test_a_fifo_as_draft_or_aux_is_refused_without_hanging(tmp_path):
+    """Reading a FIFO would wait for a writer forever: fsutil refuses it without reading."""
+    fifo = tmp_path / "draft.tex"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="FIFO"):
+        keys_in_draft(fifo)
+    main = write(tmp_path, "main.tex", "\\cite{a}\n\\input{draft}\n")
+    with pytest.raises(InputError, match=r"FIFO.*\\input from"):
+        keys_in_draft(main)
+    with pytest.raises(InputError, match="FIFO"):
+        collect([], fifo)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from litlist import fsutil
 from litlist.errors import InputError
 
 ALL = "*"
@@ -153,25 +154,13 @@ def keys_in_aux(text: str) -> list[str]:
 
 
 # No draft or .aux is this large; /dev/zero or /dev/urandom given as one would otherwise be
-# read until memory runs out.
+# read until memory runs out (a FIFO, which would wait for a writer, is refused unread).
 MAX_CHARS = 64 * 2**20
 
 
 def _read(path: Path, why: str = "") -> str:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            text = handle.read(MAX_CHARS + 1)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file{why}") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a file{why}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text{why}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
-    if len(text) > MAX_CHARS:
-        raise InputError(f"{path}: more than {MAX_CHARS // 2**20} MB; not a LaTeX file{why}")
-    return text
+    # /dev/null is an empty draft; /dev/zero is cut off by the limit
+    return fsutil.read_text(path, why, limit=MAX_CHARS, too_long="not a LaTeX file", devices=True)
 
 
 def _included(body: str, base: Path, root: Path) -> list[tuple[Path, Path, bool, int]]:

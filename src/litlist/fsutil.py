@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from litlist.errors import FileChanged, UnsafeFile
+from litlist.errors import FileChanged, InputError, UnsafeFile
 
 # What link() says on file systems that have no hard links (FAT, some network mounts).
 _NO_HARD_LINKS = frozenset(
@@ -62,18 +62,25 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def read_file(path: Path) -> tuple[bytes, Snapshot]:
+def read_file(
+    path: Path, *, limit: int | None = None, devices: bool = False
+) -> tuple[bytes, Snapshot]:
     """The bytes of a regular file and a snapshot of it. A FIFO, device, socket or folder is
-    refused (UnsafeFile) without blocking on it; FileNotFoundError and other OSErrors pass."""
+    refused (UnsafeFile) without blocking on it; FileNotFoundError and other OSErrors pass.
+    With `limit`, at most `limit + 1` bytes are read: a longer result means a larger file.
+    With `devices`, a character device is read too (/dev/null as an empty draft); give a
+    `limit` then, since /dev/zero never ends."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         info = os.fstat(fd)
-        if not st.S_ISREG(info.st_mode):
+        if not (st.S_ISREG(info.st_mode) or (devices and st.S_ISCHR(info.st_mode))):
             raise UnsafeFile(path, f"is {kind_of(info.st_mode)}, not a regular file")
         os.set_blocking(fd, True)
         parts = []
-        while chunk := os.read(fd, _CHUNK):
+        left = -1 if limit is None else limit + 1
+        while left and (chunk := os.read(fd, _CHUNK if left < 0 else min(left, _CHUNK))):
             parts.append(chunk)
+            left = left - len(chunk) if left > 0 else left
         data = b"".join(parts)
     finally:
         os.close(fd)
@@ -81,6 +88,37 @@ def read_file(path: Path) -> tuple[bytes, Snapshot]:
         info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest()
     )
     return data, snap
+
+
+def read_text(
+    path: Path,
+    why: str = "",
+    *,
+    limit: int | None = None,
+    too_long: str = "too large",
+    devices: bool = False,
+) -> str:
+    """A user's UTF-8 text file (a draft, an .aux, a .bib), or InputError naming it, with
+    `why` (where it was named from) after the reason. Read through `read_file`, so a FIFO is
+    refused instead of hanging, and a device unless `devices` says it may be read; with
+    `limit`, a file of more characters than that is refused (`too_long` says what such a
+    file is not)."""
+    # a UTF-8 character takes at most 4 bytes: more than 4 * limit bytes is too long
+    cap = None if limit is None else 4 * limit
+    try:
+        raw, _ = read_file(path, limit=cap, devices=devices)
+        text = "" if cap is not None and len(raw) > cap else raw.decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file{why}") from None
+    except UnsafeFile as exc:
+        raise InputError(f"{path}: {exc.why}{why}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text{why}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
+    if limit is not None and (len(text) > limit or (cap is not None and len(raw) > cap)):
+        raise InputError(f"{path}: more than {limit // 2**20} MB; {too_long}{why}")
+    return text
 
 
 @contextmanager

@@ -119,17 +119,7 @@ def _run_editor(text: str) -> str | None:
 def _read_bib(source: str) -> str:
     from litlist import fsutil
 
-    if source == "-":
-        return sys.stdin.read()
-    try:
-        raw, _ = fsutil.read_file(Path(source))
-        return raw.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{source}: no such file") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(f"{source}: {exc.strerror or exc}") from None
+    return sys.stdin.read() if source == "-" else fsutil.read_text(Path(source))
 
 
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
