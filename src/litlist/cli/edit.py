@@ -122,6 +122,16 @@ def _read_bib(source: str) -> str:
     return sys.stdin.read() if source == "-" else fsutil.read_text(Path(source))
 
 
+def _one_topic(topic: str | None, new_topic: str | None, what: str) -> None:
+    """Exactly one of --topic and --new-topic says where `what`."""
+    from litlist import editing
+
+    if bool(topic) == bool(new_topic):
+        raise editing.EditError(
+            f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic"
+        )
+
+
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
     shown = Catalog(str(where), planner.topics, planner.venues, papers)
     output(shown, list(range(len(papers))), Format.table, cards=True)
@@ -169,15 +179,13 @@ def add(
     with reporting():
         if (identifier is None) == (bib is None):
             raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
-        if bool(topic) == bool(new_topic):
-            raise editing.EditError(
-                "say where the paper goes: --topic SLUG (see `litlist topics`) or --new-topic"
-            )
+        _one_topic(topic, new_topic, "the paper goes")
         where = _target(ctx)
         editing.check_writable(where)
+        # the list as it is now: a wrong topic or a paper it has is found before the network
+        before = editing.Planner(catalog.load(where))
         if topic:
-            # a wrong topic is found before going to the network
-            editing.Planner(catalog.load(where)).topic(topic)
+            before.topic(topic)
         if bib is not None:
             items, broken = bibfile.read(_read_bib(bib))
             if len(items) != 1 or broken:
@@ -191,7 +199,7 @@ def add(
             draft = items[0].draft
         else:
             kind, value = sources.parse_id(identifier or "")
-            editing.Planner(catalog.load(where)).check_identifier(kind, value)
+            before.check_identifier(kind, value)
             if kind == "arxiv":
                 from litlist.sources import arxiv
 
@@ -247,10 +255,7 @@ def import_cmd(
     from litlist.sources import bibfile
 
     with reporting():
-        if bool(topic) == bool(new_topic):
-            raise editing.EditError(
-                "say where the papers go: --topic SLUG (see `litlist topics`) or --new-topic"
-            )
+        _one_topic(topic, new_topic, "the papers go")
         where = _target(ctx)
         editing.check_writable(where)
         items, broken = bibfile.read(_read_bib(file))
