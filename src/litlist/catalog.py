@@ -484,7 +484,6 @@ class _DbStore:
 
     def __init__(self, db: sqlite3.Connection, meta: dict, *, columns=None, recover=None):
         self.db = db
-        self._meta = meta
         self._size = meta["size"]
         self.columns = columns if columns is not None else _Columns(self)
         self._decoded: dict[int, Paper] = {}

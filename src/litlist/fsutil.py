@@ -38,14 +38,6 @@ class Snapshot:
     mtime_ns: int
     sha256: str
 
-    def same_file(self, now: os.stat_result) -> bool:
-        return (now.st_dev, now.st_ino, now.st_size, now.st_mtime_ns) == (
-            self.dev,
-            self.ino,
-            self.size,
-            self.mtime_ns,
-        )
-
 
 def kind_of(mode: int) -> str:
     """A file type in words, for messages ('a FIFO', 'a device', ...)."""

@@ -23,7 +23,6 @@ SERVICE = "arXiv"
 API = "https://export.arxiv.org/api/query"
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
-OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
 
 
 def fetch(arxiv_id: str, *, transport=None) -> Draft:
