@@ -501,6 +501,7 @@ def search(
     groups = [list(w.alternatives) for w in expanded]
     candidates = idx.candidates(groups, freqs, CANDIDATES, allowed)
     texts = idx.texts([position for position, _ in candidates])
+    held = {t for w in expanded for t in w.alternatives}  # every token the query can match
     for position, bm25 in candidates:
         fields = {
             name: set(text.split()) for name, text in zip(ix.COLUMNS, texts[position], strict=True)
@@ -511,7 +512,6 @@ def search(
         # how much of the title the query covers: 'contrastive decoding' is the paper of
         # that name before one whose longer title also holds the words
         title = fields["title"]
-        held = {t for w in expanded for t in w.alternatives}
         closeness = len(held & title) / len(title) if title else 0.0
         score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
         offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
