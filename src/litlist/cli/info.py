@@ -83,11 +83,12 @@ def check(ctx: typer.Context) -> None:
     used = sorted({v for v in cat.columns["venue"] if v})
     span = f"{years[0]}–{years[-1]}" if years else "none"
     lines = [
-        f"ok: {cat.path}",
         f"in use: {_REASONS[why]}",
         f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
         f"{len(used)} venues ({', '.join(used)}), years {span}",
     ]
-    # wrapped on spaces to the screen like every other output (a path stays whole)
+    # The path is what a user copies, so "ok: PATH" is one line however long; the rest is
+    # wrapped on spaces to the screen like every other output.
     limit = render.width(sys.stdout)
-    emit("".join(f"{part}\n" for line in lines for part in render.wrap(line, limit)))
+    wrapped = "".join(f"{part}\n" for line in lines for part in render.wrap(line, limit))
+    emit(f"ok: {cat.path}\n{wrapped}")
