@@ -1221,3 +1221,176 @@ def test_words_a_description_is_phrased_with_do_not_rank(shipped: Catalog) -> No
 def test_a_query_of_filler_words_alone_still_searches(shipped: Catalog) -> None:
     found = top(shipped, "approach")  # in PASTA's alias
     assert found and found[0] == "pasta"
+
+
+# ---------------------------------------------------------------- a table written blind
+
+# Written without reading the catalog's summaries: for each paper only its title and arXiv
+# id, and what public pages (abstracts, blog posts, READMEs) say it is known for. Queries
+# as a researcher would remember the paper: descriptions that avoid its title's words,
+# British spellings, typos, mixed case, Korean, and a surname with a topic. A check of the
+# search against text its authors did not tune it on.
+# One query a line, "paper id | query".
+_BLIND_TEXT = """
+# preference learning and alignment
+rlhf | reward model learnt from human comparisons for sentiment continuation
+rlhf | ziegler christiano summarisation from human labellers
+dpo | no reward model, classification loss on preferred vs rejected responses
+dpo | 강화학습 없이 선호 데이터로 언어 모델을 직접 최적화
+dpo | rafailov finn preferences
+dpo-vs-ppo | PPO beats DPO on code competitions with advantage normalisation
+dpo-vs-ppo | reward-free alignment exploits out-of-distribution responses
+constitutional-ai | harmless assistant trained by self-critique and revisions against principles
+constitutional-ai | 헌법 원칙에 따라 스스로 비판하고 수정하는 무해한 모델
+rlaif | off-the-shelf LLM labels preferences instead of human annotators
+rlaif | AI labeller preference as good as human feedback for summarization
+self-rewarding | model acts as its own judge, iterative DPO on Llama 2 70B
+self-rewarding | LLM-as-a-judge scores its own answers to build preference pairs
+# parameter-efficient fine-tuning
+adapter | houlsby bottleneck modules between transformer layers
+adapter | small bottleneck layers added to BERT, within 0.4% of full finetuning on GLUE
+unified-peft | one framework connecting prefix tuning, adapters and lora, mix and match
+prefix-tuning | trainable virtual tokens prepended at every layer for table-to-text with GPT-2
+prefix-tuning | prefx tuning for summarisation with a frozen BART
+prompt-tuning | soft prompts catch up with model tuning as T5 grows to billions of parameters
+prompt-tuning | lester soft prompt scale
+p-tuning | continuous prompt embeddings make GPT good at NLU and LAMA knowledge probing
+p-tuning-v2 | deep prompts on every layer match fine-tuning for sequence labelling
+lora | freeze pretrained weights, inject trainable rank decomposition matrices
+lora | 저랭크 분해 행렬로 가중치 업데이트를 근사하는 미세조정
+lora | low rank adaption of big langauge models with no extra inference latency
+lora-note | practical notes on deploying low-rank adapters at scale without new experiments
+lora-learns-less | LoRA underperforms full finetuning on code and maths but forgets less
+lora-learns-less | forgetting trade-off, low-rank vs full fine-tuning, continued pretraining
+llama-adapter | zero-gated attention, learnable adaption prompts, 1.2M parameters, one hour
+llama-adapter | instruction-following llama with zero initialised gating
+peft-nmi | parameter-efficient methods seen through optimisation and optimal control
+peft-empirical | PEFT on FLAN-T5 converges slower than full tuning with little data
+llm-adapters | series vs parallel adapters vs LoRA on arithmetic and commonsense reasoning
+# prompting and reasoning
+cot | few-shot exemplars with intermediate reasoning steps improve arithmetic on PaLM 540B
+cot | 중간 추론 단계를 예시로 보여주는 프롬프트
+zero-shot-cot | kojima single trigger phrase elicits multi-step reasoning without exemplars
+auto-cot | cluster questions for diversity and build demonstrations automatically
+meta-prompting | conductor LM hands subtasks to expert copies of itself, python interpreter
+meta-prompting | suzgun kalai scaffolding
+# attention and interpretability
+bert-attention | heads attend to SEP and punctuation, some track syntax and coreference
+bert-attention | BERT 어텐션 헤드가 구문과 상호참조를 포착하는지 분석
+attention-norm | norm of weighted value vectors instead of attention weights alone
+attnresln | residual connections and layer normalisation in token mixing analysis of BERT
+ffn-attention-maps | MLP sublayers' contextualisation drawn as attention, effects cancel out
+label-words-anchors | in-context learning: label tokens aggregate demonstration information early
+label-words-anchors | anchor re-weighting and demonstration compression for ICL
+adainfer | early exit with an SVM classifier that stops inference at an intermediate layer
+adainfer | 추론 시 일부 레이어만 사용하고 조기 종료
+stages-of-inference | deleting and swapping adjacent layers; detokenisation then residual sharpening
+stages-of-inference | tegmark gurnee layer swapping
+# decoding
+contrastive-decoding | expert minus amateur log-probs, plausibility constraint, open-ended text
+contrastive-decoding | OPT-13B minus OPT-125M for less repetitive generations
+cd-reasoning | weak vs strong model likelihood difference boosts GSM8K and HellaSwag
+icd | fine-tune a factually weak model to hallucinate, subtract it while decoding
+icd | 환각을 유도한 모델과 대조해서 사실성 향상
+cad | probabilities with and without context, contrasted for faithful summarisation
+cad | knowledge conflicts: override prior knowledge when the context contradicts it
+multi-input-cd | adversarial irrelevant passages as negatives when decoding, open-domain QA
+acd | entropy-based adaptive weight on retrieved context when passages are noisy
+acd | 검색 증강 생성에서 노이즈 문맥에 강건한 디코딩
+dola | contrast logits of later and earlier layers to improve truthfulness on TruthfulQA
+dola | dynamic premature layer selection for factuality
+pasta | steer selected attention heads toward user-emphasised spans, like bold text
+pasta | 사용자가 강조한 부분에 어텐션을 집중시키는 방법
+sat-probe | factual queries as constraints; attention to constraint tokens predicts errors
+sat-probe | probe predicts when Llama-2 gets a fact wrong from its attention
+# attention sinks and long context
+streamingllm | keep the KV of the first tokens so window attention works for endless streams
+streamingllm | 4 million tokens, 22x faster than sliding window recomputation
+streamingllm | 초기 토큰의 KV를 유지해서 무한 길이 스트리밍 생성
+act | sinks appear in later tokens too; calibrate attention at inference without finetuning
+spectral-filters | logit lens extension that splits unembedding singular vectors into bands
+spectral-filters | cancedda logit spectroscopy
+lost-in-the-middle | U-shaped accuracy: relevant document at the start or end of long input
+lost-in-the-middle | 긴 문맥 중간에 있는 정보를 잘 활용하지 못함
+transformers-need-glasses | decoder-only models fail counting and copying at low float precision
+transformers-need-glasses | last token states of distinct sequences become arbitrarily close
+streamingllm | attenton sinks Streaming LLM
+cd-reasoning | contrastve decoding reasoning gsm8k
+streamingllm | KV Cache Eviction Keeps Initial Tokens
+"""
+BLIND = [
+    (query_text, paper)
+    for line in _BLIND_TEXT.splitlines()
+    if line and not line.startswith("#")
+    for paper, query_text in [line.split(" | ", 1)]
+]
+
+# Neighbouring fields, other fields and nonsense, written with the table above: nothing fits.
+BLIND_OUT_OF_FIELD = [
+    # vision
+    "vision transformer image classification with patches",
+    "neural radiance fields novel view synthesis",
+    "monocular depth estimation from single images",
+    "video action recognition with 3d convolutions",
+    "generative adversarial networks for face synthesis",
+    # reinforcement learning, robotics
+    "sim-to-real transfer for robotic grasping",
+    "reinforcement learning for legged locomotion",
+    "multi-agent path finding for warehouse robots",
+    "policy gradients for atari games",
+    # speech
+    "speaker diarisation in meeting recordings",
+    "text-to-speech prosody modelling",
+    "automatic speech recognition for low-resource languages",
+    "음성 인식 모델",
+    # bioinformatics
+    "single-cell RNA sequencing clustering",
+    "genome variant calling with deep learning",
+    "drug target interaction prediction",
+    "protein language models for enzyme function",
+    # databases
+    "query optimiser cardinality estimation",
+    "b-tree index concurrency control",
+    "transaction isolation levels in distributed databases",
+    "learned index structures for key-value stores",
+    # ML systems
+    "gpu kernel fusion compiler",
+    "distributed data parallel training communication overlap",
+    "pipeline parallelism bubble scheduling",
+    "parameter server asynchronous sgd",
+    # elsewhere, and nothing at all
+    "election tweets sentiment",
+    "이미지 분할 모델",
+    "qwzx plorb fnord",
+    "lorem ipsum dolor sit amet",
+    "banana helicopter umbrella",
+]
+
+
+def test_blind_table_names_real_papers(shipped: Catalog) -> None:
+    assert len({q for q, _ in BLIND}) == len(BLIND) >= 60
+    assert len(set(BLIND_OUT_OF_FIELD)) == len(BLIND_OUT_OF_FIELD) >= 25
+    papers = {p.id for p in shipped.papers if p.kind == "paper"}
+    assert {p for _, p in BLIND} == papers  # every paper, nothing else
+
+
+def test_search_blind_table(shipped: Catalog) -> None:
+    # floors: what the search scored on the table as first written (84.8% / 86.1%, the
+    # misses mostly whole Korean sentences), to be raised as failure classes are fixed
+    top1, top3, misses = _descriptive_ranks(shipped, BLIND)
+    assert top1 >= 0.84 and top3 >= 0.86, misses
+
+
+# found something when the table was written; strict, so a fix shows up as XPASS
+_BLIND_KNOWN_NOISE = {"multi-agent path finding for warehouse robots"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(t, marks=pytest.mark.xfail(strict=True)) if t in _BLIND_KNOWN_NOISE else t
+        for t in BLIND_OUT_OF_FIELD
+    ],
+)
+def test_search_blind_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert top(shipped, text) == []
