@@ -4,6 +4,7 @@ catalog (counts the reading list implies) and on the tiny one."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1436,3 +1437,51 @@ def test_search_blind_table(shipped: Catalog) -> None:
 @pytest.mark.parametrize("text", BLIND_OUT_OF_FIELD)
 def test_search_blind_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
     assert top(shipped, text) == []
+
+
+# ---------------------------------------------------------------- a catalog that grows
+
+_ALL_TABLES = ("QUERY_TABLE", "DESCRIPTIVE", "DESCRIPTIVE_HELD_OUT", "DESCRIPTIVE_PARAPHRASED")
+_NONSENSE = ["zxqwv", "qwzx plorb fnord", "lorem ipsum dolor sit amet", "블라블라"]
+
+
+def test_search_keeps_its_answers_when_papers_of_other_fields_join(
+    shipped: Catalog, own_catalog
+) -> None:
+    """`litlist import` of 20 papers from vision, RL, speech, biology, databases and ML
+    systems: every query answers as before, and each new paper is found by its title."""
+    from typer.testing import CliRunner
+
+    from litlist.cli import app
+
+    bib = Path(__file__).parent / "fixtures" / "bib" / "other_fields.bib"
+    args = ["-c", str(own_catalog), "import", str(bib), "--new-topic", "Other Fields"]
+    result = CliRunner().invoke(app, args, prog_name="litlist")
+    assert result.exit_code == 0, result.stderr
+    grown = catalog.check(own_catalog)[0]
+    new = [p for p in grown.papers if p.id not in set(shipped.ids)]
+    assert len(new) == 20
+    queries = [q for name in _ALL_TABLES for q, _ in globals()[name]] + [q for q, _ in BLIND]
+    changed = [q for q in queries if top(grown, q, limit=1) != top(shipped, q, limit=1)]
+    assert changed == []
+    assert [p.id for p in new if top(grown, p.title, limit=1) != [p.id]] == []
+    assert [q for q in _NONSENSE if top(grown, q)] == []
+
+
+def test_nonsense_finds_nothing_in_a_large_synthetic_catalog(tmp_path, monkeypatch) -> None:
+    """The benchmark's synthetic papers (the field's words in many combinations) give a
+    query of nonsense, or of other fields, no evidence to stand on."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "bench", Path(__file__).parents[1] / "benchmarks" / "bench.py"
+    )
+    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "bench", bench)  # its dataclasses look themselves up
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    path = tmp_path / "synthetic.toml"
+    bench.generate(2000, 0, path)
+    synthetic = catalog.check(path)[0]
+    assert len(synthetic) == 2000
+    assert [q for q in _NONSENSE + BLIND_OUT_OF_FIELD[-3:] if top(synthetic, q)] == []

@@ -29,9 +29,9 @@ MAX_QUERY_WORDS = 64
 # Papers BM25 ranks best, rescored here by how much of the query each holds.
 CANDIDATES = 100
 # Share of a query's information a paper must hold (`_enough`), for 2-3 words and for more.
-# Below 0.6 so a surname and a topic find the paper when a third word is one the catalog
-# lacks ("cancedda logit spectroscopy"); a query mostly of such words is refused anyway.
-SHORT_SHARE = 0.55
+# 0.55 would let "cancedda logit spectroscopy" find its paper, but also "이미지 분할 모델"
+# (image segmentation) find a paper that splits a task (분할) once a catalog has images.
+SHORT_SHARE = 0.6
 LONG_SHARE = 0.5
 # A word no paper holds weighs as if this many papers held it.
 UNKNOWN_DF = 0.0
