@@ -1048,6 +1048,14 @@ def test_search_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
         ("https://arxiv.org/abs/2305.18290", "dpo"),
         ("https://arxiv.org/pdf/2305.18290v2.pdf", "dpo"),
         ("10.48550/arXiv.2305.18290", "dpo"),
+        # as browsers and reference managers show them
+        ("arxiv.org/abs/2305.18290v2", "dpo"),
+        ("www.arxiv.org/abs/2309.17453", "streamingllm"),
+        ("arxiv 2305.18290", "dpo"),
+        ("https://doi.org/10.48550/arXiv.2305.18290", "dpo"),
+        ("doi:10.48550/arxiv.2305.18290", "dpo"),
+        ("doi.org/10.1038/s42256-023-00626-4", "peft-nmi"),
+        ("dx.doi.org/10.1038/S42256-023-00626-4", "peft-nmi"),
     ],
 )
 def test_names_find_their_paper(shipped: Catalog, name: str, expected: str) -> None:
@@ -1254,6 +1262,11 @@ def test_a_query_mostly_of_words_no_paper_uses_finds_nothing() -> None:
     catalog = _tiny("path finding in multi head attention", "sourdough bread fermentation")
     assert query.search(catalog, "multi agent path finding warehouse robots") == []
     assert [catalog.ids[h.position] for h in query.search(catalog, "multi path finding")] == ["a"]
+
+
+@pytest.mark.parametrize("name", ["C. Finn", "Finn C", "c finn"])
+def test_an_initial_with_a_surname_finds_the_author(shipped: Catalog, name: str) -> None:
+    assert top(shipped, name) == top(shipped, "finn") == ["dpo"]
 
 
 def test_a_synonym_counts_less_than_the_word_itself() -> None:

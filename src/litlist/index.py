@@ -283,22 +283,29 @@ def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
 
 # ---------------------------------------------------------------- identifiers
 
+# A URL may come without its scheme or with www. (as browsers show it), and arXiv's DOI
+# in any form a DOI takes.
+_URL = r"(?:https?://)?(?:www\.)?"
+_DOI_PREFIX = rf"(?:{_URL}(?:dx\.)?doi\.org/|doi:\s*)"
 _ARXIV = re.compile(
-    r"(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)?"
+    rf"(?:{_URL}(?:export\.)?arxiv\.org/(?:abs|pdf)/|arxiv[:\s]\s*"
+    rf"|{_DOI_PREFIX}?10\.48550/arxiv\.)?"
     r"((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[a-z]{2})?/\d{7}))(?:v\d+)?(?:\.pdf)?/?",
     re.IGNORECASE,
 )
-_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI = re.compile(rf"{_DOI_PREFIX}?(10\.\d{{4,9}}/\S+)", re.IGNORECASE)
 
 
 def arxiv_id(text: str) -> str | None:
-    """The arXiv id in `2305.18290`, `arXiv:2305.18290v3`, an abs or pdf URL, or arXiv's DOI."""
+    """The arXiv id in `2305.18290`, `arXiv:2305.18290v3`, `arxiv 2305.18290`, an abs or pdf
+    URL (with or without https://), or arXiv's DOI (bare, doi: or a doi.org URL)."""
     match = _ARXIV.fullmatch(text.strip())
     return match.group(1).lower() if match else None
 
 
 def doi_of(text: str) -> str | None:
-    """A DOI, lower-case, from `10.…`, `doi:10.…` or a doi.org URL (DOIs ignore case)."""
+    """A DOI, lower-case, from `10.…`, `doi:10.…` or a doi.org URL, with or without
+    https:// (DOIs ignore case)."""
     match = _DOI.fullmatch(text.strip())
     return match.group(1).lower() if match else None
 

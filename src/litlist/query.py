@@ -586,6 +586,8 @@ def search(
     content = [w for w in words if w not in STOPWORDS]
     content = [w for w in content if w not in FILLER] or content
     expanded, freqs = _expand(idx, content) if content else ([], {})
+    # a lone letter no paper holds is an initial ("C. Finn"): it says nothing either way
+    expanded = [w for w in expanded if w.alternatives or len(w.text) > 1] or expanded
 
     # the whole query as an alias with a typo, when some word of it is not a word we hold
     # ("streming llm", "lroa"); CoT, CAD, ACT: short acronyms must be typed exactly
