@@ -1138,6 +1138,15 @@ def test_korean_words_find_english_summaries(korean: str) -> None:
     assert [catalog.ids[h.position] for h in query.search(catalog, korean)] == ["a"]
 
 
+@pytest.mark.parametrize(
+    ("phrased", "plain"),
+    [("LoRA 관련 논문", "lora"), ("어텐션 싱크 논문들", "attention sink"), ("CoT 방법", "cot")],
+)
+def test_korean_phrasing_words_do_not_rank(shipped: Catalog, phrased: str, plain: str) -> None:
+    # 논문 (paper), 관련 (related), 방법 (method) are in bullets that are about other things
+    assert top(shipped, phrased, limit=1) == top(shipped, plain, limit=1) != []
+
+
 def test_every_korean_term_is_found_with_or_without_a_particle() -> None:
     tokens = ix.Tokens()
     for term, senses in query.KOREAN_TERMS.items():

@@ -115,7 +115,7 @@ KOREAN_TERMS = {
         비용=cost 망각=forgetting 성능=performance 정확도=accuracy 벤치마크=benchmark
         비교=comparison 통합=unified 이론=theory 제어=control 향상=improve 개선=improve
         완화=mitigate 유도=induce 층=layer 입력=input 출력=output 문서=document 문장=sentence
-        단어=word 어휘집=vocabulary 관련=relevant 무관=irrelevant 크기=size|scale 규모=scale
+        단어=word 어휘집=vocabulary 무관=irrelevant 크기=size|scale 규모=scale
         격차=gap 저하=degradation|drop 감소=reduction|decrease 증가=increase 삽입=insertion
         모듈=module 블록=block 소프트=soft 연속=continuous 접두사=prefix 프롬프팅=prompting
         제로샷=zero-shot 퓨샷=few-shot 사슬=chain 연쇄=chain 생각=thought|think
@@ -129,7 +129,7 @@ KOREAN_TERMS = {
         은닉상태=hidden_state 잔차스트림=residual_stream 정규=normalization 노름=norm 값=value
         키=key 쿼리=query 소프트맥스=softmax 편향=bias 다중=multi 멀티모달=multimodal 이미지=image
         시각=visual 학습률=learning_rate 배치=batch 에폭=epoch 기울기=gradient 경사=gradient
-        역전파=backpropagation
+        역전파=backpropagation 직접=direct 프리픽스=prefix 러닝=learning 체인=chain
         """.split()
     )
 }
@@ -142,6 +142,10 @@ FILLER = frozenset(
     techniques one ones propose proposed proposes proposing introduce introduced introduces
     introducing show showed shows showing shown demonstrate demonstrated demonstrates
     researchers authors""".split()
+)
+# The same in Korean, by bare noun (`ix.korean_stem`): "LoRA 관련 논문" is about LoRA.
+KOREAN_FILLER = frozenset(
+    "논문 연구 방법 방법론 기법 접근 접근법 방식 제안 제시 관련 대한 관한".split()
 )
 _VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
@@ -584,7 +588,7 @@ def search(
     for position, kind in named(catalog, query):
         offer(position, EXACT_ALIAS, 1.0, ((kind, query.strip()),))
     content = [w for w in words if w not in STOPWORDS]
-    content = [w for w in content if w not in FILLER] or content
+    content = [w for w in content if w not in FILLER and _korean(w) not in KOREAN_FILLER] or content
     expanded, freqs = _expand(idx, content) if content else ([], {})
     # a lone letter no paper holds is an initial ("C. Finn"): it says nothing either way
     expanded = [w for w in expanded if w.alternatives or len(w.text) > 1] or expanded
