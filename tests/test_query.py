@@ -1216,6 +1216,24 @@ def test_glued_compounds_meet_their_hyphenated_spelling(glued: str, hyphenated: 
     assert len(tokens.text([glued])) == 2
 
 
+@pytest.mark.parametrize(
+    ("glued", "spaced"),
+    [
+        ("chainofthought prompting", "chain of thought prompting"),
+        ("attentionsink streaming", "attention sink streaming"),
+        ("lostinthemiddle long context", "lost in the middle long context"),
+    ],
+)
+def test_words_typed_without_spaces_inside_a_query(shipped: Catalog, glued, spaced) -> None:
+    assert top(shipped, glued) == top(shipped, spaced) != []
+
+
+def test_a_typo_is_not_taken_apart_as_glued_words(shipped: Catalog) -> None:
+    idx = query._index(shipped)
+    assert query._unglue(idx, "halucination") is None
+    assert query._unglue(idx, "rewardmodel") == ["reward", "model"]
+
+
 @pytest.mark.parametrize("word", ["present", "prefix", "predict", "finest", "multiple", "keys"])
 def test_words_that_only_start_like_a_compound_stay_whole(word: str) -> None:
     assert len(ix.Tokens().of(word)) == 1

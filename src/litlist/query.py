@@ -26,6 +26,9 @@ STOPWORDS = ix.STOPWORDS
 # A query's distinct words beyond this are ignored: a pasted page cannot make a search slow
 # or large (each word is a look-up, and each unknown one a scan of the vocabulary).
 MAX_QUERY_WORDS = 64
+# Unknown words of a query tried as words typed without spaces (`_unglue`): each is a
+# look-up of its every piece, so a pasted page of strange words stays quick.
+MAX_UNGLUED = 4
 # Papers BM25 ranks best, rescored here by how much of the query each holds.
 CANDIDATES = 100
 # Share of a query's information a paper must hold (`_enough`), for 2-3 words and for more.
@@ -442,6 +445,26 @@ def _glossed(tokens: ix.Tokens, word: str) -> list[tuple[str, ...]]:
     return [f for f in found if f]
 
 
+def _unglue(idx: ix.SearchIndex, word: str) -> list[str] | None:
+    """A word typed without its spaces ("chainofthought", "rewardmodel"), as the two or
+    three words the catalog holds that make it up; else None. Pieces of three letters or
+    more, and stop words between them ("of", "in the"); the split into fewest pieces wins."""
+    if not (word.isascii() and word.isalpha() and 7 <= len(word) <= 30):
+        return None
+    pieces = {word[i:j] for i in range(len(word)) for j in range(i + 3, len(word) + 1)}
+    tokens = {p: idx.tokens.of(p) for p in pieces}
+    freqs = idx.doc_freqs(t for toks in tokens.values() for t in toks)
+    held = {p for p, toks in tokens.items() if toks and all(t in freqs for t in toks)}
+    held |= {p for p in STOPWORDS if p in word}
+    best: dict[int, list[str]] = {0: []}  # prefix length -> fewest pieces that make it
+    for end in range(1, len(word) + 1):
+        splits = [best[i] + [word[i:end]] for i in best if word[i:end] in held]
+        if splits:
+            best[end] = min(splits, key=len)
+    found = [p for p in best.get(len(word), []) if p not in STOPWORDS]
+    return found if 2 <= len(found) <= 3 else None
+
+
 def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[str, int]]:
     """Each word's tokens: its own when the catalog holds them, and their kin (`_kin`); else
     words the catalog holds that start with it (a word typed in part) or are a typo of it.
@@ -590,6 +613,11 @@ def search(
     content = [w for w in words if w not in STOPWORDS]
     content = [w for w in content if w not in FILLER and _korean(w) not in KOREAN_FILLER] or content
     expanded, freqs = _expand(idx, content) if content else ([], {})
+    unknown_words = [w.text for w in expanded if not w.alternatives][:MAX_UNGLUED]
+    unglued = {w: _unglue(idx, w) for w in unknown_words}
+    if any(unglued.values()):  # "chainofthought prompting": the words it was typed without
+        content = [part for w in content for part in (unglued.get(w) or [w])]
+        expanded, freqs = _expand(idx, list(dict.fromkeys(content)))
     # a lone letter no paper holds is an initial ("C. Finn"): it says nothing either way
     expanded = [w for w in expanded if w.alternatives or len(w.text) > 1] or expanded
 
