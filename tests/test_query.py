@@ -1412,12 +1412,15 @@ streamingllm | attenton sinks Streaming LLM
 cd-reasoning | contrastve decoding reasoning gsm8k
 streamingllm | KV Cache Eviction Keeps Initial Tokens
 """
-BLIND = [
-    (query_text, paper)
-    for line in _BLIND_TEXT.splitlines()
-    if line and not line.startswith("#")
-    for paper, query_text in [line.split(" | ", 1)]
-]
+
+
+def _table(text: str) -> list[tuple[str, str]]:
+    """(query, paper id) pairs from lines "paper id | query"; # starts a comment line."""
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [(query_text, paper) for paper, query_text in (ln.split(" | ", 1) for ln in lines)]
+
+
+BLIND = _table(_BLIND_TEXT)
 
 # Neighbouring fields, other fields and nonsense, written with the table above: nothing fits.
 BLIND_OUT_OF_FIELD = [
@@ -1476,6 +1479,74 @@ def test_search_blind_table(shipped: Catalog) -> None:
 
 @pytest.mark.parametrize("text", BLIND_OUT_OF_FIELD)
 def test_search_blind_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert top(shipped, text) == []
+
+
+# Written the same way after the fixes above, and measured once: 27 of 27 first (the code
+# before this round: 21, all six Korean ones missed). Not tuned on since.
+_BLIND_LATE_TEXT = """
+rlhf | openai 2019 stylistic continuation with 5000 human comparisons
+dpo | bradley-terry preference loss replaces the RL step
+dpo-vs-ppo | tsinghua study: reward-based beats reward-free alignment on codecontests
+constitutional-ai | bai et al. red teaming prompts with chain-of-thought critiques
+rlaif | lee et al. google: llm labeler as good as humans for summarization and dialogue
+self-rewarding | weston yuan iterative self-alignment alpacaeval
+adapter | transfer learning with few task-specific parameters per task, BERT GLUE 2019
+unified-peft | he et al. parallel adapter on the FFN, scaled, beats prefix tuning
+prompt-tuning | google T5 soft prompt ensembling and domain shift robustness
+llama-adapter | multimodal instruction following with ScienceQA from llama 7b
+peft-nmi | tsinghua big survey: addition-based, specification-based, reparameterisation-based
+cot | 체인 오브 소트 예시로 수학 문제 풀이 능력 향상
+auto-cot | 다양한 질문을 골라 자동으로 추론 사슬 시연 만들기
+meta-prompting | one LLM orchestrates itself as a panel of specialists, game of 24
+attention-norm | attention weights alone mislead; multiply by transformed value vector length
+label-words-anchors | 레이블 단어가 정보 흐름의 앵커 역할을 하는 문맥 내 학습
+stages-of-inference | four universal phases from detokenization to sharpening in eight models
+contrastive-decoding | li et al 2022 difference between large and small LM log-likelihoods
+icd | penalise an evil llm fine-tuned on fabricated facts
+cad | 문맥이 있을 때와 없을 때 출력 분포 차이를 증폭
+acd | kim et al. EMNLP findings adaptive context weight for open-domain QA
+dola | 후반 레이어와 초반 레이어 로짓 차이로 사실성 개선
+pasta | Zhang 2024 ICLR attention steering without changing weights
+sat-probe | yuksekgonul microsoft attention to constraint tokens and factual errors
+streamingllm | 어텐션 싱크 토큰을 남겨 두고 슬라이딩 윈도우로 무한 생성
+lost-in-the-middle | stanford liu multi-document question answering position bias
+transformers-need-glasses | deepmind velickovic decoder-only information bottleneck
+"""
+BLIND_LATE = _table(_BLIND_LATE_TEXT)
+BLIND_LATE_OUT_OF_FIELD = [
+    "object tracking in video with transformers",
+    "music generation with diffusion",
+    "graph databases query languages",
+    "protein-ligand docking with deep learning",
+    "스마트폰 배터리 수명",
+    "robot arm motion planning with reinforcement learning",
+    "speech emotion recognition",
+    "sparse matrix multiplication on gpus",
+    "semantic segmentation of satellite images",
+]
+
+
+def test_search_blind_table_written_after_the_fixes(shipped: Catalog) -> None:
+    assert len({q for q, _ in BLIND_LATE}) == len(BLIND_LATE) >= 25
+    assert {p for _, p in BLIND_LATE} <= set(shipped.ids)
+    top1, top3, misses = _descriptive_ranks(shipped, BLIND_LATE)
+    assert top1 >= 0.95 and top3 >= 0.97, misses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *BLIND_LATE_OUT_OF_FIELD,
+        # a known miss: image and representation are in LLaMA-Adapter's summary, and the
+        # index keeps no word order to tell "contrastive learning" from the words apart
+        pytest.param(
+            "contrastive learning for image representations simclr",
+            marks=pytest.mark.xfail(strict=True, reason="words found apart, not as a phrase"),
+        ),
+    ],
+)
+def test_search_late_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
     assert top(shipped, text) == []
 
 
