@@ -118,21 +118,34 @@ KOREAN_TERMS = {
         비용=cost 망각=forgetting 성능=performance 정확도=accuracy 벤치마크=benchmark
         비교=comparison 통합=unified 이론=theory 제어=control 향상=improve 개선=improve
         완화=mitigate 유도=induce 층=layer 입력=input 출력=output 문서=document 문장=sentence
-        단어=word 어휘집=vocabulary 무관=irrelevant 크기=size|scale 규모=scale
-        격차=gap 저하=degradation|drop 감소=reduction|decrease 증가=increase 삽입=insertion
-        모듈=module 블록=block 소프트=soft 연속=continuous 접두사=prefix 프롬프팅=prompting
-        제로샷=zero-shot 퓨샷=few-shot 사슬=chain 연쇄=chain 생각=thought|think
-        능력=ability|capability 과제=task 작업=task 태스크=task 일반화=generalization
-        견고성=robustness 성공=success 실패=failure 문제=problem 해결=solving 응답=response
-        지시=instruction 명령어=instruction 지시문=instruction 인스트럭션=instruction
-        에이전트=agent 계획=planning 도구=tool 파이썬=python 인터프리터=interpreter 확장=scaling
-        스케일링=scaling 압축=compression 양자화=quantization 가지치기=pruning 희소=sparse
-        밀집=dense 차원=dimension 부분공간=subspace 공간=space 투영=projection 시퀀스=sequence
-        문맥내=in-context 인컨텍스트=in-context 기억=memory|memorization 상태=state
-        은닉상태=hidden_state 잔차스트림=residual_stream 정규=normalization 노름=norm 값=value
-        키=key 쿼리=query 소프트맥스=softmax 편향=bias 다중=multi 멀티모달=multimodal 이미지=image
-        시각=visual 학습률=learning_rate 배치=batch 에폭=epoch 기울기=gradient 경사=gradient
+        단어=word 어휘집=vocabulary 무관=irrelevant 크기=size|scale 규모=scale 격차=gap
+        저하=degradation|drop 감소=reduction|decrease 증가=increase 삽입=insertion 모듈=module
+        블록=block 소프트=soft 연속=continuous 접두사=prefix 프롬프팅=prompting 제로샷=zero-shot
+        퓨샷=few-shot 사슬=chain 연쇄=chain 생각=thought|think 능력=ability|capability 과제=task
+        작업=task 태스크=task 일반화=generalization 견고성=robustness 성공=success 실패=failure
+        문제=problem 해결=solving 응답=response 지시=instruction 명령어=instruction
+        지시문=instruction 인스트럭션=instruction 에이전트=agent 계획=planning 도구=tool
+        파이썬=python 인터프리터=interpreter 확장=scaling 스케일링=scaling 압축=compression
+        양자화=quantization 가지치기=pruning 희소=sparse 밀집=dense 차원=dimension
+        부분공간=subspace 공간=space 투영=projection 시퀀스=sequence 문맥내=in-context
+        인컨텍스트=in-context 기억=memory|memorization 상태=state 은닉상태=hidden_state
+        잔차스트림=residual_stream 정규=normalization 노름=norm 값=value 키=key 쿼리=query
+        소프트맥스=softmax 편향=bias 다중=multi 멀티모달=multimodal 이미지=image 시각=visual
+        학습률=learning_rate 배치=batch 에폭=epoch 기울기=gradient 경사=gradient
         역전파=backpropagation 직접=direct 프리픽스=prefix 러닝=learning 체인=chain
+        차이=difference 교환=swap 아마추어=amateur 유지=retain|keep 제거=removal 추가=addition
+        결합=combination 조합=combination 선택=selection 샘플링=sampling 샘플=sample 분산=variance
+        평균=average 점수=score 순위=ranking 정답=correct|answer 한계=limitation 장점=advantage
+        단점=weakness 강점=strength 약점=weakness 설명=explanation 이해=understanding
+        관찰=observation 발견=finding 현상=phenomenon 원인=cause 영향=effect|impact 역할=role
+        구조=structure 아키텍처=architecture 구성요소=component 연결=connection 경로=path
+        병렬=parallel 직렬=serial 순차=sequential 게이트=gate|gating 게이팅=gating
+        초기화=initialization 설정=setting 하이퍼파라미터=hyperparameter 규칙=rule 논리=logic
+        계산=computation 연산=computation 게임=game 체스=chess 퍼즐=puzzle 프로그래밍=programming
+        코딩=coding 생성형=generative 텍스트=text 개방형=open-ended 소형=small 작은=small 큰=large
+        강한=strong 약한=weak 질의=query 인과=causal 그래프=graph 신경망=neural_network
+        네트워크=network 병목=bottleneck 민감도=sensitivity 견해=perspective 관점=perspective
+        신뢰=trust|reliable 신뢰성=reliability 충실도=faithfulness
         """.split()
     )
 }
