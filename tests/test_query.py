@@ -1138,9 +1138,20 @@ def test_korean_words_find_english_summaries(korean: str) -> None:
     assert [catalog.ids[h.position] for h in query.search(catalog, korean)] == ["a"]
 
 
+@pytest.mark.parametrize("verb", ["배우고", "배워서", "배운", "배우는"])
+def test_korean_verbs_meet_their_english_however_they_end(verb: str) -> None:
+    catalog = _tiny("models learn the task", "sourdough bread fermentation with wild yeast")
+    assert [catalog.ids[h.position] for h in query.search(catalog, f"모델이 {verb}")] == ["a"]
+
+
 @pytest.mark.parametrize(
     ("phrased", "plain"),
-    [("LoRA 관련 논문", "lora"), ("어텐션 싱크 논문들", "attention sink"), ("CoT 방법", "cot")],
+    [
+        ("LoRA 관련 논문", "lora"),
+        ("어텐션 싱크 논문들", "attention sink"),
+        ("CoT 방법", "cot"),
+        ("모든 층에 프롬프트", "층에 프롬프트"),  # 모든 (all) is rare in the bullets, not rare
+    ],
 )
 def test_korean_phrasing_words_do_not_rank(shipped: Catalog, phrased: str, plain: str) -> None:
     # 논문 (paper), 관련 (related), 방법 (method) are in bullets that are about other things

@@ -146,8 +146,28 @@ KOREAN_TERMS = {
         강한=strong 약한=weak 질의=query 인과=causal 그래프=graph 신경망=neural_network
         네트워크=network 병목=bottleneck 민감도=sensitivity 견해=perspective 관점=perspective
         신뢰=trust|reliable 신뢰성=reliability 충실도=faithfulness
+        적응=adaptation 전용=only 세기=counting 절약=saving 조절=adjustment|control
         """.split()
     )
+}
+# Native Korean verbs and adjectives of the field, by the forms they start with however
+# they end (배우고, 배워서, 배운 learn; 잊음, 잊어 forget): conjugation changes their stem,
+# which no ending list undoes. A word starting with one (the longest) finds its English.
+KOREAN_VERBS = {
+    form: tuple(senses.split("|"))
+    for forms, senses in (
+        pair.split("=")
+        for pair in """
+        배우|배워|배운=learn 잊=forget 멈추|멈춰|멈춘=stop 빼|뺀=subtract 넣=insert
+        붙이|붙여|붙인=attach 줄이|줄여|줄인=reduce 늘리|늘려|늘린=increase 높이|높여|높인=improve
+        낮추|낮춰|낮춘=lower 찾=find 만들|만든=build 고르|골라|고른=select 나누|나눠|나눈=split
+        합치|합쳐|합친=merge 바꾸|바꿔|바꾼=change 섞=mix 맞추|맞춰|맞춘=align 따르|따라|따른=follow
+        속이|속여|속인=deceive 쉬운|쉽=easy 어려운|어렵=hard 얕은|얕=shallow 깊은|깊=deep
+        비슷=similar 같은=same 다른=different 긴=long 짧은|짧=short 빠른|빠르|빨리=fast
+        느린|느리=slow 적은|적게=few 많은|많이=many 전체=full|whole
+        """.split()
+    )
+    for form in forms.split("|")
 }
 # Words a description is phrased with rather than about ("the paper that showed...",
 # "a method that..."): left out of a query that has other words, so a paper is not ranked
@@ -159,9 +179,14 @@ FILLER = frozenset(
     introducing show showed shows showing shown demonstrate demonstrated demonstrates
     researchers authors""".split()
 )
-# The same in Korean, by bare noun (`ix.korean_stem`): "LoRA 관련 논문" is about LoRA.
+# The same in Korean, by bare noun (`ix.korean_stem`): "LoRA 관련 논문" is about LoRA. With
+# them the words that say how much or which (모든 all, 더 more): the catalog's Korean is a
+# few short bullets, so a common word of the language looks rare there and would weigh
+# as much as a name.
 KOREAN_FILLER = frozenset(
-    "논문 연구 방법 방법론 기법 접근 접근법 방식 제안 제시 관련 대한 관한".split()
+    """논문 연구 방법 방법론 기법 접근 접근법 방식 제안 제시 관련 대한 관한
+    모든 각 여러 어떤 하나 더 덜 잘 또 및 등 수 것 때 중 후 가장 매우 아주 거의 다시
+    통해 위해 따라 경우 정도 이유 일부 일부러 대신 이후 이전""".split()
 )
 _VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
@@ -454,6 +479,9 @@ def _glossed(tokens: ix.Tokens, word: str) -> list[tuple[str, ...]]:
         # a one-syllable term (`층을`), which `korean_stem` leaves whole
         short = (word[: -len(p)] for p in ix.PARTICLES if word.endswith(p))
         senses = next((KOREAN_TERMS[s] for s in short if s in KOREAN_TERMS), ())
+    if not senses and stem:
+        starts = [form for form in KOREAN_VERBS if word.startswith(form)]
+        senses = KOREAN_VERBS[max(starts, key=len)] if starts else ()
     found = [tuple(t for w in ix.words(sense) for t in tokens.of(w)) for sense in senses]
     return [f for f in found if f]
 
