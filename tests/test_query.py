@@ -4,6 +4,7 @@ catalog (counts the reading list implies) and on the tiny one."""
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -1047,6 +1048,14 @@ def test_search_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
         ("https://arxiv.org/abs/2305.18290", "dpo"),
         ("https://arxiv.org/pdf/2305.18290v2.pdf", "dpo"),
         ("10.48550/arXiv.2305.18290", "dpo"),
+        # as browsers and reference managers show them
+        ("arxiv.org/abs/2305.18290v2", "dpo"),
+        ("www.arxiv.org/abs/2309.17453", "streamingllm"),
+        ("arxiv 2305.18290", "dpo"),
+        ("https://doi.org/10.48550/arXiv.2305.18290", "dpo"),
+        ("doi:10.48550/arxiv.2305.18290", "dpo"),
+        ("doi.org/10.1038/s42256-023-00626-4", "peft-nmi"),
+        ("dx.doi.org/10.1038/S42256-023-00626-4", "peft-nmi"),
     ],
 )
 def test_names_find_their_paper(shipped: Catalog, name: str, expected: str) -> None:
@@ -1096,6 +1105,65 @@ def test_korean_particles_meet(shipped: Catalog, particle: str) -> None:
     """Whatever particle a user types after a word, the same papers are found."""
     plain = top(shipped, "가설", limit=None)
     assert plain and top(shipped, "가설" + particle, limit=None) == plain
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("수정하는", "수정"),  # a predicate ending, not 수정하 + the particle 는
+        ("무해한", "무해"),
+        ("효율적인", "효율"),
+        ("집중시키는", "집중"),
+        ("가중치를", "가중치"),
+        ("모델들을", "모델"),  # particle, then the plural
+        ("단계별로", "단계"),
+        ("무한", "무한"),  # 한 ends the noun: one syllable would remain
+        ("제한", "제한"),
+        ("모델", "모델"),
+    ],
+)
+def test_korean_stem_finds_the_noun(word: str, stem: str) -> None:
+    assert ix.korean_stem(word) == stem
+
+
+@pytest.mark.parametrize(
+    "korean",
+    ["강화학습 없이 보상 모델 학습", "보상 모델을 강화학습 없이 학습하는", "인간 피드백의 보상"],
+)
+def test_korean_words_find_english_summaries(korean: str) -> None:
+    catalog = _tiny(
+        "a reward model trained by reinforcement learning from human feedback",
+        "sourdough bread fermentation with wild yeast",
+    )
+    assert [catalog.ids[h.position] for h in query.search(catalog, korean)] == ["a"]
+
+
+@pytest.mark.parametrize("verb", ["배우고", "배워서", "배운", "배우는"])
+def test_korean_verbs_meet_their_english_however_they_end(verb: str) -> None:
+    catalog = _tiny("models learn the task", "sourdough bread fermentation with wild yeast")
+    assert [catalog.ids[h.position] for h in query.search(catalog, f"모델이 {verb}")] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("phrased", "plain"),
+    [
+        ("LoRA 관련 논문", "lora"),
+        ("어텐션 싱크 논문들", "attention sink"),
+        ("CoT 방법", "cot"),
+        ("모든 층에 프롬프트", "층에 프롬프트"),  # 모든 (all) is rare in the bullets, not rare
+    ],
+)
+def test_korean_phrasing_words_do_not_rank(shipped: Catalog, phrased: str, plain: str) -> None:
+    # 논문 (paper), 관련 (related), 방법 (method) are in bullets that are about other things
+    assert top(shipped, phrased, limit=1) == top(shipped, plain, limit=1) != []
+
+
+def test_every_korean_term_is_found_with_or_without_a_particle() -> None:
+    tokens = ix.Tokens()
+    for term, senses in query.KOREAN_TERMS.items():
+        assert senses and all(ix.words(sense) for sense in senses), term
+        for typed in (term, term + "를", term + "에서는"):
+            assert query._glossed(tokens, typed), typed
 
 
 def test_korean_particle_stripping_rules() -> None:
@@ -1159,6 +1227,24 @@ def test_glued_compounds_meet_their_hyphenated_spelling(glued: str, hyphenated: 
     assert len(tokens.text([glued])) == 2
 
 
+@pytest.mark.parametrize(
+    ("glued", "spaced"),
+    [
+        ("chainofthought prompting", "chain of thought prompting"),
+        ("attentionsink streaming", "attention sink streaming"),
+        ("lostinthemiddle long context", "lost in the middle long context"),
+    ],
+)
+def test_words_typed_without_spaces_inside_a_query(shipped: Catalog, glued, spaced) -> None:
+    assert top(shipped, glued) == top(shipped, spaced) != []
+
+
+def test_a_typo_is_not_taken_apart_as_glued_words(shipped: Catalog) -> None:
+    idx = query._index(shipped)
+    assert query._unglue(idx, "halucination") is None
+    assert query._unglue(idx, "rewardmodel") == ["reward", "model"]
+
+
 @pytest.mark.parametrize("word", ["present", "prefix", "predict", "finest", "multiple", "keys"])
 def test_words_that_only_start_like_a_compound_stay_whole(word: str) -> None:
     assert len(ix.Tokens().of(word)) == 1
@@ -1202,6 +1288,25 @@ def test_abbreviations_and_kin_find_the_paper(query_text: str, paper_says: str) 
     assert [catalog.ids[h.position] for h in query.search(catalog, query_text)] == ["a"]
 
 
+def test_words_the_index_makes_one_count_once() -> None:
+    # "optimal" and "optimisation" are one token: the paper holding it in its title must
+    # not outweigh the one holding the other words twice over
+    catalog = _tiny("optimal control of delta updates", "a study of optimization")
+    catalog_words = query._expand(query._index(catalog), ["optimal", "optimisation", "delta"])
+    assert [w.text for w in catalog_words[0]] == ["optimal", "delta"]
+
+
+def test_a_query_mostly_of_words_no_paper_uses_finds_nothing() -> None:
+    catalog = _tiny("path finding in multi head attention", "sourdough bread fermentation")
+    assert query.search(catalog, "multi agent path finding warehouse robots") == []
+    assert [catalog.ids[h.position] for h in query.search(catalog, "multi path finding")] == ["a"]
+
+
+@pytest.mark.parametrize("name", ["C. Finn", "Finn C", "c finn"])
+def test_an_initial_with_a_surname_finds_the_author(shipped: Catalog, name: str) -> None:
+    assert top(shipped, name) == top(shipped, "finn") == ["dpo"]
+
+
 def test_a_synonym_counts_less_than_the_word_itself() -> None:
     catalog = _tiny("reinforcement learning from preferences", "RL from preferences")
     hits = query.search(catalog, "rl from preferences")
@@ -1221,3 +1326,284 @@ def test_words_a_description_is_phrased_with_do_not_rank(shipped: Catalog) -> No
 def test_a_query_of_filler_words_alone_still_searches(shipped: Catalog) -> None:
     found = top(shipped, "approach")  # in PASTA's alias
     assert found and found[0] == "pasta"
+
+
+# ---------------------------------------------------------------- a table written blind
+
+# Written without reading the catalog's summaries: for each paper only its title and arXiv
+# id, and what public pages (abstracts, blog posts, READMEs) say it is known for. Queries
+# as a researcher would remember the paper: descriptions that avoid its title's words,
+# British spellings, typos, mixed case, Korean, and a surname with a topic. A check of the
+# search against text its authors did not tune it on.
+# One query a line, "paper id | query".
+_BLIND_TEXT = """
+# preference learning and alignment
+rlhf | reward model learnt from human comparisons for sentiment continuation
+rlhf | ziegler christiano summarisation from human labellers
+dpo | no reward model, classification loss on preferred vs rejected responses
+dpo | 강화학습 없이 선호 데이터로 언어 모델을 직접 최적화
+dpo | rafailov finn preferences
+dpo-vs-ppo | PPO beats DPO on code competitions with advantage normalisation
+dpo-vs-ppo | reward-free alignment exploits out-of-distribution responses
+constitutional-ai | harmless assistant trained by self-critique and revisions against principles
+constitutional-ai | 헌법 원칙에 따라 스스로 비판하고 수정하는 무해한 모델
+rlaif | off-the-shelf LLM labels preferences instead of human annotators
+rlaif | AI labeller preference as good as human feedback for summarization
+self-rewarding | model acts as its own judge, iterative DPO on Llama 2 70B
+self-rewarding | LLM-as-a-judge scores its own answers to build preference pairs
+# parameter-efficient fine-tuning
+adapter | houlsby bottleneck modules between transformer layers
+adapter | small bottleneck layers added to BERT, within 0.4% of full finetuning on GLUE
+unified-peft | one framework connecting prefix tuning, adapters and lora, mix and match
+prefix-tuning | trainable virtual tokens prepended at every layer for table-to-text with GPT-2
+prefix-tuning | prefx tuning for summarisation with a frozen BART
+prompt-tuning | soft prompts catch up with model tuning as T5 grows to billions of parameters
+prompt-tuning | lester soft prompt scale
+p-tuning | continuous prompt embeddings make GPT good at NLU and LAMA knowledge probing
+p-tuning-v2 | deep prompts on every layer match fine-tuning for sequence labelling
+lora | freeze pretrained weights, inject trainable rank decomposition matrices
+lora | 저랭크 분해 행렬로 가중치 업데이트를 근사하는 미세조정
+lora | low rank adaption of big langauge models with no extra inference latency
+lora-note | practical notes on deploying low-rank adapters at scale without new experiments
+lora-learns-less | LoRA underperforms full finetuning on code and maths but forgets less
+lora-learns-less | forgetting trade-off, low-rank vs full fine-tuning, continued pretraining
+llama-adapter | zero-gated attention, learnable adaption prompts, 1.2M parameters, one hour
+llama-adapter | instruction-following llama with zero initialised gating
+peft-nmi | parameter-efficient methods seen through optimisation and optimal control
+peft-empirical | PEFT on FLAN-T5 converges slower than full tuning with little data
+llm-adapters | series vs parallel adapters vs LoRA on arithmetic and commonsense reasoning
+# prompting and reasoning
+cot | few-shot exemplars with intermediate reasoning steps improve arithmetic on PaLM 540B
+cot | 중간 추론 단계를 예시로 보여주는 프롬프트
+zero-shot-cot | kojima single trigger phrase elicits multi-step reasoning without exemplars
+auto-cot | cluster questions for diversity and build demonstrations automatically
+meta-prompting | conductor LM hands subtasks to expert copies of itself, python interpreter
+meta-prompting | suzgun kalai scaffolding
+# attention and interpretability
+bert-attention | heads attend to SEP and punctuation, some track syntax and coreference
+bert-attention | BERT 어텐션 헤드가 구문과 상호참조를 포착하는지 분석
+attention-norm | norm of weighted value vectors instead of attention weights alone
+attnresln | residual connections and layer normalisation in token mixing analysis of BERT
+ffn-attention-maps | MLP sublayers' contextualisation drawn as attention, effects cancel out
+label-words-anchors | in-context learning: label tokens aggregate demonstration information early
+label-words-anchors | anchor re-weighting and demonstration compression for ICL
+adainfer | early exit with an SVM classifier that stops inference at an intermediate layer
+adainfer | 추론 시 일부 레이어만 사용하고 조기 종료
+stages-of-inference | deleting and swapping adjacent layers; detokenisation then residual sharpening
+stages-of-inference | tegmark gurnee layer swapping
+# decoding
+contrastive-decoding | expert minus amateur log-probs, plausibility constraint, open-ended text
+contrastive-decoding | OPT-13B minus OPT-125M for less repetitive generations
+cd-reasoning | weak vs strong model likelihood difference boosts GSM8K and HellaSwag
+icd | fine-tune a factually weak model to hallucinate, subtract it while decoding
+icd | 환각을 유도한 모델과 대조해서 사실성 향상
+cad | probabilities with and without context, contrasted for faithful summarisation
+cad | knowledge conflicts: override prior knowledge when the context contradicts it
+multi-input-cd | adversarial irrelevant passages as negatives when decoding, open-domain QA
+acd | entropy-based adaptive weight on retrieved context when passages are noisy
+acd | 검색 증강 생성에서 노이즈 문맥에 강건한 디코딩
+dola | contrast logits of later and earlier layers to improve truthfulness on TruthfulQA
+dola | dynamic premature layer selection for factuality
+pasta | steer selected attention heads toward user-emphasised spans, like bold text
+pasta | 사용자가 강조한 부분에 어텐션을 집중시키는 방법
+sat-probe | factual queries as constraints; attention to constraint tokens predicts errors
+sat-probe | probe predicts when Llama-2 gets a fact wrong from its attention
+# attention sinks and long context
+streamingllm | keep the KV of the first tokens so window attention works for endless streams
+streamingllm | 4 million tokens, 22x faster than sliding window recomputation
+streamingllm | 초기 토큰의 KV를 유지해서 무한 길이 스트리밍 생성
+act | sinks appear in later tokens too; calibrate attention at inference without finetuning
+spectral-filters | logit lens extension that splits unembedding singular vectors into bands
+spectral-filters | cancedda logit spectroscopy
+lost-in-the-middle | U-shaped accuracy: relevant document at the start or end of long input
+lost-in-the-middle | 긴 문맥 중간에 있는 정보를 잘 활용하지 못함
+transformers-need-glasses | decoder-only models fail counting and copying at low float precision
+transformers-need-glasses | last token states of distinct sequences become arbitrarily close
+streamingllm | attenton sinks Streaming LLM
+cd-reasoning | contrastve decoding reasoning gsm8k
+streamingllm | KV Cache Eviction Keeps Initial Tokens
+"""
+
+
+def _table(text: str) -> list[tuple[str, str]]:
+    """(query, paper id) pairs from lines "paper id | query"; # starts a comment line."""
+    lines = [line for line in text.splitlines() if line and not line.startswith("#")]
+    return [(query_text, paper) for paper, query_text in (ln.split(" | ", 1) for ln in lines)]
+
+
+BLIND = _table(_BLIND_TEXT)
+
+# Neighbouring fields, other fields and nonsense, written with the table above: nothing fits.
+BLIND_OUT_OF_FIELD = [
+    # vision
+    "vision transformer image classification with patches",
+    "neural radiance fields novel view synthesis",
+    "monocular depth estimation from single images",
+    "video action recognition with 3d convolutions",
+    "generative adversarial networks for face synthesis",
+    # reinforcement learning, robotics
+    "sim-to-real transfer for robotic grasping",
+    "reinforcement learning for legged locomotion",
+    "multi-agent path finding for warehouse robots",
+    "policy gradients for atari games",
+    # speech
+    "speaker diarisation in meeting recordings",
+    "text-to-speech prosody modelling",
+    "automatic speech recognition for low-resource languages",
+    "음성 인식 모델",
+    # bioinformatics
+    "single-cell RNA sequencing clustering",
+    "genome variant calling with deep learning",
+    "drug target interaction prediction",
+    "protein language models for enzyme function",
+    # databases
+    "query optimiser cardinality estimation",
+    "b-tree index concurrency control",
+    "transaction isolation levels in distributed databases",
+    "learned index structures for key-value stores",
+    # ML systems
+    "gpu kernel fusion compiler",
+    "distributed data parallel training communication overlap",
+    "pipeline parallelism bubble scheduling",
+    "parameter server asynchronous sgd",
+    # elsewhere, and nothing at all
+    "election tweets sentiment",
+    "이미지 분할 모델",
+    "qwzx plorb fnord",
+    "lorem ipsum dolor sit amet",
+    "banana helicopter umbrella",
+]
+
+
+def test_blind_table_names_real_papers(shipped: Catalog) -> None:
+    assert len({q for q, _ in BLIND}) == len(BLIND) >= 60
+    assert len(set(BLIND_OUT_OF_FIELD)) == len(BLIND_OUT_OF_FIELD) >= 25
+    papers = {p.id for p in shipped.papers if p.kind == "paper"}
+    assert {p for _, p in BLIND} == papers  # every paper, nothing else
+
+
+def test_search_blind_table(shipped: Catalog) -> None:
+    # as first written it scored 84.8% / 86.1% (whole Korean sentences found nothing)
+    top1, top3, misses = _descriptive_ranks(shipped, BLIND)
+    assert top1 >= 0.95 and top3 >= 0.97, misses
+
+
+@pytest.mark.parametrize("text", BLIND_OUT_OF_FIELD)
+def test_search_blind_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert top(shipped, text) == []
+
+
+# Written the same way after the fixes above, and measured once: 27 of 27 first (the code
+# before this round: 21, all six Korean ones missed). Not tuned on since.
+_BLIND_LATE_TEXT = """
+rlhf | openai 2019 stylistic continuation with 5000 human comparisons
+dpo | bradley-terry preference loss replaces the RL step
+dpo-vs-ppo | tsinghua study: reward-based beats reward-free alignment on codecontests
+constitutional-ai | bai et al. red teaming prompts with chain-of-thought critiques
+rlaif | lee et al. google: llm labeler as good as humans for summarization and dialogue
+self-rewarding | weston yuan iterative self-alignment alpacaeval
+adapter | transfer learning with few task-specific parameters per task, BERT GLUE 2019
+unified-peft | he et al. parallel adapter on the FFN, scaled, beats prefix tuning
+prompt-tuning | google T5 soft prompt ensembling and domain shift robustness
+llama-adapter | multimodal instruction following with ScienceQA from llama 7b
+peft-nmi | tsinghua big survey: addition-based, specification-based, reparameterisation-based
+cot | 체인 오브 소트 예시로 수학 문제 풀이 능력 향상
+auto-cot | 다양한 질문을 골라 자동으로 추론 사슬 시연 만들기
+meta-prompting | one LLM orchestrates itself as a panel of specialists, game of 24
+attention-norm | attention weights alone mislead; multiply by transformed value vector length
+label-words-anchors | 레이블 단어가 정보 흐름의 앵커 역할을 하는 문맥 내 학습
+stages-of-inference | four universal phases from detokenization to sharpening in eight models
+contrastive-decoding | li et al 2022 difference between large and small LM log-likelihoods
+icd | penalise an evil llm fine-tuned on fabricated facts
+cad | 문맥이 있을 때와 없을 때 출력 분포 차이를 증폭
+acd | kim et al. EMNLP findings adaptive context weight for open-domain QA
+dola | 후반 레이어와 초반 레이어 로짓 차이로 사실성 개선
+pasta | Zhang 2024 ICLR attention steering without changing weights
+sat-probe | yuksekgonul microsoft attention to constraint tokens and factual errors
+streamingllm | 어텐션 싱크 토큰을 남겨 두고 슬라이딩 윈도우로 무한 생성
+lost-in-the-middle | stanford liu multi-document question answering position bias
+transformers-need-glasses | deepmind velickovic decoder-only information bottleneck
+"""
+BLIND_LATE = _table(_BLIND_LATE_TEXT)
+BLIND_LATE_OUT_OF_FIELD = [
+    "object tracking in video with transformers",
+    "music generation with diffusion",
+    "graph databases query languages",
+    "protein-ligand docking with deep learning",
+    "스마트폰 배터리 수명",
+    "robot arm motion planning with reinforcement learning",
+    "speech emotion recognition",
+    "sparse matrix multiplication on gpus",
+    "semantic segmentation of satellite images",
+]
+
+
+def test_search_blind_table_written_after_the_fixes(shipped: Catalog) -> None:
+    assert len({q for q, _ in BLIND_LATE}) == len(BLIND_LATE) >= 25
+    assert {p for _, p in BLIND_LATE} <= set(shipped.ids)
+    top1, top3, misses = _descriptive_ranks(shipped, BLIND_LATE)
+    assert top1 >= 0.95 and top3 >= 0.97, misses
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *BLIND_LATE_OUT_OF_FIELD,
+        # a known miss: image and representation are in LLaMA-Adapter's summary, and the
+        # index keeps no word order to tell "contrastive learning" from the words apart
+        pytest.param(
+            "contrastive learning for image representations simclr",
+            marks=pytest.mark.xfail(strict=True, reason="words found apart, not as a phrase"),
+        ),
+    ],
+)
+def test_search_late_out_of_field_finds_nothing(shipped: Catalog, text: str) -> None:
+    assert top(shipped, text) == []
+
+
+# ---------------------------------------------------------------- a catalog that grows
+
+_ALL_TABLES = ("QUERY_TABLE", "DESCRIPTIVE", "DESCRIPTIVE_HELD_OUT", "DESCRIPTIVE_PARAPHRASED")
+_NONSENSE = ["zxqwv", "qwzx plorb fnord", "lorem ipsum dolor sit amet", "블라블라"]
+
+
+def test_search_keeps_its_answers_when_papers_of_other_fields_join(
+    shipped: Catalog, own_catalog
+) -> None:
+    """`litlist import` of 20 papers from vision, RL, speech, biology, databases and ML
+    systems: every query answers as before, and each new paper is found by its title."""
+    from typer.testing import CliRunner
+
+    from litlist.cli import app
+
+    bib = Path(__file__).parent / "fixtures" / "bib" / "other_fields.bib"
+    args = ["-c", str(own_catalog), "import", str(bib), "--new-topic", "Other Fields"]
+    result = CliRunner().invoke(app, args, prog_name="litlist")
+    assert result.exit_code == 0, result.stderr
+    grown = catalog.check(own_catalog)[0]
+    new = [p for p in grown.papers if p.id not in set(shipped.ids)]
+    assert len(new) == 20
+    queries = [q for name in _ALL_TABLES for q, _ in globals()[name]] + [q for q, _ in BLIND]
+    changed = [q for q in queries if top(grown, q, limit=1) != top(shipped, q, limit=1)]
+    assert changed == []
+    assert [p.id for p in new if top(grown, p.title, limit=1) != [p.id]] == []
+    assert [q for q in _NONSENSE if top(grown, q)] == []
+
+
+def test_nonsense_finds_nothing_in_a_large_synthetic_catalog(tmp_path, monkeypatch) -> None:
+    """The benchmark's synthetic papers (the field's words in many combinations) give a
+    query of nonsense, or of other fields, no evidence to stand on."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "bench", Path(__file__).parents[1] / "benchmarks" / "bench.py"
+    )
+    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    monkeypatch.setitem(sys.modules, "bench", bench)  # its dataclasses look themselves up
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    path = tmp_path / "synthetic.toml"
+    bench.generate(2000, 0, path)
+    synthetic = catalog.check(path)[0]
+    assert len(synthetic) == 2000
+    assert [q for q in _NONSENSE + BLIND_OUT_OF_FIELD[-3:] if top(synthetic, q)] == []

@@ -124,7 +124,7 @@ def compact(text: str) -> str:
     return normalize(text).replace(" ", "")
 
 
-def _is_hangul(char: str) -> bool:
+def is_hangul(char: str) -> bool:
     return "\uac00" <= char <= "\ud7a3"
 
 
@@ -132,12 +132,41 @@ def strip_particle(word: str) -> str | None:
     """`word` without a Korean particle at its end (`가중치는` → `가중치`, `JSD가` → `jsd`),
     or None. Only a word ending in Hangul, and only when at least two characters remain:
     a one-syllable stem would join unrelated words."""
-    if len(word) < 3 or not _is_hangul(word[-1]):
+    if len(word) < 3 or not is_hangul(word[-1]):
         return None
     for particle in PARTICLES:
         if word.endswith(particle) and len(word) - len(particle) >= 2:
             return word[: -len(particle)]
     return None
+
+
+# Endings that make a Hangul noun a verb or an adjective (`수정하는`, `무해한`, `효율적인`):
+# a query's predicate is looked up by its noun. Query-side only: the index keeps the words
+# as written, and a query's bare noun reaches them by prefix (`선호` finds `선호하여`).
+PREDICATE_ENDINGS = tuple(
+    sorted(
+        """하는지 하는 하고 하여 해서 하지 하며 한다 했다 하게 하기 할 한 함 해
+        시키는 시켜 시킨 시키기 되는 되어 되고 된 됨 적인 적으로 적 스러운""".split(),
+        key=len,
+        reverse=True,
+    )
+)
+
+
+def korean_stem(word: str) -> str:
+    """The noun a Hangul query word is about: without a predicate ending
+    (`PREDICATE_ENDINGS`; `수정하는` is not `수정하` + `는`) or else without a particle
+    (`strip_particle`) and a plural or "per" suffix, keeping at least two syllables; the
+    word itself when none applies."""
+    if is_hangul(word[-1:] or "a"):
+        for ending in PREDICATE_ENDINGS:
+            if word.endswith(ending) and len(word) - len(ending) >= 2:
+                return word[: -len(ending)]
+    stem = strip_particle(word) or word
+    # a plural (`모델들`) or "per" (`단계별`) suffix on the noun
+    if len(stem) >= 3 and stem[-1] in "들별":
+        stem = stem[:-1]
+    return stem
 
 
 class Tokens:
@@ -254,22 +283,29 @@ def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
 
 # ---------------------------------------------------------------- identifiers
 
+# A URL may come without its scheme or with www. (as browsers show it), and arXiv's DOI
+# in any form a DOI takes.
+_URL = r"(?:https?://)?(?:www\.)?"
+_DOI_PREFIX = rf"(?:{_URL}(?:dx\.)?doi\.org/|doi:\s*)"
 _ARXIV = re.compile(
-    r"(?:https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/|arxiv:\s*|10\.48550/arxiv\.)?"
+    rf"(?:{_URL}(?:export\.)?arxiv\.org/(?:abs|pdf)/|arxiv[:\s]\s*"
+    rf"|{_DOI_PREFIX}?10\.48550/arxiv\.)?"
     r"((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[a-z]{2})?/\d{7}))(?:v\d+)?(?:\.pdf)?/?",
     re.IGNORECASE,
 )
-_DOI = re.compile(r"(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/\S+)", re.IGNORECASE)
+_DOI = re.compile(rf"{_DOI_PREFIX}?(10\.\d{{4,9}}/\S+)", re.IGNORECASE)
 
 
 def arxiv_id(text: str) -> str | None:
-    """The arXiv id in `2305.18290`, `arXiv:2305.18290v3`, an abs or pdf URL, or arXiv's DOI."""
+    """The arXiv id in `2305.18290`, `arXiv:2305.18290v3`, `arxiv 2305.18290`, an abs or pdf
+    URL (with or without https://), or arXiv's DOI (bare, doi: or a doi.org URL)."""
     match = _ARXIV.fullmatch(text.strip())
     return match.group(1).lower() if match else None
 
 
 def doi_of(text: str) -> str | None:
-    """A DOI, lower-case, from `10.…`, `doi:10.…` or a doi.org URL (DOIs ignore case)."""
+    """A DOI, lower-case, from `10.…`, `doi:10.…` or a doi.org URL, with or without
+    https:// (DOIs ignore case)."""
     match = _DOI.fullmatch(text.strip())
     return match.group(1).lower() if match else None
 
