@@ -93,12 +93,21 @@ def encode(text: str, *, ascii_accents: bool = True) -> str:
     """Text as a BibTeX field value: specials escaped, accents as LaTeX when asked."""
     global _ENCODER
     escaped = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(0)], text)
-    if ascii_accents and not escaped.isascii():
-        if _ENCODER is None:
-            _ENCODER = _encoder()
-        # pylatexenc only touches non-ASCII characters, so our escapes survive
-        escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
-    return escaped
+    if escaped.isascii() or not (ascii_accents or _NOT_FOR_PDFLATEX.search(escaped)):
+        return escaped
+    if _ENCODER is None:
+        _ENCODER = _encoder()
+    if not ascii_accents:
+        # biber passes UTF-8 through and pdflatex typesets Latin letters from it, but stops
+        # at a Greek letter or a math sign ("Unicode character α not set up"): only those
+        # go as LaTeX (\ensuremath{\alpha})
+        return _NOT_FOR_PDFLATEX.sub(lambda m: _ENCODER.unicode_to_latex(m.group()), escaped)
+    # pylatexenc only touches non-ASCII characters, so our escapes survive
+    return _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+
+
+# Greek and Coptic, arrows, mathematical operators
+_NOT_FOR_PDFLATEX = re.compile("[\u0370-\u03ff\u2190-\u22ff]")
 
 
 def _needs_protection(word: str) -> bool:
@@ -423,6 +432,13 @@ def _value(body: str, pos: int, strings: dict[str, str]) -> tuple[str, int]:
         if body[pos : pos + 1] != "#":
             return "".join(parts), pos
         pos += 1
+
+
+def resolve_value(raw: str, strings: dict[str, str]) -> str:
+    """A field value as a .bib writes it (pieces in braces or quotes, numbers, @string names
+    and month macros, joined by #) as the text it stands for; an unknown name stands for
+    nothing, as in BibTeX. `strings` maps lower-case @string names to their text."""
+    return _value(raw, 0, {**dict(zip(_MONTHS, _MONTHS, strict=True)), **strings})[0]
 
 
 def _fields(body: str, strings: dict[str, str], wanted: tuple[str, ...] | None) -> dict[str, str]:

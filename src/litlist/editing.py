@@ -13,6 +13,7 @@ a list of 10,000 stays fast.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -30,15 +31,18 @@ from litlist.sources import Draft, ascii_fold
 KEY_STOPWORDS = frozenset(
     "a an the on of in is are for to and or at by from with as via into".split()
 )
+# A longer key in a .bib is kept out: no one types it, and messages would quote all of it.
+MAX_KEY = 80
 # The order fields are written in, as in the shipped catalog.
 ORDER = (
-    "id kind key title authors year venue workshop booktitle volume number pages publisher "
-    "topic arxiv arxiv_class doi url aliases summary summary_en"
+    "id kind key title authors year month venue workshop booktitle editors volume number pages "
+    "publisher address topic arxiv arxiv_class doi url aliases summary summary_en"
 ).split()
 MULTILINE = ("authors", "summary")
 # Fields a source may give in a form the schema refuses; left out rather than losing the paper.
 DROPPABLE = frozenset(
-    "workshop booktitle volume number pages publisher arxiv_class doi url".split()
+    "workshop booktitle volume number pages publisher arxiv_class doi url month address "
+    "editors".split()
 )
 _HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M)
 
@@ -375,9 +379,30 @@ class Planner:
         if found:
             raise Duplicate(draft.origin, *found)
 
-    def topic(self, text: str) -> str:
+    def check_options(self, options: Options) -> None:
+        """EditError, in words, when --key or --id is not one the catalog accepts or is
+        taken already: said before a request is made and a draft is built."""
+        from litlist.schema import ID_RE, KEY_RE
+
+        checks = [
+            ("--key", options.key, KEY_RE, self.keys, "a citation key", "_ : . -"),
+            ("--id", options.id, ID_RE, self.ids, "an id", "-"),
+        ]
+        for option, value, pattern, taken, what, extra in checks:
+            if value is None:
+                continue
+            if not pattern.match(value):
+                raise EditError(
+                    f"{option} {value!r}: {what} is lower-case letters a-z, digits and "
+                    f"{extra}, starting with a letter{'' if option == '--key' else ' or digit'}"
+                )
+            if value in taken:
+                owner = self.keys[value] if option == "--key" else value
+                raise EditError(f"{option} {value!r} is taken by paper '{owner}'; choose another")
+
+    def topic(self, text: str, option: str = "--topic") -> str:
         """The topic slug `text` names exactly (slug, last slug segment or heading), else
-        UnknownChoice with the closest and a pointer to `litlist topics`."""
+        UnknownChoice (naming `option`) with the closest and a pointer to `litlist topics`."""
         from litlist.errors import UnknownChoice
         from litlist.query import closest
 
@@ -391,12 +416,14 @@ class Planner:
             return found[0]
         valid = [t.slug for t in self.topics]
         near = found or closest(text, valid + [t.name for t in self.topics])
-        error = UnknownChoice("--topic", text, valid, near)
+        error = UnknownChoice(option, text, valid, near)
+        if option != "--topic":
+            raise UnknownTopic(str(error))
         raise UnknownTopic(f"{error} (--new-topic HEADING --parent SLUG makes one)")
 
     def new_topic(self, heading: str, parent: str | None) -> str:
         """Declare a topic `heading` under `parent` (a slug); its slug is derived."""
-        parent_slug = self.topic(parent) if parent else None
+        parent_slug = self.topic(parent, "--parent") if parent else None
         segment = slug(heading)
         if not segment:
             raise EditError(f"--new-topic: cannot make a slug of '{heading}' (use Latin letters)")
@@ -460,6 +487,9 @@ class Planner:
             "number": draft.number,
             "pages": draft.pages,
             "publisher": draft.publisher,
+            "month": draft.month,
+            "address": draft.address,
+            "editors": list(draft.editors),
             "topic": topic,
             "arxiv": draft.arxiv,
             "arxiv_class": draft.arxiv_class,
@@ -485,6 +515,7 @@ class Planner:
             )
         except ValidationError as exc:
             for name, message in schema.explain(exc):
+                name = name.split(".")[0]  # "editors.0": the list it is in
                 if name in DROPPABLE and row.get(name) is not None:
                     self.notes.append(f"{origin}: left out {name} '{row[name]}' ({message})")
                     row[name] = None
@@ -492,16 +523,19 @@ class Planner:
     def _key(self, draft: Draft) -> str:
         from litlist.schema import KEY_RE
 
-        if draft.key and KEY_RE.match(draft.key) and draft.key not in self.keys:
-            return draft.key
+        fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
+        if fits and draft.key not in self.keys:
+            return draft.key  # type: ignore[return-value]
         key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
         if draft.key:
             why = (
                 f"is paper '{self.keys[draft.key]}''s"
                 if draft.key in self.keys
-                else "is not a key the catalog accepts (lower case, a-z 0-9 _ : . -)"
+                else f"is not a key the catalog accepts (lower case, a-z 0-9 _ : . -, at "
+                f"most {MAX_KEY} characters)"
             )
-            self.notes.append(f"{draft.origin}: key '{draft.key}' {why}; using '{key}'")
+            shown = draft.key if len(draft.key) <= 60 else draft.key[:59] + "…"
+            self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")
         return key
 
     def add(self, row: dict, origin: str) -> Paper:
@@ -571,6 +605,7 @@ _ORDINAL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
     """A venue name reduced to what identifies it: no 'Proceedings of the', year, ordinal,
     volume in parentheses, punctuation or case."""
@@ -667,7 +702,10 @@ class Session:
             block = snippet if snippet.startswith("\n") else "\n" + snippet
             text = before + block.replace("\n", newline) + text[offset:]
         data = text.encode("utf-8")
-        fsutil.write_atomic(self.path, data, expect=self.snapshot)
+        try:
+            fsutil.write_atomic(self.path, data, expect=self.snapshot)
+        except OSError as exc:  # a full disk, a folder we may not write in: nothing written
+            raise EditError(f"{self.path}: {exc.strerror or exc}; nothing written") from None
         _extend_cache(self.path, self.snapshot.sha256, data, planner)
         return data
 
@@ -683,8 +721,8 @@ def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) 
 
 
 def check_writable(path: Path) -> None:
-    """Refuse the shipped catalog (and any file inside the installed package) and a missing
-    file up front, before any network request."""
+    """Refuse the shipped catalog (and any file inside the installed package), a missing
+    file and one that cannot be written up front, before any network request."""
     if catalog.is_shipped(path):
         raise EditError(
             f"{path} is the catalog shipped with litlist and is never changed; "
@@ -692,6 +730,7 @@ def check_writable(path: Path) -> None:
         )
     if not os.path.lexists(path):
         raise EditError(f"{path}: no such catalog; `litlist init {path}` starts one")
+    fsutil.check_writable(path)  # read-only, a FIFO, another user's link: say so first
 
 
 def without_papers(text: str) -> str:
