@@ -604,3 +604,13 @@ def test_import_report_has_no_terminal_controls(run, own_catalog, tmp_path) -> N
     result = run("-c", own_catalog, "import", bib, "--topic", "peft")
     assert "failed: entry 'evil]0;owned'" in result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_init_into_a_folder_puts_papers_toml_in_it(run, tmp_path) -> None:
+    """`init notes` (a folder there) or `init notes/new/` (one meant as a folder): the
+    catalog goes inside, not in place of the folder or as a file named "new"."""
+    (tmp_path / "notes").mkdir()
+    ok(run("init", tmp_path / "notes"))
+    ok(run("init", f"{tmp_path}/notes/new/"))
+    assert (tmp_path / "notes" / "papers.toml").is_file()
+    assert (tmp_path / "notes" / "new" / "papers.toml").is_file()

@@ -499,3 +499,53 @@ def test_bib_keys_no_one_could_cite_are_replaced_and_cut_short_in_notes() -> Non
     long_key = "k" * 5000
     item = _one(f"@article{{{long_key}, title={{T}}, author={{A, B}}, journal={{J}}, year=2020}}")
     assert item.draft is not None and item.draft.origin == f"entry '{'k' * 59}…'"
+
+
+def test_crossref_titles_lose_their_markup_and_keep_month_and_place() -> None:
+    """Publishers deposit titles with JATS/HTML markup, MathML and entities."""
+    import json
+
+    answer = json.loads((HTTP_FIXTURES / "crossref-bert.json").read_text())
+    answer["message"]["title"] = [
+        "Learning <i>in situ</i>: H<sub>2</sub>O &amp; <scp>BERT</scp> with "
+        "<mml:math><mml:mi>α</mml:mi></mml:math>-divergences"
+    ]
+    answer["message"]["published-print"] = {"date-parts": [[2019, 6, 2]]}
+    draft = crossref.parse(answer, "10.18653/v1/N19-1423")
+    assert draft.title == "Learning in situ: H2O & BERT with α-divergences"
+    assert (draft.year, draft.month, draft.address) == (2019, 6, "Minneapolis, Minnesota")
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("A B and C D and", ["A B", "C D"]),  # a list cut short at its end
+        ("Doe, J. and others and Roe, R.", ["J. Doe", "R. Roe"]),
+        ("Alan M.~Turing", ["Alan M. Turing"]),
+        ("{\\relax Ch}ristopher Manning", ["Christopher Manning"]),
+        ('{\\"O}zt{\\"u}rk, Ahmet', ["Ahmet Öztürk"]),
+        ("김철수 and 王 小明", ["김철수", "王 小明"]),
+    ],
+)
+def test_bib_author_lists_in_odd_forms(author: str, expected: list[str]) -> None:
+    draft = _one(f"@article{{k, title={{T}}, author={{{author}}}, journal={{J}}, year=2020}}").draft
+    assert draft is not None and draft.authors == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "doi"),
+    [
+        ("doi = {10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0}",
+         "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"),  # was cut at <
+        ("doi = {https://doi.org/10.1002/%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID"
+         "-ASI4%3E3.0.CO%3B2-0}", "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"),
+        ("url = {https://doi.org/10.1000/A%2FB}", "10.1000/A/B"),
+        ("doi = {DOI: 10.1000/xyz.}", "10.1000/xyz"),
+        ("url = {https://dl.acm.org/doi/10.1145/3442188.3445922}", "10.1145/3442188.3445922"),
+    ],
+)  # fmt: skip
+def test_bib_dois_in_every_form(field: str, doi: str) -> None:
+    draft = _one(
+        f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
+    ).draft
+    assert draft is not None and draft.doi == doi

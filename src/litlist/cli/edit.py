@@ -51,9 +51,12 @@ def _target(ctx: typer.Context) -> Path:
 @app.command()
 def init(
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            help="Where to create it (default: your user data folder).", show_default=False
+            metavar="[PATH]",
+            help="Where to create it: a file, or a folder to put papers.toml in (default: "
+            "your user data folder).",
+            show_default=False,
         ),
     ] = None,
     empty: Annotated[
@@ -66,11 +69,15 @@ def init(
       litlist init
       litlist init --empty
       litlist init ~/notes/papers.toml
+      litlist init ~/notes/            (makes ~/notes/papers.toml)
     """
     from litlist import editing, fsutil
 
     with reporting():
-        where = (path or catalog.user_catalog()).expanduser().absolute()
+        where = Path(path or catalog.user_catalog()).expanduser().absolute()
+        # a folder (one that exists, or "notes/" meant as one): the catalog goes in it
+        if path is not None and (where.is_dir() or path.endswith(("/", os.sep))):
+            where = where / catalog.user_catalog().name
         data, _ = fsutil.read_file(catalog.shipped())
         if empty:
             data = editing.without_papers(data.decode("utf-8")).encode("utf-8")

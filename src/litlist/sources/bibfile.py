@@ -17,7 +17,9 @@ from litlist.sources import (
     ARXIV_DOI,
     ARXIV_ID,
     ARXIV_IN_TEXT,
+    DOI_ID,
     DOI_IN_TEXT,
+    DOI_URL,
     Draft,
     arxiv_id,
     catalog_name,
@@ -160,6 +162,9 @@ def _inherit(values: dict[str, str], parent: dict[str, str], how: str) -> None:
             values.setdefault(name, value)
 
 
+_LAST_AND = re.compile(r"(?:^|\s)and$", re.IGNORECASE)
+
+
 def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
     """Authors in catalog form, and whether the list ended in 'others' (et al.)."""
     from bibtexparser.middlewares.names import (
@@ -169,7 +174,9 @@ def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
     )
 
     people, cut = [], False
-    for raw in split_multiple_persons_names(one_line(value)):
+    # a list cut at its end ("A and B and") leaves "and" glued to the last name
+    value = _LAST_AND.sub("", one_line(value))
+    for raw in split_multiple_persons_names(value):
         if raw.strip().casefold() == "others":
             cut = True
             continue
@@ -201,10 +208,19 @@ def _arxiv_of(values: dict[str, str]) -> str | None:
 
 
 def _doi_of(values: dict[str, str]) -> str | None:
+    from urllib.parse import unquote
+
     for name in ("doi", "url"):
-        found = DOI_IN_TEXT.search(_verbatim(values.get(name, "")))
-        if found and not ARXIV_DOI.match(found.group(1)):
-            return found.group(1).rstrip(".")
+        text = _verbatim(values.get(name, ""))
+        found = None
+        if link := DOI_URL.match(text):  # in a link the DOI is percent-encoded
+            found = unquote(link.group(1))
+        elif name == "doi" and (whole := DOI_ID.match(text)):
+            found = whole.group(1)  # the field whole: an old SICI DOI has <, > and ;
+        elif inside := DOI_IN_TEXT.search(text):
+            found = inside.group(1)
+        if found and not ARXIV_DOI.match(found):
+            return found.rstrip(".")
     return None
 
 
