@@ -614,3 +614,34 @@ def test_init_into_a_folder_puts_papers_toml_in_it(run, tmp_path) -> None:
     ok(run("init", f"{tmp_path}/notes/new/"))
     assert (tmp_path / "notes" / "papers.toml").is_file()
     assert (tmp_path / "notes" / "new" / "papers.toml").is_file()
+
+
+@pytest.mark.parametrize("first", ["# my list\n", ""])
+def test_add_to_a_catalog_saved_with_a_byte_order_mark(run, tmp_path, first) -> None:
+    """Windows Notepad starts a UTF-8 file with a BOM: the catalog reads, the paper goes in,
+    and the BOM and every other byte stay."""
+    path = tmp_path / "bom.toml"
+    before = b"\xef\xbb\xbf" + (first + TINY_CATALOG.split("\n\n", 1)[1]).encode()
+    path.write_bytes(before)
+    ok(run("-c", path, "add", "--bib", BIB / "acl.bib", "--topic", "gamma"))
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf" + first.encode() + b"[[topic]]")
+    assert 'key = "devlin-etal-2019-bert"\n' in added_lines_only(before, after)
+    cat, problems = catalog.check(path)
+    assert problems == [] and cat is not None and cat.keys[-1] == "devlin-etal-2019-bert"
+
+
+def test_add_options_are_written_as_they_will_be_read(run, own_catalog) -> None:
+    """An alias is a name and a summary bullet a line: pasted spaces and line breaks do
+    not go into the file (the catalog reads values stripped, so they would not match)."""
+    result = run(
+        "-c", own_catalog, "add", "--bib", BIB / "acl.bib", "-t", "peft",
+        "--alias", " BERT\n", "--alias", "Deep\nBidirectional", "--summary", " one\n two ",
+        "--summary-en", "  Kept as paragraphs.\n\nSecond.  ",
+    )  # fmt: skip
+    ok(result)
+    added = "".join(added_lines_only(catalog.shipped().read_bytes(), own_catalog.read_bytes()))
+    assert 'aliases = ["BERT", "Deep Bidirectional"]\n' in added
+    assert 'summary = [\n    "one two",\n]\n' in added
+    assert 'summary_en = "Kept as paragraphs.\\n\\nSecond."\n' in added
+    assert ok(run("-c", own_catalog, "show", "BERT", "-f", "keys")) == "devlin-etal-2019-bert\n"

@@ -396,3 +396,25 @@ def test_biblatex_export_gives_greek_and_math_signs_as_latex() -> None:
     encoded = bibtex.encode("α-β ≥ 2 for Müller, Łukasz and 한국", ascii_accents=False)
     assert encoded.startswith(r"{\ensuremath{\alpha}}-{\ensuremath{\beta}} {\ensuremath{\geq}}")
     assert encoded.endswith("for Müller, Łukasz and 한국")
+
+
+def _doubling_strings(levels: int) -> str:
+    """@string names each standing for the one before twice: 2**levels characters."""
+    lines = ['@string{s0 = "xx"}'] + [
+        f"@string{{s{i} = s{i - 1} # s{i - 1}}}" for i in range(1, levels + 1)
+    ]
+    entry = f"@article{{k, title = s{levels}, author = {{A, B}}, journal = {{J}}, year = 2020}}"
+    return "\n".join([*lines, entry, ""])
+
+
+def test_strings_that_double_at_every_step_are_cut_short() -> None:
+    """60 lines standing for 2**61 characters: reading the .bib (to import it, or to merge
+    into it) takes what a real .bib could need and says so, instead of all the memory."""
+    from litlist.sources import bibfile
+
+    text = _doubling_strings(60)
+    items, broken = bibfile.read(text)
+    assert broken[-1][0] == "@string" and "cut short" in broken[-1][1]
+    assert len(items) == 1 and items[0].problem == "no title"
+    ((key, values),) = list(bibtex.read_entries(text))
+    assert key == "k" and len(values["title"]) <= 10 * len(text) + 10_000_000

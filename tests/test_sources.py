@@ -549,3 +549,9 @@ def test_bib_dois_in_every_form(field: str, doi: str) -> None:
         f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
     ).draft
     assert draft is not None and draft.doi == doi
+
+
+def test_parse_id_does_not_echo_a_huge_paste() -> None:
+    with pytest.raises(InputError) as caught:
+        sources.parse_id("x" * 100_000)
+    assert len(str(caught.value)) < 200

@@ -44,7 +44,9 @@ DROPPABLE = frozenset(
     "workshop booktitle volume number pages publisher arxiv_class doi url month address "
     "editors".split()
 )
-_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M)
+_HEADER = re.compile(
+    r"^\ufeff?[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M
+)
 
 
 class EditError(LitlistError):

@@ -221,8 +221,9 @@ def add(
             topic=topic or "",
             id=paper_id,
             key=key,
-            aliases=[a.strip() for a in alias or []],
-            summary=[s.strip() for s in summary or []],
+            # an alias is a name and a bullet a line: a pasted line break is a space
+            aliases=[" ".join(a.split()) for a in alias or []],
+            summary=[" ".join(s.split()) for s in summary or []],
             summary_en=summary_en.strip(),
         )
         # the list as it is now: a wrong topic, --key or --id, or a paper it has is found

@@ -102,8 +102,9 @@ def parse_id(text: str) -> tuple[str, str]:
         doi = doi.rstrip(".")
         arxiv = ARXIV_DOI.match(doi)
         return ("arxiv", arxiv_id(arxiv.group(1))) if arxiv else ("doi", doi)
+    shown = text if len(text) <= 60 else text[:59] + "…"  # a pasted page is not echoed whole
     raise InputError(
-        f"'{text}' is neither an arXiv id (2305.18290, an arxiv.org URL) nor a DOI "
+        f"'{shown}' is neither an arXiv id (2305.18290, an arxiv.org URL) nor a DOI "
         "(10.NNNN/…, a doi.org URL)"
     )
 

@@ -89,7 +89,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     import bibtexparser
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
-    from litlist.bibtex import resolve_value
+    from litlist.bibtex import Budget, resolve_value
 
     text = text.removeprefix("\ufeff")
     # bibtexparser logs each unreadable block; we report them ourselves, one line each
@@ -103,10 +103,14 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     finally:
         logger.setLevel(level)
     strings: dict[str, str] = {}
+    budget = Budget(text)
     for block in library.strings:
-        strings[block.key.lower()] = resolve_value(str(block.value), strings)
+        strings[block.key.lower()] = resolve_value(str(block.value), strings, budget)
     entries = [
-        (entry, {f.key.casefold(): resolve_value(str(f.value), strings) for f in entry.fields})
+        (
+            entry,
+            {f.key.casefold(): resolve_value(str(f.value), strings, budget) for f in entry.fields},
+        )
         for entry in library.entries
     ]
     by_key = {entry.key.casefold(): values for entry, values in entries}
@@ -139,6 +143,8 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
         else:
             why = "cannot be read as BibTeX"
         broken.append((where, why))
+    if budget.left < 0:
+        broken.append(("@string", "names stand for more text than any .bib needs; cut short"))
     return items, broken
 
 
