@@ -475,7 +475,12 @@ def test_import_of_a_hostile_bib_reports_each_entry_and_still_compiles(
     assert problems == [] and cat is not None
     added = added_lines_only(before, own_catalog.read_bytes())
     assert sum(line.startswith("[[paper]]") for line in added) == 6
-    new = {p.key: p for p in cat.papers[-6:]}
+    # and entries as the ACM, PMLR, IEEE export them, a report, a thesis, a book, a page
+    result = run("-c", own_catalog, "import", BIB / "sites.bib", "--topic", "peft")
+    assert ok(result) == "" and result.stderr.endswith("added 8, already present 0, failed 0\n")
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat is not None
+    new = {p.key: p for p in cat.papers[-14:]}
     assert new["openai2022alpha"].title == "Learning α-Divergences in O(n^2): A Study"
     assert (new["garcia-etal-2023-concat"].month, new["smith1999old"].arxiv) == (
         12,

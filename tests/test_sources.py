@@ -409,6 +409,9 @@ def test_bib_titles_are_decoded_to_the_text_they_print(title: str, expected: str
         ('year = "{2019}"', (2019, None)),
         ("year = {in press}", (None, None)),
         ("month = {Summer}, year = 2020", (2020, None)),
+        ("month = {23--29 Jul}, year = 2023", (2023, 7)),  # PMLR
+        ("month = {Jun.}, year = 2020", (2020, 6)),
+        ("month = {Mayhem}, year = 2020", (2020, None)),
     ],
 )
 def test_bib_year_and_month_in_every_form(fields: str, expected: tuple) -> None:
@@ -555,3 +558,25 @@ def test_parse_id_does_not_echo_a_huge_paste() -> None:
     with pytest.raises(InputError) as caught:
         sources.parse_id("x" * 100_000)
     assert len(str(caught.value)) < 200
+
+
+def test_bib_entries_from_other_sites() -> None:
+    found = _by_key((BIB / "sites.bib").read_text(encoding="utf-8"))
+    acm = found["10.1145/3442188.3445922"].draft
+    assert acm is not None
+    # &amp; and &#233; are text LaTeX can print; the emoji stays an entity (pdflatex
+    # would stop at it in a reference list)
+    assert acm.title.endswith("Too Big? &#x1f99c; & été")
+    assert (acm.address, acm.pages) == ("Virtual Event, Canada", "610-623")
+    pmlr = found["pmlr-v202-li23a"].draft
+    assert pmlr is not None and (pmlr.month, pmlr.volume) == (7, "202")
+    venues = {
+        key: (item.draft.venue, item.draft.venue_kind)
+        for key, item in found.items()
+        if item.draft is not None
+    }
+    assert venues["openai2023gpt4"] == ("OpenAI", "preprint")
+    assert venues["smith2019thesis"] == ("Stanford University", "preprint")
+    assert venues["goodfellow2016deep"] == ("MIT Press", "preprint")
+    assert venues["blog2023"] == ("example.org", "preprint")
+    assert venues["9186360"][1] == "journal"

@@ -222,13 +222,29 @@ class _Decoder:
         except Exception:  # noqa: BLE001 - odd LaTeX in a user's entry: keep it as written
             text = value.replace("{", "").replace("}", "")
         text = _MATH_LETTERS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
-        return one_line(text)
+        return one_line(_ENTITY.sub(_entity, text) if "&" in text else text)
 
 
 # $\mathcal{O}$ decodes to 𝒪, $\mathbb{R}$ to ℝ: kept as plain letters, which every LaTeX
 # font has (exported as \mathscr or \mathbb they need packages a document may not load);
 # ℓ, which LaTeX has as \ell, stays
 _MATH_LETTERS = re.compile("[\u2100-\u2112\u2114-\u214f\U0001d400-\U0001d7ff]")
+
+
+# HTML entities some sites put into BibTeX (ACM: "\&amp;", "\&\#x1f99c;")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+
+
+def _entity(match: re.Match) -> str:
+    """The character an HTML entity stands for when LaTeX can print it from a BibTeX file
+    (a Latin letter, punctuation); else the entity as written: pdflatex stops at an emoji
+    or a CJK character in a reference list, where the entity at least prints."""
+    import html
+
+    char = html.unescape(match.group())
+    if len(char) == 1 and (ord(char) < 0x250 or 0x2000 <= ord(char) <= 0x206F):
+        return char
+    return match.group()
 
 
 _DECODER: _Decoder | None = None

@@ -254,6 +254,11 @@ def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | N
 
 
 _MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH_FULL = {
+    name[:3]: name
+    for name in "january february march april may june july august september october "
+    "november december".split()
+}
 
 
 def _month(values: dict[str, str]) -> int | None:
@@ -262,12 +267,29 @@ def _month(values: dict[str, str]) -> int | None:
     text = values.get("month", "").strip().strip(".").casefold()
     if text.isdigit() and 1 <= int(text) <= 12:
         return int(text)
-    if text[:3] in _MONTH_NAMES and (len(text) == 3 or text.isalpha()):
-        return _MONTH_NAMES.index(text[:3]) + 1
+    # "jun", "June", "Jun.", and PMLR's "23--29 Jul" (the first month a range names)
+    for word in re.findall(r"[a-z]+", text):
+        if word[:3] in _MONTH_NAMES and (len(word) == 3 or _MONTH_FULL[word[:3]] == word):
+            return _MONTH_NAMES.index(word[:3]) + 1
     found = re.match(r"\s*\d{4}-(\d{2})\b", values.get("date", ""))
     if found and 1 <= int(found.group(1)) <= 12:
         return int(found.group(1))
     return None
+
+
+def _other_venue(values: dict[str, str], decode: Callable[[str], str]) -> str:
+    """Where an entry that is not in a journal or proceedings comes from: the institution of
+    a report, the school of a thesis, the publisher of a book, what `howpublished` says,
+    else the site its URL is on."""
+    for name in ("institution", "school", "organization", "publisher", "howpublished"):
+        text = _verbatim(values.get(name, ""))
+        if text and not re.match(r"https?://", text):
+            return decode(text)
+    for name in ("url", "howpublished"):
+        found = re.match(r"https?://(?:www\.)?([^/\s:?#]+)", _verbatim(values.get(name, "")))
+        if found:
+            return found.group(1)
+    return ""
 
 
 def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
@@ -282,14 +304,16 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     kind = entry.entry_type.casefold()
     journal = decode(values.get("journal", values.get("journaltitle", "")))
     booktitle = decode(values.get("booktitle", ""))
-    venue = booktitle or journal
+    # a report, a thesis, a book, a blog post: where it comes from is the venue (a
+    # preprint-like one: the catalog's kinds are conferences, journals and workshops)
+    venue = booktitle or journal or _other_venue(values, decode)
     venue_kind = _KINDS.get(kind, "preprint")
     if "workshop" in venue.casefold():
         venue_kind = "workshop"
     if arxiv and (not venue or _PREPRINT_JOURNAL.search(venue)):
         venue, venue_kind, journal = "arXiv", "preprint", ""
     if not venue:
-        return Item(entry.key, None, "no venue (journal or booktitle) and no arXiv id")
+        return Item(entry.key, None, "no venue (journal, booktitle, ...), no URL, no arXiv id")
     url = _verbatim(values.get("url", ""))
     if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
         url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
@@ -315,7 +339,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         doi=_doi_of(values),
         url=url if re.match(r"^https?://\S+$", url) else None,
         month=_month(values),
-        address=decode(values.get("address") or values.get("location") or "") or None,
+        # where a meeting was held: biblatex's location (ACM's address is the publisher's)
+        address=decode(values.get("location") or values.get("address") or "") or None,
         editors=editors,
         key=entry.key,
         origin=entry_name(entry.key),
