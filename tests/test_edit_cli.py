@@ -441,6 +441,10 @@ def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
     both = ["--topic", "peft", "--new-topic", "X"]
     assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
     assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))
+    # --parent with --topic would be ignored without a word
+    for command in (["add", "1706.03762"], ["import", BIB / "acl.bib"]):
+        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"))
+        assert "--parent goes with --new-topic" in line
 
 
 # ---------------------------------------------------------------- hostile input
@@ -550,6 +554,10 @@ def test_add_edit_with_an_editor_that_misbehaves_is_one_line(
         (["--id", "LoRA 2"], "an id is lower-case"),
         (["--id", "lora"], "--id 'lora' is taken by paper 'lora'"),
         (["--new-topic", "!!!"], "cannot make a slug of '!!!'"),
+        (["--summary", "red \x1b[31m"], "--summary: control character U+001B at position 5"),
+        (["--alias", "\u202eevil"], "--alias: control character U+202E at position 1"),
+        (["--summary-en", "a\x07b"], "--summary-en: control character U+0007"),
+        (["--alias", "  "], "--alias is empty"),
         (["--new-topic", "X", "--parent", "nope"], "--parent: no match for 'nope'"),
     ],
 )

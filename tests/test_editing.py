@@ -421,3 +421,18 @@ def test_commit_on_a_full_disk_is_an_edit_error_and_changes_nothing(tiny_catalog
     monkeypatch.undo()
     assert tiny_catalog.read_text() == TINY_CATALOG
     assert sorted(p.name for p in tiny_catalog.parent.iterdir()) == ["papers.toml"]
+
+
+def test_titles_that_name_nothing_or_little_are_not_duplicates_on_their_own(shipped) -> None:
+    """A title of punctuation only names no paper, and a short one ("Introduction", "Deep
+    Learning": a book of 2016 and an article of 2015) is
+    shared by different works: the same paper only with the same year."""
+    planner = editing.Planner(shipped)
+    first = _draft(title="???", arxiv=None)
+    planner.add(planner.row(first, editing.Options(topic="peft")), "first")
+    assert planner.duplicate(_draft(title="!!!", arxiv=None)) is None
+    intro = _draft(title="Introduction", arxiv=None, year=2020)
+    planner.add(planner.row(intro, editing.Options(topic="peft")), "intro")
+    assert planner.duplicate(_draft(title="Introduction.", arxiv=None, year=2021)) is None
+    again = planner.duplicate(_draft(title="introduction", arxiv=None, year=2020))
+    assert again is not None and again[1] == "same title"

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
-from litlist.model import Catalog, Paper, Topic, Venue
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Topic, Venue
 from litlist.sources import Draft, ascii_fold
 
 # Title words a citation key skips ("The Power of Scale" -> lester2021power).
@@ -39,6 +39,8 @@ ORDER = (
     "publisher address topic arxiv arxiv_class doi url aliases summary summary_en"
 ).split()
 MULTILINE = ("authors", "summary")
+# Titles shorter than this (letters and digits) match another paper's only in the same year.
+SHORT_TITLE = 16
 # Fields a source may give in a form the schema refuses; left out rather than losing the paper.
 DROPPABLE = frozenset(
     "workshop booktitle volume number pages publisher arxiv_class doi url month address "
@@ -323,6 +325,7 @@ class Planner:
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
+        self.years: dict[str, int | None] = {}
 
     def _index(self) -> None:
         """arXiv ids, DOIs and titles of every paper: built when first needed, since it
@@ -344,6 +347,7 @@ class Planner:
             titles.append(paper.published.title)
         for title in titles:
             self.by_title.setdefault(plain_title(title), paper.id)
+        self.years[paper.id] = paper.year
 
     # ------------------------------------------------------------ lookups
 
@@ -359,8 +363,11 @@ class Planner:
         titles = [draft.title, *getattr(draft, "other_titles", ())]
         for title in titles:
             plain = plain_title(title)
-            if plain in self.by_title:
-                return self.by_title[plain], "same title"
+            found = self.by_title.get(plain) if plain else None  # "???" names no paper
+            # a short title ("Introduction", "Editorial") is shared by different works:
+            # the same one only in the same year
+            if found and (len(plain) >= SHORT_TITLE or self.years.get(found) == draft.year):
+                return found, "same title"
         return None
 
     def check_identifier(self, kind: str, value: str) -> None:
@@ -383,7 +390,8 @@ class Planner:
 
     def check_options(self, options: Options) -> None:
         """EditError, in words, when --key or --id is not one the catalog accepts or is
-        taken already: said before a request is made and a draft is built."""
+        taken already, or an --alias or summary holds a control character: said before a
+        request is made and a draft is built."""
         from litlist.schema import ID_RE, KEY_RE
 
         checks = [
@@ -401,6 +409,16 @@ class Planner:
             if value in taken:
                 owner = self.keys[value] if option == "--key" else value
                 raise EditError(f"{option} {value!r} is taken by paper '{owner}'; choose another")
+        texts = [("--alias", options.aliases), ("--summary", options.summary)]
+        for option, values in [*texts, ("--summary-en", [options.summary_en])]:
+            for value in values:
+                if found := CONTROL_CHARS.search(value):
+                    raise EditError(
+                        f"{option}: control character U+{ord(found.group()):04X} at position "
+                        f"{found.start() + 1}; remove it"
+                    )
+                if option != "--summary-en" and not value:
+                    raise EditError(f"{option} is empty")
 
     def topic(self, text: str, option: str = "--topic") -> str:
         """The topic slug `text` names exactly (slug, last slug segment or heading), else

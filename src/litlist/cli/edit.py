@@ -157,14 +157,17 @@ def _read_bib(source: str) -> str:
     return bibfile.decode(raw, source)
 
 
-def _one_topic(topic: str | None, new_topic: str | None, what: str) -> None:
-    """Exactly one of --topic and --new-topic says where `what`."""
+def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, what: str) -> None:
+    """Exactly one of --topic and --new-topic says where `what`; --parent only with the
+    latter (with --topic it would be ignored without a word)."""
     from litlist import editing
 
     if bool(topic) == bool(new_topic):
         raise editing.EditError(
             f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic"
         )
+    if parent is not None and not new_topic:
+        raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
 
 
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
@@ -214,7 +217,7 @@ def add(
     with reporting():
         if (identifier is None) == (bib is None):
             raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
-        _one_topic(topic, new_topic, "the paper goes")
+        _one_topic(topic, new_topic, parent, "the paper goes")
         where = _target(ctx)
         editing.check_writable(where)
         options = editing.Options(
@@ -297,7 +300,7 @@ def import_cmd(
     from litlist.sources import bibfile
 
     with reporting():
-        _one_topic(topic, new_topic, "the papers go")
+        _one_topic(topic, new_topic, parent, "the papers go")
         where = _target(ctx)
         editing.check_writable(where)
         items, broken = bibfile.read(_read_bib(file))
