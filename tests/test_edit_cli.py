@@ -658,3 +658,15 @@ def test_add_options_are_written_as_they_will_be_read(run, own_catalog) -> None:
     assert 'summary = [\n    "one two",\n]\n' in added
     assert 'summary_en = "Kept as paragraphs.\\n\\nSecond."\n' in added
     assert ok(run("-c", own_catalog, "show", "BERT", "-f", "keys")) == "devlin-etal-2019-bert\n"
+
+
+def test_import_of_a_bib_too_large_to_read_is_one_line(run, own_catalog, tmp_path, monkeypatch):
+    from litlist.sources import bibfile
+
+    monkeypatch.setattr(bibfile, "MAX_BYTES", 1000)
+    bib = tmp_path / "huge.bib"
+    bib.write_text((BIB / "import20.bib").read_text())
+    line = one_error(run("-c", own_catalog, "import", bib, "--topic", "peft"))
+    assert line == f"error: {bib}: more than 0 MB; split it and import the parts"
+    result = run("-c", own_catalog, "import", "-", "-t", "peft", input=bib.read_text())
+    assert "error: -: more than 0 MB" in one_error(result)

@@ -284,3 +284,20 @@ def test_check_writable_says_why_before_any_work(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "fifo")
     with pytest.raises(UnsafeFile, match="FIFO"):
         fsutil.check_writable(tmp_path / "fifo")
+
+
+def test_locked_on_a_file_system_without_locks_goes_on(tmp_path: Path, monkeypatch) -> None:
+    """Some network mounts have no flock (ENOLCK): the edit goes on, and a change made
+    meanwhile is still caught by the write's snapshot check."""
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    path = tmp_path / "papers.toml"
+    path.write_text("one\n")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with fsutil.locked(path):
+        _, snap = fsutil.read_file(path)
+        fsutil.write_atomic(path, "two\n", expect=snap)
+    assert path.read_text() == "two\n"

@@ -25,6 +25,10 @@ _NO_HARD_LINKS = frozenset(
     for name in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV")
     if hasattr(errno, name)
 )
+# What flock() says where the file system has no locks.
+_NO_LOCKS = frozenset(
+    getattr(errno, name) for name in ("ENOLCK", "ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
+)
 _CHUNK = 1 << 20
 
 
@@ -144,7 +148,14 @@ def locked(path: Path) -> Iterator[None]:
             info = os.fstat(fd)
             if not st.S_ISREG(info.st_mode):
                 break
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                # a file system without locks (some network mounts): go on without one;
+                # a change made meanwhile is still caught by the write (see `expect`)
+                if exc.errno not in _NO_LOCKS:
+                    raise
+                break
             try:
                 now = os.stat(path)
             except OSError:

@@ -150,10 +150,14 @@ def _read_bib(source: str) -> str:
     from litlist import fsutil
     from litlist.sources import bibfile
 
+    limit = bibfile.MAX_BYTES
     if source == "-":
-        raw = sys.stdin.buffer.read()  # bytes: decoded as a file's are
+        raw = sys.stdin.buffer.read(limit + 1)  # bytes: decoded as a file's are
     else:
-        raw = fsutil.read_user_file(Path(source))
+        raw = fsutil.read_user_file(Path(source), limit=limit)
+    if len(raw) > limit:
+        # read whole, a larger file takes gigabytes of memory and minutes
+        raise InputError(f"{source}: more than {limit // 2**20} MB; split it and import the parts")
     return bibfile.decode(raw, source)
 
 
