@@ -408,6 +408,8 @@ def test_bib_titles_are_decoded_to_the_text_they_print(title: str, expected: str
         ("year = {2024a}", (2024, None)),
         ('year = "{2019}"', (2019, None)),
         ("year = {in press}", (None, None)),
+        ("year = {2020--2021}", (2020, None)),
+        ("year = {forthcoming}", (None, None)),
         ("month = {Summer}, year = 2020", (2020, None)),
         ("month = {23--29 Jul}, year = 2023", (2023, 7)),  # PMLR
         ("month = {Jun.}, year = 2020", (2020, 6)),
@@ -580,3 +582,12 @@ def test_bib_entries_from_other_sites() -> None:
     assert venues["goodfellow2016deep"] == ("MIT Press", "preprint")
     assert venues["blog2023"] == ("example.org", "preprint")
     assert venues["9186360"][1] == "journal"
+
+
+def test_bib_a_comment_line_inside_an_entry_hides_no_field() -> None:
+    entry = (
+        "@article{k,\n title = {T},\n % checked 2024\n author = {Roe, Rich},\n"
+        " journal = {J},\n year = 2021\n}"
+    )
+    draft = _one(entry).draft
+    assert draft is not None and draft.authors == ["Rich Roe"]

@@ -115,7 +115,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     entries = [
         (
             entry,
-            {f.key.casefold(): resolve_value(str(f.value), strings, budget) for f in entry.fields},
+            {_name(f.key): resolve_value(str(f.value), strings, budget) for f in entry.fields},
         )
         for entry in library.entries
     ]
@@ -161,6 +161,12 @@ _INHERITED = frozenset(
     "booktitle journal journaltitle year date month publisher address location editor "
     "series volume organization".split()
 )
+
+
+def _name(key: str) -> str:
+    """A field's name, lower case: the last word of what bibtexparser read as one (a "%"
+    comment line before a field, which biber skips, comes out glued to its name)."""
+    return key.split()[-1].casefold() if key.split() else key.casefold()
 
 
 def _inherit(values: dict[str, str], parent: dict[str, str], how: str) -> None:
@@ -252,10 +258,11 @@ def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | N
     """The year (`year`, else biblatex's `date`), and a note when it had to be read out of
     something longer ('2024a', as some lists tell two papers of a year apart)."""
     text = decode(values.get("year", "")) or decode(values.get("date", ""))[:4]
-    found = re.fullmatch(r"(\d{4})([a-z]?)", text)
+    # "2024a", "2020--2021", "2019 (online)": the year it starts with
+    found = re.match(r"(\d{4})(?!\d)(.*)", text)
     if not found:
         return None, None
-    note = f"year '{text}' read as {found.group(1)}" if found.group(2) else None
+    note = f"year '{text}' read as {found.group(1)}" if found.group(2).strip() else None
     return int(found.group(1)), note
 
 
