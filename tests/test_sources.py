@@ -591,3 +591,18 @@ def test_bib_a_comment_line_inside_an_entry_hides_no_field() -> None:
     )
     draft = _one(entry).draft
     assert draft is not None and draft.authors == ["Rich Roe"]
+
+
+@pytest.mark.parametrize(
+    ("field", "arxiv_id"),
+    [
+        ("url = {https://arxiv.org/abs/hep-th/9901001v2}", "hep-th/9901001"),
+        ("note = {arXiv:math.GT/0309136}", "math.GT/0309136"),
+        ("volume = {abs/2106.09685}", "2106.09685"),  # DBLP's CoRR volume
+        ("url = {https://example.com/abs/papers/1234567}", None),  # no arXiv in sight
+    ],
+)
+def test_bib_arxiv_ids_found_in_text(field: str, arxiv_id: str | None) -> None:
+    entry = f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
+    draft = _one(entry).draft
+    assert draft is not None and draft.arxiv == arxiv_id

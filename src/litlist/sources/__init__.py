@@ -30,8 +30,11 @@ ARXIV_ID = re.compile(
     rf"({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?(?:[?#]\S*)?$",
     re.IGNORECASE,
 )
+# in a URL, a note or a journal field; an old-style id only after "arxiv" (a bare "abs/"
+# is DBLP's CoRR volume, abs/2106.09685, but also any site's /abs/name/1234567)
 ARXIV_IN_TEXT = re.compile(
-    rf"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/|html/)?|abs/)({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?",
+    rf"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/|html/)?|abs/(?=\d))({_ARXIV_NEW}|{_ARXIV_OLD})"
+    r"(?:v\d+)?",
     re.IGNORECASE,
 )
 # a DOI as pasted: bare, after "doi:", or in a doi.org link (with or without https://); a
