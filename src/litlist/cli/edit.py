@@ -156,7 +156,7 @@ def _read_bib(source: str) -> str:
     else:
         raw = fsutil.read_user_file(Path(source), limit=limit)
     if len(raw) > limit:
-        # read whole, a larger file takes gigabytes of memory and minutes
+        # a .bib is read whole: a larger one would take gigabytes of memory and minutes
         raise InputError(f"{source}: more than {limit // 2**20} MB; split it and import the parts")
     return bibfile.decode(raw, source)
 
