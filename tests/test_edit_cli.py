@@ -670,3 +670,14 @@ def test_import_of_a_bib_too_large_to_read_is_one_line(run, own_catalog, tmp_pat
     assert line == f"error: {bib}: more than 0 MB; split it and import the parts"
     result = run("-c", own_catalog, "import", "-", "-t", "peft", input=bib.read_text())
     assert "error: -: more than 0 MB" in one_error(result)
+
+
+def test_import_dry_run_of_a_read_only_catalog_shows_what_would_be_added(run, own_catalog):
+    own_catalog.chmod(0o444)
+    try:
+        dry = run("-c", own_catalog, "import", BIB / "acl.bib", "-t", "peft", "--dry-run")
+        real = run("-c", own_catalog, "import", BIB / "acl.bib", "-t", "peft")
+    finally:
+        own_catalog.chmod(0o644)
+    assert ok(dry) == "" and "would add 1" in dry.stderr
+    assert "read-only" in one_error(real)

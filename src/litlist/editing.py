@@ -740,9 +740,10 @@ def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) 
     catalog.extend_cache(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
 
 
-def check_writable(path: Path) -> None:
+def check_writable(path: Path, *, writing: bool = True) -> None:
     """Refuse the shipped catalog (and any file inside the installed package), a missing
-    file and one that cannot be written up front, before any network request."""
+    file and (unless not `writing`: a dry run) one that cannot be written, up front,
+    before any network request."""
     if catalog.is_shipped(path):
         raise EditError(
             f"{path} is the catalog shipped with litlist and is never changed; "
@@ -750,7 +751,8 @@ def check_writable(path: Path) -> None:
         )
     if not os.path.lexists(path):
         raise EditError(f"{path}: no such catalog; `litlist init {path}` starts one")
-    fsutil.check_writable(path)  # read-only, a FIFO, another user's link: say so first
+    if writing:
+        fsutil.check_writable(path)  # read-only, a FIFO, another user's link: say so first
 
 
 def without_papers(text: str) -> str:
@@ -763,10 +765,10 @@ def without_papers(text: str) -> str:
 
 
 @contextmanager
-def session(path: Path) -> Iterator[Session]:
-    """Hold the catalog at `path` for editing: refuse the shipped catalog, lock the file,
-    read it and load the catalog it holds."""
-    check_writable(path)
+def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
+    """Hold the catalog at `path` for editing: refuse the shipped catalog (and one that
+    cannot be written, when `writing`), lock the file, read it and load the catalog."""
+    check_writable(path, writing=writing)
     with fsutil.locked(path):
         try:
             raw, snapshot = fsutil.read_file(path)

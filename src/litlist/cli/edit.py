@@ -306,13 +306,13 @@ def import_cmd(
     with reporting():
         _one_topic(topic, new_topic, parent, "the papers go")
         where = _target(ctx)
-        editing.check_writable(where)
+        editing.check_writable(where, writing=not dry_run)
         items, broken = bibfile.read(_read_bib(file))
         failed = [editing.Failed(place, why) for place, why in broken]
         skipped: list[editing.Skipped] = []
         added: list[Paper] = []
         notes: list[str] = []
-        with editing.session(where) as held:
+        with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             chosen = (
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
