@@ -36,7 +36,11 @@ def ok(result) -> str:
 
 
 def one_error(result, code: int = 1) -> str:
-    assert result.exit_code == code, (result.stdout, result.stderr)
+    """The one `error:` line of a failed run (exit `code`, or any non-zero one if -1)."""
+    assert result.exit_code == code or (code == -1 and result.exit_code > 0), (
+        result.stdout,
+        result.stderr,
+    )
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     assert "Traceback" not in result.stderr
@@ -437,3 +441,243 @@ def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
     both = ["--topic", "peft", "--new-topic", "X"]
     assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
     assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))
+    # --parent with --topic would be ignored without a word
+    for command in (["add", "1706.03762"], ["import", BIB / "acl.bib"]):
+        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"))
+        assert "--parent goes with --new-topic" in line
+
+
+# ---------------------------------------------------------------- hostile input
+
+
+def test_import_of_a_hostile_bib_reports_each_entry_and_still_compiles(
+    run, own_catalog, tmp_path, monkeypatch
+) -> None:
+    """Entries as people paste them (tests/fixtures/bib/hostile.bib): each is added, skipped
+    or failed with its reason; the grown catalog checks clean, every exported entry parses
+    back as one entry, and the whole export compiles with bibtex and with biber."""
+    import bibtexparser
+
+    before = own_catalog.read_bytes()
+    result = run("-c", own_catalog, "import", BIB / "hostile.bib", "--topic", "peft")
+    assert result.exit_code == 1  # some entries failed
+    lines = result.stderr.splitlines()
+    assert lines[-1] == "added 6, already present 1, failed 5"
+    for expected in [
+        "already present: entry 'smith1999again' is 'smith1999old' (same arXiv id "
+        "hep-th/9901001, an entry added from this file)",
+        "failed: line 82: entry 'dupfield' has the field title twice",
+        "failed: line 83: a second entry 'names2021' (only the first is read)",
+        "failed: entry 'inpress': no year",
+        "note: entry 'openai2022alpha': the author list ends in 'others'",
+        "note: entry 'openai2022alpha': year '2022a' read as 2022",
+        "note: entry 'DBLP:conf/iclr/2022': a volume other entries inherit from; "
+        "not a paper of its own",
+    ]:
+        assert expected in lines, (expected, lines)
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat is not None
+    added = added_lines_only(before, own_catalog.read_bytes())
+    assert sum(line.startswith("[[paper]]") for line in added) == 6
+    # and entries as the ACM, PMLR, IEEE export them, a report, a thesis, a book, a page
+    result = run("-c", own_catalog, "import", BIB / "sites.bib", "--topic", "peft")
+    assert ok(result) == "" and result.stderr.endswith("added 8, already present 0, failed 0\n")
+    cat, problems = catalog.check(own_catalog)
+    assert problems == [] and cat is not None
+    new = {p.key: p for p in cat.papers[-14:]}
+    assert new["openai2022alpha"].title == "Learning α-Divergences in O(n^2): A Study"
+    assert (new["garcia-etal-2023-concat"].month, new["smith1999old"].arxiv) == (
+        12,
+        "hep-th/9901001",
+    )
+    monkeypatch.setenv("LITLIST_CATALOG", str(own_catalog))
+    for flags in ([], ["--biblatex"]):
+        exported = ok(run("export", *flags))
+        library = bibtexparser.parse_string(exported)
+        assert library.failed_blocks == []
+        assert len(library.entries) == sum(p.citable for p in cat.papers)
+        got = {e.key: e for e in library.entries}
+        title = got["openai2022alpha"]["title"]
+        # α is printed as α (pdflatex needs it as LaTeX even for biber): not the dollars
+        # and the backslash of "$\alpha$" kept as text
+        assert "\\ensuremath{\\alpha}" in title
+        assert "textbackslash" not in title and "\\$" not in title
+    _compiles(run, tmp_path, list(new))
+
+
+def _editor(tmp_path: Path, body: str) -> str:
+    script = tmp_path / "editor.py"
+    script.write_text("import os, sys\np = sys.argv[1]\n" + body)
+    return f"{sys.executable} {script}"
+
+
+@pytest.mark.parametrize(
+    ("editor", "words"),
+    [
+        ("no-such-editor-anywhere", "cannot run the editor"),
+        ("vi 'unclosed", "cannot run the editor"),
+        ("WRITES_LATIN1", "not UTF-8 text"),
+        ("DELETES", "removed the file"),
+        ("EMPTIES", "empty"),
+        ("INVALID", "not valid TOML"),
+        ("false", "failed"),
+    ],
+)
+def test_add_edit_with_an_editor_that_misbehaves_is_one_line(
+    run, own_catalog, tmp_path, monkeypatch, editor, words
+) -> None:
+    scripts = {
+        "WRITES_LATIN1": "open(p, 'wb').write('title = \"M\\u00fcller\"'.encode('latin-1'))\n",
+        "DELETES": "os.unlink(p)\n",
+        "EMPTIES": "open(p, 'w').close()\n",
+        "INVALID": "open(p, 'a').write('\\n= = =\\n')\n",
+    }
+    if editor in scripts:
+        editor = _editor(tmp_path, scripts[editor])
+    monkeypatch.setenv("EDITOR", editor)
+    monkeypatch.delenv("VISUAL", raising=False)
+    before = own_catalog.read_bytes()
+    result = run("-c", own_catalog, "add", "--bib", BIB / "acl.bib", "-t", "peft", "--edit")
+    assert words in one_error(result)
+    assert own_catalog.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--key", ""], "--key '': a citation key is lower-case"),
+        (["--key", "Has Space"], "--key 'Has Space': a citation key is lower-case"),
+        (["--key", "a{b,c}%"], "a citation key is lower-case"),
+        (["--key", "klüger2020"], "a citation key is lower-case"),
+        (["--key", "hu2022lora"], "--key 'hu2022lora' is taken by paper 'lora'"),
+        (["--id", ""], "--id '': an id is lower-case"),
+        (["--id", "LoRA 2"], "an id is lower-case"),
+        (["--id", "lora"], "--id 'lora' is taken by paper 'lora'"),
+        (["--new-topic", "!!!"], "cannot make a slug of '!!!'"),
+        (["--summary", "red \x1b[31m"], "--summary: control character U+001B at position 5"),
+        (["--alias", "\u202eevil"], "--alias: control character U+202E at position 1"),
+        (["--summary-en", "a\x07b"], "--summary-en: control character U+0007"),
+        (["--alias", "  "], "--alias is empty"),
+        (["--new-topic", "X", "--parent", "nope"], "--parent: no match for 'nope'"),
+    ],
+)
+def test_add_bad_options_are_refused_before_any_request(
+    run, recorded, own_catalog, option, words
+) -> None:
+    before = own_catalog.read_bytes()
+    topic = [] if "--new-topic" in option else ["--topic", "peft"]
+    line = one_error(run("-c", own_catalog, "add", "1706.03762", *topic, *option), ANY_CODE)
+    assert words in line
+    assert recorded == [] and own_catalog.read_bytes() == before
+
+
+ANY_CODE = -1
+
+
+def test_add_to_a_read_only_catalog_is_refused_before_any_request(run, recorded, own_catalog):
+    own_catalog.chmod(0o444)
+    try:
+        line = one_error(run("-c", own_catalog, "add", "1706.03762", "--topic", "peft"))
+    finally:
+        own_catalog.chmod(0o644)
+    assert "read-only" in line and recorded == []
+
+
+def test_add_on_a_full_disk_is_one_line_and_changes_nothing(run, own_catalog, monkeypatch):
+    import errno
+
+    from litlist import fsutil
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    before = own_catalog.read_bytes()
+    monkeypatch.setattr(fsutil.os, "replace", full)
+    line = one_error(run("-c", own_catalog, "add", "--bib", BIB / "acl.bib", "-t", "peft"))
+    monkeypatch.undo()
+    assert "No space left on device" in line and "nothing written" in line
+    assert own_catalog.read_bytes() == before
+    assert [p.name for p in own_catalog.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_add_bib_from_stdin_that_is_not_utf8_is_one_line(run, own_catalog) -> None:
+    entry = (BIB / "scholar.bib").read_text().replace('M{\\"u}ller', "M\u00fcller")
+    before = own_catalog.read_bytes()
+    result = run("-c", own_catalog, "add", "--bib", "-", "-t", "cot", input=entry.encode("latin-1"))
+    assert "-: not UTF-8 text (line 3)" in one_error(result)
+    assert own_catalog.read_bytes() == before
+
+
+def test_import_report_has_no_terminal_controls(run, own_catalog, tmp_path) -> None:
+    bib = tmp_path / "evil.bib"
+    bib.write_text(
+        "@article{evil\x1b]0;owned\x07,\n title={T\x1b[2J},\n author={A, B},\n"
+        " journal={J}, year=2020}\n"
+    )
+    result = run("-c", own_catalog, "import", bib, "--topic", "peft")
+    assert "failed: entry 'evil]0;owned'" in result.stderr
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr
+
+
+def test_init_into_a_folder_puts_papers_toml_in_it(run, tmp_path) -> None:
+    """`init notes` (a folder there) or `init notes/new/` (one meant as a folder): the
+    catalog goes inside, not in place of the folder or as a file named "new"."""
+    (tmp_path / "notes").mkdir()
+    ok(run("init", tmp_path / "notes"))
+    ok(run("init", f"{tmp_path}/notes/new/"))
+    assert (tmp_path / "notes" / "papers.toml").is_file()
+    assert (tmp_path / "notes" / "new" / "papers.toml").is_file()
+
+
+@pytest.mark.parametrize("first", ["# my list\n", ""])
+def test_add_to_a_catalog_saved_with_a_byte_order_mark(run, tmp_path, first) -> None:
+    """Windows Notepad starts a UTF-8 file with a BOM: the catalog reads, the paper goes in,
+    and the BOM and every other byte stay."""
+    path = tmp_path / "bom.toml"
+    before = b"\xef\xbb\xbf" + (first + TINY_CATALOG.split("\n\n", 1)[1]).encode()
+    path.write_bytes(before)
+    ok(run("-c", path, "add", "--bib", BIB / "acl.bib", "--topic", "gamma"))
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf" + first.encode() + b"[[topic]]")
+    assert 'key = "devlin-etal-2019-bert"\n' in added_lines_only(before, after)
+    cat, problems = catalog.check(path)
+    assert problems == [] and cat is not None and cat.keys[-1] == "devlin-etal-2019-bert"
+
+
+def test_add_options_are_written_as_they_will_be_read(run, own_catalog) -> None:
+    """An alias is a name and a summary bullet a line: pasted spaces and line breaks do
+    not go into the file (the catalog reads values stripped, so they would not match)."""
+    result = run(
+        "-c", own_catalog, "add", "--bib", BIB / "acl.bib", "-t", "peft",
+        "--alias", " BERT\n", "--alias", "Deep\nBidirectional", "--summary", " one\n two ",
+        "--summary-en", "  Kept as paragraphs.\n\nSecond.  ",
+    )  # fmt: skip
+    ok(result)
+    added = "".join(added_lines_only(catalog.shipped().read_bytes(), own_catalog.read_bytes()))
+    assert 'aliases = ["BERT", "Deep Bidirectional"]\n' in added
+    assert 'summary = [\n    "one two",\n]\n' in added
+    assert 'summary_en = "Kept as paragraphs.\\n\\nSecond."\n' in added
+    assert ok(run("-c", own_catalog, "show", "BERT", "-f", "keys")) == "devlin-etal-2019-bert\n"
+
+
+def test_import_of_a_bib_too_large_to_read_is_one_line(run, own_catalog, tmp_path, monkeypatch):
+    from litlist.sources import bibfile
+
+    monkeypatch.setattr(bibfile, "MAX_BYTES", 1000)
+    bib = tmp_path / "huge.bib"
+    bib.write_text((BIB / "import20.bib").read_text())
+    line = one_error(run("-c", own_catalog, "import", bib, "--topic", "peft"))
+    assert line == f"error: {bib}: more than 0 MB; split it and import the parts"
+    result = run("-c", own_catalog, "import", "-", "-t", "peft", input=bib.read_text())
+    assert "error: -: more than 0 MB" in one_error(result)
+
+
+def test_import_dry_run_of_a_read_only_catalog_shows_what_would_be_added(run, own_catalog):
+    own_catalog.chmod(0o444)
+    try:
+        dry = run("-c", own_catalog, "import", BIB / "acl.bib", "-t", "peft", "--dry-run")
+        real = run("-c", own_catalog, "import", BIB / "acl.bib", "-t", "peft")
+    finally:
+        own_catalog.chmod(0o644)
+    assert ok(dry) == "" and "would add 1" in dry.stderr
+    assert "read-only" in one_error(real)

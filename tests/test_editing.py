@@ -4,6 +4,7 @@ matched, duplicates found, and writes that only add lines to the user's file."""
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,80 @@ def test_several_new_venues_and_topics_keep_their_order(tiny_catalog) -> None:
         == expected_venues
         == ["NeurIPS", "arXiv", "ICLR-WS", "JNO", "JNT", "JNT-2"]
     )
+
+
+def test_a_draft_keeps_month_editors_and_address(tiny_catalog) -> None:
+    """What the ACL Anthology's BibTeX says and the catalog can hold is written, and read
+    back; an editor list the schema refuses is left out with a note, the paper kept."""
+    with editing.session(tiny_catalog) as held:
+        planner = editing.Planner(held.catalog)
+        draft = _draft(
+            month=6, address="Toronto, Canada", editors=["Anna Rogers", "Jordan Boyd-Graber"]
+        )
+        planner.add(planner.row(draft, editing.Options(topic="gamma")), "x")
+        odd = _draft(title="Another Study", arxiv="2401.00002", editors=["--"], month=13)
+        planner.add(planner.row(odd, editing.Options(topic="gamma")), "y")
+        held.commit(planner)
+    cat, problems = catalog.check(tiny_catalog)
+    assert problems == [] and cat is not None
+    first, second = cat.papers[-2:]
+    assert (first.month, first.address) == (6, "Toronto, Canada")
+    assert first.editors == ("Anna Rogers", "Jordan Boyd-Graber")
+    assert (second.month, second.editors) == (None, ())
+    assert [n.split(" (")[0] for n in planner.notes] == [
+        "test draft: left out month '13'",
+        "test draft: left out editors '['--']'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"key": ""}, "--key '': a citation key is lower-case"),
+        ({"key": "Smith2020"}, "a citation key is lower-case"),
+        ({"key": "smith 2020"}, "a citation key is lower-case"),
+        ({"key": "smith2020alpha"}, "--key 'smith2020alpha' is taken by paper 'alpha-one'"),
+        ({"id": "Alpha"}, "an id is lower-case"),
+        ({"id": "a,b"}, "an id is lower-case"),
+        ({"id": "beta-two"}, "--id 'beta-two' is taken by paper 'beta-two'"),
+    ],
+)
+def test_check_options_names_the_option_in_words(tiny_catalog, options, words) -> None:
+    planner = editing.Planner(catalog.load(tiny_catalog))
+    with pytest.raises(editing.EditError, match=re.escape(words)):
+        planner.check_options(editing.Options(topic="gamma", **options))
+    planner.check_options(editing.Options(topic="gamma", key="new2020key", id="new-id"))
+
+
+def test_commit_on_a_full_disk_is_an_edit_error_and_changes_nothing(tiny_catalog, monkeypatch):
+    import errno
+
+    from litlist import fsutil
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with editing.session(tiny_catalog) as held:
+        planner = editing.Planner(held.catalog)
+        planner.add(planner.row(_draft(), editing.Options(topic="gamma")), "x")
+        monkeypatch.setattr(fsutil.os, "replace", full)
+        with pytest.raises(editing.EditError, match="No space left on device; nothing written"):
+            held.commit(planner)
+    monkeypatch.undo()
+    assert tiny_catalog.read_text() == TINY_CATALOG
+    assert sorted(p.name for p in tiny_catalog.parent.iterdir()) == ["papers.toml"]
+
+
+def test_titles_that_name_nothing_or_little_are_not_duplicates_on_their_own(shipped) -> None:
+    """A title of punctuation only names no paper, and a short one ("Introduction", "Deep
+    Learning": a book of 2016 and an article of 2015) is
+    shared by different works: the same paper only with the same year."""
+    planner = editing.Planner(shipped)
+    first = _draft(title="???", arxiv=None)
+    planner.add(planner.row(first, editing.Options(topic="peft")), "first")
+    assert planner.duplicate(_draft(title="!!!", arxiv=None)) is None
+    intro = _draft(title="Introduction", arxiv=None, year=2020)
+    planner.add(planner.row(intro, editing.Options(topic="peft")), "intro")
+    assert planner.duplicate(_draft(title="Introduction.", arxiv=None, year=2021)) is None
+    again = planner.duplicate(_draft(title="introduction", arxiv=None, year=2020))
+    assert again is not None and again[1] == "same title"

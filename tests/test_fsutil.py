@@ -232,3 +232,72 @@ def test_hard_linked_file_changed_since_the_read_is_not_rewritten(tmp_path: Path
     with pytest.raises(FileChanged):
         fsutil.write_atomic(path, b"one\nthree\n", expect=snap)
     assert path.read_bytes() == b"one\ntwo\n"
+
+
+def test_locked_follows_the_file_a_write_put_in_place(tmp_path: Path) -> None:
+    """B waits for A's lock; A's write renames a new file into place and a later C locks
+    that one. When A is done, B must wait for C, not take the lock of the replaced file
+    (then B and C would both edit, and one's paper could be lost)."""
+    import fcntl
+    import threading
+
+    path = tmp_path / "papers.toml"
+    path.write_text("one\n")
+    order: list[str] = []
+    c_holds, a_done = threading.Event(), threading.Event()
+
+    def b() -> None:
+        with fsutil.locked(path):
+            order.append("B in")
+
+    def c() -> None:
+        fd = os.open(path, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        c_holds.set()
+        a_done.wait(10)
+        time.sleep(0.5)  # B, if it wrongly went ahead, is in by now
+        order.append("C out")
+        os.close(fd)
+
+    waiter = threading.Thread(target=b)
+    with fsutil.locked(path):
+        waiter.start()
+        time.sleep(0.2)  # B is waiting for A's lock
+        fsutil.write_atomic(path, "two\n")
+        later = threading.Thread(target=c)
+        later.start()
+        assert c_holds.wait(10)
+    a_done.set()
+    waiter.join(10)
+    later.join(10)
+    assert order == ["C out", "B in"]
+
+
+def test_check_writable_says_why_before_any_work(tmp_path: Path) -> None:
+    path = tmp_path / "papers.toml"
+    path.write_text("x\n")
+    fsutil.check_writable(path)
+    path.chmod(0o444)  # refused even for root: the mode says the user wants it kept
+    with pytest.raises(UnsafeFile, match="read-only"):
+        fsutil.check_writable(path)
+    path.chmod(0o644)
+    os.mkfifo(tmp_path / "fifo")
+    with pytest.raises(UnsafeFile, match="FIFO"):
+        fsutil.check_writable(tmp_path / "fifo")
+
+
+def test_locked_on_a_file_system_without_locks_goes_on(tmp_path: Path, monkeypatch) -> None:
+    """Some network mounts have no flock (ENOLCK): the edit goes on, and a change made
+    meanwhile is still caught by the write's snapshot check."""
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    path = tmp_path / "papers.toml"
+    path.write_text("one\n")
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    with fsutil.locked(path):
+        _, snap = fsutil.read_file(path)
+        fsutil.write_atomic(path, "two\n", expect=snap)
+    assert path.read_text() == "two\n"

@@ -336,3 +336,85 @@ def test_merge_report_shows_a_hostile_bib_key_without_terminal_controls(tmp_path
     result = CliRunner().invoke(app, ["export", "dpo", "-o", str(out)])
     assert result.exit_code == 0 and "wrote 1 entry to" in result.stderr
     assert not set(result.stderr) & CONTROLS, repr(result.stderr)
+
+
+# ---------------------------------------------------------------- hostile .bib files to import
+
+_ENTRY = (
+    "@article{k%d,\n title = {Paper %d},\n author = {Doe, Jane},\n journal = {J},\n"
+    " year = 2020,\n}\n"
+)
+HOSTILE_BIBS = {
+    "empty": (b"", "added 0, already present 0, failed 0"),
+    "only comments": (b"% nothing\n@comment{nothing}\n", "added 0, already present 0, failed 0"),
+    "byte order mark": (b"\xef\xbb\xbf" + (_ENTRY % (1, 1)).encode(), "added 1,"),
+    "CRLF": ((_ENTRY % (1, 1)).replace("\n", "\r\n").encode(), "added 1,"),
+    "NUL in a title": ((_ENTRY % (1, 1)).replace("Paper", "Pa\x00per").encode(), "failed 1"),
+    "unterminated entry": (
+        (_ENTRY % (1, 1))[:-3].encode() + (_ENTRY % (2, 2)).encode(),
+        "added 1, already present 0, failed 1",
+    ),
+    "10,000 nested braces": (("@article{k, title={" + "{" * 10_000 + "x\n").encode(), "failed 1"),
+    "a 100,000-character key": (
+        (
+            "@article{" + "k" * 100_000 + ", title={T}, author={A, B}, journal={J}, year=2020}"
+        ).encode(),
+        "added 1,",
+    ),
+    "Latin-1 bytes": ((_ENTRY % (1, 1)).replace("Doe", "D\u00f6e").encode("latin-1"), "error: "),
+    "binary junk": (bytes(range(256)) * 40, "error: "),
+    "text junk": (b'@{}@@{,=}#"{\\"}' * 2000, "added 0,"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_BIBS))
+def test_importing_a_hostile_bib_is_a_report_or_one_error_line(tmp_path, name) -> None:
+    """Whatever the .bib holds, `import` reports on it (or says in one line why it cannot
+    read it), never shows a traceback, and writes the catalog whole or not at all."""
+    raw, expected = HOSTILE_BIBS[name]
+    bib = tmp_path / "refs.bib"
+    bib.write_bytes(raw)
+    own = tmp_path / "mine.toml"
+    own.write_text(TINY_CATALOG, encoding="utf-8")
+    result = CliRunner().invoke(app, ["-c", str(own), "import", str(bib), "-t", "gamma"])
+    lines = result.stderr.splitlines()
+    assert "Traceback" not in result.stderr
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.stderr
+    if expected == "error: ":
+        assert len(lines) == 1 and lines[0].startswith("error: ") and result.exit_code == 1
+        assert own.read_text(encoding="utf-8") == TINY_CATALOG
+    else:
+        assert expected in lines[-1], lines
+        assert all(len(line) < 400 for line in lines)  # a huge key is not echoed whole
+    cat, problems = catalog.check(own)
+    assert problems == []
+
+
+def test_biblatex_export_gives_greek_and_math_signs_as_latex() -> None:
+    """biber passes UTF-8 through; pdflatex typesets Latin letters from it but stops at α or
+    ≥ ("not set up for use with LaTeX"): those are written as LaTeX, accents stay."""
+    encoded = bibtex.encode("α-β ≥ 2 for Müller, Łukasz and 한국", ascii_accents=False)
+    assert encoded.startswith(r"{\ensuremath{\alpha}}-{\ensuremath{\beta}} {\ensuremath{\geq}}")
+    assert encoded.endswith("for Müller, Łukasz and 한국")
+
+
+def _doubling_strings(levels: int) -> str:
+    """@string names each standing for the one before twice: 2**levels characters."""
+    lines = ['@string{s0 = "xx"}'] + [
+        f"@string{{s{i} = s{i - 1} # s{i - 1}}}" for i in range(1, levels + 1)
+    ]
+    entry = f"@article{{k, title = s{levels}, author = {{A, B}}, journal = {{J}}, year = 2020}}"
+    return "\n".join([*lines, entry, ""])
+
+
+def test_strings_that_double_at_every_step_are_cut_short() -> None:
+    """60 lines standing for 2**61 characters: reading the .bib (to import it, or to merge
+    into it) takes what a real .bib could need and says so, instead of all the memory."""
+    from litlist.sources import bibfile
+
+    text = _doubling_strings(60)
+    items, broken = bibfile.read(text)
+    assert broken[-1][0] == "@string" and "cut short" in broken[-1][1]
+    assert len(items) == 1 and items[0].problem == "no title"
+    ((key, values),) = list(bibtex.read_entries(text))
+    assert key == "k" and len(values["title"]) <= 10 * len(text) + 10_000_000

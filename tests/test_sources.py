@@ -26,13 +26,45 @@ from litlist.sources import SourceError, arxiv, bibfile, crossref
         ("https://doi.org/10.1038/s42256-023-00626-4", ("doi", "10.1038/s42256-023-00626-4")),
         ("doi:10.1038/X.", ("doi", "10.1038/X")),
         ("https://doi.org/10.48550/arXiv.2305.18290", ("arxiv", "2305.18290")),
+        # old-style ids as arXiv writes them, whatever case was pasted
+        ("arXiv:HEP-TH/9901001", ("arxiv", "hep-th/9901001")),
+        ("arxiv:MATH.gt/0309136v2", ("arxiv", "math.GT/0309136")),
+        ("https://arxiv.org/pdf/hep-th/9901001v1.pdf", ("arxiv", "hep-th/9901001")),
+        # the other ways a link or an id gets pasted
+        ("arXiv: 2305.18290", ("arxiv", "2305.18290")),
+        ("https://arxiv.org/html/2305.18290v1", ("arxiv", "2305.18290")),
+        ("https://arxiv.org/abs/2305.18290?context=cs", ("arxiv", "2305.18290")),
+        ("http://arxiv.org/abs/2305.18290v2#S3", ("arxiv", "2305.18290")),
+        ("arxiv.org/abs/2305.18290/", ("arxiv", "2305.18290")),
+        ("https://browse.arxiv.org/abs/2305.18290", ("arxiv", "2305.18290")),
+        # a DOI in a link is percent-encoded, and ? or # ends it
+        (
+            "https://doi.org/10.1002/(SICI)1097-4571(199806)49%3A8%3C693%3A%3AAID-ASI4%3E3.0.CO%3B2-0",
+            ("doi", "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"),
+        ),
+        ("10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0",
+         ("doi", "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0")),
+        ("https://doi.org/10.1000/xyz?utm_source=x", ("doi", "10.1000/xyz")),
+        ("doi.org/10.1000/xyz", ("doi", "10.1000/xyz")),
+        ("http://dx.doi.org/10.1000/XYZ", ("doi", "10.1000/XYZ")),
+        ("  DOI: 10.1000/xyz \n", ("doi", "10.1000/xyz")),
+        # a publisher's page that names the DOI in its path
+        ("https://dl.acm.org/doi/10.1145/3442188.3445922", ("doi", "10.1145/3442188.3445922")),
+        ("https://onlinelibrary.wiley.com/doi/full/10.1002/asi.4", ("doi", "10.1002/asi.4")),
     ],
-)
+)  # fmt: skip
 def test_parse_id_accepts_what_users_paste(text: str, expected: tuple[str, str]) -> None:
     assert sources.parse_id(text) == expected
 
 
-@pytest.mark.parametrize("text", ["dpo", "2305", "10.1/x", "https://example.org/2305.18290"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dpo", "2305", "10.1/x", "https://example.org/2305.18290", "", "   ",
+        "https://doi.org/", "https://doi.org/10.1000/xyz and more", "2305.18290 2305.18291",
+        "https://example.org/doi/not-a-doi",
+    ],
+)  # fmt: skip
 def test_parse_id_refuses_anything_else(text: str) -> None:
     with pytest.raises(InputError, match="neither an arXiv id"):
         sources.parse_id(text)
@@ -296,7 +328,7 @@ def test_bib_entries_that_cannot_be_papers(entry: str, problem: str) -> None:
 
 def test_bib_unreadable_block_is_reported() -> None:
     items, broken = bibfile.read(ARXIV_BIB + "\n@misc{broken,\n title={x\n")
-    assert len(items) == 1 and len(broken) == 1 and "line" in broken[0]
+    assert len(items) == 1 and broken == [("line 11", "cannot be read as BibTeX")]
 
 
 _BIB_PIECES = st.sampled_from(
@@ -320,3 +352,257 @@ def test_arxiv_answers_are_a_draft_or_a_source_error(body: bytes) -> None:
         arxiv.parse(body, "1706.03762")
     except SourceError as exc:
         assert str(exc).startswith("arXiv: ")
+
+
+# ---------------------------------------------------------------- hostile .bib files
+
+HOSTILE_BIB = (BIB / "hostile.bib").read_text(encoding="utf-8")
+
+
+def _by_key(text: str) -> dict[str, bibfile.Item]:
+    items, _ = bibfile.read(text)
+    return {item.key: item for item in items}
+
+
+def test_bib_values_are_read_as_bibtex_reads_them() -> None:
+    """@string names, # concatenation, month macros, editors and address (ACL Anthology)."""
+    draft = _by_key(HOSTILE_BIB)["garcia-etal-2023-concat"].draft
+    assert draft is not None
+    assert draft.title == "Concatenated Titles with 50% Less & More"
+    assert draft.venue == (
+        "Proceedings of the 2023 Conference on Empirical Methods in Natural Language Processing"
+    )
+    assert draft.publisher == "Association for Computational Linguistics"
+    assert (draft.month, draft.address, draft.pages) == (12, "Singapore", "1-10")
+    assert draft.editors == ["Houda Bouamor", "Juan Pino"]
+    assert draft.authors == ["María García", "Jörg Müller", "Hans Straße"]
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        (r"Learning $\alpha$-Divergences", "Learning α-Divergences"),  # not "$\alpha$"
+        (r"Cost $O(n^2)$ and $\ell_1$", "Cost O(n^2) and ℓ_1"),
+        ("Reducing 90% of the Cost", "Reducing 90% of the Cost"),  # % is no comment here
+        (r"Reducing 90\% of the Cost", "Reducing 90% of the Cost"),
+        ("Search & Rescue", "Search & Rescue"),
+        (r"{\em Emphasis} and \textbf{Bold}", "Emphasis and Bold"),
+        ("Plain -- With Dashes", "Plain – With Dashes"),
+        ("{" * 3000 + "Deep" + "}" * 3000, "Deep"),
+        (r"$\mathcal{O}(n)$ on $\mathbb{R}^d$ with $\ell_1$", "O(n) on R^d with ℓ_1"),
+    ],
+)
+def test_bib_titles_are_decoded_to_the_text_they_print(title: str, expected: str) -> None:
+    entry = f"@article{{k, title = {{{title}}}, author = {{A, B}}, journal = {{J}}, year = 2020}}"
+    draft = _one(entry).draft
+    assert draft is not None and draft.title == expected
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ("month = jun, year = 2020", (2020, 6)),
+        ("month = {June}, year = 2020", (2020, 6)),
+        ("month = 11, year = {2020}", (2020, 11)),
+        ("date = {2023-01-10}", (2023, 1)),
+        ("year = {2024a}", (2024, None)),
+        ('year = "{2019}"', (2019, None)),
+        ("year = {in press}", (None, None)),
+        ("year = {2020--2021}", (2020, None)),
+        ("year = {forthcoming}", (None, None)),
+        ("month = {Summer}, year = 2020", (2020, None)),
+        ("month = {23--29 Jul}, year = 2023", (2023, 7)),  # PMLR
+        ("month = {Jun.}, year = 2020", (2020, 6)),
+        ("month = {Mayhem}, year = 2020", (2020, None)),
+    ],
+)
+def test_bib_year_and_month_in_every_form(fields: str, expected: tuple) -> None:
+    item = _one(f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, {fields}}}")
+    year, month = expected
+    if year is None:
+        assert item.draft is None and item.problem == "no year"
+        return
+    assert item.draft is not None and (item.draft.year, item.draft.month) == expected
+    if fields.endswith("a}"):
+        assert any("'2024a' read as 2024" in note for note in item.draft.notes)
+
+
+def test_bib_crossref_gives_the_venue_not_the_volumes_identity() -> None:
+    found = _by_key(HOSTILE_BIB)
+    first = found["DBLP:conf/iclr/DoeR22"].draft
+    second = found["DBLP:conf/iclr/RoeD22"].draft
+    assert first is not None and second is not None
+    for draft in (first, second):
+        assert draft.venue.startswith("The Tenth International Conference on Learning")
+        assert (draft.year, draft.publisher, draft.venue_kind) == (
+            2022,
+            "OpenReview.net",
+            "conference",
+        )
+        assert draft.doi is None  # the volume's DOI is not each paper's
+    volume = found["DBLP:conf/iclr/2022"]
+    assert volume.shared and volume.draft is None
+
+
+def test_bib_identifiers_are_read_as_meant() -> None:
+    found = _by_key(HOSTILE_BIB)
+    dblp = found["DBLP:conf/iclr/DoeR22"].draft
+    assert dblp is not None and dblp.url == "https://openreview.net/forum?id=abc_def"  # \_
+    old = found["smithOldStyle1999"].draft
+    assert old is not None
+    assert (old.arxiv, old.arxiv_class, old.year, old.month) == (
+        "hep-th/9901001",
+        "hep-th",
+        1999,
+        1,
+    )
+    again = found["smith1999again"].draft  # \url{https://arxiv.org/abs/hep-th/9901001v2}
+    assert again is not None and again.arxiv == "hep-th/9901001"
+    escaped = _one(
+        "@article{k, title={T}, author={A, B}, journal={J}, year=2020, doi={10.1000/a\\_b}}"
+    ).draft
+    assert escaped is not None and escaped.doi == "10.1000/a_b"
+
+
+def test_bib_blocks_that_cannot_be_read_say_why_once() -> None:
+    _, broken = bibfile.read(HOSTILE_BIB)
+    assert broken == [
+        ("line 82", "entry 'dupfield' has the field title twice"),
+        ("line 83", "a second entry 'names2021' (only the first is read)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (b"\xef\xbb\xbf@misc{k}", "@misc{k}"),  # a byte order mark (Windows editors)
+        ("% Encoding: ISO8859_1\n@misc{M\u00fcller}".encode("latin-1"), "M\u00fcller"),
+        ("% Encoding: windows-1252\n\u201cq\u201d".encode("cp1252"), "\u201cq\u201d"),
+    ],
+)
+def test_bib_decode_utf8_or_the_encoding_jabref_declares(raw: bytes, expected: str) -> None:
+    assert expected in bibfile.decode(raw, "refs.bib")
+    assert not bibfile.decode(raw, "refs.bib").startswith("\ufeff")
+
+
+def test_bib_decode_names_the_line_that_is_not_utf8() -> None:
+    raw = "@misc{a,\n title={ok},\n author={M\u00fcller, J}}".encode("latin-1")
+    with pytest.raises(InputError, match=r"^refs\.bib: not UTF-8 text \(line 3\); .*iconv"):
+        bibfile.decode(raw, "refs.bib")
+
+
+def test_arxiv_titles_keep_no_tex() -> None:
+    """arXiv's feed gives titles as their authors typed them, TeX and all."""
+    body = _feed("arxiv-1706.03762.xml").replace(
+        b"Attention Is All You Need", rb"Learning $\alpha$-Divergences, \"Uber $\mathcal{O}(n)$"
+    )
+    draft = arxiv.parse(body, "1706.03762")
+    assert draft.title == "Learning α-Divergences, Über O(n)"
+
+
+def test_bib_keys_no_one_could_cite_are_replaced_and_cut_short_in_notes() -> None:
+    long_key = "k" * 5000
+    item = _one(f"@article{{{long_key}, title={{T}}, author={{A, B}}, journal={{J}}, year=2020}}")
+    assert item.draft is not None and item.draft.origin == f"entry '{'k' * 59}…'"
+
+
+def test_crossref_titles_lose_their_markup_and_keep_month_and_place() -> None:
+    """Publishers deposit titles with JATS/HTML markup, MathML and entities."""
+    import json
+
+    answer = json.loads((HTTP_FIXTURES / "crossref-bert.json").read_text())
+    answer["message"]["title"] = [
+        "Learning <i>in situ</i>: H<sub>2</sub>O &amp; <scp>BERT</scp> with "
+        "<mml:math><mml:mi>α</mml:mi></mml:math>-divergences"
+    ]
+    answer["message"]["published-print"] = {"date-parts": [[2019, 6, 2]]}
+    draft = crossref.parse(answer, "10.18653/v1/N19-1423")
+    assert draft.title == "Learning in situ: H2O & BERT with α-divergences"
+    assert (draft.year, draft.month, draft.address) == (2019, 6, "Minneapolis, Minnesota")
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("A B and C D and", ["A B", "C D"]),  # a list cut short at its end
+        ("Doe, J. and others and Roe, R.", ["J. Doe", "R. Roe"]),
+        ("Alan M.~Turing", ["Alan M. Turing"]),
+        ("{\\relax Ch}ristopher Manning", ["Christopher Manning"]),
+        ('{\\"O}zt{\\"u}rk, Ahmet', ["Ahmet Öztürk"]),
+        ("김철수 and 王 小明", ["김철수", "王 小明"]),
+    ],
+)
+def test_bib_author_lists_in_odd_forms(author: str, expected: list[str]) -> None:
+    draft = _one(f"@article{{k, title={{T}}, author={{{author}}}, journal={{J}}, year=2020}}").draft
+    assert draft is not None and draft.authors == expected
+
+
+@pytest.mark.parametrize(
+    ("field", "doi"),
+    [
+        ("doi = {10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0}",
+         "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"),  # was cut at <
+        ("doi = {https://doi.org/10.1002/%28SICI%291097-4571%28199806%2949%3A8%3C693%3A%3AAID"
+         "-ASI4%3E3.0.CO%3B2-0}", "10.1002/(SICI)1097-4571(199806)49:8<693::AID-ASI4>3.0.CO;2-0"),
+        ("url = {https://doi.org/10.1000/A%2FB}", "10.1000/A/B"),
+        ("doi = {DOI: 10.1000/xyz.}", "10.1000/xyz"),
+        ("url = {https://dl.acm.org/doi/10.1145/3442188.3445922}", "10.1145/3442188.3445922"),
+    ],
+)  # fmt: skip
+def test_bib_dois_in_every_form(field: str, doi: str) -> None:
+    draft = _one(
+        f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
+    ).draft
+    assert draft is not None and draft.doi == doi
+
+
+def test_parse_id_does_not_echo_a_huge_paste() -> None:
+    with pytest.raises(InputError) as caught:
+        sources.parse_id("x" * 100_000)
+    assert len(str(caught.value)) < 200
+
+
+def test_bib_entries_from_other_sites() -> None:
+    found = _by_key((BIB / "sites.bib").read_text(encoding="utf-8"))
+    acm = found["10.1145/3442188.3445922"].draft
+    assert acm is not None
+    # &amp; and &#233; are text LaTeX can print; the emoji stays an entity (pdflatex
+    # would stop at it in a reference list)
+    assert acm.title.endswith("Too Big? &#x1f99c; & été")
+    assert (acm.address, acm.pages) == ("Virtual Event, Canada", "610-623")
+    pmlr = found["pmlr-v202-li23a"].draft
+    assert pmlr is not None and (pmlr.month, pmlr.volume) == (7, "202")
+    venues = {
+        key: (item.draft.venue, item.draft.venue_kind)
+        for key, item in found.items()
+        if item.draft is not None
+    }
+    assert venues["openai2023gpt4"] == ("OpenAI", "preprint")
+    assert venues["smith2019thesis"] == ("Stanford University", "preprint")
+    assert venues["goodfellow2016deep"] == ("MIT Press", "preprint")
+    assert venues["blog2023"] == ("example.org", "preprint")
+    assert venues["9186360"][1] == "journal"
+
+
+def test_bib_a_comment_line_inside_an_entry_hides_no_field() -> None:
+    entry = (
+        "@article{k,\n title = {T},\n % checked 2024\n author = {Roe, Rich},\n"
+        " journal = {J},\n year = 2021\n}"
+    )
+    draft = _one(entry).draft
+    assert draft is not None and draft.authors == ["Rich Roe"]
+
+
+@pytest.mark.parametrize(
+    ("field", "arxiv_id"),
+    [
+        ("url = {https://arxiv.org/abs/hep-th/9901001v2}", "hep-th/9901001"),
+        ("note = {arXiv:math.GT/0309136}", "math.GT/0309136"),
+        ("volume = {abs/2106.09685}", "2106.09685"),  # DBLP's CoRR volume
+        ("url = {https://example.com/abs/papers/1234567}", None),  # no arXiv in sight
+    ],
+)
+def test_bib_arxiv_ids_found_in_text(field: str, arxiv_id: str | None) -> None:
+    entry = f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
+    draft = _one(entry).draft
+    assert draft is not None and draft.arxiv == arxiv_id

@@ -93,12 +93,21 @@ def encode(text: str, *, ascii_accents: bool = True) -> str:
     """Text as a BibTeX field value: specials escaped, accents as LaTeX when asked."""
     global _ENCODER
     escaped = _SPECIAL_RE.sub(lambda m: _SPECIALS[m.group(0)], text)
-    if ascii_accents and not escaped.isascii():
-        if _ENCODER is None:
-            _ENCODER = _encoder()
-        # pylatexenc only touches non-ASCII characters, so our escapes survive
-        escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
-    return escaped
+    if escaped.isascii() or not (ascii_accents or _NOT_FOR_PDFLATEX.search(escaped)):
+        return escaped
+    if _ENCODER is None:
+        _ENCODER = _encoder()
+    if not ascii_accents:
+        # biber passes UTF-8 through and pdflatex typesets Latin letters from it, but stops
+        # at a Greek letter or a math sign ("Unicode character α not set up"): only those
+        # go as LaTeX (\ensuremath{\alpha})
+        return _NOT_FOR_PDFLATEX.sub(lambda m: _ENCODER.unicode_to_latex(m.group()), escaped)
+    # pylatexenc only touches non-ASCII characters, so our escapes survive
+    return _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+
+
+# Greek and Coptic, arrows, mathematical operators
+_NOT_FOR_PDFLATEX = re.compile("[\u0370-\u03ff\u2190-\u22ff]")
 
 
 def _needs_protection(word: str) -> bool:
@@ -395,9 +404,26 @@ def _quoted_end(text: str, start: int) -> int | None:
     return None
 
 
-def _value(body: str, pos: int, strings: dict[str, str]) -> tuple[str, int]:
+class Budget:
+    """How many characters @string names may still expand to while one .bib is read: each
+    @string may name the one before twice (s2 = s1 # s1), doubling at every step, and 40
+    such lines would stand for a terabyte. Ten times the file and 10 MB is more than any
+    real .bib needs; past it a name stands for nothing."""
+
+    def __init__(self, text: str) -> None:
+        self.left = 10 * len(text) + 10_000_000
+
+    def take(self, expansion: str) -> str:
+        """`expansion`, or what of it the budget still allows."""
+        allowed = expansion[: max(self.left, 0)]
+        self.left -= len(allowed) + (len(allowed) < len(expansion))  # below 0: it ran out
+        return allowed
+
+
+def _value(body: str, pos: int, strings: dict[str, str], budget: Budget) -> tuple[str, int]:
     """The value at `pos` (pieces in braces or quotes, numbers and @string names joined by
-    #), with @string names replaced by what they stand for, and where it ends."""
+    #), with @string names replaced by what they stand for (within `budget`), and where it
+    ends."""
     parts: list[str] = []
     while True:
         while pos < len(body) and body[pos] in " \t\r\n":
@@ -414,7 +440,7 @@ def _value(body: str, pos: int, strings: dict[str, str]) -> tuple[str, int]:
             pos = end + 1
         elif found := (_NUMBER.match(body, pos) or _MACRO.match(body, pos)):
             word = found.group(0)
-            parts.append(word if word.isdigit() else strings.get(word.lower(), ""))
+            parts.append(word if word.isdigit() else budget.take(strings.get(word.lower(), "")))
             pos = found.end()
         else:
             return "".join(parts), pos
@@ -425,13 +451,24 @@ def _value(body: str, pos: int, strings: dict[str, str]) -> tuple[str, int]:
         pos += 1
 
 
-def _fields(body: str, strings: dict[str, str], wanted: tuple[str, ...] | None) -> dict[str, str]:
+def resolve_value(raw: str, strings: dict[str, str], budget: Budget) -> str:
+    """A field value as a .bib writes it (pieces in braces or quotes, numbers, @string names
+    and month macros, joined by #) as the text it stands for; an unknown name stands for
+    nothing, as in BibTeX. `strings` maps lower-case @string names to their text; `budget`
+    is shared by all the values of one file."""
+    months = dict(zip(_MONTHS, _MONTHS, strict=True))
+    return _value(raw, 0, {**months, **strings}, budget)[0]
+
+
+def _fields(
+    body: str, strings: dict[str, str], wanted: tuple[str, ...] | None, budget: Budget
+) -> dict[str, str]:
     """`name = value` pairs of an entry's (or a @string's) body, names in lower case."""
     found: dict[str, str] = {}
     pos = 0
     while match := _FIELD_NAME.match(body, pos):
         name = match.group(1).lower()
-        value, pos = _value(body, match.end(), strings)
+        value, pos = _value(body, match.end(), strings, budget)
         if wanted is None or name in wanted:
             found[name] = value
         if pos == match.end():  # no value could be read: the rest is not fields
@@ -453,6 +490,7 @@ def read_entries(text: str) -> Iterator[tuple[str, dict[str, str]]]:
 def _entries(text: str) -> Iterator[tuple[int, str, dict[str, str]]]:
     """read_entries, with where in `text` each entry ends (for a progress bar)."""
     strings = {month: month for month in _MONTHS}
+    budget = Budget(text)
     pos = 0
     while match := _BLOCK_START.search(text, pos):
         kind = match.group(1).lower()
@@ -470,11 +508,11 @@ def _entries(text: str) -> Iterator[tuple[int, str, dict[str, str]]]:
         if kind in ("comment", "preamble"):
             continue
         if kind == "string":
-            strings.update(_fields(body, strings, None))
+            strings.update(_fields(body, strings, None, budget))
             continue
         key, comma, rest = body.partition(",")
         if key.strip():
-            yield pos, key.strip(), _fields(rest, strings, _COMPARED) if comma else {}
+            yield pos, key.strip(), _fields(rest, strings, _COMPARED, budget) if comma else {}
 
 
 _DECODER = None

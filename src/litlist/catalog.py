@@ -155,7 +155,8 @@ def _read(path: Path) -> bytes:
 
 def _decode(path: Path, raw: bytes) -> str:
     try:
-        return raw.decode("utf-8")
+        # a byte order mark (Windows Notepad writes one) only says the file is UTF-8
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise CatalogError(

@@ -13,6 +13,7 @@ a list of 10,000 stays fast.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -23,24 +24,31 @@ from pathlib import Path
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
-from litlist.model import Catalog, Paper, Topic, Venue
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Topic, Venue
 from litlist.sources import Draft, ascii_fold
 
 # Title words a citation key skips ("The Power of Scale" -> lester2021power).
 KEY_STOPWORDS = frozenset(
     "a an the on of in is are for to and or at by from with as via into".split()
 )
+# A longer key in a .bib is kept out: no one types it, and messages would quote all of it.
+MAX_KEY = 80
 # The order fields are written in, as in the shipped catalog.
 ORDER = (
-    "id kind key title authors year venue workshop booktitle volume number pages publisher "
-    "topic arxiv arxiv_class doi url aliases summary summary_en"
+    "id kind key title authors year month venue workshop booktitle editors volume number pages "
+    "publisher address topic arxiv arxiv_class doi url aliases summary summary_en"
 ).split()
 MULTILINE = ("authors", "summary")
+# Titles shorter than this (letters and digits) match another paper's only in the same year.
+SHORT_TITLE = 16
 # Fields a source may give in a form the schema refuses; left out rather than losing the paper.
 DROPPABLE = frozenset(
-    "workshop booktitle volume number pages publisher arxiv_class doi url".split()
+    "workshop booktitle volume number pages publisher arxiv_class doi url month address "
+    "editors".split()
 )
-_HEADER = re.compile(r"^[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M)
+_HEADER = re.compile(
+    r"^\ufeff?[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M
+)
 
 
 class EditError(LitlistError):
@@ -317,6 +325,7 @@ class Planner:
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
+        self.years: dict[str, int | None] = {}
 
     def _index(self) -> None:
         """arXiv ids, DOIs and titles of every paper: built when first needed, since it
@@ -338,6 +347,7 @@ class Planner:
             titles.append(paper.published.title)
         for title in titles:
             self.by_title.setdefault(plain_title(title), paper.id)
+        self.years[paper.id] = paper.year
 
     # ------------------------------------------------------------ lookups
 
@@ -353,8 +363,11 @@ class Planner:
         titles = [draft.title, *getattr(draft, "other_titles", ())]
         for title in titles:
             plain = plain_title(title)
-            if plain in self.by_title:
-                return self.by_title[plain], "same title"
+            found = self.by_title.get(plain) if plain else None  # "???" names no paper
+            # a short title ("Introduction", "Editorial") is shared by different works:
+            # the same one only in the same year
+            if found and (len(plain) >= SHORT_TITLE or self.years.get(found) == draft.year):
+                return found, "same title"
         return None
 
     def check_identifier(self, kind: str, value: str) -> None:
@@ -375,9 +388,41 @@ class Planner:
         if found:
             raise Duplicate(draft.origin, *found)
 
-    def topic(self, text: str) -> str:
+    def check_options(self, options: Options) -> None:
+        """EditError, in words, when --key or --id is not one the catalog accepts or is
+        taken already, or an --alias or summary holds a control character: said before a
+        request is made and a draft is built."""
+        from litlist.schema import ID_RE, KEY_RE
+
+        checks = [
+            ("--key", options.key, KEY_RE, self.keys, "a citation key", "_ : . -"),
+            ("--id", options.id, ID_RE, self.ids, "an id", "-"),
+        ]
+        for option, value, pattern, taken, what, extra in checks:
+            if value is None:
+                continue
+            if not pattern.match(value):
+                raise EditError(
+                    f"{option} {value!r}: {what} is lower-case letters a-z, digits and "
+                    f"{extra}, starting with a letter{'' if option == '--key' else ' or digit'}"
+                )
+            if value in taken:
+                owner = self.keys[value] if option == "--key" else value
+                raise EditError(f"{option} {value!r} is taken by paper '{owner}'; choose another")
+        texts = [("--alias", options.aliases), ("--summary", options.summary)]
+        for option, values in [*texts, ("--summary-en", [options.summary_en])]:
+            for value in values:
+                if found := CONTROL_CHARS.search(value):
+                    raise EditError(
+                        f"{option}: control character U+{ord(found.group()):04X} at position "
+                        f"{found.start() + 1}; remove it"
+                    )
+                if option != "--summary-en" and not value:
+                    raise EditError(f"{option} is empty")
+
+    def topic(self, text: str, option: str = "--topic") -> str:
         """The topic slug `text` names exactly (slug, last slug segment or heading), else
-        UnknownChoice with the closest and a pointer to `litlist topics`."""
+        UnknownChoice (naming `option`) with the closest and a pointer to `litlist topics`."""
         from litlist.errors import UnknownChoice
         from litlist.query import closest
 
@@ -391,12 +436,14 @@ class Planner:
             return found[0]
         valid = [t.slug for t in self.topics]
         near = found or closest(text, valid + [t.name for t in self.topics])
-        error = UnknownChoice("--topic", text, valid, near)
+        error = UnknownChoice(option, text, valid, near)
+        if option != "--topic":
+            raise UnknownTopic(str(error))
         raise UnknownTopic(f"{error} (--new-topic HEADING --parent SLUG makes one)")
 
     def new_topic(self, heading: str, parent: str | None) -> str:
         """Declare a topic `heading` under `parent` (a slug); its slug is derived."""
-        parent_slug = self.topic(parent) if parent else None
+        parent_slug = self.topic(parent, "--parent") if parent else None
         segment = slug(heading)
         if not segment:
             raise EditError(f"--new-topic: cannot make a slug of '{heading}' (use Latin letters)")
@@ -460,6 +507,9 @@ class Planner:
             "number": draft.number,
             "pages": draft.pages,
             "publisher": draft.publisher,
+            "month": draft.month,
+            "address": draft.address,
+            "editors": list(draft.editors),
             "topic": topic,
             "arxiv": draft.arxiv,
             "arxiv_class": draft.arxiv_class,
@@ -485,6 +535,7 @@ class Planner:
             )
         except ValidationError as exc:
             for name, message in schema.explain(exc):
+                name = name.split(".")[0]  # "editors.0": the list it is in
                 if name in DROPPABLE and row.get(name) is not None:
                     self.notes.append(f"{origin}: left out {name} '{row[name]}' ({message})")
                     row[name] = None
@@ -492,16 +543,19 @@ class Planner:
     def _key(self, draft: Draft) -> str:
         from litlist.schema import KEY_RE
 
-        if draft.key and KEY_RE.match(draft.key) and draft.key not in self.keys:
-            return draft.key
+        fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
+        if fits and draft.key not in self.keys:
+            return draft.key  # type: ignore[return-value]
         key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
         if draft.key:
             why = (
                 f"is paper '{self.keys[draft.key]}''s"
                 if draft.key in self.keys
-                else "is not a key the catalog accepts (lower case, a-z 0-9 _ : . -)"
+                else f"is not a key the catalog accepts (lower case, a-z 0-9 _ : . -, at "
+                f"most {MAX_KEY} characters)"
             )
-            self.notes.append(f"{draft.origin}: key '{draft.key}' {why}; using '{key}'")
+            shown = draft.key if len(draft.key) <= 60 else draft.key[:59] + "…"
+            self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")
         return key
 
     def add(self, row: dict, origin: str) -> Paper:
@@ -571,6 +625,7 @@ _ORDINAL = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
     """A venue name reduced to what identifies it: no 'Proceedings of the', year, ordinal,
     volume in parentheses, punctuation or case."""
@@ -667,7 +722,10 @@ class Session:
             block = snippet if snippet.startswith("\n") else "\n" + snippet
             text = before + block.replace("\n", newline) + text[offset:]
         data = text.encode("utf-8")
-        fsutil.write_atomic(self.path, data, expect=self.snapshot)
+        try:
+            fsutil.write_atomic(self.path, data, expect=self.snapshot)
+        except OSError as exc:  # a full disk, a folder we may not write in: nothing written
+            raise EditError(f"{self.path}: {exc.strerror or exc}; nothing written") from None
         _extend_cache(self.path, self.snapshot.sha256, data, planner)
         return data
 
@@ -682,9 +740,10 @@ def _extend_cache(path: Path, before_sha256: str, raw: bytes, planner: Planner) 
     catalog.extend_cache(path, before_sha256, raw, planner.topics, planner.venues, planner.papers)
 
 
-def check_writable(path: Path) -> None:
-    """Refuse the shipped catalog (and any file inside the installed package) and a missing
-    file up front, before any network request."""
+def check_writable(path: Path, *, writing: bool = True) -> None:
+    """Refuse the shipped catalog (and any file inside the installed package), a missing
+    file and (unless not `writing`: a dry run) one that cannot be written, up front,
+    before any network request."""
     if catalog.is_shipped(path):
         raise EditError(
             f"{path} is the catalog shipped with litlist and is never changed; "
@@ -692,6 +751,8 @@ def check_writable(path: Path) -> None:
         )
     if not os.path.lexists(path):
         raise EditError(f"{path}: no such catalog; `litlist init {path}` starts one")
+    if writing:
+        fsutil.check_writable(path)  # read-only, a FIFO, another user's link: say so first
 
 
 def without_papers(text: str) -> str:
@@ -704,10 +765,10 @@ def without_papers(text: str) -> str:
 
 
 @contextmanager
-def session(path: Path) -> Iterator[Session]:
-    """Hold the catalog at `path` for editing: refuse the shipped catalog, lock the file,
-    read it and load the catalog it holds."""
-    check_writable(path)
+def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
+    """Hold the catalog at `path` for editing: refuse the shipped catalog (and one that
+    cannot be written, when `writing`), lock the file, read it and load the catalog."""
+    check_writable(path, writing=writing)
     with fsutil.locked(path):
         try:
             raw, snapshot = fsutil.read_file(path)

@@ -124,7 +124,7 @@ class UnknownChoice(LitlistError):
         self.closest = closest
         hint = f"did you mean {' or '.join(closest)}? " if closest else ""
         # the command that lists them all, not the whole list in one long line
-        listing = {"--topic": "topics", "--venue": "venues"}.get(option)
+        listing = {"--topic": "topics", "--parent": "topics", "--venue": "venues"}.get(option)
         where = f"`litlist {listing}` lists them all" if listing else f"valid: {', '.join(valid)}"
         super().__init__(f"{option}: no match for '{value}'; {hint}{where}")
 

@@ -25,6 +25,10 @@ _NO_HARD_LINKS = frozenset(
     for name in ("EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EXDEV")
     if hasattr(errno, name)
 )
+# What flock() says where the file system has no locks.
+_NO_LOCKS = frozenset(
+    getattr(errno, name) for name in ("ENOLCK", "ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
+)
 _CHUNK = 1 << 20
 
 
@@ -82,6 +86,24 @@ def read_file(
     return data, snap
 
 
+def read_user_file(
+    path: Path, why: str = "", *, limit: int | None = None, devices: bool = False
+) -> bytes:
+    """The bytes of a user's file (a draft, an .aux, a .bib), or InputError naming it, with
+    `why` (where it was named from) after the reason. Read through `read_file`, so a FIFO is
+    refused instead of hanging, and a device unless `devices` says it may be read; with
+    `limit`, at most `limit + 1` bytes are read."""
+    try:
+        raw, _ = read_file(path, limit=limit, devices=devices)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file{why}") from None
+    except UnsafeFile as exc:
+        raise InputError(f"{path}: {exc.why}{why}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
+    return raw
+
+
 def read_text(
     path: Path,
     why: str = "",
@@ -90,24 +112,16 @@ def read_text(
     too_long: str = "too large",
     devices: bool = False,
 ) -> str:
-    """A user's UTF-8 text file (a draft, an .aux, a .bib), or InputError naming it, with
-    `why` (where it was named from) after the reason. Read through `read_file`, so a FIFO is
-    refused instead of hanging, and a device unless `devices` says it may be read; with
+    """A user's UTF-8 text file, or InputError naming it (see `read_user_file`); with
     `limit`, a file of more characters than that is refused (`too_long` says what such a
     file is not)."""
     # a UTF-8 character takes at most 4 bytes: more than 4 * limit bytes is too long
     cap = None if limit is None else 4 * limit
+    raw = read_user_file(path, why, limit=cap, devices=devices)
     try:
-        raw, _ = read_file(path, limit=cap, devices=devices)
         text = "" if cap is not None and len(raw) > cap else raw.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file{why}") from None
-    except UnsafeFile as exc:
-        raise InputError(f"{path}: {exc.why}{why}") from None
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text{why}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
     if limit is not None and (len(text) > limit or (cap is not None and len(raw) > cap)):
         raise InputError(f"{path}: more than {limit // 2**20} MB; {too_long}{why}")
     return text
@@ -116,20 +130,52 @@ def read_text(
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """An advisory lock (flock) around a read-modify-write of `path`, so two litlist
-    processes editing one file take turns. A missing file has nothing to lock yet."""
+    processes editing one file take turns. A missing file has nothing to lock yet.
+
+    A write replaces the file by renaming a new one into place, so the lock a waiting
+    process finally gets may be on the file that was replaced; it then locks the file now
+    at `path` instead (else it and a process that came later would both hold "the" lock,
+    on two different files, and one's paper could be lost)."""
     import fcntl
 
+    while True:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            yield
+            return
+        try:
+            info = os.fstat(fd)
+            if not st.S_ISREG(info.st_mode):
+                break
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                # a file system without locks (some network mounts): go on without one;
+                # a change made meanwhile is still caught by the write (see `expect`)
+                if exc.errno not in _NO_LOCKS:
+                    raise
+                break
+            try:
+                now = os.stat(path)
+            except OSError:
+                break  # it was deleted meanwhile: the write will say so
+            if (now.st_dev, now.st_ino) == (info.st_dev, info.st_ino):
+                break
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # a replaced file: lock the one there now
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
-    except OSError:
-        yield
-        return
-    try:
-        if st.S_ISREG(os.fstat(fd).st_mode):
-            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # releases the lock
+
+
+def check_writable(path: Path) -> None:
+    """UnsafeFile unless a write to `path` may go ahead (a regular file, or a link to one,
+    that is not read-only; see `write_atomic`): said before any work is done."""
+    _target(Path(path))
 
 
 def _target(path: Path) -> tuple[Path, os.stat_result | None]:

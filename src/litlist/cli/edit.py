@@ -16,7 +16,7 @@ import typer
 from litlist import catalog
 from litlist.cli._app import Format, app, output, reporting
 from litlist.errors import InputError
-from litlist.model import Catalog
+from litlist.model import Catalog, Paper
 
 if TYPE_CHECKING:
     from litlist import editing
@@ -38,7 +38,10 @@ ParentOpt = Annotated[
 
 
 def _say(line: str) -> None:
-    sys.stderr.write(line + "\n")
+    from litlist import render
+
+    # keys and titles come from a .bib or a service we need not trust: no ESC sequences
+    sys.stderr.write(render.printable(line) + "\n")
 
 
 def _target(ctx: typer.Context) -> Path:
@@ -48,9 +51,12 @@ def _target(ctx: typer.Context) -> Path:
 @app.command()
 def init(
     path: Annotated[
-        Path | None,
+        str | None,
         typer.Argument(
-            help="Where to create it (default: your user data folder).", show_default=False
+            metavar="[PATH]",
+            help="Where to create it: a file, or a folder to put papers.toml in (default: "
+            "your user data folder).",
+            show_default=False,
         ),
     ] = None,
     empty: Annotated[
@@ -63,11 +69,15 @@ def init(
       litlist init
       litlist init --empty
       litlist init ~/notes/papers.toml
+      litlist init ~/notes/            (makes ~/notes/papers.toml)
     """
     from litlist import editing, fsutil
 
     with reporting():
-        where = (path or catalog.user_catalog()).expanduser().absolute()
+        where = Path(path or catalog.user_catalog()).expanduser().absolute()
+        # a folder (one that exists, or "notes/" meant as one): the catalog goes in it
+        if path is not None and (where.is_dir() or path.endswith(("/", os.sep))):
+            where = where / catalog.user_catalog().name
         data, _ = fsutil.read_file(catalog.shipped())
         if empty:
             data = editing.without_papers(data.decode("utf-8")).encode("utf-8")
@@ -105,31 +115,63 @@ def _run_editor(text: str) -> str | None:
     from litlist import editing
 
     command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        words = shlex.split(command)
+    except ValueError as exc:  # an unclosed quote in $EDITOR
+        raise editing.EditError(f"cannot run the editor ({command}): {exc}") from None
+    if not words:
+        raise editing.EditError("$EDITOR is empty; set it to an editor, e.g. EDITOR=nano")
     fd, name = tempfile.mkstemp(prefix="litlist-", suffix=".toml")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        if subprocess.call([*shlex.split(command), name]) != 0:
+        try:
+            code = subprocess.call([*words, name])
+        except OSError as exc:  # not installed, not executable
+            raise editing.EditError(
+                f"cannot run the editor ({command}): {exc.strerror or exc}; nothing added"
+            ) from None
+        if code != 0:
             raise editing.EditError(f"the editor ({command}) failed; nothing added")
-        return Path(name).read_text(encoding="utf-8")
+        try:
+            return Path(name).read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise editing.EditError("the editor removed the file; nothing added") from None
+        except UnicodeDecodeError:
+            raise editing.EditError("the edited paper is not UTF-8 text; nothing added") from None
     finally:
-        os.unlink(name)
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
 
 
 def _read_bib(source: str) -> str:
     from litlist import fsutil
+    from litlist.sources import bibfile
 
-    return sys.stdin.read() if source == "-" else fsutil.read_text(Path(source))
+    limit = bibfile.MAX_BYTES
+    if source == "-":
+        raw = sys.stdin.buffer.read(limit + 1)  # bytes: decoded as a file's are
+    else:
+        raw = fsutil.read_user_file(Path(source), limit=limit)
+    if len(raw) > limit:
+        # a .bib is read whole: a larger one would take gigabytes of memory and minutes
+        raise InputError(f"{source}: more than {limit // 2**20} MB; split it and import the parts")
+    return bibfile.decode(raw, source)
 
 
-def _one_topic(topic: str | None, new_topic: str | None, what: str) -> None:
-    """Exactly one of --topic and --new-topic says where `what`."""
+def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, what: str) -> None:
+    """Exactly one of --topic and --new-topic says where `what`; --parent only with the
+    latter (with --topic it would be ignored without a word)."""
     from litlist import editing
 
     if bool(topic) == bool(new_topic):
         raise editing.EditError(
             f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic"
         )
+    if parent is not None and not new_topic:
+        raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
 
 
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
@@ -179,15 +221,29 @@ def add(
     with reporting():
         if (identifier is None) == (bib is None):
             raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
-        _one_topic(topic, new_topic, "the paper goes")
+        _one_topic(topic, new_topic, parent, "the paper goes")
         where = _target(ctx)
         editing.check_writable(where)
-        # the list as it is now: a wrong topic or a paper it has is found before the network
+        options = editing.Options(
+            topic=topic or "",
+            id=paper_id,
+            key=key,
+            # an alias is a name and a bullet a line: a pasted line break is a space
+            aliases=[" ".join(a.split()) for a in alias or []],
+            summary=[" ".join(s.split()) for s in summary or []],
+            summary_en=summary_en.strip(),
+        )
+        # the list as it is now: a wrong topic, --key or --id, or a paper it has is found
+        # before the network
         before = editing.Planner(catalog.load(where))
         if topic:
             before.topic(topic)
+        else:
+            before.new_topic(new_topic or "", parent)
+        before.check_options(options)
         if bib is not None:
             items, broken = bibfile.read(_read_bib(bib))
+            items = [item for item in items if not item.shared]
             if len(items) != 1 or broken:
                 raise InputError(
                     f"{bib}: holds {len(items)} entries"
@@ -195,7 +251,8 @@ def add(
                     + "; `litlist add --bib` takes one (use `litlist import` for many)"
                 )
             if items[0].draft is None:
-                raise InputError(f"{bib}: entry '{items[0].key}': {items[0].problem}")
+                name = bibfile.entry_name(items[0].key)
+                raise InputError(f"{bib}: {name}: {items[0].problem}")
             draft = items[0].draft
         else:
             kind, value = sources.parse_id(identifier or "")
@@ -210,14 +267,6 @@ def add(
                 draft = crossref.fetch(value)
         if draft.year is None:
             raise InputError(f"{draft.origin}: no year")
-        options = editing.Options(
-            topic=topic or "",
-            id=paper_id,
-            key=key,
-            aliases=alias or [],
-            summary=summary or [],
-            summary_en=summary_en,
-        )
         with editing.session(where) as held:
             planner = editing.Planner(held.catalog)
             if new_topic:
@@ -255,26 +304,34 @@ def import_cmd(
     from litlist.sources import bibfile
 
     with reporting():
-        _one_topic(topic, new_topic, "the papers go")
+        _one_topic(topic, new_topic, parent, "the papers go")
         where = _target(ctx)
-        editing.check_writable(where)
+        editing.check_writable(where, writing=not dry_run)
         items, broken = bibfile.read(_read_bib(file))
-        failed = [editing.Failed(line, "cannot be read as BibTeX") for line in broken]
+        failed = [editing.Failed(place, why) for place, why in broken]
         skipped: list[editing.Skipped] = []
-        added = []
-        with editing.session(where) as held:
+        added: list[Paper] = []
+        notes: list[str] = []
+        with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             chosen = (
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
             )
             for item in items:
-                origin = f"entry '{item.key}'"
+                origin = bibfile.entry_name(item.key)
+                if item.shared:
+                    notes.append(f"{origin}: {item.problem}; not a paper of its own")
+                    continue
                 if item.draft is None:
                     failed.append(editing.Failed(origin, item.problem or "unreadable"))
                     continue
+                notes += item.draft.notes
                 found = planner.duplicate(item.draft)
                 if found:
-                    skipped.append(editing.Skipped(origin, *found))
+                    existing, why = found
+                    if any(paper.id == existing for paper in added):
+                        why += ", an entry added from this file"
+                    skipped.append(editing.Skipped(origin, existing, why))
                     continue
                 try:
                     row = planner.row(item.draft, editing.Options(topic=chosen))
@@ -290,7 +347,7 @@ def import_cmd(
             _say(f"already present: {skip.origin} is '{skip.existing}' ({skip.why})")
         for fail in failed:
             _say(f"failed: {fail.origin}: {fail.why}")
-        for note in planner.notes:
+        for note in [*notes, *planner.notes]:
             _say(f"note: {note}")
         prefix = "dry run, nothing written: " if dry_run else ""
         _say(f"{prefix}{verb} {len(added)}, already present {len(skipped)}, failed {len(failed)}")

@@ -22,15 +22,30 @@ EMAIL_ENV_VAR = "LITLIST_EMAIL"
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z\-]+(?:\.[A-Z]{2})?/\d{7}"
+# an id as pasted: bare, after "arXiv:" (any case, spaces allowed), or in an arxiv.org link
+# (abs, pdf or html page, any host of arxiv.org, with or without https://, a version, ".pdf",
+# a trailing slash, a query or a fragment)
 ARXIV_ID = re.compile(
-    rf"^(?:arxiv:|https?://(?:www\.|export\.)?arxiv\.org/(?:abs|pdf)/)?"
-    rf"({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?$",
+    rf"^(?:arxiv:\s*|(?:https?://)?(?:[a-z]+\.)?arxiv\.org/(?:abs|pdf|html)/)?"
+    rf"({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?(?:\.pdf)?/?(?:[?#]\S*)?$",
     re.IGNORECASE,
 )
+# in a URL, a note or a journal field; an old-style id only after "arxiv" (a bare "abs/"
+# is DBLP's CoRR volume, abs/2106.09685, but also any site's /abs/name/1234567)
 ARXIV_IN_TEXT = re.compile(
-    rf"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/)?|abs/)({_ARXIV_NEW})(?:v\d+)?", re.IGNORECASE
+    rf"(?:arxiv(?:\.org)?[.:/ ]*(?:abs/|pdf/|html/)?|abs/(?=\d))({_ARXIV_NEW}|{_ARXIV_OLD})"
+    r"(?:v\d+)?",
+    re.IGNORECASE,
 )
-DOI_ID = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+# a DOI as pasted: bare, after "doi:", or in a doi.org link (with or without https://); a
+# publisher's page whose path names the DOI (dl.acm.org/doi/10..., onlinelibrary.wiley.com/doi/
+# full/10...) says it too
+DOI_ID = re.compile(r"^(?:doi:\s*)?(10\.\d{4,9}/\S+)$", re.IGNORECASE)
+DOI_URL = re.compile(
+    r"^(?:https?://)?(?:(?:www\.|dx\.)?doi\.org/|[a-z0-9.\-]+\.[a-z]+/(?:\S*/)?doi/"
+    r"(?:abs/|full/|pdf/|epdf/|book/)?)(10\.\d{4,9}/[^?#\s]+)(?:[?#]\S*)?$",
+    re.IGNORECASE,
+)
 DOI_IN_TEXT = re.compile(r"(?:doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s\"<>{}]+)", re.IGNORECASE)
 # arXiv's own DOIs name the preprint, which the `arxiv` field already holds
 ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.IGNORECASE)
@@ -67,6 +82,9 @@ class Draft:
     arxiv_class: str | None = None
     doi: str | None = None
     url: str | None = None
+    month: int | None = None
+    address: str | None = None  # where a conference was held
+    editors: list[str] = field(default_factory=list)
     key: str | None = None  # a BibTeX entry's own key
     origin: str = ""  # for messages: "arXiv 2305.18290", "entry 'rafailov2023direct'"
     notes: list[str] = field(default_factory=list)  # what the user should know
@@ -74,19 +92,34 @@ class Draft:
 
 def parse_id(text: str) -> tuple[str, str]:
     """('arxiv', '2305.18290') or ('doi', '10.1/x') from an id or URL as users paste them."""
+    from urllib.parse import unquote
+
     text = text.strip()
     found = ARXIV_ID.match(text)
     if found:
-        return "arxiv", found.group(1)
+        return "arxiv", arxiv_id(found.group(1))
     found = DOI_ID.match(text)
-    if found:
-        doi = found.group(1).rstrip(".")
+    # in a link, a DOI is percent-encoded and "?" or "#" starts the query or fragment
+    doi = found.group(1) if found else (m := DOI_URL.match(text)) and unquote(m.group(1))
+    if doi:
+        doi = doi.rstrip(".")
         arxiv = ARXIV_DOI.match(doi)
-        return ("arxiv", arxiv.group(1)) if arxiv else ("doi", doi)
+        return ("arxiv", arxiv_id(arxiv.group(1))) if arxiv else ("doi", doi)
+    shown = text if len(text) <= 60 else text[:59] + "…"  # a pasted page is not echoed whole
     raise InputError(
-        f"'{text}' is neither an arXiv id (2305.18290, an arxiv.org URL) nor a DOI "
+        f"'{shown}' is neither an arXiv id (2305.18290, an arxiv.org URL) nor a DOI "
         "(10.NNNN/…, a doi.org URL)"
     )
+
+
+def arxiv_id(text: str) -> str:
+    """An arXiv id as arXiv writes it: an old-style archive in lower case and its subject
+    class in upper case ('HEP-TH/9901001' -> 'hep-th/9901001', 'math.gt/…' -> 'math.GT/…')."""
+    if "/" not in text:
+        return text
+    archive, number = text.split("/", 1)
+    name, dot, subject = archive.partition(".")
+    return f"{name.lower()}{dot}{subject.upper()}/{number}"
 
 
 def user_agent() -> str:
@@ -157,3 +190,73 @@ def ascii_fold(text: str) -> str:
 def one_line(text: str) -> str:
     """Whitespace (line breaks in Atom titles, runs of spaces) collapsed to single spaces."""
     return " ".join(text.split())
+
+
+# What LaTeX looks like: without any of these a value is plain text (most values are),
+# and pylatexenc, which costs ~0.2 ms a value, is not needed.
+_LATEX = re.compile(r"[\\{}$~%`&]|--|''")
+# A bare % or & (not \% or \&) in a title is text, as BibTeX copies it: in LaTeX % would
+# start a comment that eats the rest of the title, & an alignment tab.
+_BARE_SPECIAL = re.compile(r"(?<!\\)([%&])")
+
+
+class _Decoder:
+    """LaTeX to the text it prints (pylatexenc), fast for the plain values most are."""
+
+    def __init__(self) -> None:
+        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc.latexwalker import get_default_latex_context_db
+
+        # math as text: "$\alpha$-divergences" is "α-divergences" (kept verbatim, the
+        # export would print the dollars and the backslash)
+        self._decoder = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+        # built once: pylatexenc builds it again for every value unless given one
+        self._context = get_default_latex_context_db()
+
+    def __call__(self, value: str) -> str:
+        from pylatexenc.latexwalker import LatexWalker
+
+        if not _LATEX.search(value):
+            return one_line(value)
+        value = _BARE_SPECIAL.sub(r"\\\1", value)
+        try:
+            walker = LatexWalker(value, latex_context=self._context, tolerant_parsing=True)
+            text = self._decoder.nodelist_to_text(walker.get_latex_nodes()[0])
+        except Exception:  # noqa: BLE001 - odd LaTeX in a user's entry: keep it as written
+            text = value.replace("{", "").replace("}", "")
+        text = _MATH_LETTERS.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+        return one_line(_ENTITY.sub(_entity, text) if "&" in text else text)
+
+
+# $\mathcal{O}$ decodes to 𝒪, $\mathbb{R}$ to ℝ: kept as plain letters, which every LaTeX
+# font has (exported as \mathscr or \mathbb they need packages a document may not load);
+# ℓ, which LaTeX has as \ell, stays
+_MATH_LETTERS = re.compile("[\u2100-\u2112\u2114-\u214f\U0001d400-\U0001d7ff]")
+
+
+# HTML entities some sites put into BibTeX (ACM: "\&amp;", "\&\#x1f99c;")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#x[0-9a-fA-F]{1,6}|[A-Za-z]{2,8});")
+
+
+def _entity(match: re.Match) -> str:
+    """The character an HTML entity stands for when LaTeX can print it from a BibTeX file
+    (a Latin letter, punctuation); else the entity as written: pdflatex stops at an emoji
+    or a CJK character in a reference list, where the entity at least prints."""
+    import html
+
+    char = html.unescape(match.group())
+    if len(char) == 1 and (ord(char) < 0x250 or 0x2000 <= ord(char) <= 0x206F):
+        return char
+    return match.group()
+
+
+_DECODER: _Decoder | None = None
+
+
+def latex_text(value: str) -> str:
+    """A BibTeX value or a title with LaTeX in it (arXiv's titles keep their $\\alpha$) as
+    the text it prints: accents, math as Unicode, braces gone, on one line."""
+    global _DECODER
+    if _DECODER is None:
+        _DECODER = _Decoder()
+    return _DECODER(value)

@@ -15,6 +15,7 @@ from litlist.sources import (
     Draft,
     SourceError,
     get,
+    latex_text,
     one_line,
     split_plain_name,
 )
@@ -63,6 +64,8 @@ def parse(body: bytes, arxiv_id: str) -> Draft:
         raise SourceError(SERVICE, f"no paper with id '{arxiv_id}'")
     entry = wanted[0]
     title = one_line(entry.findtext(f"{ATOM}title") or "")
+    if "$" in title or "\\" in title:  # arXiv keeps the TeX authors typed: $\alpha$, \"u
+        title = latex_text(title)
     authors = [
         split_plain_name(one_line(name))
         for a in entry.findall(f"{ATOM}author")

@@ -9,15 +9,21 @@ First/von/Last/Jr parts, since braces decide the split.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from litlist.errors import InputError
 from litlist.sources import (
     ARXIV_DOI,
     ARXIV_ID,
     ARXIV_IN_TEXT,
+    DOI_ID,
     DOI_IN_TEXT,
+    DOI_URL,
     Draft,
+    arxiv_id,
     catalog_name,
+    latex_text,
     one_line,
 )
 
@@ -31,54 +37,153 @@ _KINDS = {
 _PREPRINT_JOURNAL = re.compile(r"arxiv|corr\b|preprint", re.IGNORECASE)
 
 
+# The largest .bib read (about 600,000 entries): reading keeps the whole file as objects,
+# about 25 times its size in memory (a 4.4 MB file of 30,000 entries: 145 MB), so this
+# one takes 2.5 GB already.
+MAX_BYTES = 100 * 2**20
+
+
 @dataclass
 class Item:
-    """One entry of a .bib: its key and a Draft, or why it cannot become one."""
+    """One entry of a .bib: its key and a Draft, or why it cannot become one. An entry that
+    is only there for others to inherit from (a @proceedings that others name in `crossref`,
+    an @xdata) is `shared`: neither a paper nor a failure."""
 
     key: str
     draft: Draft | None
     problem: str | None = None
+    shared: bool = False
 
 
-class _Decoder:
-    def __init__(self) -> None:
-        from pylatexenc.latex2text import LatexNodes2Text
-
-        self._decoder = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
-
-    def __call__(self, value: str) -> str:
-        try:
-            text = self._decoder.latex_to_text(value)
-        except Exception:  # noqa: BLE001 - odd LaTeX in a user's entry: keep it as written
-            text = value.replace("{", "").replace("}", "")
-        return one_line(text)
+# Entry types that hold what other entries inherit (crossref, xdata), not a paper.
+_SHARED_TYPES = frozenset("proceedings mvproceedings book mvbook collection mvcollection".split())
 
 
-def read(text: str) -> tuple[list[Item], list[str]]:
-    """The entries of a .bib text, each as a Draft or a problem, and the blocks bibtexparser
-    could not read at all (as short descriptions)."""
+_ENCODING_LINE = re.compile(rb"^\s*%\s*Encoding:\s*([\w\-]+)", re.IGNORECASE)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """The text of a .bib file's bytes: UTF-8 (a byte order mark is dropped), or the encoding
+    JabRef names on its first line (`% Encoding: ISO8859_1`, as JabRef wrote files before it
+    moved to UTF-8); else InputError saying which line is not UTF-8."""
+    import codecs
+
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        where = raw.count(b"\n", 0, exc.start) + 1
+        declared = _ENCODING_LINE.match(raw[:200])
+        if declared:
+            label = declared.group(1).decode("ascii").replace("ISO8859", "ISO-8859")
+            try:
+                return raw.decode(codecs.lookup(label).name)
+            except (LookupError, UnicodeDecodeError):
+                pass
+        convert = "iconv -f latin1 -t utf-8" + ("" if name == "-" else f" {name} > fixed.bib")
+        raise InputError(
+            f"{name}: not UTF-8 text (line {where}); convert it first, e.g. {convert}"
+        ) from None
+
+
+def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
+    """The entries of a .bib text, each as a Draft or a problem, and the blocks that cannot
+    be read at all as (where, why) pairs. Values are read as BibTeX reads them: @string
+    names and month macros replaced, pieces joined by #, fields missing from an entry
+    inherited from the entry its `crossref` or `xdata` names."""
     import logging
 
     import bibtexparser
+    from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
+    from litlist.bibtex import Budget, resolve_value
+
+    text = text.removeprefix("\ufeff")
     # bibtexparser logs each unreadable block; we report them ourselves, one line each
     logger = logging.getLogger("bibtexparser")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        library = bibtexparser.parse_string(text)
+        # no middleware: values are resolved below, # concatenation included, which
+        # bibtexparser's own string middleware leaves as written
+        library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         logger.setLevel(level)
-    decode = _Decoder()
-    items = [_item(entry, decode) for entry in library.entries]
-    broken = [
-        f"line {(block.start_line or 0) + 1}: cannot be read as BibTeX"
-        for block in library.failed_blocks
+    strings: dict[str, str] = {}
+    budget = Budget(text)
+    for block in library.strings:
+        strings[block.key.lower()] = resolve_value(str(block.value), strings, budget)
+    entries = [
+        (
+            entry,
+            {_name(f.key): resolve_value(str(f.value), strings, budget) for f in entry.fields},
+        )
+        for entry in library.entries
     ]
+    by_key = {entry.key.casefold(): values for entry, values in entries}
+    parents = set()
+    for _, values in entries:
+        for name in ("crossref", "xdata"):
+            for parent in values.get(name, "").split(","):
+                if parent.strip().casefold() in by_key:
+                    parents.add(parent.strip().casefold())
+                    _inherit(values, by_key[parent.strip().casefold()], name)
+    decode = latex_text
+    items = []
+    for entry, values in entries:
+        item = _item(entry, values, decode)
+        shared = entry.entry_type.casefold() == "xdata" or (
+            entry.key.casefold() in parents and entry.entry_type.casefold() in _SHARED_TYPES
+        )
+        if shared and item.draft is None:
+            item = Item(entry.key, None, "a volume other entries inherit from", shared=True)
+        items.append(item)
+    broken = []
+    for failed in library.failed_blocks:
+        where = f"line {(failed.start_line or 0) + 1}"
+        if isinstance(failed, DuplicateBlockKeyBlock):
+            why = f"a second {entry_name(failed.key)} (only the first is read)"
+        elif isinstance(failed, DuplicateFieldKeyBlock):
+            names = ", ".join(sorted(failed.duplicate_keys))
+            key = getattr(failed.ignore_error_block, "key", "")
+            why = f"{entry_name(key)} has the field {names} twice"
+        else:
+            why = "cannot be read as BibTeX"
+        broken.append((where, why))
+    if budget.left < 0:
+        broken.append(("@string", "names stand for more text than any .bib needs; cut short"))
     return items, broken
 
 
-def _people(value: str, decode: _Decoder) -> tuple[list[str], bool]:
+# What an entry takes from the volume it names: where and when it appeared. Not the
+# volume's DOI, URL or pages, which name the volume: two papers of one proceedings would
+# otherwise look like the same paper.
+_INHERITED = frozenset(
+    "booktitle journal journaltitle year date month publisher address location editor "
+    "series volume organization".split()
+)
+
+
+def _name(key: str) -> str:
+    """A field's name, lower case: the last word of what bibtexparser read as one (a "%"
+    comment line before a field, which biber skips, comes out glued to its name)."""
+    return key.split()[-1].casefold() if key.split() else key.casefold()
+
+
+def _inherit(values: dict[str, str], parent: dict[str, str], how: str) -> None:
+    """Fill the venue fields `values` lacks from the entry it names in `crossref` or
+    `xdata`; a crossref'd volume's title is the child's booktitle, as biber and BibTeX
+    take it."""
+    if how == "crossref" and "title" in parent:
+        values.setdefault("booktitle", parent["title"])
+    for name, value in parent.items():
+        if name in _INHERITED:
+            values.setdefault(name, value)
+
+
+_LAST_AND = re.compile(r"(?:^|\s)and$", re.IGNORECASE)
+
+
+def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
     """Authors in catalog form, and whether the list ended in 'others' (et al.)."""
     from bibtexparser.middlewares.names import (
         InvalidNameError,
@@ -87,7 +192,9 @@ def _people(value: str, decode: _Decoder) -> tuple[list[str], bool]:
     )
 
     people, cut = [], False
-    for raw in split_multiple_persons_names(one_line(value)):
+    # a list cut at its end ("A and B and") leaves "and" glued to the last name
+    value = _LAST_AND.sub("", one_line(value))
+    for raw in split_multiple_persons_names(value):
         if raw.strip().casefold() == "others":
             cut = True
             continue
@@ -102,57 +209,132 @@ def _people(value: str, decode: _Decoder) -> tuple[list[str], bool]:
 
 
 def _arxiv_of(values: dict[str, str]) -> str | None:
-    eprint = values.get("eprint", "").strip()
-    prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv")).casefold()
+    eprint = _verbatim(values.get("eprint", ""))
+    prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv")).strip().casefold()
     if eprint and prefix == "arxiv":
         found = ARXIV_ID.match(eprint)
         if found:
-            return found.group(1)
-    doi = ARXIV_DOI.match(values.get("doi", "").strip())
-    if doi:
-        return doi.group(1)
-    for name in ("url", "journal", "volume", "note", "howpublished", "arxiv"):
-        found = ARXIV_IN_TEXT.search(values.get(name, ""))
+            return arxiv_id(found.group(1))
+    doi = ARXIV_DOI.match(_verbatim(values.get("doi", "")))
+    if doi and ARXIV_ID.match(doi.group(1)):
+        return arxiv_id(ARXIV_ID.match(doi.group(1)).group(1))  # type: ignore[union-attr]
+    for name in ("url", "journal", "volume", "note", "howpublished", "arxiv", "eprint"):
+        found = ARXIV_IN_TEXT.search(_verbatim(values.get(name, "")))
         if found:
-            return found.group(1)
+            return arxiv_id(found.group(1))
     return None
 
 
 def _doi_of(values: dict[str, str]) -> str | None:
+    from urllib.parse import unquote
+
     for name in ("doi", "url"):
-        found = DOI_IN_TEXT.search(values.get(name, ""))
-        if found and not ARXIV_DOI.match(found.group(1)):
-            return found.group(1).rstrip(".")
+        text = _verbatim(values.get(name, ""))
+        found = None
+        if link := DOI_URL.match(text):  # in a link the DOI is percent-encoded
+            found = unquote(link.group(1))
+        elif name == "doi" and (whole := DOI_ID.match(text)):
+            found = whole.group(1)  # the field whole: an old SICI DOI has <, > and ;
+        elif inside := DOI_IN_TEXT.search(text):
+            found = inside.group(1)
+        if found and not ARXIV_DOI.match(found):
+            return found.rstrip(".")
     return None
 
 
-def _item(entry, decode: _Decoder) -> Item:
-    values = {f.key.casefold(): str(f.value) for f in entry.fields}
+_ESCAPED = re.compile(r"\\([_%&#$~])")
+
+
+def _verbatim(value: str) -> str:
+    """A URL, DOI or eprint as meant: DBLP and others escape LaTeX's specials in them
+    (`paper\\_files`, `50\\%`), and some wrap a link in \\url{...}."""
+    value = value.strip()
+    if value.startswith("\\url{") and value.endswith("}"):
+        value = value[5:-1].strip()
+    return _ESCAPED.sub(r"\1", value)
+
+
+def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | None, str | None]:
+    """The year (`year`, else biblatex's `date`), and a note when it had to be read out of
+    something longer ('2024a', as some lists tell two papers of a year apart)."""
+    text = decode(values.get("year", "")) or decode(values.get("date", ""))[:4]
+    # "2024a", "2020--2021", "2019 (online)": the year it starts with
+    found = re.match(r"(\d{4})(?!\d)(.*)", text)
+    if not found:
+        return None, None
+    note = f"year '{text}' read as {found.group(1)}" if found.group(2).strip() else None
+    return int(found.group(1)), note
+
+
+_MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
+_MONTH_FULL = {
+    name[:3]: name
+    for name in "january february march april may june july august september october "
+    "november december".split()
+}
+
+
+def _month(values: dict[str, str]) -> int | None:
+    """The month of `month` (a macro such as jun, a name, a number) or of biblatex's
+    `date` (2023-06-10); None when it says none."""
+    text = values.get("month", "").strip().strip(".").casefold()
+    if text.isdigit() and 1 <= int(text) <= 12:
+        return int(text)
+    # "jun", "June", "Jun.", and PMLR's "23--29 Jul" (the first month a range names)
+    for word in re.findall(r"[a-z]+", text):
+        if word[:3] in _MONTH_NAMES and (len(word) == 3 or _MONTH_FULL[word[:3]] == word):
+            return _MONTH_NAMES.index(word[:3]) + 1
+    found = re.match(r"\s*\d{4}-(\d{2})\b", values.get("date", ""))
+    if found and 1 <= int(found.group(1)) <= 12:
+        return int(found.group(1))
+    return None
+
+
+def _other_venue(values: dict[str, str], decode: Callable[[str], str]) -> str:
+    """Where an entry that is not in a journal or proceedings comes from: the institution of
+    a report, the school of a thesis, the publisher of a book, what `howpublished` says,
+    else the site its URL is on."""
+    for name in ("institution", "school", "organization", "publisher", "howpublished"):
+        text = _verbatim(values.get(name, ""))
+        if text and not re.match(r"https?://", text):
+            return decode(text)
+    for name in ("url", "howpublished"):
+        found = re.match(r"https?://(?:www\.)?([^/\s:?#]+)", _verbatim(values.get(name, "")))
+        if found:
+            return found.group(1)
+    return ""
+
+
+def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     title = decode(values.get("title", ""))
     if not title:
         return Item(entry.key, None, "no title")
     authors, cut = _people(values.get("author", ""), decode)
     if not authors:
         return Item(entry.key, None, "no authors")
-    year_text = values.get("year") or values.get("date", "")[:4]
-    year = int(year_text) if re.fullmatch(r"\s*\d{4}\s*", year_text) else None
+    year, year_note = _year(values, decode)
     arxiv = _arxiv_of(values)
     kind = entry.entry_type.casefold()
     journal = decode(values.get("journal", values.get("journaltitle", "")))
     booktitle = decode(values.get("booktitle", ""))
-    venue = booktitle or journal
+    # a report, a thesis, a book, a blog post: where it comes from is the venue (a
+    # preprint-like one: the catalog's kinds are conferences, journals and workshops)
+    venue = booktitle or journal or _other_venue(values, decode)
     venue_kind = _KINDS.get(kind, "preprint")
     if "workshop" in venue.casefold():
         venue_kind = "workshop"
     if arxiv and (not venue or _PREPRINT_JOURNAL.search(venue)):
         venue, venue_kind, journal = "arXiv", "preprint", ""
     if not venue:
-        return Item(entry.key, None, "no venue (journal or booktitle) and no arXiv id")
-    url = values.get("url", "").strip()
+        return Item(entry.key, None, "no venue (journal, booktitle, ...), no URL, no arXiv id")
+    url = _verbatim(values.get("url", ""))
     if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
         url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
     elif "doi.org/" in url:
         url = ""  # the doi field says it
+    pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
+    editors, _ = _people(values.get("editor", ""), decode)
+    arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
     draft = Draft(
         title=title,
         authors=authors,
@@ -163,18 +345,30 @@ def _item(entry, decode: _Decoder) -> Item:
         workshop=booktitle if venue_kind == "workshop" else None,
         volume=decode(values["volume"]) if values.get("volume") and not arxiv else None,
         number=decode(values["number"]) if values.get("number") else None,
-        pages=re.sub(r"\s*-+\s*", "-", values["pages"].strip()) if values.get("pages") else None,
+        pages=re.sub(r"\s*-+\s*", "-", pages) or None,
         publisher=decode(values["publisher"]) if values.get("publisher") else None,
         arxiv=arxiv,
-        arxiv_class=values.get("primaryclass", "").strip() or None,
+        arxiv_class=arxiv_class.strip() or None,
         doi=_doi_of(values),
         url=url if re.match(r"^https?://\S+$", url) else None,
+        month=_month(values),
+        # where a meeting was held: biblatex's location (ACM's address is the publisher's)
+        address=decode(values.get("location") or values.get("address") or "") or None,
+        editors=editors,
         key=entry.key,
-        origin=f"entry '{entry.key}'",
+        origin=entry_name(entry.key),
     )
     if cut:
-        draft.notes.append(f"entry '{entry.key}': the author list ends in 'others'")
+        draft.notes.append(f"{draft.origin}: the author list ends in 'others'")
+    if year_note:
+        draft.notes.append(f"{draft.origin}: {year_note}")
     return draft_item(entry.key, draft)
+
+
+def entry_name(key: str) -> str:
+    """An entry as messages name it: "entry 'key'", a key longer than a line cut short."""
+    key = " ".join(key.split())
+    return f"entry '{key if len(key) <= 60 else key[:59] + '…'}'"
 
 
 def draft_item(key: str, draft: Draft) -> Item:

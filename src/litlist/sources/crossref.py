@@ -7,6 +7,8 @@ dates as `date-parts`. An unknown DOI is HTTP 404 ("Resource not found.").
 
 from __future__ import annotations
 
+import html
+import re
 from urllib.parse import quote
 
 from litlist.sources import Draft, SourceError, catalog_name, get, one_line
@@ -37,18 +39,28 @@ def fetch(doi: str, *, transport=None) -> Draft:
     return parse(answer, doi)
 
 
+_TAG = re.compile(r"<[^<>]*>")
+
+
 def _first(values: object) -> str | None:
+    """The first of a list of titles, as text: publishers deposit them with JATS or HTML
+    markup (<i>in vivo</i>, H<sub>2</sub>O, MathML) and entities (&amp;)."""
     if isinstance(values, list) and values and isinstance(values[0], str):
-        return one_line(values[0]) or None
+        text = values[0]
+        if "<" in text or "&" in text:
+            text = html.unescape(_TAG.sub("", text))
+        return one_line(text) or None
     return None
 
 
-def _year(message: dict) -> int | None:
+def _date(message: dict) -> tuple[int | None, int | None]:
+    """Year and month (None when not given) of the earliest date Crossref names."""
     for name in ("published-print", "published-online", "published", "issued"):
         parts = (message.get(name) or {}).get("date-parts") or []
         if parts and parts[0] and isinstance(parts[0][0], int):
-            return parts[0][0]
-    return None
+            month = parts[0][1] if len(parts[0]) > 1 else None
+            return parts[0][0], month if isinstance(month, int) and 1 <= month <= 12 else None
+    return None, None
 
 
 def _person(author: dict) -> str | None:
@@ -78,10 +90,14 @@ def parse(answer: object, doi: str) -> Draft:
     kind = _KINDS.get(str(message.get("type")), "journal")
     container = _first(message.get("container-title"))
     pages = message.get("page")
+    year, month = _date(message)
+    event = message.get("event")
+    where = event.get("location") if isinstance(event, dict) and kind == "conference" else None
     return Draft(
         title=title,
         authors=authors,
-        year=_year(message),
+        year=year,
+        month=month,
         venue=container or message.get("publisher"),
         venue_kind=kind,
         booktitle=container if kind == "conference" else None,
@@ -89,6 +105,7 @@ def parse(answer: object, doi: str) -> Draft:
         number=str(message["issue"]) if message.get("issue") else None,
         pages=str(pages).replace("–", "-") if pages else None,
         publisher=one_line(str(message.get("publisher") or "")) or None,
+        address=one_line(where) or None if isinstance(where, str) else None,
         # the DOI as the user typed it unless Crossref names another work (DOIs ignore case)
         doi=doi if str(message.get("DOI", doi)).casefold() == doi.casefold() else message["DOI"],
         origin=f"Crossref {doi}",
