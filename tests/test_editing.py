@@ -388,9 +388,10 @@ def test_a_draft_keeps_month_editors_and_address(tiny_catalog) -> None:
 @pytest.mark.parametrize(
     ("options", "words"),
     [
-        ({"key": ""}, "--key '': a citation key is lower-case"),
-        ({"key": "Smith2020"}, "a citation key is lower-case"),
-        ({"key": "smith 2020"}, "a citation key is lower-case"),
+        ({"key": ""}, "--key '': a citation key is letters A-Z a-z"),
+        ({"key": "Smith2020Alpha"}, "--key 'Smith2020Alpha' is taken by paper 'alpha-one'"),
+        ({"key": "9lives"}, "a citation key is letters A-Z a-z"),
+        ({"key": "smith 2020"}, "a citation key is letters A-Z a-z"),
         ({"key": "smith2020alpha"}, "--key 'smith2020alpha' is taken by paper 'alpha-one'"),
         ({"id": "Alpha"}, "an id is lower-case"),
         ({"id": "a,b"}, "an id is lower-case"),

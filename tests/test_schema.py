@@ -89,7 +89,10 @@ def test_paper_model_keeps_non_ascii_authors_as_written() -> None:
         ({"doi": "https://doi.org/10.1234/x"}, "doi"),
         ({"doi": "10.12/x"}, "doi"),
         ({"doi": "10.48550/arXiv.2001.00001"}, "doi"),  # arXiv's DOI belongs in `arxiv`
-        ({"key": "Smith2020alpha"}, "key"),
+        ({"key": "2020smith"}, "key"),
+        ({"key": "smith%2020"}, "key"),
+        ({"key": "smith#2020"}, "key"),
+        ({"key": "smith\\2020"}, "key"),
         ({"key": "müller2022beta"}, "key"),
         ({"key": "smith 2020"}, "key"),
         ({"key": "smith{2020}"}, "key"),
@@ -196,6 +199,7 @@ def _with_second(**change) -> dict:
     [
         ({"id": "alpha-one"}, "id", "used by another paper"),
         ({"key": "smith2020alpha"}, "key", "alpha-one"),
+        ({"key": "Smith2020Alpha"}, "key", "alpha-one"),  # BibTeX ignores case
         ({"topic": "gamma"}, "topic", "not declared"),
         ({"venue": "ICML"}, "venue", "not declared"),
         ({"published": {"venue": "ICML", "year": 2024}}, "published.venue", "not declared"),

@@ -320,7 +320,8 @@ class Planner:
         cols = cat.columns
         self.ids = set(cols["id"])
         pairs = zip(cols["key"], cols["id"], strict=True)
-        self.keys: dict[str, str] = {k: i for k, i in pairs if k}
+        # casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key
+        self.keys: dict[str, str] = {k.casefold(): i for k, i in pairs if k}
         self._indexed = False
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
@@ -395,19 +396,25 @@ class Planner:
         from litlist.schema import ID_RE, KEY_RE
 
         checks = [
-            ("--key", options.key, KEY_RE, self.keys, "a citation key", "_ : . -"),
-            ("--id", options.id, ID_RE, self.ids, "an id", "-"),
+            ("--key", options.key, KEY_RE, "letters A-Z a-z, digits and _ : . - / +", "a letter"),
+            (
+                "--id",
+                options.id,
+                ID_RE,
+                "lower-case letters a-z, digits and -",
+                "a letter or digit",
+            ),
         ]
-        for option, value, pattern, taken, what, extra in checks:
+        for option, value, pattern, chars, first in checks:
             if value is None:
                 continue
             if not pattern.match(value):
-                raise EditError(
-                    f"{option} {value!r}: {what} is lower-case letters a-z, digits and "
-                    f"{extra}, starting with a letter{'' if option == '--key' else ' or digit'}"
-                )
-            if value in taken:
-                owner = self.keys[value] if option == "--key" else value
+                what = "a citation key" if option == "--key" else "an id"
+                raise EditError(f"{option} {value!r}: {what} is {chars}, starting with {first}")
+            owner = self.keys.get(value.casefold()) if option == "--key" else None
+            if option == "--id" and value in self.ids:
+                owner = value
+            if owner is not None:
                 raise EditError(f"{option} {value!r} is taken by paper '{owner}'; choose another")
         texts = [("--alias", options.aliases), ("--summary", options.summary)]
         for option, values in [*texts, ("--summary-en", [options.summary_en])]:
@@ -544,15 +551,16 @@ class Planner:
         from litlist.schema import KEY_RE
 
         fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
-        if fits and draft.key not in self.keys:
+        if fits and draft.key.casefold() not in self.keys:  # type: ignore[union-attr]
             return draft.key  # type: ignore[return-value]
         key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
         if draft.key:
+            owner = self.keys.get(draft.key.casefold())
             why = (
-                f"is paper '{self.keys[draft.key]}''s"
-                if draft.key in self.keys
-                else f"is not a key the catalog accepts (lower case, a-z 0-9 _ : . -, at "
-                f"most {MAX_KEY} characters)"
+                f"is paper '{owner}''s"
+                if owner is not None
+                else f"is not a key the catalog accepts (A-Z a-z 0-9 _ : . - / +, starting "
+                f"with a letter, at most {MAX_KEY} characters)"
             )
             shown = draft.key if len(draft.key) <= 60 else draft.key[:59] + "…"
             self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")
@@ -572,10 +580,9 @@ class Planner:
             raise EditError(f"{origin}: field '{field_name}': {message}") from None
         if paper.id in self.ids:
             raise EditError(f"{origin}: id '{paper.id}' is used by another paper (--id NEW)")
-        if paper.key in self.keys:
-            raise EditError(
-                f"{origin}: key '{paper.key}' is used by paper '{self.keys[paper.key]}' (--key NEW)"
-            )
+        if paper.key and paper.key.casefold() in self.keys:
+            owner = self.keys[paper.key.casefold()]
+            raise EditError(f"{origin}: key '{paper.key}' is used by paper '{owner}' (--key NEW)")
         if paper.topic not in {t.slug for t in self.topics}:
             raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
         if paper.venue not in {v.id for v in self.venues}:
@@ -585,7 +592,7 @@ class Planner:
             raise Duplicate(origin, *found)
         self.ids.add(paper.id)
         if paper.key:
-            self.keys[paper.key] = paper.id
+            self.keys[paper.key.casefold()] = paper.id
         self._remember(paper)
         self.papers.append(paper)
         self.rows.append(row)

@@ -31,7 +31,11 @@ DOI_RE = re.compile(r'^10\.\d{4,9}/[^\s{}"\\]+$')
 # the path must begin with "/": two adjacent runs of the same characters would let a
 # failing match backtrack quadratically (a 40,000-character URL took 12 s)
 URL_RE = re.compile(r'^https?://[^\s/{}"\\]+(?:/[^\s{}"\\]*)?$', re.IGNORECASE)
-KEY_RE = re.compile(r"^[a-z][a-z0-9_:.\-]*$")
+# A citation key as the tools that made it write it (`Vaswani2017Attention` from JabRef,
+# `DBLP:conf/nips/VaswaniSPUJGKP17`): a user's draft cites it that way. Nothing that could
+# end a BibTeX key or a LaTeX argument early (space, comma, braces, %, #, quotes, \).
+# BibTeX compares keys ignoring case, so uniqueness is checked on the casefolded key.
+KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-/+]*$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
 PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
@@ -385,9 +389,10 @@ def validate(
             bad("id", "id is used by another paper too")
         ids.add(model.id)
         if model.key is not None:
-            if model.key in keys:
-                bad("key", f"key '{model.key}' is used by paper '{keys[model.key]}' too")
-            keys[model.key] = model.id
+            folded = model.key.casefold()  # BibTeX: `Hu2022` and `hu2022` are one key
+            if folded in keys:
+                bad("key", f"key '{model.key}' is used by paper '{keys[folded]}' too")
+            keys[folded] = model.id
         if model.topic not in topic_slugs:
             bad("topic", f"topic '{model.topic}' is not declared in a [[topic]] table")
         if model.venue is not None and model.venue not in declared_venues:

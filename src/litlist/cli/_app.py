@@ -198,7 +198,8 @@ def _complete_names(ctx: typer.Context, incomplete: str) -> list[str]:
     except LitlistError:
         return []
     names = [n for n in [*cat.columns["id"], *cat.columns["key"]] if n]
-    return [n for n in names if n.startswith(incomplete)]
+    typed = incomplete.casefold()  # names are looked up in any case (`Vaswani2017` keys)
+    return [n for n in names if n.casefold().startswith(typed)]
 
 
 def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
