@@ -136,7 +136,22 @@ BROKEN_PAPERS = [
         "not a DOI",
     ),
     ("key not BibTeX-safe", 'key = "muller2022beta"', 'key = "müller 2022"', "beta-two", "key", ""),
-    ("key upper case", 'key = "muller2022beta"', 'key = "Muller2022beta"', "beta-two", "key", ""),
+    (
+        "key starts with a digit",
+        'key = "muller2022beta"',
+        'key = "2022beta"',
+        "beta-two",
+        "key",
+        "",
+    ),
+    (
+        "duplicate key up to case",
+        'key = "muller2022beta"',
+        'key = "Smith2020Alpha"',
+        "beta-two",
+        "key",
+        "alpha-one",
+    ),
     (
         "duplicate key",
         'key = "muller2022beta"',
