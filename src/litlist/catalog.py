@@ -366,10 +366,9 @@ def _build(
             finally:
                 if bar is not None:
                     bar.close()  # type: ignore[attr-defined]
-            # pydantic only now, in the memory the text just gave back: its import weighs 16 MB
-            from litlist import schema
-
+            # pydantic only now, in the memory the text gives back: its import weighs 16 MB
             del text  # line numbers for problems are found by reading the file again
+            from litlist import schema
 
             db.executescript(TABLES + index.SCHEMA)
             db.execute("begin")
