@@ -289,10 +289,12 @@ def paper_names(paper: Paper) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------- the tables
 
-SCHEMA = """
+NAMES_INDEX = "names_name"  # see Builder.add
+_CREATE_NAMES_INDEX = f"create index {NAMES_INDEX} on names(name)"
+SCHEMA = f"""
 create table terms(word text primary key, tokens text not null) without rowid;
 create table names(name text not null, kind text not null, pos integer not null);
-create index names_name on names(name);
+{_CREATE_NAMES_INDEX};
 create virtual table fts using fts5(
     alias, title, author, summary, topic, venue, year,
     tokenize = 'ascii', content = '', detail = 'column'
@@ -316,12 +318,22 @@ class Builder:
         self.facets = Facets(topics, venues, self.tokens)
         self._rows: list[tuple] = []
         self._names: list[tuple] = []
+        self._fresh: bool | None = None  # indexing from position 0 (not an append)?
+        self._sort_names = False
 
     def add(self, position: int, paper: Paper) -> None:
+        if self._fresh is None:
+            self._fresh = position == 0
         fields = paper_tokens(paper, self.tokens, self.facets)
         self._rows.append((position, *fields))
         self._names += [(name, kind, position) for name, kind in paper_names(paper)]
         if len(self._rows) >= self.BATCH:
+            if self._fresh and not self._sort_names:
+                # a large catalog: its names are indexed once they are all in, in one sort,
+                # rather than kept in order through every insert (100k papers: 0.5 s, not
+                # 1.2 s). A small one keeps the index it has (and the pages where they were).
+                self.db.execute(f"drop index if exists {NAMES_INDEX}")
+                self._sort_names = True
             self.flush()
 
     def flush(self) -> None:
@@ -335,8 +347,12 @@ class Builder:
         self._rows, self._names = [], []
 
     def finish(self) -> None:
-        """Flush the last papers and record every word seen (new ones only, on an append)."""
+        """Flush the last papers, index their names, and record every word seen (new ones
+        only, on an append)."""
         self.flush()
+        if self._sort_names:
+            self.db.execute(_CREATE_NAMES_INDEX)
+            self._sort_names = False
         self.db.executemany(
             "insert or ignore into terms values (?, ?)",
             ((word, toks) for word, toks in self.tokens.known().items() if toks),
