@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any, Protocol, TypeVar, dataclass_transform
 
 _T = TypeVar("_T")
@@ -345,10 +346,14 @@ class PaperList:
 
 def to_record(paper: Paper) -> tuple:
     """A paper as a tuple of plain values (what the cache stores), in field order."""
-    values = [getattr(paper, name) for name in field_names(Paper)]
+    values = _PAPER_ATTRS(paper)  # one C call: a first run makes a record per paper
     if paper.published is not None:
-        values[-1] = tuple(getattr(paper.published, name) for name in field_names(Publication))
-    return tuple(values)
+        return (*values[:-1], _PUBLICATION_ATTRS(paper.published))
+    return values
+
+
+_PAPER_ATTRS = attrgetter(*field_names(Paper))
+_PUBLICATION_ATTRS = attrgetter(*field_names(Publication))
 
 
 def from_record(values: tuple) -> Paper:
