@@ -203,31 +203,34 @@ class Tokens:
 
 
 class Facets:
-    """The words a paper's topic headings, venue and year stand for, as tokens by kind
-    (`topic`, `venue`, `year`): indexed in the `facet` column, and named in `matched`."""
+    """The words a paper's topic headings and venue stand for, as FTS column values (tokens
+    separated by spaces). Each topic and each venue is tokenised once: a catalog has few of
+    them (remembering them by topic, venue and year together made a new entry for most
+    papers, 2.5 MB and 0.04 s at 10,000)."""
 
     def __init__(self, topics: Sequence[Topic], venues: Sequence[Venue], tokens: Tokens):
         self._tokens = tokens
         self._topic_names = {t.slug: t for t in topics}
         self._venue_names = {v.id: (v.id, v.name, *v.aliases) for v in venues}
-        self._seen: dict[tuple, dict[str, list[str]]] = {}
+        self._topics: dict[str | None, str] = {}
+        self._venues: dict[str | None, str] = {}
 
-    def of(self, topic: str | None, venue: str | None, year: int | None) -> dict[str, list[str]]:
-        key = (topic, venue, year)
-        found = self._seen.get(key)
-        if found is None:
+    def of(self, topic: str | None, venue: str | None, year: int | None) -> tuple[str, str, str]:
+        """The topic, venue and year columns of a paper."""
+        topic_column = self._topics.get(topic)
+        if topic_column is None:
             texts: list[str] = []
             parts = (topic or "").split("/")
             for n in range(len(parts)):
                 heading = self._topic_names.get("/".join(parts[: n + 1]))
                 if heading is not None:
                     texts += [heading.name, heading.slug.rsplit("/", 1)[-1]]
-            found = self._seen[key] = {
-                "topic": self._tokens.text(texts),
-                "venue": self._tokens.text(self._venue_names.get(venue or "", ())),
-                "year": [str(year)] if year else [],
-            }
-        return found
+            topic_column = self._topics[topic] = " ".join(self._tokens.text(texts))
+        venue_column = self._venues.get(venue)
+        if venue_column is None:
+            names = self._venue_names.get(venue or "", ())
+            venue_column = self._venues[venue] = " ".join(self._tokens.text(names))
+        return topic_column, venue_column, str(year) if year else ""
 
 
 def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[str]]:
@@ -246,9 +249,9 @@ def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[st
 
 def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
     """Each FTS column of one paper (`COLUMNS`): its tokens, separated by spaces."""
-    fields = [tokens.field(texts) for texts in paper_fields(paper)]
-    facet = facets.of(paper.topic, paper.venue, paper.year)
-    fields += [" ".join(facet[name]) for name in ("topic", "venue", "year")]
+    # most papers have no alias: an empty field needs no tokenising
+    fields = [tokens.field(texts) if texts else "" for texts in paper_fields(paper)]
+    fields += facets.of(paper.topic, paper.venue, paper.year)
     return fields
 
 
