@@ -208,10 +208,10 @@ class PaperModel(_Strict):
         """The runtime record (lists become tuples); no dump to a dict on the way. The
         values are read from the model's __dict__ in one C call and passed in field order:
         a third of what reading and passing them by name cost."""
-        pub = self.published
-        if pub is not None:
-            pub = Publication(*_frozen(_PUBLICATION_VALUES(pub.__dict__)))
-        return Paper(*_frozen(_PAPER_VALUES(self.__dict__)), pub)
+        published = None
+        if self.published is not None:
+            published = Publication(*_frozen(_PUBLICATION_VALUES(self.published.__dict__)))
+        return Paper(*_frozen(_PAPER_VALUES(self.__dict__)), published)  # type: ignore[call-arg]
 
 
 def _frozen(values: tuple) -> list:
