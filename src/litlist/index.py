@@ -313,7 +313,7 @@ class Builder:
     """Indexes papers one by one into a database holding `SCHEMA` (inside the caller's
     transaction: `executescript` would end it, so the tables are made before)."""
 
-    BATCH = 2000
+    BATCH = 500  # as catalog._Sink's
 
     def __init__(self, db: sqlite3.Connection, topics, venues) -> None:
         self.db = db
