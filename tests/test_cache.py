@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import TINY_CATALOG
-from litlist import cache, catalog, index, query
+from litlist import cache, catalog, query
 from litlist.errors import CatalogError
 from litlist.model import Catalog
 
@@ -424,47 +424,6 @@ def test_fresh_build_reads_records_from_the_file_it_wrote(tiny_catalog: Path) ->
     cat = catalog.load(tiny_catalog)
     assert cache_file(tiny_catalog).exists()
     assert [p.id for p in cat.papers] == cat.columns["id"]
-
-
-def _names_index(source: Path) -> list:
-    db = sqlite3.connect(cache_file(source))
-    try:
-        return db.execute(
-            "select name, tbl_name from sqlite_master where type = 'index' and tbl_name = 'names'"
-        ).fetchall()
-    finally:
-        db.close()
-
-
-NAMES = ["AMT", "beu", "smith2020alpha", "gamma-three", "2403.00003", "nothing-here"]
-
-
-def test_build_of_many_batches_indexes_names_at_the_end(tiny_catalog: Path, monkeypatch) -> None:
-    """A catalog larger than one batch has its names index made after its names are in
-    (one sort): the cache then holds the same index and answers as a one-batch build."""
-    small = catalog.load(tiny_catalog)
-    expected = [query.named(small, name) for name in NAMES]
-    searches = [query.search(small, text) for text in ["gamma rays", "amt", "müller"]]
-    index_before = _names_index(tiny_catalog)
-    assert index_before
-    cache.drop(tiny_catalog.absolute())
-    monkeypatch.setattr(index.Builder, "BATCH", 2)
-    large = catalog.load(tiny_catalog)
-    assert [query.named(large, name) for name in NAMES] == expected
-    assert [query.search(large, t) for t in ["gamma rays", "amt", "müller"]] == searches
-    assert _names_index(tiny_catalog) == index_before
-    assert cache_is_valid_for(tiny_catalog)
-    # an append of more than a batch keeps the index it found
-    before = catalog.fingerprint_sha(tiny_catalog)
-    raw, fresh = _append_delta(tiny_catalog)
-    monkeypatch.setattr(index.Builder, "BATCH", 1)
-    catalog.extend_cache(
-        tiny_catalog.absolute(), before, raw, fresh.topics, fresh.venues, [fresh.paper(4)]
-    )
-    assert catalog.fingerprint_sha(tiny_catalog) is not None  # extended, not dropped
-    assert _names_index(tiny_catalog) == index_before
-    assert query.lookup(catalog.load(tiny_catalog), ["2404.00004"]) == [4]
-    assert cache_is_valid_for(tiny_catalog)
 
 
 # ---------------------------------------------------------------- trust (issue 12, items 1-3)
