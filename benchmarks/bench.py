@@ -17,15 +17,16 @@ What it does:
    so drift hits them all alike.
 3. For each synthetic size, on a work copy of its catalog: the first run after an edit (a
    comment appended, so the cache is stale) against a bare `tomllib.load` of the same file,
-   time and peak RSS, for --cold-runs rounds or until --cold-budget is spent; then, with the
-   cache the last round left, each command warm, as in 2.
+   time and peak RSS (and CPU time, shown beside the target: steadier than wall time when
+   others share the machine), for --cold-runs rounds or until --cold-budget is spent; then,
+   with the cache the last round left, each command warm, as in 2.
 4. With --papis, installs papis into benchmarks/out/papis-venv, builds a 45-document papis
    library from the shipped catalog under isolated XDG dirs, and times `papis list` searches
    in the same round-robin as litlist's shipped-catalog commands.
 5. Prints a Markdown table and writes it to benchmarks/out/results.md.
 
 Timed runs are spawned directly (stdout to /dev/null, so litlist prints plain text, as when
-piped). Peak RSS comes from separate runs under GNU `/usr/bin/time -f %M` (one per command
+piped). Peak RSS comes from separate runs under GNU `/usr/bin/time` (one per command
 after its timed runs; every cold and bare round): a child's ru_maxrss as wait4 reports it
 includes the memory of the process it was forked from, and the wrapper costs 1-4 ms.
 
@@ -521,11 +522,13 @@ TIME_BIN = shutil.which("time", path="/usr/bin:/bin")  # GNU time, for peak RSS
 
 @dataclass
 class Sample:
-    """One process: wall time, exit code, and its peak RSS when that was measured."""
+    """One process: wall time, exit code, and its peak RSS and CPU time (user + system)
+    when those were measured."""
 
     seconds: float
     code: int
     peak_kb: int | None = None
+    cpu: float | None = None
 
 
 @dataclass
@@ -556,6 +559,13 @@ class Result:
     def peak_mb(self) -> float | None:
         return max(self.peaks_kb) / 1024 if self.peaks_kb else None
 
+    @property
+    def cpu_median(self) -> float | None:
+        """Median CPU seconds of the samples that measured it: on a machine shared with other
+        work, a process waiting for a CPU adds wall time but no CPU time."""
+        cpus = [s.cpu for s in self.samples if s.cpu is not None]
+        return statistics.median(cpus) if cpus else None
+
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
@@ -574,10 +584,11 @@ def run_once(
     stdout goes to /dev/null (or a file): litlist then takes its plain-text path, as when
     piped. A run past `timeout` is killed (its whole process group) and gets code -9.
 
-    With `peak`, the run goes through `/usr/bin/time -f %M`, whose fork starts from a 2 MB
-    process. (A child's ru_maxrss as seen by wait4 includes the memory of the process it was
-    forked from, i.e. this script, so it cannot be taken from a direct spawn.) That wrapper
-    costs 1-4 ms, so timed start-up runs are spawned directly and peaks measured separately.
+    With `peak`, the run goes through `/usr/bin/time -f '%M %U %S'` (peak RSS and CPU
+    time), whose fork starts from a 2 MB process. (A child's ru_maxrss as seen by wait4
+    includes the memory of the process it was forked from, i.e. this script, so it cannot be
+    taken from a direct spawn.) That wrapper costs 1-4 ms, so timed start-up runs are spawned
+    directly and peaks measured separately.
     """
     report = None
     if peak:
@@ -585,7 +596,7 @@ def run_once(
             sys.exit("peak RSS needs GNU time (/usr/bin/time; Debian package 'time')")
         report = tempfile.NamedTemporaryFile(dir=OUT, prefix="rss-", delete=False)
         report.close()
-        argv = [TIME_BIN, "-f", "%M", "-o", report.name, *argv]
+        argv = [TIME_BIN, "-f", "%M %U %S", "-o", report.name, *argv]
     killed = threading.Event()
     try:
         with tempfile.TemporaryFile(dir=OUT) as err, open(stdout, "wb") as out:
@@ -617,14 +628,17 @@ def run_once(
             elapsed = time.perf_counter() - started
             err.seek(0)
             text = err.read().decode("utf-8", "replace")
-        peak_kb = None
+        peak_kb = cpu = None
         if report is not None and not killed.is_set():
-            lines = Path(report.name).read_text().split()
-            peak_kb = int(lines[-1]) if lines and lines[-1].isdigit() else None
+            # after any "Command exited with non-zero status" line: "<peak KB> <user s> <sys s>"
+            lines = Path(report.name).read_text().splitlines()
+            fields = lines[-1].split() if lines else []
+            if len(fields) == 3 and fields[0].isdigit():
+                peak_kb, cpu = int(fields[0]), float(fields[1]) + float(fields[2])
     finally:
         if report is not None:
             os.unlink(report.name)
-    return Sample(elapsed, -9 if killed.is_set() else code, peak_kb), text
+    return Sample(elapsed, -9 if killed.is_set() else code, peak_kb, cpu), text
 
 
 def _error_line(code: int, stderr: str) -> str:
@@ -676,6 +690,11 @@ def bench_group(specs: list[Spec], runs: int, timeout: float) -> list[Result]:
     return results
 
 
+def _round(sample: Sample) -> str:
+    cpu = f" (CPU {sample.cpu:.2f} s)" if sample.cpu is not None else ""
+    return f"{sample.seconds:.2f} s{cpu} {(sample.peak_kb or 0) / 1024:.0f} MB"
+
+
 def bench_cold(
     work: Path,
     size: str,
@@ -720,9 +739,8 @@ def bench_cold(
                 log(f"{result.label} [{size}]: {result.error} after {sample.seconds:.1f} s")
             spent += sample.seconds
         log(
-            f"cold [{size}] round {i + 1}/{runs}: litlist {cold.samples[-1].seconds:.2f} s "
-            f"{(cold.samples[-1].peak_kb or 0) / 1024:.0f} MB; tomllib "
-            f"{bare.samples[-1].seconds:.2f} s {(bare.samples[-1].peak_kb or 0) / 1024:.0f} MB"
+            f"cold [{size}] round {i + 1}/{runs}: litlist {_round(cold.samples[-1])}; "
+            f"tomllib {_round(bare.samples[-1])}"
         )
         if cold.error:
             break
@@ -840,6 +858,9 @@ def verdicts(
                 m_ratio = r.peak_mb / bare.peak_mb
                 passed = t_ratio <= COLD_TIME_RATIO and m_ratio <= COLD_PEAK_RATIO
                 r.note = f"{t_ratio:.2f}× time, {m_ratio:.2f}× peak"
+                if r.cpu_median and bare.cpu_median:
+                    # not the target (that is wall time), but steadier when others share the CPUs
+                    r.note += f"; {r.cpu_median / bare.cpu_median:.2f}× CPU time"
             elif r.error == "timed out" and bare.ok:
                 r.note = f"> {r.min_ms / bare.median_ms:.1f}× time"
                 passed = False

@@ -388,6 +388,11 @@ def test_tab_and_newline_are_not_control_characters_in_a_summary() -> None:
     assert paper.summary_en == "one\n\ttwo"
 
 
+@pytest.mark.parametrize("author", ["'t Hooft", "(Anonymous)", "3M Team", "-Ω"])
+def test_an_author_whose_first_letter_comes_later_is_accepted(author: str) -> None:
+    assert _problems(_with_second(authors=["Jürgen Müller", author])) == []
+
+
 @pytest.mark.parametrize("author", [",", " , ", "-", "1 2", "."])
 def test_an_author_with_no_letter_is_rejected(author: str) -> None:
     problem = _one(_problems(_with_second(authors=["Jürgen Müller", author])))

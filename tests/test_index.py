@@ -1,0 +1,58 @@
+"""The search index as a build writes it (`index.Builder`): tables and answers that do not
+depend on how the papers were batched."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from litlist import cache, catalog, index, query
+from test_cache import _append_delta, cache_file, cache_is_valid_for
+
+NAMES = ["AMT", "beu", "smith2020alpha", "gamma-three", "2403.00003", "nothing-here"]
+SEARCHES = ["gamma rays", "amt", "müller"]
+
+
+def _names_index(source: Path) -> list:
+    db = sqlite3.connect(cache_file(source))
+    try:
+        return db.execute(
+            "select name, tbl_name, sql from sqlite_master"
+            " where type = 'index' and tbl_name = 'names'"
+        ).fetchall()
+    finally:
+        db.close()
+
+
+def test_builder_of_many_batches_indexes_names_at_the_end(tiny_catalog: Path, monkeypatch) -> None:
+    """A catalog larger than one batch has its names index made after its names are in
+    (one sort): the cache then holds the same index and answers as a one-batch build."""
+    small = catalog.load(tiny_catalog)
+    expected = [query.named(small, name) for name in NAMES]
+    searches = [query.search(small, text) for text in SEARCHES]
+    index_before = _names_index(tiny_catalog)
+    assert index_before
+    cache.drop(tiny_catalog.absolute())
+    monkeypatch.setattr(index.Builder, "BATCH", 2)
+    large = catalog.load(tiny_catalog)
+    assert [query.named(large, name) for name in NAMES] == expected
+    assert [query.search(large, text) for text in SEARCHES] == searches
+    assert _names_index(tiny_catalog) == index_before
+    assert cache_is_valid_for(tiny_catalog)
+
+
+def test_builder_appending_more_than_a_batch_still_answers_names(
+    tiny_catalog: Path, monkeypatch
+) -> None:
+    catalog.load(tiny_catalog)
+    index_before = _names_index(tiny_catalog)
+    before = catalog.fingerprint_sha(tiny_catalog)
+    raw, fresh = _append_delta(tiny_catalog)
+    monkeypatch.setattr(index.Builder, "BATCH", 1)
+    catalog.extend_cache(
+        tiny_catalog.absolute(), before, raw, fresh.topics, fresh.venues, [fresh.paper(4)]
+    )
+    assert catalog.fingerprint_sha(tiny_catalog) is not None  # extended, not dropped
+    assert _names_index(tiny_catalog) == index_before
+    assert query.lookup(catalog.load(tiny_catalog), ["2404.00004"]) == [4]
+    assert cache_is_valid_for(tiny_catalog)
