@@ -327,6 +327,21 @@ def test_topics_and_venues_of_an_empty_list(run, tmp_path: Path) -> None:
     assert out.startswith("0 papers under 18 topics.") and "alignment/rlhf" in out
     result = run("venues", env=env)
     assert ok(result) == "" and result.stderr == "no papers yet, so no venues\n"
+    assert "0 papers, 0 summary posts, 18 topics, 0 venues, years none" in ok(
+        run("check", env={**env, "COLUMNS": "200"})
+    )
+
+
+def test_counts_of_one_are_singular(run, tmp_path: Path) -> None:
+    env = {"LITLIST_DATA_DIR": str(tmp_path), "COLUMNS": "200"}
+    ok(run("init", "--empty", env=env))
+    entry = "@article{doe2020one, title={One}, author={Doe, Jane}, journal={TACL}, year=2020}"
+    (tmp_path / "one.bib").write_text(entry)
+    ok(run("add", "--bib", str(tmp_path / "one.bib"), "--topic", "peft", env=env))
+    assert ok(run("topics", env=env)).startswith("1 paper under 18 topics.")
+    assert "1 paper, 0 summary posts, 18 topics, 1 venue (TACL), years 2020" in ok(
+        run("check", env=env)
+    )
 
 
 def test_check_shipped(run) -> None:
@@ -360,7 +375,7 @@ def test_check_keeps_a_long_path_on_its_ok_line(run, tmp_path: Path, shipped_cat
 def test_check_tiny(run, tiny_catalog: Path) -> None:
     out = ok(run("--catalog", str(tiny_catalog), "check"))
     assert f"ok: {tiny_catalog}" in out
-    assert "3 papers, 1 summary posts, 3 topics, 3 venues" in out
+    assert "3 papers, 1 summary post, 3 topics, 3 venues" in out
 
 
 def test_check_lists_every_problem(run, write_catalog) -> None:

@@ -137,6 +137,11 @@ def cells(text: str) -> int:
     )
 
 
+def count(n: int, noun: str) -> str:
+    """`n` and its noun, singular for one: "1 paper", "2 papers", "0 papers"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def wrap(text: str, limit: int) -> list[str]:
     """Wrap on spaces by terminal cells (Korean is two cells a character). A word longer
     than `limit` stays whole on its own line: see `fold` to break it."""
@@ -478,12 +483,11 @@ def topics(catalog: Catalog, counts: dict[str, int], summaries: int, limit: int)
     A slug is never broken: when a row does not fit, its slug goes on a line of its own."""
     rows = tree_text(catalog, counts)
     papers = sum(counts.values())
-    intro = f"{papers} papers under {len(catalog.topics)} topics"
+    intro = f"{count(papers, 'paper')} under {count(len(catalog.topics), 'topic')}"
     if summaries:
-        posts = "post" if summaries == 1 else "posts"
         intro += (
-            f", and {summaries} summary {posts} (overviews of papers below; not counted in"
-            " the numbers)"
+            f", and {count(summaries, 'summary post')} (overviews of papers below; not "
+            "counted in the numbers)"
         )
     out: list[Line] = [[(t, "bold")] for t in wrap(intro + ".", limit)]
     indents = ["  " * depth for depth, _, _, _ in rows]

@@ -82,10 +82,11 @@ def check(ctx: typer.Context) -> None:
     years = sorted({y for y in cat.columns["year"] if y})
     used = sorted({v for v in cat.columns["venue"] if v})
     span = f"{years[0]}–{years[-1]}" if years else "none"
+    venues = render.count(len(used), "venue") + (f" ({', '.join(used)})" if used else "")
     lines = [
         f"in use: {_REASONS[why]}",
-        f"{papers} papers, {len(cat) - papers} summary posts, {len(cat.topics)} topics, "
-        f"{len(used)} venues ({', '.join(used)}), years {span}",
+        f"{render.count(papers, 'paper')}, {render.count(len(cat) - papers, 'summary post')}, "
+        f"{render.count(len(cat.topics), 'topic')}, {venues}, years {span}",
     ]
     # The path is what a user copies, so "ok: PATH" is one line however long; the rest is
     # wrapped on spaces to the screen like every other output.
