@@ -98,7 +98,47 @@ def encode(text: str, *, ascii_accents: bool = True) -> str:
             _ENCODER = _encoder()
         # pylatexenc only touches non-ASCII characters, so our escapes survive
         escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+        if not escaped.isascii():
+            escaped = "".join(c if c.isascii() else _stacked_accents(c) for c in escaped)
     return escaped
+
+
+# Combining marks as the LaTeX accent commands that work in both OT1 (LaTeX's default) and
+# T1. pylatexenc knows letters with one accent; a letter with two (Vietnamese ễ, ậ, ờ) it
+# keeps as UTF-8, which pdflatex stops on ("Unicode character ễ not set up for use with
+# LaTeX"): such a letter is written as nested accents, {\~{\^{e}}}.
+_MARKS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0326": "textcommabelow",
+    "\u0327": "c",
+    "\u0331": "b",
+}
+
+
+def _stacked_accents(char: str) -> str:
+    """A letter pylatexenc left as UTF-8, as an ASCII letter under LaTeX accents. A mark
+    with no command in OT1 or T1 (the Vietnamese horn of ư and ơ, the hook above of ủ:
+    only the T5 encoding has them) is left off, as names are commonly written in English
+    text, rather than stop the document. Anything else (Korean, Chinese) stays as it is."""
+    base, *marks = unicodedata.normalize("NFD", char)
+    if not (base.isascii() and base.isalpha() and marks):
+        return char
+    out = base
+    for mark in marks:
+        if mark in _MARKS:
+            out = f"\\{_MARKS[mark]}{{{out}}}"
+    return out if out == base else "{" + out + "}"
 
 
 def _needs_protection(word: str) -> bool:
@@ -165,10 +205,22 @@ def bibtex_name(name: str) -> str:
     return f"{family}, {given}" if given else family
 
 
+# An author that is a team or an organisation ("Gemini Team", "Mistral AI", "BigScience
+# Workshop"): read as a person it becomes "Team, Gemini" and prints as "G. Team".
+_ORGANISATION = re.compile(
+    r"\s(?:Team|Collaboration|Consortium|Group|Workshop|Project|Initiative|Foundation"
+    r"|Institute|Laboratory|Lab|Labs|Inc\.?|Ltd\.?|LLC|Corporation|AI)$"
+)
+
+
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
-    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded."""
+    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded; a team
+    or organisation braced whole, so that no style splits or abbreviates it."""
     return " and ".join(
-        encode_name(bibtex_name(author), ascii_accents=ascii_accents) for author in authors
+        "{" + encode(author.strip(), ascii_accents=ascii_accents) + "}"
+        if "," not in author and _ORGANISATION.search(author.strip())
+        else encode_name(bibtex_name(author), ascii_accents=ascii_accents)
+        for author in authors
     )
 
 
@@ -218,7 +270,7 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     elif venue.kind in ("conference", "workshop"):
         kind = "inproceedings"
         booktitle = pub.booktitle or pub.workshop or venue.name
-        fields.append(("booktitle", encode(booktitle, ascii_accents=accents)))
+        fields.append(("booktitle", _protect_case(encode(booktitle, ascii_accents=accents))))
     else:
         kind = "misc"
     for name in ("volume", "number"):
@@ -250,12 +302,15 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
             fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
             if paper.arxiv_class:
                 fields.append(("eprintclass", paper.arxiv_class))
+        elif kind == "misc":
+            # the preprint's venue, for the styles that print no eprint (plainnat, ICML's,
+            # plain, splncs04); styles that do print one (ACM-Reference-Format, elsarticle,
+            # biblatex reading this file) would print the id twice if eprint came too
+            fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
         else:
             fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
             if paper.arxiv_class:
                 fields.append(("primaryClass", paper.arxiv_class))
-        if kind == "misc" and not style.biblatex:
-            fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
     if pub.doi:
         fields.append(("doi", pub.doi))
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
@@ -269,6 +324,13 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         paper.key or paper.id,
         [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields],
     )
+
+
+def _protect_case(value: str) -> str:
+    """A proceedings' name braced whole: APA styles (apacite, biblatex-apa) set a booktitle
+    in sentence case, which would print "the association for computational linguistics"."""
+    # "{\'E...}" would be a BibTeX special character, whose letters styles still change
+    return "{{" + value + "}}" if value.startswith("\\") else "{" + value + "}"
 
 
 # Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
