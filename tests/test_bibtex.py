@@ -227,6 +227,16 @@ def test_journal_article_fields(cat):
     assert fields["url"] == "https://aclanthology.org/2024.tacl-1.9"
 
 
+def test_p_tuning_is_cited_as_its_ai_open_article(cat):
+    """The version of record of "GPT Understands, Too": AI Open 5:208-215 (2024)."""
+    entry = exported(cat, "p-tuning")
+    fields = values(entry)
+    assert (entry.entry_type, entry.key, fields["journal"]) == ("article", "liu2021gpt", "AI Open")
+    assert (fields["volume"], fields["pages"], fields["year"]) == ("5", "208--215", "2024")
+    assert fields["doi"] == "10.1016/j.aiopen.2023.08.012"
+    assert exported(cat, "p-tuning", Style(as_listed=True)).entry_type == "misc"
+
+
 @pytest.mark.parametrize(
     ("paper_id", "eprint", "primary"),
     [
