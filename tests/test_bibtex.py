@@ -748,7 +748,11 @@ def author(draw) -> tuple[str, str, str]:
         family = draw(st.lists(name_word, min_size=1, max_size=3))
         return f"{' '.join(family)}, {' '.join(given)}", " ".join(family), " ".join(given)
     family = draw(name_word)
-    return " ".join([*given, family]), family, " ".join(given)
+    # written in full, the given names end before the first particle ("van", "de") after
+    # the first word: from there on it is the family name, as BibTeX reads it
+    cut = next((i for i in range(1, len(given)) if bibtex._is_particle(given[i])), len(given))
+    full = " ".join([*given, family])
+    return full, " ".join([*given[cut:], family]), " ".join(given[:cut])
 
 
 def _no_ligature(value: str) -> bool:
@@ -811,10 +815,25 @@ def test_property_encode_authors_round_trips(authors, ascii_accents):
         ("Yingyan (Celine) Lin", "Lin, Yingyan Celine"),  # biber made the initial "(."
         ("Edward J. Hu", "Hu, Edward J."),
         ("de Laroussilhe, Quentin", "de Laroussilhe, Quentin"),
+        # a suffix, written any way sources write it ("Jr., Guy L. Steele" before)
+        ("Guy L. Steele Jr.", "Steele, Jr., Guy L."),
+        ("Guy L. Steele, Jr.", "Steele, Jr., Guy L."),
+        ("King, Jr., Martin Luther", "King, Jr., Martin Luther"),
+        ("Hal Daumé III", "Daumé, III, Hal"),
+        # particles with the family name ("Beethoven, Ludwig van" printed "L. v. Beethoven")
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("Jean de la Fontaine", "de la Fontaine, Jean"),
+        ("bell hooks", "hooks, bell"),
+        ("Juan de la Cruz Pérez", "de la Cruz Pérez, Juan"),
+        ("Tom and Jerry", "Jerry, Tom and"),
+        ("Sang-goo Lee", "Lee, Sang-goo"),
     ],
 )
 def test_names_are_written_so_every_style_can_abbreviate_them(name, written):
     assert bibtex.bibtex_name(name) == written
+    parts = parse_single_name_into_parts(written)
+    family = " ".join(parts.von + parts.last)
+    assert family == written.split(",")[0] and not parts.first[-1:] == ["van"]
 
 
 def _abbreviable(given: str) -> str:

@@ -192,16 +192,43 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
 _GLUED_INITIAL = re.compile(r"(?<=\w\.)(?=\w)")
 
 
+# A generational suffix, BibTeX's "Jr" part: "Guy L. Steele Jr." read as 'Given Family' made
+# "Jr." the family name ("Jr., Guy L. Steele", sorted under J and printed "G. L. S. Jr.").
+_SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
+
+
+def _is_particle(word: str) -> bool:
+    """A word of a family name's "von" part ("van", "de", "la"); never the word "and"."""
+    return word[:1].islower() and word.casefold() != "and"
+
+
 def bibtex_name(name: str) -> str:
-    """'Given Family' (or 'Family, Given') as BibTeX's 'Family, Given', in a form every style
-    can abbreviate: glued initials apart ("G.M." → "G. M.") and no parentheses in the given
-    names ("Yingyan (Celine)" would print as "Y. (."), their words kept."""
-    if "," in name:
-        family, given = (part.strip() for part in name.split(",", 1))
-    else:
-        parts = name.split()
-        family, given = parts[-1], " ".join(parts[:-1])
+    """'Given Family' (or 'Family, Given', or 'Family, Jr., Given') as BibTeX's 'Family,
+    Given' ('Family, Jr., Given'), in a form every style can abbreviate: glued initials apart
+    ("G.M." → "G. M."), no parentheses in the given names ("Yingyan (Celine)" would print as
+    "Y. (."), their words kept; lower-case particles ("van", "de la") with the family name
+    and a suffix ("Jr.", "III") in its own part, as BibTeX reads a name written in full."""
+    parts = [part.strip() for part in name.split(",")]
+    suffix = ""
+    if len(parts) >= 3:
+        family, suffix, given = parts[0], parts[1], ", ".join(parts[2:])
+    elif len(parts) == 2 and not _SUFFIX.fullmatch(parts[1]):
+        family, given = parts
+    else:  # 'Given Family', 'Given Family Jr.' or 'Given Family, Jr.'
+        words = parts[0].split()
+        if len(parts) == 2:
+            suffix = parts[1]
+        elif len(words) > 2 and _SUFFIX.fullmatch(words[-1]):
+            suffix = words.pop()
+        # BibTeX's "von" part, as it reads a name written in full: from the first lower-case
+        # word after the given name to the end ("Juan de la Cruz Pérez": "de la Cruz Pérez")
+        start = next(
+            (i for i in range(1, len(words) - 1) if _is_particle(words[i])), len(words) - 1
+        )
+        family, given = " ".join(words[start:]), " ".join(words[:start])
     given = " ".join(_GLUED_INITIAL.sub(" ", given.replace("(", " ").replace(")", " ")).split())
+    if suffix:
+        return f"{family}, {suffix}, {given}"
     return f"{family}, {given}" if given else family
 
 
