@@ -151,8 +151,43 @@ def _needs_protection(word: str) -> bool:
     return any(c.isupper() for c in letters[1:])
 
 
+# Math in a title, as arXiv gives it ("$k$-NN", "$O(n \\log n)$"): a $ at each end, no space
+# just inside either, so "from $5 to $10" is no formula.
+_MATH = re.compile(r"\$[^\s$](?:[^$]*[^\s$])?\$")
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%#&]")
+
+
+def _math(formula: str) -> str | None:
+    """A title's formula as LaTeX math, braced so that no style changes its case; None when
+    it cannot stay math safely (braces BibTeX would not balance, non-ASCII)."""
+    depth = 0
+    for char in formula:
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            return None
+    if depth or not formula.isascii() or CONTROL_CHARS.search(formula):
+        return None
+    # % would comment out the rest of the line, # and & are errors even in math
+    return "{" + _MATH_SPECIAL.sub(lambda m: "\\" + m.group(0), formula) + "}"
+
+
 def encode_title(title: str, *, ascii_accents: bool = True) -> str:
-    """A title with its acronyms and mixed-case words (LoRA, BERT, GPT-3, LLaMA) braced."""
+    """A title with its acronyms and mixed-case words (LoRA, BERT, GPT-3, LLaMA) braced, and
+    its math ($k$-NN) written as math: escaped, it printed as "$k$-NN"."""
+    out: list[str] = []
+    last = 0
+    for match in _MATH.finditer(title):
+        math = _math(match.group(0))
+        if math is not None:
+            out.append(_encode_title_words(title[last : match.start()], ascii_accents))
+            out.append(math)
+            last = match.end()
+    out.append(_encode_title_words(title[last:], ascii_accents))
+    return "".join(out)
+
+
+def _encode_title_words(title: str, ascii_accents: bool) -> str:
+    """Text of a title (no math): specials escaped, words with capitals inside braced."""
     out: list[str] = []
     last = 0
     for match in _WORD.finditer(title):
