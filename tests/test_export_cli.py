@@ -932,6 +932,31 @@ def test_injection_through_doi_or_url_is_refused(run, write_catalog, line, repla
     assert "is not a" in error
 
 
+@pytest.mark.parametrize("how", [[], ["-o", "x.bib"], ["--merge", "x.bib"]], ids=" ".join)
+def test_a_name_pdflatex_cannot_typeset_is_warned_of(run, write_catalog, tmp_path, how):
+    """Hangul has no LaTeX form: kept as UTF-8, it stops pdflatex ("Unicode character 김 not
+    set up for use with LaTeX"). The export still writes it, and says which entry and what
+    compiles it; --biblatex (UTF-8 for biber, with XeLaTeX or LuaLaTeX) says nothing."""
+    line = 'authors = ["Min-ji Lee"]'
+    assert line in TINY_CATALOG
+    korean = write_catalog(TINY_CATALOG.replace(line, 'authors = ["Min-ji Lee", "김철수"]'))
+    where = [str(tmp_path / a) if a.endswith(".bib") else a for a in how]
+    result = run("--catalog", korean, "export", *where)
+    assert result.exit_code == 0, result.stderr
+    warnings = [w for w in result.stderr.splitlines() if w.startswith("warning:")]
+    assert warnings == [
+        "warning: lee2024gamma: pdflatex cannot typeset 김철수 (no LaTeX command writes it); "
+        "compile with XeLaTeX or LuaLaTeX"
+    ]
+    written = result.stdout if not how else (tmp_path / "x.bib").read_text(encoding="utf-8")
+    assert "김철수" in written and len(keys_of(written)) == 3
+    quiet = run("--catalog", korean, "export", "--biblatex")
+    assert "warning" not in quiet.stderr
+    # accents have LaTeX forms (Müller, Łukasz): nothing to warn of
+    plain = run("--catalog", write_catalog(TINY_CATALOG), "export")
+    assert ok(plain).isascii() and "warning" not in plain.stderr
+
+
 # ---------------------------------------------------------------- drafts that cite nothing
 
 

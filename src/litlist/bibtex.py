@@ -441,6 +441,19 @@ def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progre
         return bibtexparser.write_string(library)
 
 
+def untypesettable(text: str) -> dict[str, str]:
+    """Entries of a classic export that pdflatex will stop on: key → the characters no LaTeX
+    command writes (Hangul, Chinese), which `encode` had to keep as UTF-8."""
+    if text.isascii():  # the usual case, and the cheap one
+        return {}
+    found: dict[str, str] = {}
+    for block in re.split(r"\n(?=@)", text):
+        chars = "".join(dict.fromkeys(c for c in block if not c.isascii()))
+        if chars and "{" in block and "," in block:
+            found[block[block.index("{") + 1 : block.index(",")]] = chars
+    return found
+
+
 # ---------------------------------------------------------------- files
 
 
@@ -698,6 +711,8 @@ class MergeReport:
     present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
     # added under the cited key although the .bib has the paper (key, existing, why)
     added_as_cited: list[tuple[str, str, str]] = field(default_factory=list)
+    # added entries pdflatex will stop on (key → characters): see `untypesettable`
+    untypesettable: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         out = [
@@ -780,7 +795,10 @@ def merge_into(
         separator = (
             "" if not original or tail.endswith("\n\n") else "\n" if tail.endswith("\n") else "\n\n"
         )
-        addition = (separator + export(new, catalog, style)).replace("\n", newline)
+        written = export(new, catalog, style)
+        if not style.biblatex:
+            report.untypesettable = untypesettable(written)
+        addition = (separator + written).replace("\n", newline)
         try:
             fsutil.write_atomic(
                 path,

@@ -144,14 +144,26 @@ def export_cmd(
             )
             for line in report.lines():
                 sys.stderr.write(render.printable(line) + "\n")
+            _warn_untypesettable(report.untypesettable)
             return
         text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
+        if not biblatex:
+            _warn_untypesettable(bibtex.untypesettable(text))
         if output is None:
             emit(text)
         else:
             bibtex.write_new(output, text, force=force)
             noun = "entry" if len(papers) == 1 else "entries"
             sys.stderr.write(render.printable(f"wrote {len(papers)} {noun} to {output}") + "\n")
+
+
+def _warn_untypesettable(found: dict[str, str]) -> None:
+    """Say which entries pdflatex will stop on, and what compiles them."""
+    for key, chars in found.items():
+        render.warning(
+            f"{key}: pdflatex cannot typeset {chars[:12]} (no LaTeX command writes it); "
+            "compile with XeLaTeX or LuaLaTeX"
+        )
 
 
 def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
