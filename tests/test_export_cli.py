@@ -957,6 +957,22 @@ def test_a_name_pdflatex_cannot_typeset_is_warned_of(run, write_catalog, tmp_pat
     assert ok(plain).isascii() and "warning" not in plain.stderr
 
 
+def test_a_letter_only_t1_fonts_have_is_warned_of(run, write_catalog):
+    """ą (\\k) and Đ (\\DJ) exist only in T1 fonts: in LaTeX's default OT1, which ICML's
+    template keeps, pdflatex stops ("Command \\k unavailable in encoding OT1")."""
+    line = 'authors = ["Min-ji Lee"]'
+    polish = write_catalog(
+        TINY_CATALOG.replace(line, 'authors = ["Min-ji Lee", "Michał Zając", "Đorđe Mil"]')
+    )
+    result = run("--catalog", polish, "export")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        r"warning: lee2024gamma: \k{a}, \DJ, \dj need T1 fonts: add \usepackage[T1]{fontenc}"
+        " if the document has none (LaTeX's default OT1, as in ICML's template, stops on them)"
+    ]
+    assert r"Zaj{\k{a}}c" in result.stdout
+
+
 # ---------------------------------------------------------------- drafts that cite nothing
 
 

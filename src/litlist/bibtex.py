@@ -131,7 +131,8 @@ def _stacked_accents(char: str) -> str:
     with no command in OT1 or T1 (the Vietnamese horn of ư and ơ, the hook above of ủ:
     only the T5 encoding has them) is left off, as names are commonly written in English
     text, rather than stop the document. Anything else (Korean, Chinese) stays as it is."""
-    base, *marks = unicodedata.normalize("NFD", char)
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
     if not (base.isascii() and base.isalpha() and marks):
         return char
     out = base
@@ -441,17 +442,34 @@ def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progre
         return bibtexparser.write_string(library)
 
 
-def untypesettable(text: str) -> dict[str, str]:
-    """Entries of a classic export that pdflatex will stop on: key → the characters no LaTeX
-    command writes (Hangul, Chinese), which `encode` had to keep as UTF-8."""
-    if text.isascii():  # the usual case, and the cheap one
-        return {}
-    found: dict[str, str] = {}
+# LaTeX commands that only the T1 font encoding has: in LaTeX's default OT1 (ICML's template
+# loads no fontenc) "Command \k unavailable in encoding OT1" stops the document.
+_T1_ONLY = re.compile(r"\\(?:k\{\w\}|DJ|dj|NG|ng|TH|th|DH|dh)(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """What pdflatex will stop on in a classic export, by entry key: characters no LaTeX
+    command writes (Hangul, Chinese), kept as UTF-8; commands only T1 fonts have (ą, Đ)."""
+
+    untypesettable: dict[str, str] = field(default_factory=dict)
+    needs_t1: dict[str, str] = field(default_factory=dict)
+
+
+def pdflatex_trouble(text: str) -> Trouble:
+    """The Trouble in a classic export's `text` (one pass; nothing to do in the usual case)."""
+    if text.isascii() and not _T1_ONLY.search(text):
+        return Trouble()
+    trouble = Trouble()
     for block in re.split(r"\n(?=@)", text):
-        chars = "".join(dict.fromkeys(c for c in block if not c.isascii()))
-        if chars and "{" in block and "," in block:
-            found[block[block.index("{") + 1 : block.index(",")]] = chars
-    return found
+        if "{" not in block or "," not in block:
+            continue
+        key = block[block.index("{") + 1 : block.index(",")]
+        if chars := "".join(dict.fromkeys(c for c in block if not c.isascii())):
+            trouble.untypesettable[key] = chars
+        if commands := list(dict.fromkeys(_T1_ONLY.findall(block))):
+            trouble.needs_t1[key] = ", ".join(commands)
+    return trouble
 
 
 # ---------------------------------------------------------------- files
@@ -711,8 +729,8 @@ class MergeReport:
     present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
     # added under the cited key although the .bib has the paper (key, existing, why)
     added_as_cited: list[tuple[str, str, str]] = field(default_factory=list)
-    # added entries pdflatex will stop on (key → characters): see `untypesettable`
-    untypesettable: dict[str, str] = field(default_factory=dict)
+    # what pdflatex will stop on in the added entries: see `pdflatex_trouble`
+    trouble: Trouble = field(default_factory=Trouble)
 
     def lines(self) -> list[str]:
         out = [
@@ -797,7 +815,7 @@ def merge_into(
         )
         written = export(new, catalog, style)
         if not style.biblatex:
-            report.untypesettable = untypesettable(written)
+            report.trouble = pdflatex_trouble(written)
         addition = (separator + written).replace("\n", newline)
         try:
             fsutil.write_atomic(
