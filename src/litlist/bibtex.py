@@ -270,18 +270,23 @@ def bibtex_name(name: str) -> str:
 
 # An author that is a team or an organisation ("Gemini Team", "Mistral AI", "BigScience
 # Workshop"): read as a person it becomes "Team, Gemini" and prints as "G. Team".
-_ORGANISATION = re.compile(
-    r"\s(?:Team|Collaboration|Consortium|Group|Workshop|Project|Initiative|Foundation"
-    r"|Institute|Laboratory|Lab|Labs|Inc\.?|Ltd\.?|LLC|Corporation|AI)$"
+_ORGANISATION = frozenset(
+    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
+    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
 )
+
+
+def _is_organisation(author: str) -> bool:
+    words = author.split()
+    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
 
 
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
     """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded; a team
     or organisation braced whole, so that no style splits or abbreviates it."""
     return " and ".join(
-        "{" + encode(author.strip(), ascii_accents=ascii_accents) + "}"
-        if "," not in author and _ORGANISATION.search(author.strip())
+        "{" + encode(" ".join(author.split()), ascii_accents=ascii_accents) + "}"
+        if _is_organisation(author)
         else encode_name(bibtex_name(author), ascii_accents=ascii_accents)
         for author in authors
     )
