@@ -813,6 +813,12 @@ def test_property_encode_title_round_trips(value, ascii_accents):
 @given(authors=st.lists(author(), min_size=1, max_size=4), ascii_accents=st.booleans())
 def test_property_encode_authors_round_trips(authors, ascii_accents):
     assume(all(_no_ligature(a) for a, _, _ in authors))
+    # a team ("X AI") is one name and a suffix ("X Y II") BibTeX's Jr part: tested above
+    assume(not any(bibtex._is_organisation(a) for a, _, _ in authors))
+    assume(
+        not any(bibtex._SUFFIX.fullmatch(w.strip()) for a, _, _ in authors for w in a.split(","))
+    )
+    assume(not any(bibtex._SUFFIX.fullmatch(a.split()[-1]) for a, _, _ in authors if a.split()))
     encoded = encode_authors([a for a, _, _ in authors], ascii_accents=ascii_accents)
     assert balanced_for_bibtex(encoded)
     back = _round_trip("author", encoded)
