@@ -131,7 +131,15 @@ _DECODER = LatexNodes2Text(latex_context=_CONTEXT)
 
 
 def decode(latex: str) -> str:
+    # pylatexenc does not know \textcommabelow (Romanian Ș): the letter and its mark
+    latex = re.sub(r"\\textcommabelow\{(\w)\}", "\\1\u0326", latex)
     return _DECODER.latex_to_text(latex)
+
+
+def unbraced(value: str) -> str:
+    """A field value without the braces that protect it whole (a proceedings' name)."""
+    assert value.startswith("{") and value.endswith("}") and balanced_for_bibtex(value[1:-1])
+    return value[1:-1]
 
 
 def same_text(a: str, b: str) -> bool:
@@ -203,7 +211,8 @@ def test_entry_type_and_container(cat, paper_id, key, kind, container, expected)
     entry = exported(cat, paper_id)
     fields = values(entry)
     assert (entry.entry_type, entry.key) == (kind, key)
-    assert fields[container] == expected
+    written = unbraced(fields[container]) if container == "booktitle" else fields[container]
+    assert written == expected
     other = {"booktitle": "journal", "journal": "booktitle"}[container]
     assert other not in fields
 
@@ -218,6 +227,16 @@ def test_journal_article_fields(cat):
     assert fields["url"] == "https://aclanthology.org/2024.tacl-1.9"
 
 
+def test_p_tuning_is_cited_as_its_ai_open_article(cat):
+    """The version of record of "GPT Understands, Too": AI Open 5:208-215 (2024)."""
+    entry = exported(cat, "p-tuning")
+    fields = values(entry)
+    assert (entry.entry_type, entry.key, fields["journal"]) == ("article", "liu2021gpt", "AI Open")
+    assert (fields["volume"], fields["pages"], fields["year"]) == ("5", "208--215", "2024")
+    assert fields["doi"] == "10.1016/j.aiopen.2023.08.012"
+    assert exported(cat, "p-tuning", Style(as_listed=True)).entry_type == "misc"
+
+
 @pytest.mark.parametrize(
     ("paper_id", "eprint", "primary"),
     [
@@ -227,14 +246,18 @@ def test_journal_article_fields(cat):
     ],
 )
 def test_arxiv_preprint_is_misc_with_eprint(cat, paper_id, eprint, primary):
+    """Classic BibTeX names the preprint once, in howpublished: with eprint as well, the
+    styles that print both (ACM-Reference-Format, elsarticle) printed "arXiv preprint
+    arXiv:1909.08593. arXiv:1909.08593 [cs.CL]". biblatex's eprint fields stand alone."""
     entry = exported(cat, paper_id)
     fields = values(entry)
     assert entry.entry_type == "misc"
-    assert fields["eprint"] == eprint
-    assert fields["archivePrefix"] == "arXiv"
-    assert fields.get("primaryClass") == primary
     assert fields["howpublished"] == f"arXiv preprint arXiv:{eprint}"
+    assert not {"eprint", "archivePrefix", "primaryClass"} & fields.keys()
     assert "booktitle" not in fields and "journal" not in fields
+    fields = values(exported(cat, paper_id, Style(biblatex=True)))
+    assert (fields["eprint"], fields.get("eprintclass")) == (eprint, primary)
+    assert "howpublished" not in fields
 
 
 def test_published_papers_keep_their_arxiv_id(cat):
@@ -368,7 +391,7 @@ def test_a_workshop_the_catalog_cannot_name_is_cited_as_the_preprint(cat):
     # a named workshop stays a workshop paper
     named = exported(cat, "peft-empirical")
     assert named.entry_type == "inproceedings"
-    assert values(named)["booktitle"].startswith("ICLR 2023 Workshop on Mathematical")
+    assert unbraced(values(named)["booktitle"]).startswith("ICLR 2023 Workshop on Mathematical")
 
 
 def test_readme_primary_class_claim_matches_the_catalog(cat):
@@ -381,8 +404,8 @@ def test_readme_primary_class_claim_matches_the_catalog(cat):
     with_id = [p for p in cat.papers if p.citable and p.arxiv]
     with_class = [p for p in with_id if p.arxiv_class]
     assert (int(claim.group(1)), int(claim.group(2))) == (len(with_class), len(with_id))
-    text = bibtex.export(with_id, cat)
-    assert text.count("primaryClass = ") == len(with_class)
+    text = bibtex.export(with_id, cat, Style(biblatex=True))
+    assert text.count("eprintclass = ") == len(with_class)
 
 
 def test_a_journal_article_has_no_publisher_editor_or_address(cat):
@@ -398,7 +421,7 @@ def test_version_of_record_is_the_default(cat, raw):
     entry = exported(cat, "adainfer")
     fields = values(entry)
     assert (entry.entry_type, entry.key) == ("inproceedings", "fan2024not")
-    assert fields["booktitle"] == (
+    assert unbraced(fields["booktitle"]) == (
         "Proceedings of the Thirty-Fourth International Joint Conference on Artificial Intelligence"
     )
     assert (fields["year"], fields["pages"]) == ("2025", "5083--5091")
@@ -503,6 +526,18 @@ def test_author_named_and_is_not_split():
     ]
 
 
+@pytest.mark.parametrize("team", ["Gemini Team", "Mistral AI", "BigScience Workshop"])
+def test_a_team_or_organisation_author_is_one_name(team):
+    """Read as a person, "Gemini Team" printed as "G. Team" (abbrv) and "Team, G." (apalike)."""
+    encoded = encode_authors([team, "Rohan Anil"])
+    written = split_multiple_persons_names(encoded)
+    assert written == ["{" + team + "}", "Anil, Rohan"]
+    parts = parse_single_name_into_parts(written[0])
+    assert (parts.first, parts.von, parts.last) == ([], [], ["{" + team + "}"])
+    # a person whose family name only looks like a word stays a person
+    assert encode_authors(["Ai, Lin", "Tom Lab Smith"]) == "Ai, Lin and Smith, Tom Lab"
+
+
 # ---------------------------------------------------------------- non-ASCII
 
 
@@ -538,12 +573,27 @@ def test_whole_classic_export_is_ascii(cat):
         ("Łukasz", r"{\L}ukasz"),
         ("Straße", r"Stra{\ss}e"),
         ("e\u0301", r"{\'e}"),
+        # two accents on one letter, which pylatexenc leaves as UTF-8 and pdflatex stops on
+        ("Nguyễn", r"Nguy{\~{\^{e}}}n"),
+        ("Đặng", r"{\DJ}{\u{\d{a}}}ng"),
+        ("Phạm", r"Ph{\d{a}}m"),
+        ("Ștefan", r"{\textcommabelow{S}}tefan"),
     ],
 )
 def test_accents_as_latex(text, latex):
     assert encode(text) == latex
     assert same_text(decode(latex), text)
     assert encode(text, ascii_accents=False) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "latex"),
+    [("Trường", r"Tru{\`{o}}ng"), ("Thủy", "Thuy"), ("Dương", "Duong"), ("김철수", "김철수")],
+)
+def test_a_mark_latex_cannot_typeset_is_left_off(text, latex):
+    """OT1 and T1 have no horn (ư, ơ) and no hook above (ủ): only the mark is left off, so
+    the name still compiles with pdflatex. Hangul has no LaTeX form at all: kept as it is."""
+    assert encode(text) == latex
 
 
 # ---------------------------------------------------------------- titles
@@ -604,6 +654,23 @@ def test_encode_title(title, latex):
     assert same_text(decode(latex), title)
 
 
+@pytest.mark.parametrize(
+    ("title", "latex"),
+    [
+        # arXiv's math stays math, braced against case changes (escaped it printed "$k$")
+        ("$k$-NN in $O(n \\log n)$ Time", r"{$k$}{-NN} in {$O(n \log n)$} Time"),
+        ("LoRA: $\\mathcal{O}(1)$ Memory", r"{LoRA}: {$\mathcal{O}(1)$} Memory"),
+        ("A $50\\%$ or $x%y$ Gain", r"{A} {$50\%$} or {$x\%y$} Gain"),
+        # no formula: a space inside a $, or braces BibTeX would not balance
+        ("From $5 to $10", r"From \$5 to \$10"),
+        ("Odd $}{$ Math", r"Odd \$\textbraceright{}\textbraceleft{}\$ Math"),
+    ],
+)
+def test_math_in_a_title_is_written_as_math(title, latex):
+    assert encode_title(title) == latex
+    assert balanced_for_bibtex(latex)
+
+
 # ---------------------------------------------------------------- golden files and parse-back
 
 
@@ -661,6 +728,18 @@ LIGATURES = ("--", "''", "``", "?`", "!`")
 # Characters pylatexenc can only approximate in LaTeX (Ħ as H with a macron, Greek capitals
 # as Latin letters, ŉ as \nument): kept out of the round trip, reported separately.
 APPROXIMATED = set("·ĦħĸĿŀŉŦŧ")
+# Letters pylatexenc has no LaTeX for, with a mark OT1 and T1 have no accent for either (Ȁ's
+# double grave, ơ's horn): the export leaves that mark off (tested on its own below).
+APPROXIMATED |= {
+    chr(c)
+    for c in range(0xA1, 0x250)
+    if not chr(c).isascii()
+    and encode(chr(c)).isascii()
+    and any(
+        unicodedata.combining(m) and m not in bibtex._MARKS
+        for m in unicodedata.normalize("NFD", chr(c))
+    )
+}
 LATIN = "".join(
     chr(c) for c in range(0xA1, 0x250) if chr(c) not in APPROXIMATED and chr(c).isprintable()
 )
@@ -686,7 +765,11 @@ def author(draw) -> tuple[str, str, str]:
         family = draw(st.lists(name_word, min_size=1, max_size=3))
         return f"{' '.join(family)}, {' '.join(given)}", " ".join(family), " ".join(given)
     family = draw(name_word)
-    return " ".join([*given, family]), family, " ".join(given)
+    # written in full, the given names end before the first particle ("van", "de") after
+    # the first word: from there on it is the family name, as BibTeX reads it
+    cut = next((i for i in range(1, len(given)) if bibtex._is_particle(given[i])), len(given))
+    full = " ".join([*given, family])
+    return full, " ".join([*given[cut:], family]), " ".join(given[:cut])
 
 
 def _no_ligature(value: str) -> bool:
@@ -719,6 +802,7 @@ def test_property_encode_round_trips(value, ascii_accents):
 @PROPERTY
 @given(value=text.filter(_no_ligature), ascii_accents=st.booleans())
 def test_property_encode_title_round_trips(value, ascii_accents):
+    assume(not bibtex._MATH.search(value))  # math is written as math, not as text
     encoded = encode_title(value, ascii_accents=ascii_accents)
     assert balanced_for_bibtex(encoded)
     back = _round_trip("title", encoded)
@@ -729,6 +813,12 @@ def test_property_encode_title_round_trips(value, ascii_accents):
 @given(authors=st.lists(author(), min_size=1, max_size=4), ascii_accents=st.booleans())
 def test_property_encode_authors_round_trips(authors, ascii_accents):
     assume(all(_no_ligature(a) for a, _, _ in authors))
+    # a team ("X AI") is one name and a suffix ("X Y II") BibTeX's Jr part: tested above
+    assume(not any(bibtex._is_organisation(a) for a, _, _ in authors))
+    assume(
+        not any(bibtex._SUFFIX.fullmatch(w.strip()) for a, _, _ in authors for w in a.split(","))
+    )
+    assume(not any(bibtex._SUFFIX.fullmatch(a.split()[-1]) for a, _, _ in authors if a.split()))
     encoded = encode_authors([a for a, _, _ in authors], ascii_accents=ascii_accents)
     assert balanced_for_bibtex(encoded)
     back = _round_trip("author", encoded)
@@ -749,10 +839,25 @@ def test_property_encode_authors_round_trips(authors, ascii_accents):
         ("Yingyan (Celine) Lin", "Lin, Yingyan Celine"),  # biber made the initial "(."
         ("Edward J. Hu", "Hu, Edward J."),
         ("de Laroussilhe, Quentin", "de Laroussilhe, Quentin"),
+        # a suffix, written any way sources write it ("Jr., Guy L. Steele" before)
+        ("Guy L. Steele Jr.", "Steele, Jr., Guy L."),
+        ("Guy L. Steele, Jr.", "Steele, Jr., Guy L."),
+        ("King, Jr., Martin Luther", "King, Jr., Martin Luther"),
+        ("Hal Daumé III", "Daumé, III, Hal"),
+        # particles with the family name ("Beethoven, Ludwig van" printed "L. v. Beethoven")
+        ("Ludwig van Beethoven", "van Beethoven, Ludwig"),
+        ("Jean de la Fontaine", "de la Fontaine, Jean"),
+        ("bell hooks", "hooks, bell"),
+        ("Juan de la Cruz Pérez", "de la Cruz Pérez, Juan"),
+        ("Tom and Jerry", "Jerry, Tom and"),
+        ("Sang-goo Lee", "Lee, Sang-goo"),
     ],
 )
 def test_names_are_written_so_every_style_can_abbreviate_them(name, written):
     assert bibtex.bibtex_name(name) == written
+    parts = parse_single_name_into_parts(written)
+    family = " ".join(parts.von + parts.last)
+    assert family == written.split(",")[0] and not parts.first[-1:] == ["van"]
 
 
 def _abbreviable(given: str) -> str:
@@ -899,8 +1004,9 @@ def test_hostile_text_fields_stay_inside_one_entry(cat, change, style):
         ({"doi": "10.1234/x" + INJECTION}, "doi"),
         ({"doi": "10.1234/x\\"}, "doi"),
         ({"pages": "1}--2"}, "pages"),
-        ({"arxiv": "2401.00001}"}, "eprint"),
-        ({"arxiv_class": "cs.CL{"}, "primaryClass"),
+        ({"arxiv": "2401.00001}", "venue": "NeurIPS"}, "eprint"),
+        ({"arxiv": "2401.00001}"}, "howpublished"),
+        ({"arxiv_class": "cs.CL{", "venue": "NeurIPS"}, "primaryClass"),
         ({"title": "Red \x1b[31m title"}, "title"),
         ({"url": "https://x.org/\u202e"}, "url"),
     ],

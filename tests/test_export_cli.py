@@ -12,6 +12,7 @@ import shutil
 import stat
 import subprocess
 import tomllib
+import unicodedata
 from pathlib import Path
 
 import bibtexparser
@@ -584,6 +585,220 @@ def _rendered(folder: Path) -> str:
     return " ".join((folder / "doc.txt").read_text(encoding="utf-8").split())
 
 
+# The styles reviewers compile with beyond natbib's and IEEE's: the publishers' own classes
+# (ACM, Springer's LNCS, Elsevier, each loading what its template loads), APA and Chicago
+# author-year styles, and BibTeX's standard ones. (preamble, a file it needs, Debian package)
+ARTICLE = (
+    "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n"
+    "\\usepackage{url}\n"
+)
+NATBIB = ARTICLE + "\\usepackage{natbib}\n"
+REVIEWER_BSTS = {
+    "ACM-Reference-Format": (  # T1, as acmart loads it where its fonts are installed
+        "\\documentclass[sigconf,nonacm]{acmart}\n\\usepackage[T1]{fontenc}\n\\usepackage{lmodern}\n",
+        "acmart.cls",
+        "texlive-publishers",
+    ),
+    "splncs04": (  # Springer's LNCS template loads T1
+        "\\documentclass{llncs}\n\\usepackage[T1]{fontenc}\n\\usepackage{url}\n",
+        "llncs.cls",
+        "texlive-publishers",
+    ),
+    # Elsevier's template loads hyperref: without it or url, elsarticle's \\url stand-in
+    # cannot typeset the _ of a proceedings URL (true of any .bib)
+    "elsarticle-num": (
+        "\\documentclass{elsarticle}\n\\usepackage{hyperref}\n",
+        "elsarticle-num.bst",
+        "texlive-publishers",
+    ),
+    "elsarticle-harv": (
+        "\\documentclass[authoryear]{elsarticle}\n\\usepackage{hyperref}\n",
+        "elsarticle-harv.bst",
+        "texlive-publishers",
+    ),
+    "apacite": (ARTICLE + "\\usepackage{apacite}\n", "apacite.sty", "texlive-bibtex-extra"),
+    "apalike": (NATBIB, "apalike.bst", "texlive-base"),
+    "chicago": (NATBIB, "chicago.bst", "texlive-bibtex-extra"),
+    "plain": (ARTICLE, "plain.bst", "texlive-base"),
+    "alpha": (ARTICLE, "alpha.bst", "texlive-base"),
+    "siam": (ARTICLE, "siam.bst", "texlive-base"),
+    "acm": (ARTICLE, "acm.bst", "texlive-base"),
+}
+# What a style's warning says is missing: a warning allowed only for an entry that has none
+# of these (ICLR and TMLR papers have no pages; NeurIPS names no publisher's city), never
+# for something the export left out or wrote in a form the style could not read.
+ABSENT = {
+    "empty address": ("address",),
+    "empty publisher": ("publisher",),
+    "empty pages": ("pages",),
+    "page numbers missing": ("pages",),
+    "page numbers missing in both pages and numpages fields": ("pages",),
+    "no number and no volume": ("number", "volume"),
+}
+
+
+def _assert_warnings_only_for_absent_data(folder: Path, name: str, bib: Path) -> None:
+    """bibtex, whose .blg may warn only that an entry lacks what the catalog does not have."""
+    _tool(folder, "bibtex", name)
+    blg = (folder / f"{name}.blg").read_text(encoding="utf-8", errors="replace")
+    fields = {
+        e.key: {f.key.lower() for f in e.fields}
+        for e in bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries
+    }
+    for line in blg.splitlines():
+        if not line.startswith("Warning--"):
+            assert "error message" not in line, blg
+            continue
+        found = re.fullmatch(r"Warning--(.*) in (\S+)", line)
+        assert found and found.group(1) in ABSENT, line
+        missing, key = ABSENT[found.group(1)], found.group(2)
+        assert not set(missing) & fields[key], (line, fields[key])
+
+
+def _typeset_with_bibtex(folder: Path, bib: Path, preamble: str, style: str) -> str:
+    """Every entry of `bib` in `style`, compiled (pdflatex, bibtex, pdflatex twice) with
+    every citation resolved and warnings only for absent data: the text a reader sees."""
+    write(
+        folder,
+        "doc.tex",
+        f"{preamble}\\hyphenpenalty=10000 \\exhyphenpenalty=10000\n\\begin{{document}}\n"
+        f"\\nocite{{*}}\n\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n"
+        "\\end{document}\n",
+    )
+    _latex(folder, "doc")
+    _assert_warnings_only_for_absent_data(folder, "doc", bib)
+    _latex(folder, "doc")
+    _assert_resolved(_latex(folder, "doc"))
+    return unicodedata.normalize("NFC", _rendered(folder))
+
+
+ACL_PROCEEDINGS = "Annual Meeting of the Association for Computational Linguistics"
+
+
+def _assert_typeset_cleanly(
+    text: str, preprints: list[str], proceedings: str, url_alone: bool = False
+) -> None:
+    """What a reader sees: each preprint's arXiv id once (not "arXiv preprint arXiv:X.
+    arXiv:X"), a proceedings' name in its capitals, no LaTeX left raw. With `url_alone`
+    (biblatex-apa prints a @misc's URL, which names arXiv, and no eprint) the id may be
+    in the URL only."""
+    squeezed = "".join(text.split())
+    for arxiv in preprints:
+        said = squeezed.count(f"arXiv:{arxiv}")
+        alone = url_alone and said == 0 and f"arxiv.org/abs/{arxiv}" in squeezed
+        assert said == 1 or alone, (
+            arxiv,
+            re.findall(f".{{80}}{arxiv}", text),
+        )
+    assert proceedings in text
+    assert not re.search(r"[\\{}$]|\?\?", text), re.findall(r".{30}[\\{}$?].{30}", text)
+
+
+def _preprints(bib: Path) -> list[str]:
+    """The arXiv ids of the entries a .bib cites as preprints (@misc)."""
+    text = bib.read_text(encoding="utf-8")
+    entries = bibtexparser.parse_string(text).entries
+    found = [
+        re.search(r"\d{4}\.\d{4,5}", e.fields_dict["url"].value)
+        for e in entries
+        if e.entry_type == "misc"
+    ]
+    assert all(found) and found
+    return [f.group(0) for f in found if f]
+
+
+def _reviewer_style(name: str, table: dict) -> pytest.param:
+    file, package = table[name][1:]
+    return pytest.param(name, marks=requires_tex_file(file, package), id=name)
+
+
+@requires_tools("pdflatex", "bibtex", "pdftotext")
+@pytest.mark.parametrize("style", [_reviewer_style(n, REVIEWER_BSTS) for n in REVIEWER_BSTS])
+def test_whole_catalog_typesets_cleanly_in_reviewers_bibtex_styles(run, tmp_path, style):
+    """Once per style, every entry together: bibtex warns of nothing but data the catalog
+    does not have, and the bibliography reads right."""
+    bib = tmp_path / "refs.bib"
+    ok(run("export", "-o", bib))
+    text = _typeset_with_bibtex(tmp_path, bib, REVIEWER_BSTS[style][0], style)
+    aux = (tmp_path / "doc.aux").read_text(encoding="utf-8")
+    assert set(re.findall(r"\\bibcite\{([^}]*)\}", aux)) == set(ALL_KEYS)
+    _assert_typeset_cleanly(text, _preprints(bib), ACL_PROCEEDINGS)
+
+
+COLLECTED_BIB = Path(__file__).parent / "fixtures" / "user-import.bib"
+
+
+@requires_tools("pdflatex", "bibtex", "pdftotext")
+@pytest.mark.parametrize(
+    "style",
+    [
+        pytest.param("plainnat", id="plainnat"),
+        *(_reviewer_style(n, REVIEWER_BSTS) for n in ("ACM-Reference-Format", "apacite")),
+    ],
+)
+def test_what_a_user_imports_exports_cleanly(run, tmp_path, style):
+    """A user's own list, filled by `import` from a .bib as people collect them (JMLR, Nature,
+    ACL, NeurIPS, a team as author, Vietnamese, Romanian and Polish names): its export
+    compiles as cleanly as the shipped catalog's."""
+    ok(run("init", "--empty"))
+    imported = ok(run("import", COLLECTED_BIB, "--topic", "peft"))
+    bib = tmp_path / "refs.bib"
+    ok(run("export", "-o", bib))
+    assert len(keys_of(bib.read_text(encoding="utf-8"))) == 12, imported
+    preamble = NATBIB if style == "plainnat" else REVIEWER_BSTS[style][0]
+    text = _typeset_with_bibtex(tmp_path, bib, preamble, style)
+    _assert_typeset_cleanly(
+        text, _preprints(bib), "North American Chapter of the Association for Computational"
+    )
+    assert "Gemini Team" in text  # not "G. Team" nor "Team, G."
+    assert not re.search(r"\bTeam, G|\bG\. Team", text)
+    # \textcommabelow draws Ș's mark as a comma, which pdftotext reads as one: "S,tef"
+    for name in ("Nguyễn", "tefănescu", "Dąbrowski", "Schmidhuber", "van Beethoven"):
+        assert name in text, name
+    # "Guy L. Steele Jr.", "Ludwig van Beethoven": apacite printed "Jr., G. L. S." and
+    # "Beethoven, L. v."
+    assert "Steele" in text and not re.search(r"Jr\.?, G", text)
+    assert re.search(r"-[Nn]earest [Nn]eighbors in \S\(\S log \S\)", text)  # math, not "$k$"
+
+
+# biblatex styles beyond authoryear and ieee, from their own packages (biblatex-apa,
+# biblatex-chicago, biblatex-nature): (the line that loads it, a file it needs, Debian package)
+REVIEWER_BBXS = {
+    "apa": ("\\usepackage[backend=biber,style=apa]{biblatex}", "apa.bbx", "texlive-bibtex-extra"),
+    "chicago": (
+        "\\usepackage[authordate,backend=biber]{biblatex-chicago}",
+        "chicago-authordate.bbx",
+        "texlive-bibtex-extra",
+    ),
+    "nature": (
+        "\\usepackage[backend=biber,style=nature]{biblatex}",
+        "nature.bbx",
+        "texlive-bibtex-extra",
+    ),
+}
+
+
+@requires_tools("pdflatex", "biber", "pdftotext")
+@pytest.mark.parametrize("style", [_reviewer_style(n, REVIEWER_BBXS) for n in REVIEWER_BBXS])
+def test_whole_catalog_typesets_cleanly_in_reviewers_biblatex_styles(run, tmp_path, style):
+    """The --biblatex export in APA, Chicago and Nature: no warning from biber, and the
+    bibliography reads right (APA sets a booktitle in sentence case: the ACL's stays)."""
+    ok(run("export", "--biblatex", "-o", tmp_path / "refs.bib"))
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE + REVIEWER_BBXS[style][0] + "\n\\addbibresource{refs.bib}\n"
+        "\\begin{document}\n\\nocite{*}\n\\printbibliography\n\\end{document}\n",
+    )
+    _compile(tmp_path, "doc", "biber")
+    bbl = (tmp_path / "doc.bbl").read_text(encoding="utf-8")
+    assert set(re.findall(r"\\entry\{([^}]*)\}", bbl)) == set(ALL_KEYS)
+    # biblatex prints an eprint as "arXiv: 1909.08593", once
+    _assert_typeset_cleanly(
+        _rendered(tmp_path), _preprints(tmp_path / "refs.bib"), ACL_PROCEEDINGS, style == "apa"
+    )
+
+
 def _assert_reads_as_written(text: str, as_listed: bool) -> None:
     """Capitals, accents and initials as the papers have them."""
     for written in ("LLaMA-Adapter", "LLM-Adapters", "P-Tuning", "LoRA", "BERT", "Veličković"):
@@ -721,6 +936,47 @@ def test_injection_through_doi_or_url_is_refused(run, write_catalog, line, repla
     name = replacement.split(" ")[0]
     assert f"field '{name}'" in error and "paper '" in error
     assert "is not a" in error
+
+
+@pytest.mark.parametrize("how", [[], ["-o", "x.bib"], ["--merge", "x.bib"]], ids=" ".join)
+def test_a_name_pdflatex_cannot_typeset_is_warned_of(run, write_catalog, tmp_path, how):
+    """Hangul has no LaTeX form: kept as UTF-8, it stops pdflatex ("Unicode character 김 not
+    set up for use with LaTeX"). The export still writes it, and says which entry and what
+    compiles it; --biblatex (UTF-8 for biber, with XeLaTeX or LuaLaTeX) says nothing."""
+    line = 'authors = ["Min-ji Lee"]'
+    assert line in TINY_CATALOG
+    korean = write_catalog(TINY_CATALOG.replace(line, 'authors = ["Min-ji Lee", "김철수"]'))
+    where = [str(tmp_path / a) if a.endswith(".bib") else a for a in how]
+    result = run("--catalog", korean, "export", *where)
+    assert result.exit_code == 0, result.stderr
+    warnings = [w for w in result.stderr.splitlines() if w.startswith("warning:")]
+    assert warnings == [
+        "warning: lee2024gamma: pdflatex cannot typeset 김철수 (no LaTeX command writes it); "
+        "compile with XeLaTeX or LuaLaTeX"
+    ]
+    written = result.stdout if not how else (tmp_path / "x.bib").read_text(encoding="utf-8")
+    assert "김철수" in written and len(keys_of(written)) == 3
+    quiet = run("--catalog", korean, "export", "--biblatex")
+    assert "warning" not in quiet.stderr
+    # accents have LaTeX forms (Müller, Łukasz): nothing to warn of
+    plain = run("--catalog", write_catalog(TINY_CATALOG), "export")
+    assert ok(plain).isascii() and "warning" not in plain.stderr
+
+
+def test_a_letter_only_t1_fonts_have_is_warned_of(run, write_catalog):
+    """ą (\\k) and Đ (\\DJ) exist only in T1 fonts: in LaTeX's default OT1, which ICML's
+    template keeps, pdflatex stops ("Command \\k unavailable in encoding OT1")."""
+    line = 'authors = ["Min-ji Lee"]'
+    polish = write_catalog(
+        TINY_CATALOG.replace(line, 'authors = ["Min-ji Lee", "Michał Zając", "Đorđe Mil"]')
+    )
+    result = run("--catalog", polish, "export")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        r"warning: lee2024gamma: \k{a}, \DJ, \dj need T1 fonts: add \usepackage[T1]{fontenc}"
+        " if the document has none (LaTeX's default OT1, as in ICML's template, stops on them)"
+    ]
+    assert r"Zaj{\k{a}}c" in result.stdout
 
 
 # ---------------------------------------------------------------- drafts that cite nothing

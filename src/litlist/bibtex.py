@@ -103,11 +103,53 @@ def encode(text: str, *, ascii_accents: bool = True) -> str:
         # go as LaTeX (\ensuremath{\alpha})
         return _NOT_FOR_PDFLATEX.sub(lambda m: _ENCODER.unicode_to_latex(m.group()), escaped)
     # pylatexenc only touches non-ASCII characters, so our escapes survive
-    return _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+    escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
+    if not escaped.isascii():
+        escaped = "".join(c if c.isascii() else _stacked_accents(c) for c in escaped)
+    return escaped
 
 
 # Greek and Coptic, arrows, mathematical operators
 _NOT_FOR_PDFLATEX = re.compile("[\u0370-\u03ff\u2190-\u22ff]")
+
+
+# Combining marks as the LaTeX accent commands that work in both OT1 (LaTeX's default) and
+# T1. pylatexenc knows letters with one accent; a letter with two (Vietnamese ễ, ậ, ờ) it
+# keeps as UTF-8, which pdflatex stops on ("Unicode character ễ not set up for use with
+# LaTeX"): such a letter is written as nested accents, {\~{\^{e}}}.
+_MARKS = {
+    "\u0300": "`",
+    "\u0301": "'",
+    "\u0302": "^",
+    "\u0303": "~",
+    "\u0304": "=",
+    "\u0306": "u",
+    "\u0307": ".",
+    "\u0308": '"',
+    "\u030a": "r",
+    "\u030b": "H",
+    "\u030c": "v",
+    "\u0323": "d",
+    "\u0326": "textcommabelow",
+    "\u0327": "c",
+    "\u0331": "b",
+}
+
+
+def _stacked_accents(char: str) -> str:
+    """A letter pylatexenc left as UTF-8, as an ASCII letter under LaTeX accents. A mark
+    with no command in OT1 or T1 (the Vietnamese horn of ư and ơ, the hook above of ủ:
+    only the T5 encoding has them) is left off, as names are commonly written in English
+    text, rather than stop the document. Anything else (Korean, Chinese) stays as it is."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base, marks = decomposed[0], decomposed[1:]
+    if not (base.isascii() and base.isalpha() and marks):
+        return char
+    out = base
+    for mark in marks:
+        if mark in _MARKS:
+            out = f"\\{_MARKS[mark]}{{{out}}}"
+    return out if out == base else "{" + out + "}"
 
 
 def _needs_protection(word: str) -> bool:
@@ -120,8 +162,43 @@ def _needs_protection(word: str) -> bool:
     return any(c.isupper() for c in letters[1:])
 
 
+# Math in a title, as arXiv gives it ("$k$-NN", "$O(n \\log n)$"): a $ at each end, no space
+# just inside either, so "from $5 to $10" is no formula.
+_MATH = re.compile(r"\$[^\s$](?:[^$]*[^\s$])?\$")
+_MATH_SPECIAL = re.compile(r"(?<!\\)[%#&]")
+
+
+def _math(formula: str) -> str | None:
+    """A title's formula as LaTeX math, braced so that no style changes its case; None when
+    it cannot stay math safely (braces BibTeX would not balance, non-ASCII)."""
+    depth = 0
+    for char in formula:
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth < 0:
+            return None
+    if depth or not formula.isascii() or CONTROL_CHARS.search(formula):
+        return None
+    # % would comment out the rest of the line, # and & are errors even in math
+    return "{" + _MATH_SPECIAL.sub(lambda m: "\\" + m.group(0), formula) + "}"
+
+
 def encode_title(title: str, *, ascii_accents: bool = True) -> str:
-    """A title with its acronyms and mixed-case words (LoRA, BERT, GPT-3, LLaMA) braced."""
+    """A title with its acronyms and mixed-case words (LoRA, BERT, GPT-3, LLaMA) braced, and
+    its math ($k$-NN) written as math: escaped, it printed as "$k$-NN"."""
+    out: list[str] = []
+    last = 0
+    for match in _MATH.finditer(title):
+        math = _math(match.group(0))
+        if math is not None:
+            out.append(_encode_title_words(title[last : match.start()], ascii_accents))
+            out.append(math)
+            last = match.end()
+    out.append(_encode_title_words(title[last:], ascii_accents))
+    return "".join(out)
+
+
+def _encode_title_words(title: str, ascii_accents: bool) -> str:
+    """Text of a title (no math): specials escaped, words with capitals inside braced."""
     out: list[str] = []
     last = 0
     for match in _WORD.finditer(title):
@@ -161,23 +238,67 @@ def encode_title(title: str, *, ascii_accents: bool = True) -> str:
 _GLUED_INITIAL = re.compile(r"(?<=\w\.)(?=\w)")
 
 
+# A generational suffix, BibTeX's "Jr" part: "Guy L. Steele Jr." read as 'Given Family' made
+# "Jr." the family name ("Jr., Guy L. Steele", sorted under J and printed "G. L. S. Jr.").
+_SUFFIX = re.compile(r"(?:Jr|Sr)\.?|II|III|IV")
+
+
+def _is_particle(word: str) -> bool:
+    """A word of a family name's "von" part ("van", "de", "la"); never the word "and"."""
+    return word[:1].islower() and word.casefold() != "and"
+
+
 def bibtex_name(name: str) -> str:
-    """'Given Family' (or 'Family, Given') as BibTeX's 'Family, Given', in a form every style
-    can abbreviate: glued initials apart ("G.M." → "G. M.") and no parentheses in the given
-    names ("Yingyan (Celine)" would print as "Y. (."), their words kept."""
-    if "," in name:
-        family, given = (part.strip() for part in name.split(",", 1))
-    else:
-        parts = name.split()
-        family, given = parts[-1], " ".join(parts[:-1])
+    """'Given Family' (or 'Family, Given', or 'Family, Jr., Given') as BibTeX's 'Family,
+    Given' ('Family, Jr., Given'), in a form every style can abbreviate: glued initials apart
+    ("G.M." → "G. M."), no parentheses in the given names ("Yingyan (Celine)" would print as
+    "Y. (."), their words kept; lower-case particles ("van", "de la") with the family name
+    and a suffix ("Jr.", "III") in its own part, as BibTeX reads a name written in full."""
+    parts = [part.strip() for part in name.split(",")]
+    suffix = ""
+    if len(parts) >= 3:
+        family, suffix, given = parts[0], parts[1], ", ".join(parts[2:])
+    elif len(parts) == 2 and not _SUFFIX.fullmatch(parts[1]):
+        family, given = parts
+    else:  # 'Given Family', 'Given Family Jr.' or 'Given Family, Jr.'
+        words = parts[0].split()
+        if len(parts) == 2:
+            suffix = parts[1]
+        elif len(words) > 2 and _SUFFIX.fullmatch(words[-1]):
+            suffix = words.pop()
+        # BibTeX's "von" part, as it reads a name written in full: from the first lower-case
+        # word after the given name to the end ("Juan de la Cruz Pérez": "de la Cruz Pérez")
+        start = next(
+            (i for i in range(1, len(words) - 1) if _is_particle(words[i])), len(words) - 1
+        )
+        family, given = " ".join(words[start:]), " ".join(words[:start])
     given = " ".join(_GLUED_INITIAL.sub(" ", given.replace("(", " ").replace(")", " ")).split())
+    if suffix:
+        return f"{family}, {suffix}, {given}"
     return f"{family}, {given}" if given else family
 
 
+# An author that is a team or an organisation ("Gemini Team", "Mistral AI", "BigScience
+# Workshop"): read as a person it becomes "Team, Gemini" and prints as "G. Team".
+_ORGANISATION = frozenset(
+    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
+    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
+)
+
+
+def _is_organisation(author: str) -> bool:
+    words = author.split()
+    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
+
+
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
-    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded."""
+    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded; a team
+    or organisation braced whole, so that no style splits or abbreviates it."""
     return " and ".join(
-        encode_name(bibtex_name(author), ascii_accents=ascii_accents) for author in authors
+        "{" + encode(" ".join(author.split()), ascii_accents=ascii_accents) + "}"
+        if _is_organisation(author)
+        else encode_name(bibtex_name(author), ascii_accents=ascii_accents)
+        for author in authors
     )
 
 
@@ -227,7 +348,7 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     elif venue.kind in ("conference", "workshop"):
         kind = "inproceedings"
         booktitle = pub.booktitle or pub.workshop or venue.name
-        fields.append(("booktitle", encode(booktitle, ascii_accents=accents)))
+        fields.append(("booktitle", _protect_case(encode(booktitle, ascii_accents=accents))))
     else:
         kind = "misc"
     for name in ("volume", "number"):
@@ -259,12 +380,15 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
             fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
             if paper.arxiv_class:
                 fields.append(("eprintclass", paper.arxiv_class))
+        elif kind == "misc":
+            # the preprint's venue, for the styles that print no eprint (plainnat, ICML's,
+            # plain, splncs04); styles that do print one (ACM-Reference-Format, elsarticle,
+            # biblatex reading this file) would print the id twice if eprint came too
+            fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
         else:
             fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
             if paper.arxiv_class:
                 fields.append(("primaryClass", paper.arxiv_class))
-        if kind == "misc" and not style.biblatex:
-            fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
     if pub.doi:
         fields.append(("doi", pub.doi))
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
@@ -278,6 +402,13 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         paper.key or paper.id,
         [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields],
     )
+
+
+def _protect_case(value: str) -> str:
+    """A proceedings' name braced whole: APA styles (apacite, biblatex-apa) set a booktitle
+    in sentence case, which would print "the association for computational linguistics"."""
+    # "{\'E...}" would be a BibTeX special character, whose letters styles still change
+    return "{{" + value + "}}" if value.startswith("\\") else "{" + value + "}"
 
 
 # Written as they are, not LaTeX-encoded (an identifier must stay copyable, and \url reads
@@ -324,6 +455,36 @@ def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progre
     with warnings.catch_warnings():  # its deprecation notices are for us, not the user
         warnings.simplefilter("ignore")
         return bibtexparser.write_string(library)
+
+
+# LaTeX commands that only the T1 font encoding has: in LaTeX's default OT1 (ICML's template
+# loads no fontenc) "Command \k unavailable in encoding OT1" stops the document.
+_T1_ONLY = re.compile(r"\\(?:k\{\w\}|DJ|dj|NG|ng|TH|th|DH|dh)(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class Trouble:
+    """What pdflatex will stop on in a classic export, by entry key: characters no LaTeX
+    command writes (Hangul, Chinese), kept as UTF-8; commands only T1 fonts have (ą, Đ)."""
+
+    untypesettable: dict[str, str] = field(default_factory=dict)
+    needs_t1: dict[str, str] = field(default_factory=dict)
+
+
+def pdflatex_trouble(text: str) -> Trouble:
+    """The Trouble in a classic export's `text` (one pass; nothing to do in the usual case)."""
+    if text.isascii() and not _T1_ONLY.search(text):
+        return Trouble()
+    trouble = Trouble()
+    for block in re.split(r"\n(?=@)", text):
+        if "{" not in block or "," not in block:
+            continue
+        key = block[block.index("{") + 1 : block.index(",")]
+        if chars := "".join(dict.fromkeys(c for c in block if not c.isascii())):
+            trouble.untypesettable[key] = chars
+        if commands := list(dict.fromkeys(_T1_ONLY.findall(block))):
+            trouble.needs_t1[key] = ", ".join(commands)
+    return trouble
 
 
 # ---------------------------------------------------------------- files
@@ -612,6 +773,8 @@ class MergeReport:
     present: list[tuple[str, str, str]] = field(default_factory=list)  # (key, existing, why)
     # added under the cited key although the .bib has the paper (key, existing, why)
     added_as_cited: list[tuple[str, str, str]] = field(default_factory=list)
+    # what pdflatex will stop on in the added entries: see `pdflatex_trouble`
+    trouble: Trouble = field(default_factory=Trouble)
 
     def lines(self) -> list[str]:
         out = [
@@ -694,7 +857,10 @@ def merge_into(
         separator = (
             "" if not original or tail.endswith("\n\n") else "\n" if tail.endswith("\n") else "\n\n"
         )
-        addition = (separator + export(new, catalog, style)).replace("\n", newline)
+        written = export(new, catalog, style)
+        if not style.biblatex:
+            report.trouble = pdflatex_trouble(written)
+        addition = (separator + written).replace("\n", newline)
         try:
             fsutil.write_atomic(
                 path,

@@ -2,7 +2,7 @@
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +17,9 @@ from litlist.cli._app import (
     load_catalog,
     reporting,
 )
+
+if TYPE_CHECKING:  # imported when the command runs: startup stays cheap
+    from litlist.bibtex import Trouble
 
 
 @app.command(name="export")
@@ -144,14 +147,31 @@ def export_cmd(
             )
             for line in report.lines():
                 sys.stderr.write(render.printable(line) + "\n")
+            _warn_of(report.trouble)
             return
         text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
+        if not biblatex:
+            _warn_of(bibtex.pdflatex_trouble(text))
         if output is None:
             emit(text)
         else:
             bibtex.write_new(output, text, force=force)
             noun = "entry" if len(papers) == 1 else "entries"
             sys.stderr.write(render.printable(f"wrote {len(papers)} {noun} to {output}") + "\n")
+
+
+def _warn_of(trouble: "Trouble") -> None:
+    """Say which entries pdflatex will stop on, and what compiles them."""
+    for key, chars in trouble.untypesettable.items():
+        render.warning(
+            f"{key}: pdflatex cannot typeset {chars[:12]} (no LaTeX command writes it); "
+            "compile with XeLaTeX or LuaLaTeX"
+        )
+    for key, commands in trouble.needs_t1.items():
+        render.warning(
+            f"{key}: {commands} need T1 fonts: add \\usepackage[T1]{{fontenc}} if the "
+            "document has none (LaTeX's default OT1, as in ICML's template, stops on them)"
+        )
 
 
 def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
