@@ -390,6 +390,12 @@ def test_bib_values_are_read_as_bibtex_reads_them() -> None:
         ("Plain -- With Dashes", "Plain – With Dashes"),
         ("{" * 3000 + "Deep" + "}" * 3000, "Deep"),
         (r"$\mathcal{O}(n)$ on $\mathbb{R}^d$ with $\ell_1$", "O(n) on R^d with ℓ_1"),
+        # an operator keeps the space TeX sets after it; text accents still join
+        (r"in $O(n \log n)$ Time, $\max_i x$", "in O(n log n) Time, max_i x"),
+        (r"\L ukasz and Stra\ss e", "Łukasz and Straße"),
+        # font and box commands keep their words; the logos are words
+        (r"A \texttt{torch.compile} Study of \textsf{PaLM}", "A torch.compile Study of PaLM"),
+        (r"Writing \LaTeX{} and \mbox{Bib}\TeX\ Fast", "Writing LaTeX and BibTeX Fast"),
     ],
 )
 def test_bib_titles_are_decoded_to_the_text_they_print(title: str, expected: str) -> None:

@@ -195,21 +195,44 @@ def one_line(text: str) -> str:
 # What LaTeX looks like: without any of these a value is plain text (most values are),
 # and pylatexenc, which costs ~0.2 ms a value, is not needed.
 _LATEX = re.compile(r"[\\{}$~%`&]|--|''")
+# Math operators TeX sets apart from what follows ($O(n \log n)$ prints "log n"); strict
+# spacing, right for text (`\L ukasz` is "Łukasz"), would glue them ("logn"), unless the
+# macro is ended by an empty group.
+_OPERATOR = re.compile(
+    r"\\(?:log|lg|ln|exp|max|min|arg|sup|inf|lim|det|dim|deg|ker|gcd|Pr|sin|cos|tan)(?=\s)"
+)
 # A bare % or & (not \% or \&) in a title is text, as BibTeX copies it: in LaTeX % would
 # start a comment that eats the rest of the title, & an alignment tab.
 _BARE_SPECIAL = re.compile(r"(?<!\\)([%&])")
+
+
+_KEEP_ARG = ("texttt", "textsf", "textnormal", "textup", "textsl", "textmd", "mbox", "hbox")
+_LOGOS = ("TeX", "LaTeX", "BibTeX")
 
 
 class _Decoder:
     """LaTeX to the text it prints (pylatexenc), fast for the plain values most are."""
 
     def __init__(self) -> None:
-        from pylatexenc.latex2text import LatexNodes2Text
+        from pylatexenc import latex2text
         from pylatexenc.latexwalker import get_default_latex_context_db
 
+        # pylatexenc prints nothing for some font and box commands titles use
+        # ("A \texttt{torch.compile} Study" lost its subject) or for the TeX logos
+        texts = latex2text.get_default_latex_context_db()
+        texts.add_context_category(
+            "litlist",
+            prepend=True,
+            macros=[
+                *(latex2text.MacroTextSpec(name, simplify_repl="%(1)s") for name in _KEEP_ARG),
+                *(latex2text.MacroTextSpec(name, simplify_repl=name) for name in _LOGOS),
+            ],
+        )
         # math as text: "$\alpha$-divergences" is "α-divergences" (kept verbatim, the
         # export would print the dollars and the backslash)
-        self._decoder = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
+        self._decoder = latex2text.LatexNodes2Text(
+            latex_context=texts, math_mode="text", strict_latex_spaces=True
+        )
         # built once: pylatexenc builds it again for every value unless given one
         self._context = get_default_latex_context_db()
 
@@ -219,6 +242,8 @@ class _Decoder:
         if not _LATEX.search(value):
             return one_line(value)
         value = _BARE_SPECIAL.sub(r"\\\1", value)
+        if "$" in value:
+            value = _OPERATOR.sub(r"\g<0>{}", value)
         try:
             walker = LatexWalker(value, latex_context=self._context, tolerant_parsing=True)
             text = self._decoder.nodelist_to_text(walker.get_latex_nodes()[0])
