@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import SEED
-from litlist import catalog, query
+from litlist import catalog, query, vocabulary
 from litlist import index as ix
 from litlist.errors import AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog
@@ -1160,7 +1160,7 @@ def test_korean_phrasing_words_do_not_rank(shipped: Catalog, phrased: str, plain
 
 def test_every_korean_term_is_found_with_or_without_a_particle() -> None:
     tokens = ix.Tokens()
-    for term, senses in query.KOREAN_TERMS.items():
+    for term, senses in vocabulary.KOREAN_TERMS.items():
         assert senses and all(ix.words(sense) for sense in senses), term
         for typed in (term, term + "를", term + "에서는"):
             assert query._glossed(tokens, typed), typed
