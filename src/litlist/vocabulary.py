@@ -137,12 +137,17 @@ KOREAN_VERBS = {
 # Words a description is phrased with rather than about ("the paper that showed...",
 # "a method that..."): left out of a query that has other words, so a paper is not ranked
 # for holding them (PASTA's alias ends in "Approach"). Kept in the index: a query of these
-# alone still finds what holds them.
+# alone still finds what holds them. With them the verbs a description is built on
+# ("soft prompts become competitive as models get larger"): in a short list they are rare
+# or absent, and would weigh as much as the words the query is about.
 FILLER = frozenset(
     """paper papers work works study studies approach approaches method methods technique
     techniques one ones propose proposed proposes proposing introduce introduced introduces
     introducing show showed shows showing shown demonstrate demonstrated demonstrates
-    researchers authors""".split()
+    researchers authors
+    become becomes became becoming get gets got getting make makes made making help helps
+    helped helping let lets allow allows allowed allowing enable enables enabled enabling
+    able turns turned""".split()
 )
 # The same in Korean, by bare noun (`index.korean_stem`): "LoRA 관련 논문" is about LoRA. With
 # them the words that say how much or which (모든 all, 더 more): the catalog's Korean is a
