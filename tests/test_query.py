@@ -1117,6 +1117,10 @@ def test_korean_particles_meet(shipped: Catalog, particle: str) -> None:
         ("가중치를", "가중치"),
         ("모델들을", "모델"),  # particle, then the plural
         ("단계별로", "단계"),
+        ("삭제해도", "삭제"),  # concessive, not 삭제해 + the particle 도
+        ("유지된다", "유지"),
+        ("생성하도록", "생성"),
+        ("학습하면서", "학습"),
         ("무한", "무한"),  # 한 ends the noun: one syllable would remain
         ("제한", "제한"),
         ("모델", "모델"),

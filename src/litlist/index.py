@@ -146,7 +146,9 @@ def strip_particle(word: str) -> str | None:
 PREDICATE_ENDINGS = tuple(
     sorted(
         """하는지 하는 하고 하여 해서 하지 하며 한다 했다 하게 하기 할 한 함 해
-        시키는 시켜 시킨 시키기 되는 되어 되고 된 됨 적인 적으로 적 스러운""".split(),
+        해도 하면 해야 하다 했던 하던 하려면 하면서 했지만 하지만 합니다 했습니다 하도록
+        시키는 시켜 시킨 시키기 시킨다 시키면 되는 되어 되고 된 됨 된다 되다 되면 되지 됐다
+        되도록 되었다 적인 적으로 적 스러운""".split(),
         key=len,
         reverse=True,
     )

@@ -112,6 +112,7 @@ KOREAN_TERMS = {
         네트워크=network 병목=bottleneck 민감도=sensitivity 견해=perspective 관점=perspective
         신뢰=trust|reliable 신뢰성=reliability 충실도=faithfulness
         적응=adaptation 전용=only 세기=counting 절약=saving 조절=adjustment|control
+        고정=frozen|fixed 동결=frozen
         """.split()
     )
 }
