@@ -69,7 +69,7 @@ def init(
       litlist init
       litlist init --empty
       litlist init ~/notes/papers.toml
-      litlist init ~/notes/            (makes ~/notes/papers.toml)
+      litlist init ~/notes/     (makes ~/notes/papers.toml)
     """
     from litlist import editing, fsutil
 
@@ -211,7 +211,7 @@ def add(
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
     Examples:
-      litlist add 1706.03762 --topic attention --alias Transformer
+      litlist add 1706.03762 -t attention --alias Transformer
       litlist add 10.18653/v1/N19-1423 --topic peft
       litlist add --bib entry.bib --topic cot
     """
