@@ -107,6 +107,24 @@ def record(cls: type[_T]) -> type[_T]:
     return _fast_record(cls)  # type: ignore[no-any-return]
 
 
+def organisation(author: str) -> str | None:
+    """The name of an organisation as the catalog writes one, braced whole as BibTeX does
+    ("{Google DeepMind}" -> "Google DeepMind"); None for a person. A brace anywhere else is
+    no organisation (`schema` refuses such an author)."""
+    if author[:1] != "{" or author[-1:] != "}":
+        return None
+    inner = author[1:-1]
+    if "{" in inner or "}" in inner:
+        return None
+    return " ".join(inner.split())
+
+
+def organisation_author(name: str) -> str:
+    """`name` (an organisation's, as a source gives it) in the catalog's braced form; any
+    brace inside it dropped, since the catalog allows only the outer pair."""
+    return "{" + " ".join(name.replace("{", "").replace("}", "").split()) + "}"
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The fields of a record class, in order."""
     return cls._fields  # type: ignore[attr-defined]
