@@ -23,7 +23,14 @@ from bibtexparser.model import Entry, Field
 
 from litlist import fsutil
 from litlist.errors import FileChanged, InputError, LitlistError, OutputExists
-from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication, organisation
+from litlist.model import (
+    CONTROL_CHARS,
+    Catalog,
+    Paper,
+    Publication,
+    looks_like_organisation,
+    organisation,
+)
 
 # pylatexenc logs a warning for every character without a LaTeX form (all of Korean);
 # those are kept as UTF-8, which is what we want.
@@ -276,23 +283,6 @@ def bibtex_name(name: str) -> str:
     if suffix:
         return f"{family}, {suffix}, {given}"
     return f"{family}, {given}" if given else family
-
-
-# An organisation the catalog does not brace ("Gemini Team", "Mistral AI", "BigScience
-# Workshop", as arXiv lists them and as catalogs written before braces meant an organisation
-# have them): read as a person it becomes "Team, Gemini" and prints as "G. Team". Guessed
-# from the last word; a person whose family name is such a word is written "Lab, Tom".
-_ORGANISATION = frozenset(
-    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
-    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
-)
-
-
-def looks_like_organisation(author: str) -> bool:
-    """Whether an unbraced name without a comma ends in a word only teams and organisations
-    end in ("Gemini Team", "Mistral AI")."""
-    words = author.split()
-    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
 
 
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:

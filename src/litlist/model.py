@@ -125,6 +125,23 @@ def organisation_author(name: str) -> str:
     return "{" + " ".join(name.replace("{", "").replace("}", "").split()) + "}"
 
 
+# An organisation the catalog does not brace ("Gemini Team", "Mistral AI", "BigScience
+# Workshop", as arXiv lists them and as catalogs written before braces meant an organisation
+# have them): read as a person it becomes "Team, Gemini" and prints as "G. Team". Guessed
+# from the last word; a person whose family name is such a word is written "Lab, Tom".
+_ORGANISATION = frozenset(
+    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
+    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
+)
+
+
+def looks_like_organisation(author: str) -> bool:
+    """Whether an unbraced name without a comma ends in a word only teams and organisations
+    end in ("Gemini Team", "Mistral AI")."""
+    words = author.split()
+    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The fields of a record class, in order."""
     return cls._fields  # type: ignore[attr-defined]

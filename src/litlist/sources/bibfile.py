@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from litlist.errors import InputError
-from litlist.model import organisation_author
+from litlist.model import looks_like_organisation, organisation_author
 from litlist.sources import (
     ARXIV_DOI,
     ARXIV_ID,
@@ -208,6 +208,10 @@ def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
             parts = parse_single_name_into_parts(raw)
         except InvalidNameError:
             people.append(decode(raw))
+            continue
+        if "," not in raw and looks_like_organisation(plain := one_line(decode(raw))):
+            # a team the .bib forgot to brace ("Gemini Team and ..."), guessed as arXiv's are
+            people.append(organisation_author(plain))
             continue
         pieces = (parts.first, parts.von, parts.last, parts.jr)
         people.append(catalog_name(*(decode(" ".join(p)) for p in pieces)))
