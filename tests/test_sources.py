@@ -643,6 +643,7 @@ def test_crossref_group_author_is_an_organisation() -> None:
         # braces that do not span the name: a person, as before
         ('{\\"O}zt{\\"u}rk, Ahmet and {\\\'E}mile Zola', ["Ahmet Öztürk", "Émile Zola"]),
         ("{Le Scao}, Teven", ["Le Scao, Teven"]),
+        ("{ } and Tom Smith", ["Tom Smith"]),  # an empty group is no author
         # unbraced, a team is guessed from its last word; a person so named uses a comma
         ("Gemini Team and Lab, Tom", ["{Gemini Team}", "Lab, Tom"]),
     ],

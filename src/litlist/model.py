@@ -121,8 +121,10 @@ def organisation(author: str) -> str | None:
 
 def organisation_author(name: str) -> str:
     """`name` (an organisation's, as a source gives it) in the catalog's braced form; any
-    brace inside it dropped, since the catalog allows only the outer pair."""
-    return "{" + " ".join(name.replace("{", "").replace("}", "").split()) + "}"
+    brace inside it dropped, since the catalog allows only the outer pair. Empty when
+    nothing is left."""
+    inner = " ".join(name.replace("{", "").replace("}", "").split())
+    return "{" + inner + "}" if inner else ""
 
 
 # An organisation the catalog does not brace ("Gemini Team", "Mistral AI", "BigScience

@@ -403,7 +403,7 @@ def display_name(name: str) -> str:
     "Jan van der Berg" and "King, Jr., Martin Luther" is "Martin Luther King Jr." (the comma
     forms keep BibTeX's parts apart; in a comma-separated list they would read as two people).
     An organisation, braced whole in the catalog, is its name without the braces."""
-    if name[:1] == "{" and (whole := organisation(name)) is not None:
+    if (whole := organisation(name)) is not None:
         return whole
     parts = [p.strip() for p in name.split(",")]
     if len(parts) == 2 and all(parts):

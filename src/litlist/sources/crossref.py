@@ -1,9 +1,9 @@
 """Crossref's REST API (https://api.crossref.org/works/{doi}): a DOI in, a Draft out.
 
 The answer is JSON: {"status": "ok", "message-type": "work", "message": {...}} with `title`
-and `container-title` as lists, `author` as a list of {given, family, suffix, sequence}
-(or {name, sequence} for an organisation),
-dates as `date-parts`. An unknown DOI is HTTP 404 ("Resource not found.").
+and `container-title` as lists, `author` as a list of {given, family, suffix, sequence} (an
+organisation: {name, sequence}), dates as `date-parts`. An unknown DOI is HTTP 404
+("Resource not found.").
 """
 
 from __future__ import annotations
@@ -70,8 +70,7 @@ def _person(author: dict) -> str | None:
     if not family:
         # a group author (a consortium, a company) comes as `name` alone: an organisation,
         # braced whole in the catalog so it is exported as one name
-        name = one_line(str(author.get("name") or ""))
-        return organisation_author(name) if name.strip("{} ") else None
+        return organisation_author(str(author.get("name") or "")) or None
     return catalog_name(
         one_line(str(author.get("given") or "")), "", family, str(author.get("suffix") or "")
     )
