@@ -199,6 +199,7 @@ RECORDED = {
     ("export.arxiv.org", "id_list=1234.123456"): "arxiv-error.xml",
     ("api.crossref.org", "10.18653/v1/N19-1423"): "crossref-bert.json",
     ("api.crossref.org", "10.1038/s42256-023-00626-4"): "crossref-peft-nmi.json",
+    ("api.crossref.org", "10.1038/nature11247"): "crossref-encode.json",
 }
 
 

@@ -722,3 +722,55 @@ def test_import_dry_run_of_a_read_only_catalog_shows_what_would_be_added(run, ow
         own_catalog.chmod(0o644)
     assert ok(dry) == "" and "would add 1" in dry.stderr
     assert "read-only" in one_error(real)
+
+
+# ---------------------------------------------------------------- organisations as authors
+
+
+def test_organisations_stay_one_name_from_import_to_card_json_search_and_export(
+    run, own_catalog
+) -> None:
+    """`{Google DeepMind}` in a .bib was imported as a person and exported "DeepMind,
+    Google" (printed "G. DeepMind"): now the catalog keeps it braced, the card shows the
+    name, JSON keeps the catalog's form, search finds its words, export braces it whole."""
+    import json
+
+    ok(run("-c", own_catalog, "import", BIB / "organisations.bib", "--topic", "peft"))
+    cat, problems = catalog.check(own_catalog)
+    assert problems == []
+    added = {p.key: p.authors for p in cat.papers[-3:]}
+    assert added == {
+        "gemma2024": ("{Google DeepMind}",),
+        "llama3herd": ("{Llama Team, AI @ Meta}",),
+        "bloom2022": ("{BigScience Workshop}", "Le Scao, Teven", "Angela Fan"),
+    }
+    card = ok(run("-c", own_catalog, "show", "gemma2024"))
+    assert "Google DeepMind" in card and "{" not in card
+    shown = json.loads(ok(run("-c", own_catalog, "show", "llama3herd", "-f", "json")))
+    assert shown[0]["authors"] == ["{Llama Team, AI @ Meta}"]
+    for words, key in (("deepmind", "gemma2024"), ("bigscience", "bloom2022")):
+        found = json.loads(ok(run("-c", own_catalog, "search", words, "-f", "json")))
+        assert found and found[0]["key"] == key, words
+    bib = ok(run("-c", own_catalog, "export", "gemma2024", "llama3herd", "bloom2022"))
+    assert "author = {{Google DeepMind}}" in bib
+    assert "author = {{Llama Team, AI @ Meta}}" in bib
+    assert "author = {{BigScience Workshop} and Le Scao, Teven and Fan, Angela}" in bib
+    # importing the same .bib again adds nothing: the same arXiv ids
+    again = run("-c", own_catalog, "import", BIB / "organisations.bib", "--topic", "peft")
+    ok(again)
+    assert "added 0, already present 3" in again.stderr, again.stderr
+
+
+def test_add_by_doi_keeps_crossrefs_group_author_as_an_organisation(
+    run, recorded, own_catalog
+) -> None:
+    before = own_catalog.read_bytes()
+    ok(run("-c", own_catalog, "add", "10.1038/nature11247", "--topic", "peft"))
+    added = added_lines_only(before, own_catalog.read_bytes())
+    assert any('"{The ENCODE Project Consortium}"' in line for line in added), added
+    cat, problems = catalog.check(own_catalog)
+    assert problems == []
+    paper = cat.paper(len(cat) - 1)
+    assert paper.key == "theencodeprojectconsortium2012integrated"
+    bib = ok(run("-c", own_catalog, "export", paper.key))
+    assert "author = {{The ENCODE Project Consortium}}" in bib

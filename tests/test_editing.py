@@ -437,3 +437,16 @@ def test_titles_that_name_nothing_or_little_are_not_duplicates_on_their_own(ship
     assert planner.duplicate(_draft(title="Introduction.", arxiv=None, year=2021)) is None
     again = planner.duplicate(_draft(title="introduction", arxiv=None, year=2020))
     assert again is not None and again[1] == "same title"
+
+
+@pytest.mark.parametrize(
+    ("first", "key"),
+    [
+        ("{Google DeepMind}", "googledeepmind2024gemma"),
+        ("{Llama Team, AI @ Meta}", "llamateam2024gemma"),  # up to the comma
+        ("{École Polytechnique}", "ecolepolytechnique2024gemma"),
+        ("Gemini Team", "team2024gemma"),  # unbraced: read as a person, as before
+    ],
+)
+def test_key_base_of_an_organisation_is_its_whole_name(first: str, key: str) -> None:
+    assert editing.key_base([first, "Rohan Anil"], 2024, "Gemma: Open Models") == key

@@ -1414,3 +1414,54 @@ def test_biblatex_writes_the_fields_its_help_names(run):
     assert set(fields) <= written
     assert "year" not in written and "journal" not in written
     assert all("date" in entry.fields_dict for entry in library.entries)
+
+
+ORGANISATIONS_BIB = Path(__file__).parent / "fixtures" / "bib" / "organisations.bib"
+
+
+@requires_tools("pdflatex", "bibtex", "biber", "pdftotext")
+@pytest.mark.parametrize(
+    ("style", "flags"),
+    [
+        pytest.param("plainnat", [], id="plainnat"),
+        pytest.param(
+            "IEEEtran",
+            [],
+            id="IEEEtran",
+            marks=requires_tex_file("IEEEtran.bst", "texlive-publishers"),
+        ),
+        pytest.param(
+            "apacite", [], id="apacite", marks=_reviewer_style("apacite", REVIEWER_BSTS).marks
+        ),
+        pytest.param("authoryear", [], id="authoryear"),
+        pytest.param("authoryear", ["--biblatex"], id="authoryear-biblatex"),
+    ],
+)
+def test_organisations_as_authors_typeset_whole(run, tmp_path, style, flags):
+    """ "{Google DeepMind}" read as a person printed "G. DeepMind" or "DeepMind, G.": an
+    organisation braced in the catalog compiles with no warning and prints whole."""
+    ok(run("init", "--empty"))
+    ok(run("import", ORGANISATIONS_BIB, "--topic", "peft"))
+    bib = tmp_path / "refs.bib"
+    ok(run("export", *flags, "-o", bib))
+    if style == "authoryear":
+        preamble = RENDER_PREAMBLE + (
+            "\\usepackage[backend=biber,style=authoryear,maxnames=99]{biblatex}\n"
+            "\\addbibresource{refs.bib}\n"
+        )
+        end = "\\printbibliography\n"
+    else:
+        packages = {"plainnat": "\\usepackage{natbib}\n", "apacite": "\\usepackage{apacite}\n"}
+        preamble = RENDER_PREAMBLE + packages.get(style, "")
+        end = f"\\bibliographystyle{{{style}}}\n\\bibliography{{refs}}\n"
+    write(
+        tmp_path,
+        "doc.tex",
+        f"{preamble}\\begin{{document}}\n\\nocite{{*}}\n{end}\\end{{document}}\n",
+    )
+    _compile(tmp_path, "doc", "biber" if style == "authoryear" else "bibtex")
+    text = unicodedata.normalize("NFC", _rendered(tmp_path))
+    for name in ("Google DeepMind", "Llama Team, AI @ Meta", "BigScience Workshop"):
+        assert name in text, (name, text[:2000])
+    assert not re.search(r"DeepMind, G|G\. DeepMind|Workshop, B|B\. Workshop|Meta, L", text), text
+    assert "Le Scao" in text and not re.search(r"[\\{}]", text)

@@ -301,6 +301,9 @@ def test_fold_fits_and_keeps_every_word(words: list[str], limit: int) -> None:
         ("van der Berg, Jan", "Jan van der Berg"),
         ("King, Jr., Martin Luther", "Martin Luther King Jr."),
         ("Gonzalez Ortiz, Jose Javier", "Jose Javier Gonzalez Ortiz"),
+        # an organisation: its name, no braces, its comma not read as BibTeX's
+        ("{Google DeepMind}", "Google DeepMind"),
+        ("{Llama Team, AI @ Meta}", "Llama Team, AI @ Meta"),
     ],
 )
 def test_card_names_read_as_people(stored: str, shown: str) -> None:

@@ -442,3 +442,29 @@ def test_a_plain_catalog_takes_the_fast_path_and_loads(tiny_catalog) -> None:
 
     assert not may_hold_controls(tiny_catalog.read_bytes())
     assert len(catalog.load(tiny_catalog)) == 4
+
+
+@pytest.mark.parametrize(
+    "author", ["{Google DeepMind}", "{Llama Team, AI @ Meta}", "{École Polytechnique}"]
+)
+def test_an_organisation_braced_whole_is_accepted(author: str) -> None:
+    assert _problems(_with_second(authors=[author, "Teven Le Scao"])) == []
+
+
+@pytest.mark.parametrize(
+    "author", ["{Google} DeepMind", "{{Google DeepMind}}", "Google {DeepMind}", "{Google", "X}"]
+)
+def test_an_author_with_any_other_brace_is_rejected(author: str) -> None:
+    problem = _one(_problems(_with_second(authors=["Jürgen Müller", author])))
+    assert (problem.paper, problem.field) == ("beta-two", "authors")
+    assert "brace" in problem.message and "{Google DeepMind}" in problem.message
+
+
+def test_an_organisation_in_a_later_version_and_as_editor_is_accepted() -> None:
+    published = {"venue": "conf", "year": 2024, "authors": ["{BigScience Workshop}"]}
+    published["editors"] = ["{ACL}"]
+    document = _with_second(published=published)
+    document.setdefault("venue", []).append({"id": "conf", "name": "Conf", "kind": "conference"})
+    assert [p.message for p in _problems(document)] == []
+    bad = _with_second(published=dict(published, editors=["{A}CL"]))
+    assert "brace" in _one(_problems(bad)).message

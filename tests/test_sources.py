@@ -213,7 +213,7 @@ def test_crossref_names_with_suffix_particles_and_order() -> None:
     assert draft.authors == [
         "King, Jr., Martin Luther",
         "van Beethoven, Ludwig",
-        "The Big Consortium",
+        "{The Big Consortium}",  # an organisation: braced whole, exported as one name
     ]
     assert (draft.year, draft.venue_kind, draft.booktitle) == (
         2020,
@@ -612,3 +612,51 @@ def test_bib_arxiv_ids_found_in_text(field: str, arxiv_id: str | None) -> None:
     entry = f"@article{{k, title={{T}}, author={{A, B}}, journal={{J}}, year=2020, {field}}}"
     draft = _one(entry).draft
     assert draft is not None and draft.arxiv == arxiv_id
+
+
+def test_crossref_group_author_is_an_organisation() -> None:
+    """Crossref gives an organisation as `name` alone; the catalog braces it whole."""
+    import json
+
+    answer = json.loads((HTTP_FIXTURES / "crossref-encode.json").read_text())
+    draft = crossref.parse(answer, "10.1038/nature11247")
+    assert draft.authors == ["{The ENCODE Project Consortium}"]
+    assert (draft.year, draft.venue, draft.volume, draft.pages) == (2012, "Nature", "489", "57-74")
+    # a person whose family name is a word teams end in stays a person: the comma form
+    person = {"title": ["T"], "author": [{"given": "Tom", "family": "Lab"}, {"name": "Lab"}]}
+    draft = crossref.parse({"message-type": "work", "message": person}, "10.1/x")
+    assert draft.authors == ["Lab, Tom", "{Lab}"]
+    assert bibtex.encode_authors(draft.authors) == "Lab, Tom and {Lab}"
+    blank = {"message-type": "work", "message": {"title": ["T"], "author": [{"name": " {} "}]}}
+    with pytest.raises(SourceError, match="no title or no authors"):
+        crossref.parse(blank, "10.1/x")
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("{Google DeepMind}", ["{Google DeepMind}"]),
+        ("{Llama Team, AI @ Meta}", ["{Llama Team, AI @ Meta}"]),
+        ("{BigScience Workshop} and Le Scao, Teven", ["{BigScience Workshop}", "Le Scao, Teven"]),
+        ("{{\\'E}cole Polytechnique} and Tom Smith", ["{École Polytechnique}", "Tom Smith"]),
+        ("{Procter and {G}amble}", ["{Procter and Gamble}"]),
+        # braces that do not span the name: a person, as before
+        ('{\\"O}zt{\\"u}rk, Ahmet and {\\\'E}mile Zola', ["Ahmet Öztürk", "Émile Zola"]),
+        ("{Le Scao}, Teven", ["Le Scao, Teven"]),
+        ("{ } and Tom Smith", ["Tom Smith"]),  # an empty group is no author
+        # unbraced, a team is guessed from its last word; a person so named uses a comma
+        ("Gemini Team and Lab, Tom", ["{Gemini Team}", "Lab, Tom"]),
+    ],
+)
+def test_bib_author_braced_whole_is_an_organisation(written: str, read: list[str]) -> None:
+    text = f"@misc{{k, title={{T}}, author={{{written}}}, year=2024, howpublished={{x}}}}"
+    (item,), _ = bibfile.read(text)
+    assert item.draft is not None and item.draft.authors == read
+
+
+def test_arxiv_team_author_is_stored_as_an_organisation() -> None:
+    """arXiv lists a team as a plain name; read as a person, "Gemini Team" became "Team,
+    Gemini" and the key team2017attention."""
+    body = _feed("arxiv-1706.03762.xml").replace(b"Ashish Vaswani", b"Gemini  Team")
+    draft = arxiv.parse(body, "1706.03762")
+    assert draft.authors[:2] == ["{Gemini Team}", "Noam Shazeer"]

@@ -23,7 +23,14 @@ from bibtexparser.model import Entry, Field
 
 from litlist import fsutil
 from litlist.errors import FileChanged, InputError, LitlistError, OutputExists
-from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication
+from litlist.model import (
+    CONTROL_CHARS,
+    Catalog,
+    Paper,
+    Publication,
+    looks_like_organisation,
+    organisation,
+)
 
 # pylatexenc logs a warning for every character without a LaTeX form (all of Korean);
 # those are kept as UTF-8, which is what we want.
@@ -278,28 +285,21 @@ def bibtex_name(name: str) -> str:
     return f"{family}, {given}" if given else family
 
 
-# An author that is a team or an organisation ("Gemini Team", "Mistral AI", "BigScience
-# Workshop"): read as a person it becomes "Team, Gemini" and prints as "G. Team".
-_ORGANISATION = frozenset(
-    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
-    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
-)
-
-
-def _is_organisation(author: str) -> bool:
-    words = author.split()
-    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
-
-
 def encode_authors(authors: tuple[str, ...] | list[str], *, ascii_accents: bool = True) -> str:
-    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded; a team
-    or organisation braced whole, so that no style splits or abbreviates it."""
-    return " and ".join(
-        "{" + encode(" ".join(author.split()), ascii_accents=ascii_accents) + "}"
-        if _is_organisation(author)
-        else encode_name(bibtex_name(author), ascii_accents=ascii_accents)
-        for author in authors
-    )
+    """Authors as BibTeX's `Family, Given and Family, Given ...`, each name encoded; an
+    organisation ("{Google DeepMind}", or a guessed team) braced whole, so that no style
+    splits or abbreviates it."""
+    out = []
+    for author in authors:
+        name = organisation(author)
+        if name is None and looks_like_organisation(author):
+            name = " ".join(author.split())
+        if name is None:
+            out.append(encode_name(bibtex_name(author), ascii_accents=ascii_accents))
+        else:
+            # inside the braces an "and" splits nothing and no word is abbreviated
+            out.append(_protect_case(encode(name, ascii_accents=ascii_accents)))
+    return " and ".join(out)
 
 
 _AND_WORD = re.compile(r"(?<![^\s,])and(?![^\s,])", re.IGNORECASE)
@@ -406,7 +406,8 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
 
 def _protect_case(value: str) -> str:
     """A proceedings' name braced whole: APA styles (apacite, biblatex-apa) set a booktitle
-    in sentence case, which would print "the association for computational linguistics"."""
+    in sentence case, which would print "the association for computational linguistics".
+    An organisation's name is braced the same way, so that BibTeX reads it as one word."""
     # "{\'E...}" would be a BibTeX special character, whose letters styles still change
     return "{{" + value + "}}" if value.startswith("\\") else "{" + value + "}"
 

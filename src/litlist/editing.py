@@ -24,7 +24,7 @@ from pathlib import Path
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
-from litlist.model import CONTROL_CHARS, Catalog, Paper, Topic, Venue
+from litlist.model import CONTROL_CHARS, Catalog, Paper, Topic, Venue, organisation
 from litlist.sources import Draft, ascii_fold
 
 # Title words a citation key skips ("The Power of Scale" -> lester2021power).
@@ -64,7 +64,10 @@ def title_words(title: str) -> list[str]:
 
 
 def family_name(author: str) -> str:
-    """The family name of an author in catalog form, without a von part."""
+    """The family name of an author in catalog form, without a von part; an organisation's
+    name up to its first comma ("{Llama Team, AI @ Meta}" -> "Llama Team")."""
+    if (name := organisation(author)) is not None:
+        return name.split(",", 1)[0]
     if "," in author:
         family = author.split(",", 1)[0].split()
         while len(family) > 1 and family[0][:1].islower():

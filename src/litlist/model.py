@@ -107,6 +107,43 @@ def record(cls: type[_T]) -> type[_T]:
     return _fast_record(cls)  # type: ignore[no-any-return]
 
 
+def organisation(author: str) -> str | None:
+    """The name of an organisation as the catalog writes one, braced whole as BibTeX does
+    ("{Google DeepMind}" -> "Google DeepMind"); None for a person. A brace anywhere else is
+    no organisation (`schema` refuses such an author)."""
+    if author[:1] != "{" or author[-1:] != "}":
+        return None
+    inner = author[1:-1]
+    if "{" in inner or "}" in inner:
+        return None
+    return " ".join(inner.split())
+
+
+def organisation_author(name: str) -> str:
+    """`name` (an organisation's, as a source gives it) in the catalog's braced form; any
+    brace inside it dropped, since the catalog allows only the outer pair. Empty when
+    nothing is left."""
+    inner = " ".join(name.replace("{", "").replace("}", "").split())
+    return "{" + inner + "}" if inner else ""
+
+
+# An organisation the catalog does not brace ("Gemini Team", "Mistral AI", "BigScience
+# Workshop", as arXiv lists them and as catalogs written before braces meant an organisation
+# have them): read as a person it becomes "Team, Gemini" and prints as "G. Team". Guessed
+# from the last word; a person whose family name is such a word is written "Lab, Tom".
+_ORGANISATION = frozenset(
+    "Team Collaboration Consortium Group Workshop Project Initiative Foundation Institute"
+    " Laboratory Lab Labs Inc Inc. Ltd Ltd. LLC Corporation AI".split()
+)
+
+
+def looks_like_organisation(author: str) -> bool:
+    """Whether an unbraced name without a comma ends in a word only teams and organisations
+    end in ("Gemini Team", "Mistral AI")."""
+    words = author.split()
+    return len(words) > 1 and words[-1] in _ORGANISATION and "," not in author
+
+
 def field_names(cls: type) -> tuple[str, ...]:
     """The fields of a record class, in order."""
     return cls._fields  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
-from litlist.model import CONTROL_CHARS, Catalog, Paper
+from litlist.model import CONTROL_CHARS, Catalog, Paper, organisation
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
@@ -401,7 +401,10 @@ CARD_MAX = 100  # wider cards are hard to read; a wide terminal gets a 100-colum
 def display_name(name: str) -> str:
     """A catalog name as people read it in a list of authors: "van der Berg, Jan" is
     "Jan van der Berg" and "King, Jr., Martin Luther" is "Martin Luther King Jr." (the comma
-    forms keep BibTeX's parts apart; in a comma-separated list they would read as two people)."""
+    forms keep BibTeX's parts apart; in a comma-separated list they would read as two people).
+    An organisation, braced whole in the catalog, is its name without the braces."""
+    if (whole := organisation(name)) is not None:
+        return whole
     parts = [p.strip() for p in name.split(",")]
     if len(parts) == 2 and all(parts):
         return f"{parts[1]} {parts[0]}"

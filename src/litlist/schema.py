@@ -22,7 +22,16 @@ from pydantic import (
     field_validator,
 )
 
-from litlist.model import CONTROL_CHARS, Catalog, Paper, Publication, Topic, Venue, field_names
+from litlist.model import (
+    CONTROL_CHARS,
+    Catalog,
+    Paper,
+    Publication,
+    Topic,
+    Venue,
+    field_names,
+    organisation,
+)
 
 ARXIV_RE = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})$")
 ARXIV_CLASS_RE = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
@@ -91,6 +100,13 @@ def _check_authors(value: list[str]) -> list[str]:
         # have 70,000 names)
         if not name[:1].isalpha() and not any(c.isalpha() for c in name):
             raise ValueError(f"author {name!r} has no letter in it")
+        # an organisation is braced whole, as in BibTeX ("{Google DeepMind}"); any other
+        # brace would be exported escaped or unbalance the .bib
+        if ("{" in name or "}" in name) and organisation(name) is None:
+            raise ValueError(
+                f"author {name!r} has a brace inside; only an organisation is braced, "
+                'whole: "{Google DeepMind}"'
+            )
     return value
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from litlist import __version__
 from litlist.errors import InputError, LitlistError
+from litlist.model import looks_like_organisation
 
 TIMEOUT = 5.0  # seconds: a few, never "forever"
 # An httpx transport used instead of the network: tests replay recorded answers with it.
@@ -156,11 +157,12 @@ _SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 def catalog_name(first: str, von: str, last: str, jr: str) -> str:
     """A person as the catalog writes them: 'Given Family' when BibTeX would split it back
     the same way, else 'Family, Given' (several family words, a von part) or
-    'Family, Jr., Given'."""
+    'Family, Jr., Given'; also a person whose family name is a word teams end in ("Lab,
+    Tom"), which written 'Given Family' would be exported as an organisation."""
     family = " ".join(part for part in (von, last) if part)
     if jr:
         return ", ".join(part for part in (family, jr, first) if part)
-    if " " in family:
+    if " " in family or (first and looks_like_organisation(f"{first} {family}")):
         return f"{family}, {first}" if first else family
     return " ".join(part for part in (first, family) if part)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from litlist.model import looks_like_organisation, organisation_author
 from litlist.sources import (
     ARXIV_DOI,
     Draft,
@@ -66,10 +67,12 @@ def parse(body: bytes, arxiv_id: str) -> Draft:
     title = one_line(entry.findtext(f"{ATOM}title") or "")
     if "$" in title or "\\" in title:  # arXiv keeps the TeX authors typed: $\alpha$, \"u
         title = latex_text(title)
+    # arXiv gives plain names: a team ("Gemini Team") is told from a person by its last word
+    # and stored braced, as the catalog writes an organisation
     authors = [
-        split_plain_name(one_line(name))
+        organisation_author(name) if looks_like_organisation(name) else split_plain_name(name)
         for a in entry.findall(f"{ATOM}author")
-        if (name := a.findtext(f"{ATOM}name"))
+        if (name := one_line(a.findtext(f"{ATOM}name") or ""))
     ]
     if not title or not authors:
         raise SourceError(SERVICE, f"the entry for '{arxiv_id}' has no title or no authors")

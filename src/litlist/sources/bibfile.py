@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from litlist.errors import InputError
+from litlist.model import looks_like_organisation, organisation_author
 from litlist.sources import (
     ARXIV_DOI,
     ARXIV_ID,
@@ -198,14 +199,36 @@ def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
         if raw.strip().casefold() == "others":
             cut = True
             continue
+        if _braced_whole(raw.strip()):
+            # BibTeX's way of writing an organisation ({Google DeepMind}): one name, kept
+            # braced in the catalog so it is exported that way again
+            people.append(organisation_author(decode(raw.strip()[1:-1])))
+            continue
         try:
             parts = parse_single_name_into_parts(raw)
         except InvalidNameError:
             people.append(decode(raw))
             continue
+        if "," not in raw and looks_like_organisation(plain := one_line(decode(raw))):
+            # a team the .bib forgot to brace ("Gemini Team and ..."), guessed as arXiv's are
+            people.append(organisation_author(plain))
+            continue
         pieces = (parts.first, parts.von, parts.last, parts.jr)
         people.append(catalog_name(*(decode(" ".join(p)) for p in pieces)))
     return [p for p in people if p], cut
+
+
+def _braced_whole(name: str) -> bool:
+    """Whether one brace group spans the whole name ("{Google DeepMind}", not "{\\"O}zt{\\"u}rk"
+    nor a lone accented letter "{\\'E}", which BibTeX reads as one special character)."""
+    if name[:1] != "{" or name[-1:] != "}" or name[1:2] == "\\":
+        return False
+    depth = 0
+    for position, char in enumerate(name):
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if depth == 0:
+            return position == len(name) - 1
+    return False
 
 
 def _arxiv_of(values: dict[str, str]) -> str | None:

@@ -1,8 +1,9 @@
 """Crossref's REST API (https://api.crossref.org/works/{doi}): a DOI in, a Draft out.
 
 The answer is JSON: {"status": "ok", "message-type": "work", "message": {...}} with `title`
-and `container-title` as lists, `author` as a list of {given, family, suffix, sequence},
-dates as `date-parts`. An unknown DOI is HTTP 404 ("Resource not found.").
+and `container-title` as lists, `author` as a list of {given, family, suffix, sequence} (an
+organisation: {name, sequence}), dates as `date-parts`. An unknown DOI is HTTP 404
+("Resource not found.").
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import html
 import re
 from urllib.parse import quote
 
+from litlist.model import organisation_author
 from litlist.sources import Draft, SourceError, catalog_name, get, one_line
 
 SERVICE = "Crossref"
@@ -66,7 +68,9 @@ def _date(message: dict) -> tuple[int | None, int | None]:
 def _person(author: dict) -> str | None:
     family = one_line(str(author.get("family") or ""))
     if not family:
-        return one_line(str(author.get("name") or "")) or None  # a group author
+        # a group author (a consortium, a company) comes as `name` alone: an organisation,
+        # braced whole in the catalog so it is exported as one name
+        return organisation_author(str(author.get("name") or "")) or None
     return catalog_name(
         one_line(str(author.get("given") or "")), "", family, str(author.get("suffix") or "")
     )
