@@ -392,6 +392,16 @@ def test_a_web_page_with_an_arxiv_id_is_cited_as_the_preprint(documents):
     assert values(entry)["url"] == "https://openai.com/x"
 
 
+def test_a_web_page_address_with_percent_or_hash_goes_in_the_url_field(documents):
+    """\\url cannot read % or # inside another command's argument (ACM-Reference-Format
+    wraps howpublished in one): such an address is written where styles print it alone."""
+    url = "https://en.wikipedia.org/wiki/Attention_%28ml%29#Overview"
+    page = Paper("wiki", "paper", "Attention", "t", key="wiki", authors=("Ann Lee",),
+                 year=2024, venue="anthropic-news", url=url)  # fmt: skip
+    fields = values(parse(bibtex.export([page], documents)).entries[0])
+    assert (fields["howpublished"], fields["url"]) == ("Anthropic News", url)
+
+
 def test_a_web_page_address_that_would_break_the_file_is_refused(documents):
     page = Paper("bad", "paper", "A Page", "t", key="bad", authors=("Ann Lee",), year=2023,
                  venue="openai.com", url="https://openai.com/}x")  # fmt: skip

@@ -773,8 +773,8 @@ KIND_WORDS = {
 
 
 def _imported_kinds(run) -> None:
-    """A user's own list filled from a .bib of a book, two theses, a report and two web
-    pages."""
+    """A user's own list filled from a .bib of a book, two theses, a report and three web
+    pages (one whose address has a % and a #)."""
     ok(run("init", "--empty"))
     ok(run("import", KINDS_BIB, "--topic", "peft"))
 
@@ -801,6 +801,8 @@ def _assert_kinds_typeset(text: str, style: str) -> None:
         "UTML TR 2012-001",
         "openai.com/research/gpt-4",
         "anthropic.com/news/claude-3-family",
+        "Wikipedia",
+        "wikipedia.org/wiki/Attention_%28machine_learning%29#Overview",
     ):
         assert "".join(said.split()) in squeezed, (said, text)
     assert squeezed.count("openai.com/research/gpt-4") == 1  # the address once
@@ -818,12 +820,12 @@ def _assert_kinds_typeset(text: str, style: str) -> None:
 def test_imported_books_theses_reports_and_pages_export_as_what_they_are(run, tmp_path, style):
     """@book, @phdthesis, @mastersthesis, @techreport and a web page @misc come back as
     such, with publisher, school, institution and number, and the page's address: bibtex
-    warns of nothing, once for all six in each style."""
+    warns of nothing, once for all seven in each style."""
     bib = tmp_path / "refs.bib"
     _imported_kinds(run)
     kinds = _exported_kinds(run, bib)
     assert sorted(kinds.values()) == sorted(
-        ["book", "phdthesis", "mastersthesis", "techreport", "misc", "misc"]
+        ["book", "phdthesis", "mastersthesis", "techreport", "misc", "misc", "misc"]
     )
     if style == "ACM-Reference-Format":
         preamble = REVIEWER_BSTS[style][0]
@@ -847,7 +849,8 @@ def test_imported_books_theses_reports_and_pages_compile_with_biblatex(run, tmp_
         log = done.stdout + (tmp_path / f"{name}.blg").read_text(encoding="utf-8")
         assert "Datamodel validation complete" in log, log
         assert "WARN" not in log and "ERROR" not in log, log
-    assert sorted(kinds.values()) == ["book", "online", "online", "report", "thesis", "thesis"]
+    expected = ["book", "online", "online", "online", "report", "thesis", "thesis"]
+    assert sorted(kinds.values()) == expected
     write(
         tmp_path,
         "doc.tex",

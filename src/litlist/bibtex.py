@@ -403,7 +403,8 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
     # a classic web page names its address in howpublished (see `_document_fields`),
     # where \url's braces are ours: the address itself is checked on its own
-    classic_web = kind == "misc" and venue.kind == "web" and not paper.arxiv
+    web = venue.kind == "web" and not paper.arxiv
+    classic_web = kind == "misc" and web and _inline_url(pub.url)
     if url and classic_web:
         _refuse_unsafe(paper, "url", url)
     elif url:
@@ -433,6 +434,14 @@ _DOCUMENT_TYPES = {
 _PLACED = frozenset("inproceedings book phdthesis mastersthesis thesis techreport report".split())
 
 
+def _inline_url(url: str | None) -> bool:
+    """Whether a web page's address can go into howpublished as \\url{...}: not when it has
+    a % or # (or ^), which \\url reads right only outside another command's argument, and
+    ACM-Reference-Format wraps howpublished in one (the document stops); such an address
+    goes into the url field, which styles write on its own."""
+    return url is not None and not re.search(r"[%#^]", url)
+
+
 def _document_fields(venue: Venue, pub: Publication, style: Style) -> list[tuple[str, str]]:
     """The fields that say who put out a book, thesis, report or web page: a thesis's
     school and a report's institution (biblatex: `institution` and a `type`), a web page's
@@ -454,14 +463,16 @@ def _document_fields(venue: Venue, pub: Publication, style: Style) -> list[tuple
         )
     if venue.kind != "web":
         return []
-    # a site named by more than its address ("OpenAI Blog") says so; "openai.com" alone
-    # would only repeat the address
-    named = pub.url is None or venue.name.casefold() not in pub.url.casefold()
+    # a site named by more than its address ("OpenAI Blog", "Wikipedia") says so; a name
+    # that is only the address's host ("openai.com", as an import names a site) would
+    # repeat the address
+    host = re.match(r"https?://(?:www\.)?([^/\s:?#]+)", pub.url or "")
+    named = not host or venue.name.casefold() != host.group(1).casefold()
     if style.biblatex:
         return [("organization", name)] if named else []
     # howpublished, not url: plain, alpha and the other styles without a url field print it
     # too, and styles with one (plainnat) would print the address twice
-    link = f"\\url{{{pub.url}}}" if pub.url else ""
+    link = f"\\url{{{pub.url}}}" if _inline_url(pub.url) else ""
     said = ", ".join(part for part in (name if named else "", link) if part)
     return [("howpublished", said)] if said else []
 
