@@ -197,6 +197,30 @@ def test_crossref_work_is_read() -> None:
     assert draft.doi == "10.1038/S42256-023-00626-4"  # as asked: DOIs ignore case
 
 
+@pytest.mark.parametrize(
+    ("extra", "venue", "kind"),
+    [
+        ({"type": "book", "container-title": ["Lecture Notes"]}, "Springer", "book"),
+        ({"type": "monograph"}, "Springer", "book"),
+        ({"type": "report"}, "Springer", "report"),
+        ({"type": "dissertation", "institution": [{"name": "ETH Zürich"}]}, "ETH Zürich",
+         "phdthesis"),
+        ({"type": "journal-article", "container-title": ["Nature"]}, "Nature", "journal"),
+    ],
+)  # fmt: skip
+def test_crossref_work_type_decides_the_venue_and_its_kind(extra, venue, kind) -> None:
+    """A book is its publisher's (not its series'), a dissertation its school's."""
+    message = {
+        "title": ["A Work"],
+        "author": [{"given": "Ann", "family": "Lee"}],
+        "issued": {"date-parts": [[2020]]},
+        "publisher": "Springer",
+        **extra,
+    }
+    draft = crossref.parse({"message-type": "work", "message": message}, "10.1/x")
+    assert (draft.venue, draft.venue_kind) == (venue, kind)
+
+
 def test_crossref_names_with_suffix_particles_and_order() -> None:
     message = {
         "title": ["A Title"],
