@@ -634,6 +634,7 @@ def test_bib_entries_from_other_sites() -> None:
         # a @misc is a web page only by its address; a preprint stays one
         ("@misc{k, howpublished = {Personal communication}", "Personal communication", "preprint"),
         ("@misc{k, url = {https://arxiv.org/abs/2305.18290}", "arXiv", "preprint"),
+        ("@misc{k, url = {https://doi.org/10.5281/zenodo.1}", "doi.org", "preprint"),
         ("@misc{k, howpublished = {ICML Workshop on X}, url = {https://x.org}",
          "ICML Workshop on X", "workshop"),
         # "workshop" in an institution's name makes no workshop paper of its report

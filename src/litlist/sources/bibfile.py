@@ -338,8 +338,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     kind = entry.entry_type.casefold()
     journal = decode(values.get("journal", values.get("journaltitle", "")))
     booktitle = decode(values.get("booktitle", ""))
-    # a report, a thesis, a book, a blog post: where it comes from is the venue (a
-    # preprint-like one: the catalog's kinds are conferences, journals and workshops)
+    # a report, a thesis, a book, a blog post: who put it out is the venue, of a kind
+    # that says what the work is (see model.DOCUMENT_KINDS)
     venue = booktitle or journal or _other_venue(values, decode)
     venue_kind = _KINDS.get(kind, "preprint")
     if kind == "thesis":  # biblatex's: its `type` says which degree
@@ -355,12 +355,14 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     url = _verbatim(values.get("url", ""))
     if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
         url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
-    if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
-        venue_kind = "web"
     if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
         url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
     elif "doi.org/" in url:
         url = ""  # the doi field says it
+    url = url if re.match(r"^https?://\S+$", url) else ""
+    # a page is cited by its address: a @misc without one (or with only a DOI) is not one
+    if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
+        venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
     editors, _ = _people(values.get("editor", ""), decode)
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
@@ -379,7 +381,7 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         arxiv=arxiv,
         arxiv_class=arxiv_class.strip() or None,
         doi=_doi_of(values),
-        url=url if re.match(r"^https?://\S+$", url) else None,
+        url=url or None,
         urldate=_urldate(values),
         month=_month(values),
         # where a meeting was held: biblatex's location (ACM's address is the publisher's)
