@@ -26,7 +26,7 @@ from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_la
 from conftest import requires_tools
 from litlist import bibtex, catalog
 from litlist.bibtex import Style, encode, encode_authors, encode_title
-from litlist.model import Catalog, Paper, organisation
+from litlist.model import Catalog, Paper, Topic, Venue, organisation
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data" / "papers.toml"
@@ -290,6 +290,123 @@ def test_summary_posts_are_not_exported(cat):
     assert bibtex.export(summaries, cat) == ""
     with pytest.raises(bibtex.ExportError, match="summary post"):
         bibtex.entry_for(summaries[0], cat)
+
+
+# A book, two theses, a report and two web pages, as `litlist import` keeps them: the venue
+# is who put the work out, its kind what the work is.
+DOCUMENT_VENUES = [
+    Venue("mit-press", "MIT Press", "book"),
+    Venue("stanford", "Stanford University", "phdthesis"),
+    Venue("toronto", "University of Toronto", "mastersthesis"),
+    Venue("toronto-2", "University of Toronto", "report"),
+    Venue("openai.com", "openai.com", "web"),
+    Venue("anthropic-news", "Anthropic News", "web"),
+]
+DOCUMENTS = [
+    Paper("book", "paper", "Deep Learning", "t", key="book", authors=("Ian Goodfellow",),
+          year=2016, venue="mit-press", address="Cambridge, MA"),
+    Paper("phd", "paper", "Connecting Images and Natural Language", "t", key="phd",
+          authors=("Andrej Karpathy",), year=2016, venue="stanford"),
+    Paper("ms", "paper", "Learning Multiple Layers of Features", "t", key="ms",
+          authors=("Alex Krizhevsky",), year=2009, venue="toronto"),
+    Paper("tr", "paper", "Preventing Co-Adaptation", "t", key="tr",
+          authors=("Geoffrey Hinton",), year=2012, venue="toronto-2", number="TR 2012-001",
+          volume="3"),
+    Paper("web", "paper", "GPT-4 Technical Report", "t", key="web", authors=("OpenAI",),
+          year=2023, venue="openai.com", url="https://openai.com/research/gpt-4",
+          urldate="2024-05-01"),
+    Paper("blog", "paper", "Introducing Claude", "t", key="blog", authors=("Anthropic",),
+          year=2024, venue="anthropic-news", url="https://www.anthropic.com/news/claude"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def documents() -> Catalog:
+    return Catalog("docs.toml", [Topic("t", "T")], DOCUMENT_VENUES, DOCUMENTS)
+
+
+@pytest.mark.parametrize(
+    ("key", "classic", "biblatex"),
+    [
+        (
+            "book",
+            ("book", {"publisher": "MIT Press", "address": "Cambridge, MA"}),
+            ("book", {"publisher": "MIT Press", "location": "Cambridge, MA"}),
+        ),
+        (
+            "phd",
+            ("phdthesis", {"school": "Stanford University"}),
+            ("thesis", {"type": "phdthesis", "institution": "Stanford University"}),
+        ),
+        (
+            "ms",
+            ("mastersthesis", {"school": "University of Toronto"}),
+            ("thesis", {"type": "mathesis", "institution": "University of Toronto"}),
+        ),
+        (
+            "tr",
+            ("techreport", {"institution": "University of Toronto", "number": "TR 2012-001"}),
+            ("report", {"type": "techreport", "institution": "University of Toronto"}),
+        ),
+        (
+            "web",
+            ("misc", {"howpublished": "\\url{https://openai.com/research/gpt-4}"}),
+            ("online", {"url": "https://openai.com/research/gpt-4", "urldate": "2024-05-01"}),
+        ),
+        (
+            "blog",
+            ("misc", {"howpublished": "Anthropic News, \\url{https://www.anthropic.com/news/claude}"}),
+            ("online", {"organization": "Anthropic News", "url": "https://www.anthropic.com/news/claude"}),
+        ),
+    ],
+)  # fmt: skip
+def test_works_outside_proceedings_keep_their_type(documents, key, classic, biblatex):
+    """A book, thesis, report or web page is written as what it is, with who put it out."""
+    for style, (kind, fields) in ((Style(), classic), (Style(biblatex=True), biblatex)):
+        entry = exported(documents, key, style)
+        assert entry.entry_type == kind
+        assert fields.items() <= values(entry).items(), values(entry)
+
+
+def test_works_outside_proceedings_carry_no_field_their_type_lacks(documents):
+    """A report has no volume and a web page no publisher; a classic web page names its
+    address once (howpublished), not again in url; only a web page has a urldate."""
+    classic = {e.key: values(e) for e in parse(bibtex.export(DOCUMENTS, documents)).entries}
+    assert "volume" not in classic["tr"] and "url" not in classic["web"]
+    assert "urldate" not in classic["web"]  # classic BibTeX has no such field
+    # "openai.com" alone would only repeat the address
+    assert classic["web"]["howpublished"].count("openai.com") == 1
+    latex = bibtex.export(DOCUMENTS, documents, Style(biblatex=True))
+    modern = {e.key: values(e) for e in parse(latex).entries}
+    assert "organization" not in modern["web"] and "volume" not in modern["tr"]
+    assert [k for k, v in modern.items() if "urldate" in v] == ["web"]
+
+
+def test_a_web_page_with_an_arxiv_id_is_cited_as_the_preprint(documents):
+    page = Paper("pre", "paper", "A Page", "t", key="pre", authors=("Ann Lee",), year=2023,
+                 venue="openai.com", url="https://openai.com/x", arxiv="2303.08774")  # fmt: skip
+    text = bibtex.export([page], documents)
+    entry = parse(text).entries[0]
+    assert entry.entry_type == "misc"
+    assert values(entry)["howpublished"] == "arXiv preprint arXiv:2303.08774"
+    assert values(entry)["url"] == "https://openai.com/x"
+
+
+def test_a_web_page_address_with_percent_or_hash_goes_in_the_url_field(documents):
+    """\\url cannot read % or # inside another command's argument (ACM-Reference-Format
+    wraps howpublished in one): such an address is written where styles print it alone."""
+    url = "https://en.wikipedia.org/wiki/Attention_%28ml%29#Overview"
+    page = Paper("wiki", "paper", "Attention", "t", key="wiki", authors=("Ann Lee",),
+                 year=2024, venue="anthropic-news", url=url)  # fmt: skip
+    fields = values(parse(bibtex.export([page], documents)).entries[0])
+    assert (fields["howpublished"], fields["url"]) == ("Anthropic News", url)
+
+
+def test_a_web_page_address_that_would_break_the_file_is_refused(documents):
+    page = Paper("bad", "paper", "A Page", "t", key="bad", authors=("Ann Lee",), year=2023,
+                 venue="openai.com", url="https://openai.com/}x")  # fmt: skip
+    with pytest.raises(bibtex.ExportError, match="field 'url'"):
+        bibtex.export([page], documents)
 
 
 # ---------------------------------------------------------------- authors

@@ -3,6 +3,7 @@ matched, duplicates found, and writes that only add lines to the user's file."""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from pathlib import Path
@@ -316,6 +317,34 @@ def test_a_new_preprint_server_gets_its_own_venue(shipped) -> None:
     draft = _draft(venue="bioRxiv", venue_kind="preprint", arxiv=None)
     assert planner.venue(draft) == "bioRxiv"
     assert planner.new_venues == [Venue("bioRxiv", "bioRxiv", "preprint", ())]
+
+
+def test_a_school_s_theses_and_reports_get_a_venue_each_named_in_words(shipped) -> None:
+    """A thesis matches only a venue of its own kind: the same school's report, or the
+    conference of a similar name, is another venue; ids read as the name, not initials."""
+    planner = editing.Planner(shipped)
+    thesis = _draft(arxiv=None, venue="University of Toronto", venue_kind="mastersthesis")
+    report = _draft(arxiv=None, venue="University of Toronto", venue_kind="report")
+    assert planner.venue(thesis) == "university-of-toronto"
+    assert planner.venue(report) == "university-of-toronto-2"
+    assert planner.venue(thesis) == "university-of-toronto"  # the second thesis: same venue
+    # a report of the ICLR organisers is no ICLR paper
+    iclr = _draft(arxiv=None, venue="International Conference on Learning Representations")
+    assert planner.venue(dataclasses.replace(iclr, venue_kind="report")) != "ICLR"
+    assert planner.venue(iclr) == "ICLR"
+    kinds = [v.kind for v in planner.new_venues]
+    assert kinds == ["mastersthesis", "report", "report"]
+
+
+def test_a_web_page_without_its_url_is_refused(shipped) -> None:
+    planner = editing.Planner(shipped)
+    draft = _draft(arxiv=None, venue="openai.com", venue_kind="web", url=None)
+    row = planner.row(draft, editing.Options(topic="peft"))
+    assert row["venue"] == "openai.com"
+    with pytest.raises(editing.EditError, match="web page .* needs a url"):
+        planner.add(row, draft.origin)
+    paper = planner.add({**row, "url": "https://openai.com/research/gpt-4"}, draft.origin)
+    assert paper.venue == "openai.com"
 
 
 def test_an_edit_that_makes_a_duplicate_is_refused(shipped) -> None:

@@ -761,6 +761,107 @@ def test_what_a_user_imports_exports_cleanly(run, tmp_path, style):
     assert re.search(r"-[Nn]earest [Nn]eighbors in \S\(\S log \S\)", text)  # math, not "$k$"
 
 
+KINDS_BIB = Path(__file__).parent / "fixtures" / "bib" / "kinds.bib"
+# What each style calls a PhD thesis and a technical report, as it prints them.
+KIND_WORDS = {
+    "plainnat": ("PhD thesis", "Technical Report"),
+    "IEEEtran": ("Ph.D. dissertation", "Tech. Rep."),
+    "ACM-Reference-Format": ("Ph. D. Dissertation", "Technical Report"),
+    "authoryear": ("PhD thesis", "Tech. rep."),
+    "ieee": ("Ph.D. dissertation", "Tech. Rep."),
+}
+
+
+def _imported_kinds(run) -> None:
+    """A user's own list filled from a .bib of a book, two theses, a report and three web
+    pages (one whose address has a % and a #)."""
+    ok(run("init", "--empty"))
+    ok(run("import", KINDS_BIB, "--topic", "peft"))
+
+
+def _exported_kinds(run, bib: Path, *flags: str) -> dict[str, str]:
+    """Export the list to `bib`: its entries' types by key."""
+    ok(run("export", *flags, "-o", bib))
+    entries = bibtexparser.parse_string(bib.read_text(encoding="utf-8")).entries
+    return {e.key: e.entry_type for e in entries}
+
+
+def _assert_kinds_typeset(text: str, style: str) -> None:
+    """Who put each work out, and what it is, as the reader sees them."""
+    squeezed = "".join(text.split())  # a URL or a number broken across lines
+    thesis, report = KIND_WORDS[style]
+    for said in (
+        thesis,
+        report,
+        "Stanford University",
+        "University of Toronto",
+        "MIT Press",
+        "Cambridge, MA",
+        "Anthropic News",
+        "UTML TR 2012-001",
+        "openai.com/research/gpt-4",
+        "anthropic.com/news/claude-3-family",
+        "Wikipedia",
+        "wikipedia.org/wiki/Attention_%28machine_learning%29#Overview",
+    ):
+        assert "".join(said.split()) in squeezed, (said, text)
+    assert squeezed.count("openai.com/research/gpt-4") == 1  # the address once
+
+
+@requires_tools("pdflatex", "bibtex", "pdftotext")
+@pytest.mark.parametrize(
+    "style",
+    [
+        pytest.param("plainnat", id="plainnat"),
+        pytest.param("IEEEtran", marks=requires_tex_file("IEEEtran.bst", "texlive-publishers")),
+        _reviewer_style("ACM-Reference-Format", REVIEWER_BSTS),
+    ],
+)
+def test_imported_books_theses_reports_and_pages_export_as_what_they_are(run, tmp_path, style):
+    """@book, @phdthesis, @mastersthesis, @techreport and a web page @misc come back as
+    such, with publisher, school, institution and number, and the page's address: bibtex
+    warns of nothing, once for all seven in each style."""
+    bib = tmp_path / "refs.bib"
+    _imported_kinds(run)
+    kinds = _exported_kinds(run, bib)
+    assert sorted(kinds.values()) == sorted(
+        ["book", "phdthesis", "mastersthesis", "techreport", "misc", "misc", "misc"]
+    )
+    if style == "ACM-Reference-Format":
+        preamble = REVIEWER_BSTS[style][0]
+    else:
+        preamble = RENDER_PREAMBLE + ("\\usepackage{natbib}\n" if style == "plainnat" else "")
+    text = _typeset_with_bibtex(tmp_path, bib, preamble, style)
+    assert "Warning--" not in (tmp_path / "doc.blg").read_text(encoding="utf-8")
+    _assert_kinds_typeset(text, style)
+
+
+@requires_tools("pdflatex", "biber", "pdftotext")
+@requires_tex_file("ieee.bbx", "texlive-bibtex-extra")
+@pytest.mark.parametrize("style", ["authoryear", "ieee"])
+def test_imported_books_theses_reports_and_pages_compile_with_biblatex(run, tmp_path, style):
+    """The --biblatex export (@book, @thesis, @report, @online with its urldate) and the
+    classic one both fit biblatex's data model, and biber warns of nothing."""
+    _imported_kinds(run)
+    for flags, name in (([], "classic.bib"), (["--biblatex"], "refs.bib")):
+        kinds = _exported_kinds(run, tmp_path / name, *flags)
+        done = _tool(tmp_path, "biber", "--tool", "--validate-datamodel", name)
+        log = done.stdout + (tmp_path / f"{name}.blg").read_text(encoding="utf-8")
+        assert "Datamodel validation complete" in log, log
+        assert "WARN" not in log and "ERROR" not in log, log
+    expected = ["book", "online", "online", "online", "report", "thesis", "thesis"]
+    assert sorted(kinds.values()) == expected
+    write(
+        tmp_path,
+        "doc.tex",
+        RENDER_PREAMBLE + f"\\usepackage[backend=biber,style={style}]{{biblatex}}\n"
+        "\\addbibresource{refs.bib}\n\\begin{document}\n\\nocite{*}\n\\printbibliography\n"
+        "\\end{document}\n",
+    )
+    _compile(tmp_path, "doc", "biber")
+    _assert_kinds_typeset(_rendered(tmp_path), style)
+
+
 # biblatex styles beyond authoryear and ieee, from their own packages (biblatex-apa,
 # biblatex-chicago, biblatex-nature): (the line that loads it, a file it needs, Debian package)
 REVIEWER_BBXS = {

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from litlist import render
-from litlist.model import Catalog
+from litlist.model import Catalog, Paper, Topic, Venue
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
 
@@ -240,6 +240,32 @@ def test_card_of_a_later_publication(shipped: Catalog) -> None:
     paper = shipped.paper(shipped.ids.index("lora-learns-less"))
     card = render.plain(render.card(shipped, paper, 100))
     assert "published: TMLR 2024" in card and "arXiv 2024" in card
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "shown"),
+    [
+        ("phdthesis", "Stanford University", "PhD thesis, Stanford University 2016"),
+        ("mastersthesis", "University of Toronto", "Master's thesis, University of Toronto 2016"),
+        ("report", "OpenAI", "Technical report, OpenAI 2016"),
+        ("book", "MIT Press", "Book, MIT Press 2016"),
+        ("web", "openai.com", "Web page, openai.com 2016"),
+        ("conference", "International Conference", "v 2016"),  # the venue's short id, as ever
+    ],
+)
+def test_card_says_what_a_work_outside_proceedings_is(kind: str, name: str, shown: str) -> None:
+    venue = Venue("v", name, kind)
+    paper = Paper("p", "paper", "A Work", "t", key="k", authors=("Ann Lee",), year=2016, venue="v")
+    cat = Catalog("c.toml", [Topic("t", "T")], [venue], [paper])
+    assert f"│ {shown} · key: k " in render.plain(render.card(cat, paper, 100))
+
+
+def test_venues_table_names_kinds_in_words() -> None:
+    rows = [("stanford", "Stanford University", "phdthesis", 1, [2016])]
+    rows.append(("ICLR", "International Conference", "conference", 2, [2023]))
+    text = render.plain(render.venues(rows, 100))
+    assert "PhD thesis" in text and "phdthesis" not in text
+    assert "conference" in text
 
 
 def test_years_text_joins_runs() -> None:

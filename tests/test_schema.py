@@ -168,6 +168,46 @@ def test_venue_model_rejects_unknown_kind() -> None:
         schema.VenueModel.model_validate({"id": "X", "name": "X", "kind": "blog"})
 
 
+def test_venue_kinds_are_the_ones_the_model_knows() -> None:
+    """schema spells out model.VENUE_KINDS for the type checker: the two must agree."""
+    from typing import get_args
+
+    from litlist.model import VENUE_KINDS
+
+    assert get_args(schema.VenueModel.model_fields["kind"].annotation) == VENUE_KINDS
+
+
+@pytest.mark.parametrize("kind", ["book", "phdthesis", "mastersthesis", "report", "web"])
+def test_venue_model_accepts_the_kinds_of_works_outside_proceedings(kind: str) -> None:
+    venue = schema.VenueModel.model_validate({"id": "X", "name": "X", "kind": kind})
+    assert venue.kind == kind
+
+
+@pytest.mark.parametrize("urldate", ["2024", "2024-05", "2024-05-01"])
+def test_urldate_takes_what_biblatex_takes(urldate: str) -> None:
+    assert schema.PaperModel.model_validate(dict(PAPER, urldate=urldate)).urldate == urldate
+
+
+@pytest.mark.parametrize("urldate", ["May 2024", "2024-13-01", "2024-05-01T10:00", "24-05-01"])
+def test_urldate_of_another_form_is_refused(urldate: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        schema.PaperModel.model_validate(dict(PAPER, urldate=urldate))
+    assert _fields(caught.value) == {"urldate"}
+
+
+def _with_web_venue(**change) -> dict:
+    document = _with_second(venue="blog", arxiv=None, **change)
+    document["venue"].append({"id": "blog", "name": "Some Blog", "kind": "web"})
+    return document
+
+
+def test_validate_a_web_page_needs_its_url() -> None:
+    problem = _one(_problems(_with_web_venue()))
+    assert (problem.paper, problem.field) == ("beta-two", "url")
+    assert "web page" in problem.message
+    assert _problems(_with_web_venue(url="https://blog.example.org/post")) == []
+
+
 # ---------------------------------------------------------------- validate(): whole documents
 
 

@@ -197,6 +197,30 @@ def test_crossref_work_is_read() -> None:
     assert draft.doi == "10.1038/S42256-023-00626-4"  # as asked: DOIs ignore case
 
 
+@pytest.mark.parametrize(
+    ("extra", "venue", "kind"),
+    [
+        ({"type": "book", "container-title": ["Lecture Notes"]}, "Springer", "book"),
+        ({"type": "monograph"}, "Springer", "book"),
+        ({"type": "report"}, "Springer", "report"),
+        ({"type": "dissertation", "institution": [{"name": "ETH Zürich"}]}, "ETH Zürich",
+         "phdthesis"),
+        ({"type": "journal-article", "container-title": ["Nature"]}, "Nature", "journal"),
+    ],
+)  # fmt: skip
+def test_crossref_work_type_decides_the_venue_and_its_kind(extra, venue, kind) -> None:
+    """A book is its publisher's (not its series'), a dissertation its school's."""
+    message = {
+        "title": ["A Work"],
+        "author": [{"given": "Ann", "family": "Lee"}],
+        "issued": {"date-parts": [[2020]]},
+        "publisher": "Springer",
+        **extra,
+    }
+    draft = crossref.parse({"message-type": "work", "message": message}, "10.1/x")
+    assert (draft.venue, draft.venue_kind) == (venue, kind)
+
+
 def test_crossref_names_with_suffix_particles_and_order() -> None:
     message = {
         "title": ["A Title"],
@@ -583,11 +607,48 @@ def test_bib_entries_from_other_sites() -> None:
         for key, item in found.items()
         if item.draft is not None
     }
-    assert venues["openai2023gpt4"] == ("OpenAI", "preprint")
-    assert venues["smith2019thesis"] == ("Stanford University", "preprint")
-    assert venues["goodfellow2016deep"] == ("MIT Press", "preprint")
-    assert venues["blog2023"] == ("example.org", "preprint")
+    # what a report, thesis, book or page is stays known, so the export can say it again
+    assert venues["openai2023gpt4"] == ("OpenAI", "report")
+    assert venues["smith2019thesis"] == ("Stanford University", "phdthesis")
+    assert venues["goodfellow2016deep"] == ("MIT Press", "book")
+    assert venues["blog2023"] == ("example.org", "web")
+    assert venues["github2023"] == ("GitHub repository", "web")
     assert venues["9186360"][1] == "journal"
+    blog = found["blog2023"].draft
+    # the address in howpublished = {\url{...}}, the date it was read from the note
+    assert blog is not None and blog.url == "https://example.org/blog/post"
+    assert blog.urldate == "2024-01-01"
+
+
+@pytest.mark.parametrize(
+    ("entry", "venue", "kind"),
+    [
+        ("@thesis{k, type = {mathesis}, institution = {ETH Zürich}", "ETH Zürich", "mastersthesis"),
+        ("@thesis{k, type = {Master's thesis}, school = {MIT}", "MIT", "mastersthesis"),
+        ("@thesis{k, type = {phdthesis}, institution = {MIT}", "MIT", "phdthesis"),
+        ("@thesis{k, type = {MSc thesis}, institution = {MIT}", "MIT", "mastersthesis"),
+        ("@thesis{k, institution = {MIT}", "MIT", "phdthesis"),  # biblatex: a thesis, no type
+        ("@report{k, type = {techreport}, institution = {Google}", "Google", "report"),
+        ("@online{k, url = {https://www.example.org/a}, urldate = {2024-05}", "example.org", "web"),
+        ("@misc{k, howpublished = {Blog}, url = {https://b.org/p}", "Blog", "web"),
+        # a @misc is a web page only by its address; a preprint stays one
+        ("@misc{k, howpublished = {Personal communication}", "Personal communication", "preprint"),
+        ("@misc{k, url = {https://arxiv.org/abs/2305.18290}", "arXiv", "preprint"),
+        ("@misc{k, url = {https://doi.org/10.5281/zenodo.1}", "doi.org", "preprint"),
+        ("@misc{k, howpublished = {ICML Workshop on X}, url = {https://x.org}",
+         "ICML Workshop on X", "workshop"),
+        # "workshop" in an institution's name makes no workshop paper of its report
+        ("@techreport{k, institution = {The Workshop Institute}", "The Workshop Institute",
+         "report"),
+    ],
+)  # fmt: skip
+def test_bib_entry_type_decides_the_kind_of_a_new_venue(entry, venue, kind) -> None:
+    draft = _one(entry + ", title = {T}, author = {Roe, Rich}, year = 2021}").draft
+    assert draft is not None and (draft.venue, draft.venue_kind) == (venue, kind)
+    if kind == "web":
+        assert draft.url and draft.url.startswith("https://")
+    if entry.startswith("@online"):
+        assert draft.urldate == "2024-05"
 
 
 def test_bib_a_comment_line_inside_an_entry_hides_no_field() -> None:

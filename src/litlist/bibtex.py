@@ -25,9 +25,11 @@ from litlist import fsutil
 from litlist.errors import FileChanged, InputError, LitlistError, OutputExists
 from litlist.model import (
     CONTROL_CHARS,
+    DOCUMENT_KINDS,
     Catalog,
     Paper,
     Publication,
+    Venue,
     looks_like_organisation,
     organisation,
 )
@@ -349,24 +351,33 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         kind = "inproceedings"
         booktitle = pub.booktitle or pub.workshop or venue.name
         fields.append(("booktitle", _protect_case(encode(booktitle, ascii_accents=accents))))
+    elif venue.kind in DOCUMENT_KINDS and not (venue.kind == "web" and paper.arxiv):
+        kind = _DOCUMENT_TYPES[venue.kind][style.biblatex]
+        fields += _document_fields(venue, pub, style)
     else:
         kind = "misc"
     for name in ("volume", "number"):
         value = getattr(pub, name)
-        if value:
-            fields.append((name, encode(value)))
+        # a report has a number but no volume, a web page neither (biber: not in the model)
+        if value and not (kind in ("online", "misc") and venue.kind == "web"):
+            if not (name == "volume" and kind in ("techreport", "report")):
+                fields.append((name, encode(value)))
     if pub.pages:
         fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
     # biblatex's data model has no publisher for an article (biber warns), and the classic
     # styles print none for one either: a journal names its publisher itself
     if pub.editors and kind == "inproceedings":
         fields.append(("editor", encode_authors(pub.editors, ascii_accents=accents)))
-    if pub.address and kind == "inproceedings":
-        # where the meeting was held; biber reads a classic address as location
+    if pub.address and kind in _PLACED:
+        # where the meeting was held (or the publisher, school or institution is); biber
+        # reads a classic address as location
         name = "location" if style.biblatex else "address"
         fields.append((name, encode(pub.address, ascii_accents=accents)))
-    if pub.publisher and kind != "article":
-        fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
+    # a book's publisher is its venue when the entry named no other; a thesis, report
+    # or web page has none in either data model
+    publisher = pub.publisher or (venue.name if kind == "book" else None)
+    if publisher and kind in ("inproceedings", "misc", "book") and venue.kind != "web":
+        fields.append(("publisher", encode(publisher, ascii_accents=accents)))
     # biblatex's own date field (with the month: 2021-08); classic BibTeX styles know only
     # year and month, the month as the standard macro (aug) that every style abbreviates
     if style.biblatex:
@@ -392,16 +403,80 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     if pub.doi:
         fields.append(("doi", pub.doi))
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
-    if url:
+    # a classic web page names its address in howpublished (see `_document_fields`),
+    # where \url's braces are ours: the address itself is checked on its own
+    web = venue.kind == "web" and not paper.arxiv
+    classic_web = kind == "misc" and web and _inline_url(pub.url)
+    if url and classic_web:
+        _refuse_unsafe(paper, "url", url)
+    elif url:
         fields.append(("url", url))
+        if kind == "online" and paper.urldate:
+            fields.append(("urldate", paper.urldate))
     for name, value in fields:
-        _refuse_unsafe(paper, name, value)
+        if not (classic_web and name == "howpublished"):
+            _refuse_unsafe(paper, name, value)
     # a month macro is written bare (month = aug): braced, styles would print "aug"
     return Entry(
         kind,
         paper.key or paper.id,
         [Field(k, v, enclosing="no-enclosing" if k == "month" else None) for k, v in fields],
     )
+
+
+# Venue kind -> (classic BibTeX entry type, biblatex entry type).
+_DOCUMENT_TYPES = {
+    "book": ("book", "book"),
+    "phdthesis": ("phdthesis", "thesis"),
+    "mastersthesis": ("mastersthesis", "thesis"),
+    "report": ("techreport", "report"),
+    "web": ("misc", "online"),
+}
+# Entry types whose address (location) the styles print.
+_PLACED = frozenset("inproceedings book phdthesis mastersthesis thesis techreport report".split())
+
+
+def _inline_url(url: str | None) -> bool:
+    """Whether a web page's address can go into howpublished as \\url{...}: not when it has
+    a % or # (or ^), which \\url reads right only outside another command's argument, and
+    ACM-Reference-Format wraps howpublished in one (the document stops); such an address
+    goes into the url field, which styles write on its own."""
+    return url is not None and not re.search(r"[%#^]", url)
+
+
+def _document_fields(venue: Venue, pub: Publication, style: Style) -> list[tuple[str, str]]:
+    """The fields that say who put out a book, thesis, report or web page: a thesis's
+    school and a report's institution (biblatex: `institution` and a `type`), a web page's
+    site and address (a book's publisher is written with the others' publishers)."""
+    accents = not style.biblatex
+    name = encode(venue.name, ascii_accents=accents)
+    if venue.kind in ("phdthesis", "mastersthesis"):
+        if not style.biblatex:
+            return [("school", name)]
+        return [
+            ("type", "phdthesis" if venue.kind == "phdthesis" else "mathesis"),
+            ("institution", name),
+        ]
+    if venue.kind == "report":
+        return (
+            [("type", "techreport"), ("institution", name)]
+            if style.biblatex
+            else [("institution", name)]
+        )
+    if venue.kind != "web":
+        return []
+    # a site named by more than its address ("OpenAI Blog", "Wikipedia") says so; a name
+    # that is only the address's host ("openai.com", as an import names a site) would
+    # repeat the address
+    host = re.match(r"https?://(?:www\.)?([^/\s:?#]+)", pub.url or "")
+    named = not host or venue.name.casefold() != host.group(1).casefold()
+    if style.biblatex:
+        return [("organization", name)] if named else []
+    # howpublished, not url: plain, alpha and the other styles without a url field print it
+    # too, and styles with one (plainnat) would print the address twice
+    link = f"\\url{{{pub.url}}}" if _inline_url(pub.url) else ""
+    said = ", ".join(part for part in (name if named else "", link) if part)
+    return [("howpublished", said)] if said else []
 
 
 def _protect_case(value: str) -> str:

@@ -31,7 +31,8 @@ import zlib
 from pathlib import Path
 
 # Bump when the tables change shape: old caches are then simply rebuilt.
-FORMAT = 12  # 12: papers carry address, month and editors (11: the search index)
+# 13: papers carry urldate; 12: address, month and editors; 11: the search index
+FORMAT = 13
 SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.

@@ -24,7 +24,15 @@ from pathlib import Path
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
-from litlist.model import CONTROL_CHARS, Catalog, Paper, Topic, Venue, organisation
+from litlist.model import (
+    CONTROL_CHARS,
+    DOCUMENT_KINDS,
+    Catalog,
+    Paper,
+    Topic,
+    Venue,
+    organisation,
+)
 from litlist.sources import Draft, ascii_fold
 
 # Title words a citation key skips ("The Power of Scale" -> lester2021power).
@@ -36,7 +44,7 @@ MAX_KEY = 80
 # The order fields are written in, as in the shipped catalog.
 ORDER = (
     "id kind key title authors year month venue workshop booktitle editors volume number pages "
-    "publisher address topic arxiv arxiv_class doi url aliases summary summary_en"
+    "publisher address topic arxiv arxiv_class doi url urldate aliases summary summary_en"
 ).split()
 MULTILINE = ("authors", "summary")
 # Titles shorter than this (letters and digits) match another paper's only in the same year.
@@ -44,7 +52,7 @@ SHORT_TITLE = 16
 # Fields a source may give in a form the schema refuses; left out rather than losing the paper.
 DROPPABLE = frozenset(
     "workshop booktitle volume number pages publisher arxiv_class doi url month address "
-    "editors".split()
+    "editors urldate".split()
 )
 _HEADER = re.compile(
     r"^\ufeff?[ \t]*\[\[?[ \t]*([A-Za-z0-9_.\-]+)[ \t]*\]\]?[ \t]*(?:#.*)?\r?$", re.M
@@ -473,10 +481,17 @@ class Planner:
     def venue(self, draft: Draft) -> str:
         """The id of the known venue the draft names, else of a new venue table."""
         name = draft.venue or "arXiv"
-        found = match_venue(name, self.venues)
+        # a school's theses are not its reports, nor a publisher's books a journal of the
+        # same name: a work outside journals and proceedings matches only its own kind
+        shelf = _shelf(draft.venue_kind)
+        found = match_venue(name, [v for v in self.venues if _shelf(v.kind) == shelf])
         if found:
             return found
+        # who put out a book, thesis, report or page reads better whole than as initials
+        # ("stanford-university", not "SU")
         short = _short_name(name)
+        if shelf and " " in name.strip():
+            short = slug(name) or short
         if name == "arXiv":
             name = "arXiv preprint"
         taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
@@ -525,6 +540,7 @@ class Planner:
             "arxiv_class": draft.arxiv_class,
             "doi": draft.doi,
             "url": draft.url,
+            "urldate": draft.urldate,
             "aliases": list(options.aliases),
             "summary": list(options.summary),
             "summary_en": options.summary_en or None,
@@ -588,8 +604,11 @@ class Planner:
             raise EditError(f"{origin}: key '{paper.key}' is used by paper '{owner}' (--key NEW)")
         if paper.topic not in {t.slug for t in self.topics}:
             raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
-        if paper.venue not in {v.id for v in self.venues}:
+        kinds = {v.id: v.kind for v in self.venues}
+        if paper.venue not in kinds:
             raise EditError(f"{origin}: venue '{paper.venue}' is not declared")
+        if kinds[paper.venue] == "web" and not paper.url:
+            raise EditError(f"{origin}: a web page (venue '{paper.venue}') needs a url")
         found = self.duplicate(paper)  # again: an edit in $EDITOR may have changed the ids
         if found:
             raise Duplicate(origin, *found)
@@ -679,6 +698,12 @@ def match_venue(name: str, venues: list[Venue]) -> str | None:
             if score > best and len(venue_words(known)) >= 12:
                 best, best_id = score, venue.id
     return best_id if best >= 92 else None
+
+
+def _shelf(kind: str) -> str:
+    """The kind itself for a book, thesis, report or web page; "" for every kind of venue
+    papers appear at (conference, journal, workshop, preprint), which match one another."""
+    return kind if kind in DOCUMENT_KINDS else ""
 
 
 def _short_name(name: str) -> str:

@@ -165,9 +165,23 @@ class Topic:
         return slug == self.slug or slug.startswith(self.slug + "/")
 
 
+# Venue kinds of works that are not papers in a journal or proceedings, with the words a
+# reader knows them by: the venue is who put the work out (a book's publisher, a thesis's
+# school, a report's institution, a web page's site), and the kind decides its BibTeX type.
+DOCUMENT_KINDS = {
+    "book": "book",
+    "phdthesis": "PhD thesis",
+    "mastersthesis": "master's thesis",
+    "report": "technical report",
+    "web": "web page",
+}
+VENUE_KINDS = ("conference", "journal", "workshop", "preprint", *DOCUMENT_KINDS)
+
+
 @record
 class Venue:
-    """A conference, journal, workshop series or preprint server."""
+    """A conference, journal, workshop series or preprint server; or who put out a book,
+    thesis, report or web page (`DOCUMENT_KINDS`)."""
 
     id: str
     name: str
@@ -228,6 +242,7 @@ class Paper:
     address: str | None = None
     month: int | None = None
     editors: tuple[str, ...] = ()
+    urldate: str | None = None  # when a web page was read (2024-05-01): pages change
     published: Publication | None = None  # last: to_record and from_record rely on it
 
     @property

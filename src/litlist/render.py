@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple, TextIO
 
-from litlist.model import CONTROL_CHARS, Catalog, Paper, organisation
+from litlist.model import CONTROL_CHARS, DOCUMENT_KINDS, Catalog, Paper, Venue, organisation
 
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_URL = "https://doi.org/"
@@ -78,10 +78,15 @@ def links(paper: Paper) -> list[tuple[str, str]]:
     return out
 
 
-def venue_label(paper: Paper) -> str:
-    """`NeurIPS 2023`, or what a summary post is."""
+def venue_label(paper: Paper, venue: Venue | None = None) -> str:
+    """`NeurIPS 2023`; for a book, thesis, report or web page what it is and who put it out
+    (`PhD thesis, Stanford University 2016`: a venue id alone would not say it); or what a
+    summary post is."""
     if paper.kind == "summary":
         return "summary post"
+    if venue is not None and venue.kind in DOCUMENT_KINDS:
+        what = DOCUMENT_KINDS[venue.kind]
+        return f"{what[:1].upper()}{what[1:]}, {venue.name} {paper.year}"
     return f"{paper.venue} {paper.year}"
 
 
@@ -431,7 +436,8 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     if paper.authors:
         add(", ".join(map(display_name, paper.authors)), "italic")
     ident = f"key: {paper.key}" if paper.key else f"id: {paper.id}"
-    add(f"{venue_label(paper)} · {ident}", "cyan")
+    venue = catalog.venue(paper.venue) if paper.venue else None
+    add(f"{venue_label(paper, venue)} · {ident}", "cyan")
     if paper.published:
         pub = paper.published
         add(f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else ""), "cyan")
@@ -536,7 +542,9 @@ def venues(rows: list[tuple[str, str, str, int, list[int]]], limit: int) -> list
         Column("full name", flex=True),
     ]
     body = [
-        [vid, str(count), years_text(years), kind, name] for vid, name, kind, count, years in rows
+        # "PhD thesis", not the catalog's "phdthesis"
+        [vid, str(count), years_text(years), DOCUMENT_KINDS.get(kind, kind), name]
+        for vid, name, kind, count, years in rows
     ]
     return grid(columns, body, limit)
 

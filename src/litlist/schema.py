@@ -48,6 +48,8 @@ URL_RE = re.compile(r'^https?://[^\s/{}"\\]+(?:/[^\s{}"\\]*)?$', re.IGNORECASE)
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-/+]*$")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
+# when a web page was read, as biblatex's urldate takes it: 2024, 2024-05 or 2024-05-01
+URLDATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
 
 # strict: TOML has integers, so "2022", 2022.0 or true for a year is a mistake, not a year.
@@ -124,7 +126,18 @@ class TopicModel(_Strict):
 class VenueModel(_Strict):
     id: Text
     name: Text
-    kind: Literal["conference", "journal", "workshop", "preprint"]
+    # model.VENUE_KINDS, spelt out for the type checker (a test keeps the two the same)
+    kind: Literal[
+        "conference",
+        "journal",
+        "workshop",
+        "preprint",
+        "book",
+        "phdthesis",
+        "mastersthesis",
+        "report",
+        "web",
+    ]
     aliases: list[Text] = Field(default_factory=list)
 
 
@@ -179,6 +192,7 @@ class PaperModel(_Strict):
     address: Text | None = None
     month: Month | None = None
     editors: list[Text] = Field(default_factory=list)
+    urldate: str | None = Field(default=None, pattern=URLDATE_RE.pattern)
     published: PublicationModel | None = None
 
     _doi = field_validator("doi")(_check_doi)
@@ -385,6 +399,7 @@ def validate(
                 )
             venue_names[folded] = venue.id
     declared_venues = {v.id for _, v in venues}
+    web_venues = {v.id for _, v in venues if v.kind == "web"}
 
     # a catalog with no papers yet is valid: `litlist init --empty` starts one
     rows = rows_of("paper")
@@ -416,6 +431,9 @@ def validate(
             bad("topic", f"topic '{model.topic}' is not declared in a [[topic]] table")
         if model.venue is not None and model.venue not in declared_venues:
             bad("venue", f"venue '{model.venue}' is not declared in a [[venue]] table")
+        if model.venue in web_venues and not model.url:
+            # the export cites a web page by its address: without one it names nothing
+            bad("url", f"a web page (venue '{model.venue}' is of kind 'web') needs a url")
         if model.published is not None and model.published.venue not in declared_venues:
             bad(
                 "published.venue",

@@ -83,6 +83,7 @@ class Draft:
     arxiv_class: str | None = None
     doi: str | None = None
     url: str | None = None
+    urldate: str | None = None  # when a web page was read (biblatex's urldate)
     month: int | None = None
     address: str | None = None  # where a conference was held
     editors: list[str] = field(default_factory=list)

@@ -34,7 +34,16 @@ _KINDS = {
     "conference": "conference",
     "proceedings": "conference",
     "incollection": "conference",
+    # works outside journals and proceedings keep what they are, so the export writes
+    # them back as the same type with their school, institution or publisher
+    "book": "book",
+    "phdthesis": "phdthesis",
+    "mastersthesis": "mastersthesis",
+    "techreport": "report",
+    "report": "report",  # biblatex's
 }
+# Entry types of a page on the web: one with a URL (and no arXiv id) is cited as a web page.
+_WEB_TYPES = frozenset("misc online electronic www".split())
 _PREPRINT_JOURNAL = re.compile(r"arxiv|corr\b|preprint", re.IGNORECASE)
 
 
@@ -313,6 +322,18 @@ def _month(values: dict[str, str]) -> int | None:
     return None
 
 
+_ACCESSED = re.compile(r"\b(?:accessed|retrieved|visited)\b\W*(\d{4}-\d{2}-\d{2})\b", re.I)
+
+
+def _urldate(values: dict[str, str]) -> str | None:
+    """When a web page was read: biblatex's urldate, ACM's lastaccessed, or the date of a
+    note such as "Accessed: 2024-01-01" (as classic .bib files say it)."""
+    said = (values.get("urldate") or values.get("lastaccessed") or "").strip()
+    if not said and (found := _ACCESSED.search(values.get("note", ""))):
+        said = found.group(1)
+    return said or None
+
+
 def _other_venue(values: dict[str, str], decode: Callable[[str], str]) -> str:
     """Where an entry that is not in a journal or proceedings comes from: the institution of
     a report, the school of a thesis, the publisher of a book, what `howpublished` says,
@@ -340,21 +361,31 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     kind = entry.entry_type.casefold()
     journal = decode(values.get("journal", values.get("journaltitle", "")))
     booktitle = decode(values.get("booktitle", ""))
-    # a report, a thesis, a book, a blog post: where it comes from is the venue (a
-    # preprint-like one: the catalog's kinds are conferences, journals and workshops)
+    # a report, a thesis, a book, a blog post: who put it out is the venue, of a kind
+    # that says what the work is (see model.DOCUMENT_KINDS)
     venue = booktitle or journal or _other_venue(values, decode)
     venue_kind = _KINDS.get(kind, "preprint")
-    if "workshop" in venue.casefold():
+    if kind == "thesis":  # biblatex's: its `type` says which degree
+        said = values.get("type", "")
+        masters = re.search(r"master|mathesis|\bm\.?\s?sc\b|\bma\b", said, re.IGNORECASE)
+        venue_kind = "mastersthesis" if masters else "phdthesis"
+    if venue_kind in ("conference", "journal", "preprint") and "workshop" in venue.casefold():
         venue_kind = "workshop"
     if arxiv and (not venue or _PREPRINT_JOURNAL.search(venue)):
         venue, venue_kind, journal = "arXiv", "preprint", ""
     if not venue:
         return Item(entry.key, None, "no venue (journal, booktitle, ...), no URL, no arXiv id")
     url = _verbatim(values.get("url", ""))
+    if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
+        url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
     if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
         url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
     elif "doi.org/" in url:
         url = ""  # the doi field says it
+    url = url if re.match(r"^https?://\S+$", url) else ""
+    # a page is cited by its address: a @misc without one (or with only a DOI) is not one
+    if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
+        venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
     editors, _ = _people(values.get("editor", ""), decode)
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
@@ -373,7 +404,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         arxiv=arxiv,
         arxiv_class=arxiv_class.strip() or None,
         doi=_doi_of(values),
-        url=url if re.match(r"^https?://\S+$", url) else None,
+        url=url or None,
+        urldate=_urldate(values),
         month=_month(values),
         # where a meeting was held: biblatex's location (ACM's address is the publisher's)
         address=decode(values.get("location") or values.get("address") or "") or None,

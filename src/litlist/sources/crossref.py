@@ -24,6 +24,13 @@ _KINDS = {
     "proceedings-article": "conference",
     "posted-content": "preprint",
     "book-chapter": "conference",
+    # works outside journals and proceedings: their publisher or school is the venue
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "report": "report",
+    "dissertation": "phdthesis",  # Crossref does not say which degree; most are doctoral
 }
 
 
@@ -76,6 +83,14 @@ def _person(author: dict) -> str | None:
     )
 
 
+def _institution(message: dict) -> str | None:
+    """The first institution a work names (a dissertation's university), if any."""
+    found = message.get("institution")
+    first = found[0] if isinstance(found, list) and found else found
+    name = first.get("name") if isinstance(first, dict) else None
+    return one_line(name) or None if isinstance(name, str) else None
+
+
 def parse(answer: object, doi: str) -> Draft:
     """The Draft in a Crossref answer, or SourceError when it is not a work we can read."""
     if not isinstance(answer, dict) or answer.get("message-type") != "work":
@@ -96,13 +111,17 @@ def parse(answer: object, doi: str) -> Draft:
     pages = message.get("page")
     year, month = _date(message)
     event = message.get("event")
+    venue = container or message.get("publisher")
+    if kind in ("book", "report", "phdthesis"):
+        # who put it out (a dissertation's school), not the series it is in
+        venue = _institution(message) or message.get("publisher") or container
     where = event.get("location") if isinstance(event, dict) and kind == "conference" else None
     return Draft(
         title=title,
         authors=authors,
         year=year,
         month=month,
-        venue=container or message.get("publisher"),
+        venue=venue,
         venue_kind=kind,
         booktitle=container if kind == "conference" else None,
         volume=str(message["volume"]) if message.get("volume") else None,
