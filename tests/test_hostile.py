@@ -38,7 +38,9 @@ STDOUT_COMMANDS = [
 ]
 
 
-def _litlist(args: list[str], stdout, tmp_path: Path, **popen) -> subprocess.CompletedProcess:
+def _litlist(
+    args: list[str], stdout, tmp_path: Path, unbuffered: bool = False, **popen
+) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "src"),
@@ -46,6 +48,10 @@ def _litlist(args: list[str], stdout, tmp_path: Path, **popen) -> subprocess.Com
         "NO_COLOR": "1",
     }
     env.pop("LITLIST_CATALOG", None)
+    # a user's shell leaves Python's output buffered; a CI runner may not: both are tested
+    env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     return subprocess.run(
         [sys.executable, "-m", "litlist", *args],
         stdout=stdout,
@@ -59,10 +65,13 @@ def _litlist(args: list[str], stdout, tmp_path: Path, **popen) -> subprocess.Com
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+@pytest.mark.parametrize("unbuffered", [False, True], ids=["buffered", "unbuffered"])
 @pytest.mark.parametrize("args", STDOUT_COMMANDS, ids=" ".join)
-def test_full_disk_on_stdout_is_one_error_line(args, tmp_path):
+def test_full_disk_on_stdout_is_one_error_line(args, unbuffered, tmp_path):
+    # buffered, what a failed write left in the buffer failed again at the final flush and
+    # the error was printed twice
     with open("/dev/full", "w") as full:
-        result = _litlist(args, full, tmp_path)
+        result = _litlist(args, full, tmp_path, unbuffered=unbuffered)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "error: cannot write the output: No space left on device (standard output)"

@@ -125,8 +125,11 @@ class _Group(TyperGroup):
                 standalone_mode=False,
                 **extra,
             )
-            # what is still buffered must fail here, where it can be reported
-            sys.stdout.flush()
+            # what is still buffered must fail here, where it can be reported; unless a
+            # write failed already and was reported inside the command: the bytes it left
+            # in the buffer would fail again and print the error twice
+            if not guarded.failed:
+                sys.stdout.flush()
         except OutputFailed as exc:
             # outside a command's reporting(): `check`'s summary, --version
             if exc.errno != errno.EPIPE:
