@@ -155,6 +155,36 @@ def test_output_refuses_an_existing_file(run, tmp_path):
     assert listing(tmp_path) == ["refs.bib"]
 
 
+@pytest.mark.parametrize("name", ["itself", "symlink", "hard link"])
+@pytest.mark.parametrize("flags", [["-o"], ["--force", "-o"], ["--merge"]])
+def test_export_never_writes_over_the_catalog_in_use(run, tmp_path, name, flags):
+    # `export dpo -o papers.toml --force` put BibTeX over the user's own list
+    own = tmp_path / "papers.toml"
+    own.write_bytes((ROOT / "data" / "papers.toml").read_bytes())
+    before = own.read_bytes()
+    target = {"itself": own, "symlink": tmp_path / "link.toml", "hard link": tmp_path / "hard"}
+    if name == "symlink":
+        target[name].symlink_to(own)
+    elif name == "hard link":
+        os.link(own, target[name])
+    line = one_error_line(run("--catalog", own, "export", "dpo", *flags, target[name]))
+    assert line == f"error: {target[name]} is the catalog in use; write the BibTeX to another file"
+    assert own.read_bytes() == before
+
+
+@pytest.mark.parametrize("reads", ["--tex", "--aux"])
+def test_export_never_writes_over_the_draft_it_reads(run, tmp_path, reads):
+    draft = tmp_path / ("draft.tex" if reads == "--tex" else "draft.aux")
+    draft.write_text(
+        "\\citation{rafailov2023direct}\n" if reads == "--aux" else "\\cite{hu2022lora}\n"
+    )
+    before = draft.read_bytes()
+    line = one_error_line(run("export", reads, draft, "-o", draft, "--force"))
+    what = "a draft being read" if reads == "--tex" else "the .aux being read"
+    assert line == f"error: {draft} is {what}; write the BibTeX to another file"
+    assert draft.read_bytes() == before
+
+
 def test_force_replaces_and_keeps_permissions(run, tmp_path):
     out = tmp_path / "refs.bib"
     out.write_text("old\n", encoding="utf-8")

@@ -1,5 +1,6 @@
 """`litlist export`: BibTeX for papers, for a draft's citations, into a new or existing file."""
 
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -99,6 +100,16 @@ def export_cmd(
         if output == Path("-"):  # the usual name for standard output
             output = None
         cat = load_catalog(ctx)
+        # --force or --merge would put BibTeX over a file this command reads
+        read: list[tuple[str | Path, str]] = [(cat.path, "the catalog in use")]
+        read += [(t, "a draft being read") for t in tex or []]
+        read += [(aux, "the .aux being read")] if aux is not None else []
+        for target in (output, merge):
+            for path, what in read:
+                if target is not None and _same_file(target, path):
+                    raise bibtex.ExportError(
+                        f"{target} is {what}; write the BibTeX to another file"
+                    )
         positions = query.select(cat, topic=topic, venue=venue, year=year)
         cited, source = citations.collect(tex or [], aux) if (tex or aux) else ([], "")
         if (tex or aux) and not cited:
@@ -172,6 +183,14 @@ def _warn_of(trouble: "Trouble") -> None:
             f"{key}: {commands} need T1 fonts: add \\usepackage[T1]{{fontenc}} if the "
             "document has none (LaTeX's default OT1, as in ICML's template, stops on them)"
         )
+
+
+def _same_file(target: Path, path: str | Path) -> bool:
+    """Whether `target` is the file at `path` (by any name: a symlink, a hard link)."""
+    try:
+        return os.path.samefile(target, path)
+    except OSError:  # no such file yet: nothing to protect
+        return False
 
 
 def _nothing_to_write(source: str, filters: dict[str, str | None], target: Path | None) -> str:
