@@ -406,26 +406,34 @@ class Planner:
         request is made and a draft is built."""
         from litlist.schema import ID_RE, KEY_RE
 
+        # option, value, pattern, what it is, its characters, its first one, the paper
+        # that holds the value already (keys compared as BibTeX does, ignoring case)
         checks = [
-            ("--key", options.key, KEY_RE, "letters A-Z a-z, digits and _ : . - / +", "a letter"),
+            (
+                "--key",
+                options.key,
+                KEY_RE,
+                "a citation key",
+                "letters A-Z a-z, digits and _ : . - / +",
+                "a letter",
+                lambda key: self.keys.get(key.casefold()),
+            ),
             (
                 "--id",
                 options.id,
                 ID_RE,
+                "an id",
                 "lower-case letters a-z, digits and -",
                 "a letter or digit",
+                lambda id_: id_ if id_ in self.ids else None,
             ),
         ]
-        for option, value, pattern, chars, first in checks:
+        for option, value, pattern, what, chars, first, holder in checks:
             if value is None:
                 continue
             if not pattern.match(value):
-                what = "a citation key" if option == "--key" else "an id"
                 raise EditError(f"{option} {value!r}: {what} is {chars}, starting with {first}")
-            owner = self.keys.get(value.casefold()) if option == "--key" else None
-            if option == "--id" and value in self.ids:
-                owner = value
-            if owner is not None:
+            if (owner := holder(value)) is not None:
                 raise EditError(f"{option} {value!r} is taken by paper '{owner}'; choose another")
         texts = [("--alias", options.aliases), ("--summary", options.summary)]
         for option, values in [*texts, ("--summary-en", [options.summary_en])]:
