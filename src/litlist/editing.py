@@ -153,9 +153,16 @@ def toml_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+def toml_key(name: str) -> str:
+    """A TOML key: bare where TOML allows it, else quoted."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else toml_string(name)
+
+
 def _value(name: str, value: object) -> str:
     if isinstance(value, bool):
-        raise TypeError(name)
+        return "true" if value else "false"
+    if isinstance(value, dict):  # an inline table of strings (a paper's `extra`)
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_string(v)}" for k, v in value.items()) + "}"
     if isinstance(value, int):
         return str(value)
     if isinstance(value, str):

@@ -243,6 +243,19 @@ class Paper:
     month: int | None = None
     editors: tuple[str, ...] = ()
     urldate: str | None = None  # when a web page was read (2024-05-01): pages change
+    # What a user's own entry brings (import, add): the entry type it was written as
+    # ("incollection", biblatex's "mvbook"), an author list its source cut short ("and
+    # others"), its abstract and keywords, and every other field verbatim, as BibTeX text,
+    # in the order the source had them (exported as they came).
+    entry_type: str | None = None
+    others: bool = False
+    abstract: str | None = None
+    keywords: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()
+    # a reader's own list: where reading stands ("to-read", "reading", "read") and the day
+    # the paper was added (ISO 8601, "2026-12-07"); the shipped papers have neither
+    status: str | None = None
+    added: str | None = None
     published: Publication | None = None  # last: to_record and from_record rely on it
 
     @property
@@ -275,7 +288,9 @@ class Paper:
         out: dict[str, object] = {}
         for name in field_names(Paper):
             value = getattr(self, name)
-            if isinstance(value, tuple):
+            if name == "extra":
+                value = dict(value)
+            elif isinstance(value, tuple):
                 value = list(value)
             elif isinstance(value, Publication):
                 value = {

@@ -50,6 +50,11 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
 # when a web page was read, as biblatex's urldate takes it: 2024, 2024-05 or 2024-05-01
 URLDATE_RE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+# a day, as `added` records it: 2026-12-07
+DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+# an entry type and a field name as BibTeX and biber read them (lower case here)
+ENTRY_TYPE_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
+FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
 PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
 
 # strict: TOML has integers, so "2022", 2022.0 or true for a year is a mistake, not a year.
@@ -193,6 +198,15 @@ class PaperModel(_Strict):
     month: Month | None = None
     editors: list[Text] = Field(default_factory=list)
     urldate: str | None = Field(default=None, pattern=URLDATE_RE.pattern)
+    entry_type: str | None = Field(default=None, pattern=ENTRY_TYPE_RE.pattern)
+    others: bool = False
+    abstract: Text | None = None
+    keywords: list[Text] = Field(default_factory=list)
+    extra: dict[Annotated[str, Field(pattern=FIELD_NAME_RE.pattern)], str] = Field(
+        default_factory=dict
+    )
+    status: Literal["to-read", "reading", "read"] | None = None
+    added: str | None = Field(default=None, pattern=DATE_RE.pattern)
     published: PublicationModel | None = None
 
     _doi = field_validator("doi")(_check_doi)
@@ -249,7 +263,10 @@ class PaperModel(_Strict):
 
 
 def _frozen(values: tuple) -> list:
-    return [tuple(v) if isinstance(v, list) else v for v in values]
+    return [
+        tuple(v) if isinstance(v, list) else tuple(v.items()) if isinstance(v, dict) else v
+        for v in values
+    ]
 
 
 # `published` is the last field of a Paper (as `model.to_record` also has it)

@@ -87,6 +87,11 @@ class Draft:
     month: int | None = None
     address: str | None = None  # where a conference was held
     editors: list[str] = field(default_factory=list)
+    entry_type: str | None = None  # the entry type a .bib wrote it as ("incollection")
+    others: bool = False  # the source's author list ends in "and others"
+    abstract: str | None = None
+    keywords: list[str] = field(default_factory=list)
+    extra: dict[str, str] = field(default_factory=dict)  # other fields, verbatim BibTeX text
     key: str | None = None  # a BibTeX entry's own key
     origin: str = ""  # for messages: "arXiv 2305.18290", "entry 'rafailov2023direct'"
     notes: list[str] = field(default_factory=list)  # what the user should know
