@@ -559,6 +559,11 @@ class Planner:
             "aliases": list(options.aliases),
             "summary": list(options.summary),
             "summary_en": options.summary_en or None,
+            "entry_type": draft.entry_type,
+            "others": draft.others or None,
+            "abstract": draft.abstract or None,
+            "keywords": list(draft.keywords) or None,
+            "extra": dict(draft.extra) or None,
         }
         self._drop_invalid(row, draft.origin)
         return row

@@ -410,6 +410,9 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         # where a meeting was held: biblatex's location (ACM's address is the publisher's)
         address=decode(values.get("location") or values.get("address") or "") or None,
         editors=editors,
+        others=cut,
+        abstract=_paragraphs(decode(values.get("abstract", ""))) or None,
+        keywords=_keywords(decode(values.get("keywords", ""))),
         key=entry.key,
         origin=entry_name(entry.key),
     )
@@ -418,6 +421,18 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if year_note:
         draft.notes.append(f"{draft.origin}: {year_note}")
     return draft_item(entry.key, draft)
+
+
+def _paragraphs(text: str) -> str:
+    """Text with its paragraph breaks (a blank line) kept and every other run of white space
+    one space: how an abstract is stored."""
+    paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", text))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _keywords(text: str) -> list[str]:
+    """A keywords field's words and phrases, as Zotero (", ") and others (";") separate them."""
+    return [k for k in (" ".join(part.split()) for part in re.split(r"[,;]", text)) if k]
 
 
 def entry_name(key: str) -> str:
