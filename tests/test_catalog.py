@@ -457,6 +457,24 @@ def test_shipped_anthology_pages_are_the_anthologys(shipped: Catalog, where, pag
     assert _page_ranges(shipped)[where] == pages
 
 
+@pytest.mark.parametrize(
+    ("paper_id", "name", "not_as"),
+    [
+        # the NeurIPS proceedings PDF's byline (the arXiv listing gives "Ed Chi", "Quoc Le")
+        ("cot", "Ed H. Chi", "Ed Chi"),
+        ("cot", "Quoc V. Le", "Quoc Le"),
+        # the Anthology's shortened forms; the arXiv listing gives the whole name
+        ("llm-adapters", "Roy Ka-Wei Lee", "Roy Lee"),
+        ("p-tuning-v2", "Weng Lam Tam", "Weng Tam"),
+    ],
+)
+def test_shipped_authors_are_named_as_their_bylines(shipped, paper_id, name, not_as) -> None:
+    """README: authors as the version of record's byline prints them, not as an index
+    shortens them."""
+    authors = shipped.paper(shipped.ids.index(paper_id)).authors
+    assert name in authors and not_as not in authors
+
+
 def test_shipped_aliases_people_type(shipped: Catalog) -> None:
     aliases = {a for p in shipped.papers for a in p.aliases}
     for alias in [
