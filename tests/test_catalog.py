@@ -420,6 +420,61 @@ def test_shipped_paper_is_complete(shipped: Catalog, position: int) -> None:
     assert paper.url is None or re.match(r"https?://", paper.url)
 
 
+def _page_ranges(shipped: Catalog) -> dict[str, str]:
+    """Each paper's pages, and its version of record's as `id/published`."""
+    ranges = {}
+    for paper in shipped.papers:
+        if paper.pages:
+            ranges[paper.id] = paper.pages
+        if paper.published is not None and paper.published.pages:
+            ranges[f"{paper.id}/published"] = paper.published.pages
+    return ranges
+
+
+def test_shipped_page_ranges_run_forward(shipped: Catalog) -> None:
+    """A range is first-last with first <= last: a transposed or half-edited range is a typo."""
+    ranges = _page_ranges(shipped)
+    assert len(ranges) >= 20
+    for where, pages in ranges.items():
+        found = re.fullmatch(r"(\d+)-(\d+)", pages)
+        assert found, (where, pages)
+        assert int(found.group(1)) <= int(found.group(2)), (where, pages)
+
+
+@pytest.mark.parametrize(
+    ("where", "pages"),
+    [
+        # the ACL Anthology's record as it is now (acl-org/acl-anthology,
+        # data/xml/2025.findings.xml, paper 459 of the NAACL 2025 Findings volume): the volume
+        # was repaginated, and 8218-8232 is no longer this paper's range
+        ("icd/published", "8233-8247"),
+        ("llm-adapters", "5254-5276"),  # data/xml/2023.emnlp.xml, emnlp-main 319
+        ("p-tuning-v2", "61-68"),  # data/xml/2022.acl.xml, acl-short 8
+        ("acd/published", "2421-2431"),  # aclanthology.org/2024.findings-emnlp.136
+    ],
+)
+def test_shipped_anthology_pages_are_the_anthologys(shipped: Catalog, where, pages) -> None:
+    assert _page_ranges(shipped)[where] == pages
+
+
+@pytest.mark.parametrize(
+    ("paper_id", "name", "not_as"),
+    [
+        # the NeurIPS proceedings PDF's byline (the arXiv listing gives "Ed Chi", "Quoc Le")
+        ("cot", "Ed H. Chi", "Ed Chi"),
+        ("cot", "Quoc V. Le", "Quoc Le"),
+        # the Anthology's shortened forms; the arXiv listing gives the whole name
+        ("llm-adapters", "Roy Ka-Wei Lee", "Roy Lee"),
+        ("p-tuning-v2", "Weng Lam Tam", "Weng Tam"),
+    ],
+)
+def test_shipped_authors_are_named_as_their_bylines(shipped, paper_id, name, not_as) -> None:
+    """README: authors as the version of record's byline prints them, not as an index
+    shortens them."""
+    authors = shipped.paper(shipped.ids.index(paper_id)).authors
+    assert name in authors and not_as not in authors
+
+
 def test_shipped_aliases_people_type(shipped: Catalog) -> None:
     aliases = {a for p in shipped.papers for a in p.aliases}
     for alias in [
