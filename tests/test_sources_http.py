@@ -42,12 +42,13 @@ def _replay(request: httpx.Request) -> httpx.Response:
         # a journal article numbered, not paged: the article number is its page
         ("crossref-srep16696.json", "10.1038/srep16696", {
             "venue": "Scientific Reports", "venue_kind": "journal", "year": 2015, "month": 11,
-            "volume": "5", "number": "1", "pages": "16696", "entry_type": None,
+            "volume": "5", "number": "1", "pages": "16696", "entry_type": "article",
             "url": "https://www.nature.com/articles/srep16696",
         }),
         # a proceedings paper with a subtitle, held where its event says
         ("crossref-vqf-subtitle.json", "10.1145/3448016.3452841", {
             "title": "Vector Quotient Filters", "venue_kind": "conference",
+            "entry_type": "inproceedings",
             "booktitle": "Proceedings of the 2021 International Conference on Management of Data",
             "year": 2021, "month": 6, "pages": "1386-1399", "address": "Virtual Event China",
             "extra": {"subtitle": "Overcoming the Time/Space Trade-Off in Filter Design"},
@@ -72,22 +73,25 @@ def _replay(request: httpx.Request) -> httpx.Response:
         # a dissertation dated only by `approved`, filed under its school
         ("crossref-thesis-uq.json", "10.14264/uql.2020.791", {
             "venue": "The University of Queensland", "venue_kind": "phdthesis",
+            "entry_type": "phdthesis",
             "year": 2020, "month": 5,
         }),
         # a master's thesis says so in `degree`; an author entry naming no one is no author
         ("crossref-thesis-lsu.json", "10.31390/gradschool_theses.6125", {
             "venue": "Louisiana State University and Agricultural and Mechanical College",
-            "venue_kind": "mastersthesis", "year": 2025, "month": 4,
+            "venue_kind": "mastersthesis", "entry_type": "mastersthesis", "year": 2025,
+            "month": 4,
             "authors": ["Joshua Rovira"],
         }),
         # a posted preprint: its server is its venue
         ("crossref-biorxiv.json", "10.1101/055319", {
-            "venue": "bioRxiv", "venue_kind": "preprint", "year": 2016, "month": 5,
+            "venue": "bioRxiv", "venue_kind": "preprint", "entry_type": None, "year": 2016,
+            "month": 5,
         }),
         # a report: dated when issued (1992), not when OSTI approved the record (2008)
         ("crossref-report-osti.json", "10.2172/10115553", {
             "venue": "Idaho National Engineering and Environmental Laboratory",
-            "venue_kind": "report", "year": 1992, "month": 10,
+            "venue_kind": "report", "entry_type": "techreport", "year": 1992, "month": 10,
         }),
         # editors; a series before the volume's own title; a page that is an id
         ("crossref-spie-editors.json", "10.1117/12.2214605", {
@@ -330,3 +334,84 @@ def test_network_failures_are_said_in_words(exc: Exception, words: str) -> None:
         arxiv.fetch("1706.03762", transport=httpx.MockTransport(answer))
     message = str(err.value)
     assert words in message and type(exc).__name__ not in message and "Errno" not in message
+
+
+# ---------------------------------------------------------------- through `litlist add`
+
+
+@pytest.fixture
+def run():
+    from typer.testing import CliRunner
+
+    from litlist.cli import app
+
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(app, [str(a) for a in args], prog_name="litlist")
+
+    return invoke
+
+
+def test_add_of_a_hostile_answer_is_one_line_and_changes_nothing(
+    run, tiny_catalog, monkeypatch
+) -> None:
+    broken = _work("crossref-srep16696.json")
+    broken["message"]["author"] = "Laura Tosatto"
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=broken))
+    monkeypatch.setattr(sources, "TRANSPORT", transport)
+    before = tiny_catalog.read_bytes()
+    result = run("-c", tiny_catalog, "add", "10.1038/srep16696", "--topic", "alpha")
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: Crossref: the answer is not a")
+    assert tiny_catalog.read_bytes() == before
+
+
+def test_add_of_an_arxiv_id_with_a_journal_doi_files_the_journal_paper(
+    run, tiny_catalog, recorded
+) -> None:
+    import tomllib
+
+    result = run("-c", tiny_catalog, "add", "2203.06904", "--topic", "alpha")
+    assert result.exit_code == 0, result.stderr
+    assert "is published (10.1038/s42256-023-00626-4)" in result.stderr
+    papers = tomllib.loads(tiny_catalog.read_text(encoding="utf-8"))["paper"]
+    row = next(p for p in papers if p.get("arxiv") == "2203.06904")
+    assert row["doi"] == "10.1038/s42256-023-00626-4" and row["pages"] == "220-235"
+    assert row["title"].startswith("Parameter-efficient fine-tuning")
+    venues = tomllib.loads(tiny_catalog.read_text(encoding="utf-8"))["venue"]
+    assert next(v for v in venues if v["id"] == row["venue"])["kind"] == "journal"
+    assert [r.url.host for r in recorded] == ["export.arxiv.org", "api.crossref.org"]
+
+
+def test_add_of_a_book_chapter_keeps_its_type_isbn_and_book(run, tiny_catalog, recorded):
+    import tomllib
+
+    result = run("-c", tiny_catalog, "add", "10.1007/978-3-662-46370-3_13", "--topic", "alpha")
+    assert result.exit_code == 0, result.stderr
+    papers = tomllib.loads(tiny_catalog.read_text(encoding="utf-8"))["paper"]
+    row = next(p for p in papers if p.get("doi") == "10.1007/978-3-662-46370-3_13")
+    assert (row["entry_type"], row["booktitle"]) == ("incollection", "Shoulder Stiffness")
+    assert row["extra"] == {"isbn": "9783662463697"}
+    assert row["publisher"] == "Springer Berlin Heidelberg"
+
+
+def test_add_of_a_published_arxiv_paper_offline_from_crossref_is_the_preprint(
+    run, tiny_catalog, monkeypatch
+) -> None:
+    import tomllib
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "api.crossref.org":
+            raise httpx.ConnectError("down")
+        return _replay(request)
+
+    monkeypatch.setattr(sources, "TRANSPORT", httpx.MockTransport(answer))
+    result = run("-c", tiny_catalog, "add", "2203.06904", "--topic", "alpha")
+    assert result.exit_code == 0, result.stderr
+    assert "added as the arXiv preprint" in result.stderr
+    papers = tomllib.loads(tiny_catalog.read_text(encoding="utf-8"))["paper"]
+    row = next(p for p in papers if p.get("arxiv") == "2203.06904")
+    assert "doi" not in row and row["venue"] == "arXiv"
+    assert row["extra"]["note"].startswith("Published in Nature Machine Intelligence 5")

@@ -37,9 +37,21 @@ _KINDS = {
     "report": "report",
     "dissertation": "phdthesis",  # unless its `degree` says master's
 }
-# Crossref's work types -> the BibTeX entry type to export, where the venue kind alone
-# would say another (a chapter's book is filed like proceedings, but it is a collection)
-_ENTRY_TYPES = {"book-chapter": "incollection"}
+# Crossref's work types -> the BibTeX entry type the work is exported as: Crossref says
+# what a work is, and a chapter filed under its book like proceedings is still a chapter
+# of a collection. (A posted preprint has none: it is cited as the preprint it is.) With
+# an entry type, the export also writes the fields kept in `extra` (ISBN, subtitle, ...).
+_ENTRY_TYPES = {
+    "journal-article": "article",
+    "proceedings-article": "inproceedings",
+    "book-chapter": "incollection",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "reference-book": "book",
+    "report": "techreport",
+    "dissertation": "phdthesis",
+}
 
 
 # ---------------------------------------------------------------- the answer's shape
@@ -214,7 +226,9 @@ def _draft(work: _Work, doi: str) -> Draft:
         publisher=publisher,
         address=one_line(where) or None if where else None,
         editors=[name for person in work.editor or [] if (name := _person(person))],
-        entry_type=_ENTRY_TYPES.get(work.type or ""),
+        entry_type="mastersthesis"
+        if kind == "mastersthesis"
+        else _ENTRY_TYPES.get(work.type or ""),
         # the DOI as the user typed it unless Crossref names another work (DOIs ignore case)
         doi=work.doi if work.doi and work.doi.casefold() != doi.casefold() else doi,
         url=_url(work),
