@@ -186,6 +186,22 @@ def test_arxiv_current_feed_shape_is_read() -> None:
     assert (draft.arxiv_class, draft.year, len(draft.authors)) == ("cs.CL", 2017, 8)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><entry>"
+        + b"<a>" * 200_000
+        + b"</a>" * 200_000
+        + b"</entry></feed>",
+        b"<feed xmlns='http://www.w3.org/2005/Atom'><entry><id>http://arxiv.org/abs/"
+        b"1706.03762v1</id><title>T</title></entry></feed>",
+    ],
+)
+def test_arxiv_deep_or_empty_entries_are_one_error(body: bytes) -> None:
+    with pytest.raises(SourceError, match="^arXiv: (no paper|the entry for)"):
+        arxiv.parse(body, "1706.03762")
+
+
 def test_arxiv_error_is_http_400_with_an_atom_body() -> None:
     transport = httpx.MockTransport(_replay)
     with pytest.raises(SourceError) as err:
