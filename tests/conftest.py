@@ -200,7 +200,19 @@ RECORDED = {
     ("api.crossref.org", "10.18653/v1/N19-1423"): "crossref-bert.json",
     ("api.crossref.org", "10.1038/s42256-023-00626-4"): "crossref-peft-nmi.json",
     ("api.crossref.org", "10.1038/nature11247"): "crossref-encode.json",
+    ("api.crossref.org", "10.1038/srep16696"): "crossref-srep16696.json",
+    ("api.crossref.org", "10.1145/3448016.3452841"): "crossref-vqf-subtitle.json",
+    ("api.crossref.org", "10.1007/978-3-662-46370-3_13"): "crossref-chapter-isbn.json",
+    ("api.crossref.org", "10.1109/icdcsw.2003.1203662"): "crossref-icdcsw-undated.json",
+    ("api.crossref.org", "10.14264/uql.2020.791"): "crossref-thesis-uq.json",
+    ("api.crossref.org", "10.31390/gradschool_theses.6125"): "crossref-thesis-lsu.json",
+    ("api.crossref.org", "10.1101/055319"): "crossref-biorxiv.json",
+    ("api.crossref.org", "10.2172/10115553"): "crossref-report-osti.json",
+    ("api.crossref.org", "10.1117/12.2214605"): "crossref-spie-editors.json",
 }
+# The HTTP status a recorded answer came with when it is not 200: arXiv answers a
+# malformed id with 400 and an Atom error feed.
+RECORDED_STATUS = {"arxiv-error.xml": 400}
 
 
 @pytest.fixture
@@ -220,7 +232,8 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list:
             if request.url.host == host and part.lower() in url.lower():  # DOIs ignore case
                 body = (HTTP_FIXTURES / name).read_bytes()
                 kind = "application/atom+xml" if name.endswith(".xml") else "application/json"
-                return httpx.Response(200, content=body, headers={"content-type": kind})
+                status = RECORDED_STATUS.get(name, 200)
+                return httpx.Response(status, content=body, headers={"content-type": kind})
         if request.url.host == "api.crossref.org":
             return httpx.Response(404, text="Resource not found.")
         raise AssertionError(f"no recorded answer for {url}")

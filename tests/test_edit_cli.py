@@ -184,7 +184,7 @@ def _failing(status: int | None = None, exc: Exception | None = None):
         ("10.9999/nothing", None, "Crossref", "no work with DOI"),
         ("1706.03762", "503", "arXiv", "HTTP 503"),
         ("1706.03762", "timeout", "arXiv", "no answer within 5 s"),
-        ("1706.03762", "offline", "arXiv", "cannot connect"),
+        ("1706.03762", "offline", "arXiv", "cannot connect (no network, or the service"),
         ("1706.03762", "garbage", "arXiv", "not readable XML"),
         ("10.9999/x", "garbage", "Crossref", "not JSON"),
     ],
@@ -207,6 +207,7 @@ def test_add_service_failures_are_one_line_and_change_nothing(
     before = own_catalog.read_bytes()
     line = one_error(run("-c", own_catalog, "add", identifier, "--topic", "peft"))
     assert line.startswith(f"error: {service}: ") and words in line and "--bib" in line
+    assert "Error" not in line and "Exception" not in line  # words, not httpx's class names
     assert own_catalog.read_bytes() == before
 
 

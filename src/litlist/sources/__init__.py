@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import unicodedata
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from litlist import __version__
 from litlist.errors import InputError, LitlistError
 from litlist.model import looks_like_organisation
 
-TIMEOUT = 5.0  # seconds: a few, never "forever"
+# A request gets READ_TIMEOUT seconds for each read and TIMEOUT for the whole answer: a
+# server that sends one byte every few seconds never trips a per-read limit alone.
+TIMEOUT = 15.0
+READ_TIMEOUT = 5.0
+# The most an answer may hold once decompressed: a work record is a few kB, an arXiv
+# entry less; 5 MB is room for the longest reference lists, and a gzip bomb stops there.
+MAX_BYTES = 5_000_000
 # An httpx transport used instead of the network: tests replay recorded answers with it.
 TRANSPORT = None
+# The clock the total time is measured on; tests put a fake one here.
+CLOCK: Callable[[], float] = time.monotonic
 EMAIL_ENV_VAR = "LITLIST_EMAIL"
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
@@ -58,6 +69,7 @@ class SourceError(LitlistError):
 
     def __init__(self, service: str, what: str) -> None:
         self.service = service
+        self.what = what
         super().__init__(
             f"{service}: {what}; nothing was added (offline? add it from a BibTeX entry: "
             "litlist add --bib FILE)"
@@ -136,23 +148,91 @@ def user_agent() -> str:
     return f"litlist/{__version__}" + (f" (mailto:{email})" if email else "")
 
 
-def get(service: str, url: str, params: dict | None = None, *, transport=None):
-    """One GET with a short timeout and no retries: the httpx response, or SourceError
-    naming the service. `transport` lets tests replay recorded answers."""
+@dataclass(frozen=True)
+class Answer:
+    """A service's answer, read whole within the limits: status, media type, body."""
+
+    status: int
+    content_type: str
+    body: bytes
+
+
+def get(service: str, url: str, params: dict | None = None, *, transport=None) -> Answer:
+    """One GET, no retries, read within TIMEOUT seconds in all and MAX_BYTES decoded:
+    the Answer, or SourceError saying in words what went wrong. `transport` lets tests
+    replay recorded answers."""
     import httpx
 
+    deadline = CLOCK() + TIMEOUT
     try:
         with httpx.Client(
-            timeout=TIMEOUT,
-            headers={"User-Agent": user_agent()},
+            timeout=httpx.Timeout(READ_TIMEOUT),
+            # only what _decoded can undo with a bound on the output
+            headers={"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"},
             follow_redirects=True,
             transport=transport or TRANSPORT,
         ) as client:
-            return client.get(url, params=params)
-    except httpx.TimeoutException:
-        raise SourceError(service, f"no answer within {TIMEOUT:.0f} s") from None
+            with client.stream("GET", url, params=params) as response:
+                if response.is_stream_consumed:
+                    # an answer built whole in memory (a test's): httpx decoded it already
+                    chunks: Iterable[bytes] = [response.content]
+                    encoding = ""
+                else:
+                    chunks = response.iter_raw()
+                    encoding = response.headers.get("content-encoding", "")
+                body = bytearray()
+                for chunk in _decoded(service, chunks, encoding):
+                    body += chunk
+                    if len(body) > MAX_BYTES:
+                        raise SourceError(
+                            service, f"the answer is larger than {MAX_BYTES // 1_000_000} MB"
+                        )
+                    if CLOCK() > deadline:
+                        raise SourceError(service, f"no whole answer within {TIMEOUT:.0f} s")
+                kind = response.headers.get("content-type", "").split(";")[0].strip()
+                return Answer(response.status_code, kind.lower(), bytes(body))
     except httpx.HTTPError as exc:
-        raise SourceError(service, f"cannot connect ({type(exc).__name__})") from None
+        raise SourceError(service, _in_words(exc)) from None
+
+
+def _decoded(service: str, chunks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    """The body as sent, decompressed piece by piece: no piece is ever more than 64 kB,
+    so a small compressed answer that unpacks to gigabytes is stopped at the cap."""
+    encoding = encoding.strip().lower()
+    if encoding in ("", "identity"):
+        yield from chunks
+        return
+    if encoding in ("gzip", "x-gzip"):
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        inflater = zlib.decompressobj()
+    else:
+        raise SourceError(service, f"the answer is compressed as '{encoding[:20]}', not gzip")
+    try:
+        for chunk in chunks:
+            while chunk and not inflater.eof:
+                yield inflater.decompress(chunk, 65536)
+                chunk = inflater.unconsumed_tail
+        yield inflater.flush()
+    except zlib.error:
+        raise SourceError(service, "the answer's compressed data is damaged") from None
+
+
+def _in_words(exc: Exception) -> str:
+    """What an httpx error means for the user, in words (never a class name)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {READ_TIMEOUT:.0f} s"
+    if isinstance(exc, httpx.ConnectError):
+        return "cannot connect (no network, or the service is down)"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "the service sent the request round in circles (too many redirects)"
+    if isinstance(exc, httpx.DecodingError):
+        return "the answer's compressed data is damaged"
+    if isinstance(exc, httpx.TransportError):
+        return "the connection broke off before the answer was complete"
+    return "the request failed"
 
 
 # ---------------------------------------------------------------- names
