@@ -516,3 +516,27 @@ def test_strings_that_double_at_every_step_are_cut_short() -> None:
     assert len(items) == 1 and items[0].problem == "no title"
     ((key, values),) = list(bibtex.read_entries(text))
     assert key == "k" and len(values["title"]) <= 10 * len(text) + 10_000_000
+
+
+# ---------------------------------------------------------------- issue 18, item 17
+
+
+def test_a_hard_link_to_the_shipped_catalog_is_the_shipped_catalog(tmp_path, monkeypatch):
+    """The shipped check compares the file (device and inode), not the name: a hard link
+    elsewhere is the same file, and `add` through it would change what litlist ships."""
+    ship = tmp_path / "package" / "papers.toml"
+    ship.parent.mkdir()
+    ship.write_text(TINY_CATALOG, encoding="utf-8")
+    monkeypatch.setattr(catalog, "PACKAGED", ship)
+    monkeypatch.setattr(catalog, "SOURCE_TREE", ship)
+    link = tmp_path / "elsewhere.toml"
+    os.link(ship, link)
+    copy = tmp_path / "copy.toml"
+    copy.write_text(TINY_CATALOG, encoding="utf-8")
+    assert catalog.is_shipped(link) and catalog.is_shipped(ship)
+    assert not catalog.is_shipped(copy)
+    result = CliRunner().invoke(
+        app, ["--catalog", str(link), "import", "/dev/null", "--topic", "alpha"]
+    )
+    assert result.exit_code == 1 and "shipped with litlist" in result.stderr
+    assert ship.read_text(encoding="utf-8") == TINY_CATALOG

@@ -93,12 +93,23 @@ def shipped() -> Path:
 
 
 def is_shipped(path: Path) -> bool:
-    """True for the shipped catalog, whatever the name used for it, or any file inside the
-    installed package: those are never written."""
+    """True for the shipped catalog, whatever the name used for it (a symlink, a hard link:
+    the same device and inode), or any file inside the installed package: those are never
+    written."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    for candidate in (PACKAGED, SOURCE_TREE):
+        try:
+            ship = os.stat(candidate)
+        except OSError:
+            continue
+        if info is not None and (info.st_dev, info.st_ino) == (ship.st_dev, ship.st_ino):
+            return True
     real = Path(os.path.realpath(path))
     package = Path(os.path.realpath(Path(__file__).parent))
-    shipped_files = {Path(os.path.realpath(p)) for p in (PACKAGED, SOURCE_TREE)}
-    return real in shipped_files or package in real.parents
+    return package in real.parents
 
 
 def _failure(path: Path, exc: OSError) -> CatalogError:
