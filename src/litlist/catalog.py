@@ -539,8 +539,11 @@ class _DbStore:
             if row is None or zlib.crc32(row[0]) != row[1]:
                 raise CacheDamaged(name)
             values = marshal.loads(row[0])
-            if not isinstance(values, list) or len(values) != self._size:
+            # `extend_cache` in another process may have appended papers since this run
+            # read the meta: the column then starts with the papers this run knows
+            if not isinstance(values, list) or len(values) < self._size:
                 raise CacheDamaged(name)
+            del values[self._size :]
         except (sqlite3.DatabaseError, CacheDamaged, ValueError, EOFError, TypeError):
             return list(self._recovered().columns[name])
         return values
@@ -564,7 +567,9 @@ class _DbStore:
 def _from_db(where: Path, db: sqlite3.Connection, meta: dict) -> Catalog:
     topics = [Topic(*t) for t in meta["topics"]]
     venues = [Venue(id, name, kind, tuple(aliases)) for id, name, kind, aliases in meta["venues"]]
-    last = db.execute("select max(pos) from papers").fetchone()[0]
+    # papers another process appends later are past `size`: this run sees the catalog as
+    # its meta says it was (the snapshot the search index keeps to, too)
+    last = db.execute("select max(pos) from papers where pos < ?", (meta["size"],)).fetchone()[0]
     if (last if last is not None else -1) != meta["size"] - 1:
         raise CacheDamaged("papers table and meta disagree")
     store = _DbStore(db, meta, recover=lambda: _recover(where))
@@ -638,6 +643,7 @@ def extend_cache(
             raise CacheDamaged("the cache does not stand for the catalog before the append")
         hashed_ns = time.time_ns()  # before stat: an edit after it shows as racy
         stat = os.stat(source)
+        cache.unseal(cache.cache_path(source))  # a crash before the seal: rebuilt next time
         db.execute("begin immediate")
         try:
             builder = index.Builder(db, topics, venues)
@@ -662,6 +668,7 @@ def extend_cache(
         except BaseException:
             db.execute("rollback")
             raise
+        cache.seal(cache.cache_path(source))
     except Exception:  # noqa: BLE001 - a cache we cannot extend is rebuilt next time
         cache.drop(source)
     finally:

@@ -401,7 +401,12 @@ class Builder:
 
 
 class SearchIndex:
-    """What a search reads, over an open database (the cache file or one in memory)."""
+    """What a search reads, over an open database (the cache file or one in memory).
+
+    The catalog this run loaded has `size` papers; `litlist add` in another process may
+    append rows to the same cache file meanwhile, so every position read here is kept below
+    `size` (one snapshot: the papers the rest of the run knows). A result that cannot come
+    from an intact cache (a paper with no tokens row) is damage: the cache is rebuilt."""
 
     def __init__(self, db: sqlite3.Connection, size: int, *, recover=None) -> None:
         self.db = db
@@ -453,7 +458,11 @@ class SearchIndex:
                 rows = self._rows(sql + " limit ?", (expression, count))
             else:
                 rows = self._rows(sql, (expression,))
-            found = [(r[0], -r[1]) for r in rows if within is None or r[0] in within]
+            found = [
+                (r[0], -r[1])
+                for r in rows
+                if r[0] < self.size and (within is None or r[0] in within)
+            ]
             return found[:count] if count is not None else found
 
         def any_of(tokens: Iterable[str]) -> str:
@@ -478,8 +487,8 @@ class SearchIndex:
         `high` characters long (a typo of an alias keeps its first letter, here)."""
         return self._rows(
             "select name, pos from names where name >= ? and name < ? and kind = 'alias'"
-            " and length(name) between ? and ?",
-            (first, first + "\U0010ffff", low, high),
+            " and length(name) between ? and ? and pos < ?",
+            (first, first + "\U0010ffff", low, high, self.size),
         )
 
     def texts(self, positions: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -487,8 +496,16 @@ class SearchIndex:
         if not positions:
             return {}
         marks = ",".join("?" * len(positions))
-        rows = self._rows(f"select * from tokens where pos in ({marks})", list(positions))
-        return {row[0]: tuple(row[1:]) for row in rows}
+        wanted = list(positions)
+        rows = self._rows(f"select * from tokens where pos in ({marks})", wanted)
+        found = {row[0]: tuple(row[1:]) for row in rows}
+        if len(found) < len(set(wanted)) and self._recover is not None:
+            # every indexed paper has its tokens: a missing row is a damaged cache
+            self.db = self._recover()
+            self._recover = None
+            rows = self._rows(f"select * from tokens where pos in ({marks})", wanted)
+            found = {row[0]: tuple(row[1:]) for row in rows}
+        return found
 
     def with_prefix(self, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
         """(word, tokens) of the words that start with `prefix`."""
@@ -509,7 +526,9 @@ class SearchIndex:
 
     def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""
-        rows = self._rows("select pos, kind from names where name = ?", (name,))
+        rows = self._rows(
+            "select pos, kind from names where name = ? and pos < ?", (name, self.size)
+        )
         return [(p, k) for p, k in rows if kinds is None or k in kinds]
 
 
