@@ -17,6 +17,7 @@ from litlist.cli._app import (
     emit,
     load_catalog,
     reporting,
+    say_lock_waits,
 )
 
 if TYPE_CHECKING:  # imported when the command runs: startup stays cheap
@@ -148,6 +149,7 @@ def export_cmd(
                 if named
                 else None
             )
+            say_lock_waits()
             report = bibtex.merge_into(
                 merge,
                 papers,
