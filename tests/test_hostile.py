@@ -540,3 +540,56 @@ def test_a_hard_link_to_the_shipped_catalog_is_the_shipped_catalog(tmp_path, mon
     )
     assert result.exit_code == 1 and "shipped with litlist" in result.stderr
     assert ship.read_text(encoding="utf-8") == TINY_CATALOG
+
+
+# ---------------------------------------------------------------- issue 18, item 14
+
+
+ENTRY = """@article{%s,
+  title = {%s},
+  author = {Smith, Jane},
+  year = {2021},
+  journal = {Journal of Tiny Tests},
+}
+"""
+
+
+def test_add_edit_holds_no_lock_while_the_editor_is_open(tmp_path, tiny_catalog, monkeypatch):
+    """While the editor is open another add runs to the end (it would wait for as long as
+    the editor stays open), and the edited paper then goes in beside it."""
+    first = tmp_path / "first.bib"
+    first.write_text(ENTRY % ("smith2021first", "First Paper on Tiny Tests"), encoding="utf-8")
+    second = tmp_path / "second.bib"
+    second.write_text(ENTRY % ("smith2021second", "Second Paper on Tiny Tests"), encoding="utf-8")
+    seen = tmp_path / "seen.txt"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import fcntl, os, subprocess, sys\n"
+        f"catalog, other, seen = {str(tiny_catalog)!r}, {str(second)!r}, {str(seen)!r}\n"
+        "fd = os.open(catalog, os.O_RDONLY)\n"
+        "try:\n"
+        "    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\n"
+        "    state = 'free'\n"
+        "except BlockingIOError:\n"
+        "    state = 'held'\n"
+        "os.close(fd)\n"
+        "done = subprocess.run([sys.executable, '-m', 'litlist', '-c', catalog, 'add',\n"
+        "                       '--bib', other, '-t', 'gamma'], capture_output=True)\n"
+        "open(seen, 'w').write(f'{state} {done.returncode}')\n"
+        "p = sys.argv[1]\n"
+        "t = open(p, encoding='utf-8').read()\n"
+        "open(p, 'w', encoding='utf-8').write(t + 'summary_en = \"Edited.\"\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = CliRunner().invoke(
+        app, ["-c", str(tiny_catalog), "add", "--bib", str(first), "-t", "alpha", "--edit"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert seen.read_text() == "free 0"
+    cat, problems = catalog.check(tiny_catalog)
+    assert not problems and cat is not None
+    titles = {p.title: p.summary_en for p in cat.papers}
+    assert titles["Second Paper on Tiny Tests"] == ""
+    assert titles["First Paper on Tiny Tests"] == "Edited."
