@@ -593,3 +593,49 @@ def test_add_edit_holds_no_lock_while_the_editor_is_open(tmp_path, tiny_catalog,
     titles = {p.title: p.summary_en for p in cat.papers}
     assert titles["Second Paper on Tiny Tests"] == ""
     assert titles["First Paper on Tiny Tests"] == "Edited."
+
+
+# ---------------------------------------------------------------- issue 18, item 18
+
+
+@pytest.mark.parametrize(
+    ("files", "option", "target"),
+    [
+        (
+            {"main.tex": "\\input{chapter}\n", "chapter.tex": "\\cite{rafailov2023direct}\n"},
+            "--tex",
+            "chapter.tex",
+        ),
+        (
+            {
+                "main.tex": "\\include{part/one}\n",
+                "part/one.tex": "\\import{part/deep/}{two}\n",
+                "part/deep/two.tex": "\\cite{rafailov2023direct}\n",
+            },
+            "--tex",
+            "part/deep/two.tex",
+        ),
+        (
+            {"main.aux": "\\@input{one.aux}\n", "one.aux": "\\citation{rafailov2023direct}\n"},
+            "--aux",
+            "one.aux",
+        ),
+    ],
+    ids=["input", "include-then-import", "aux-input"],
+)
+@pytest.mark.parametrize("how", [["--force", "-o"], ["--merge"]], ids=["force", "merge"])
+def test_export_never_writes_over_a_file_the_draft_reads(tmp_path, files, option, target, how):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    before = {name: (tmp_path / name).read_text(encoding="utf-8") for name in files}
+    main = tmp_path / next(iter(files))
+    result = CliRunner().invoke(
+        app, ["export", option, str(main), *how, str(tmp_path / target)], prog_name="litlist"
+    )
+    assert result.exit_code == 1, result.stderr
+    [line] = result.stderr.splitlines()
+    assert line == (
+        f"error: {tmp_path / target} is a file the draft reads; write the BibTeX to another file"
+    )
+    assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in files} == before
