@@ -639,3 +639,25 @@ def test_export_never_writes_over_a_file_the_draft_reads(tmp_path, files, option
         f"error: {tmp_path / target} is a file the draft reads; write the BibTeX to another file"
     )
     assert {name: (tmp_path / name).read_text(encoding="utf-8") for name in files} == before
+
+
+# ---------------------------------------------------------------- issue 18, item 22
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["export", "--tex", "{dir}/two\nlines.tex"],
+        ["--catalog", "{dir}/cata\nlog.toml", "show"],
+        ["export", "dpo", "-o", "{dir}/no\nsuch/refs.bib"],
+        ["--catalog", "{dir}/line\u2028separator.toml", "show"],
+    ],
+    ids=["draft", "catalog", "output-folder", "unicode-line-separator"],
+)
+def test_a_line_break_in_a_file_name_stays_on_the_error_line(tmp_path, args):
+    result = CliRunner().invoke(
+        app, [a.replace("{dir}", str(tmp_path)) for a in args], prog_name="litlist"
+    )
+    assert result.exit_code == 1
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: ") and ("\\n" in line or "\\u2028" in line)
