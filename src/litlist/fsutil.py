@@ -430,11 +430,16 @@ def _replace(
             os.replace(tmp, path)
         _sync_folder(folder)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: str | Path) -> None:
+    """Remove a temporary file of ours that a failed write leaves."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
 
 
 def _copy_xattrs(path: Path, fd: int) -> None:
@@ -590,10 +595,7 @@ def _write_journal(path: Path, info: os.stat_result, start: int, payload: bytes,
             os.fsync(handle.fileno())
         os.replace(tmp, journal)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
     _sync_folder(path.parent)
     return journal
