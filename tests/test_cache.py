@@ -731,3 +731,32 @@ def test_one_changed_byte_in_the_search_tables_means_a_rebuild(
     for text in ["umlauts", "umlaut", "beta estimation", "xmlauts"]:
         assert query.search(loaded, text) == query.search(cold(tiny_catalog, monkeypatch), text)
     assert b"xmlaut" not in target.read_bytes()  # rebuilt
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "update tokens set title = 5 where pos = 1",
+        "update names set pos = 'zz'",
+        "drop table terms",
+        "update tokens set pos = pos + 100 where pos = 0",
+    ],
+    ids=["token-of-another-type", "name-position-not-a-number", "no-terms", "tokens-moved"],
+)
+def test_any_error_reading_the_search_tables_means_a_rebuild(
+    tiny_catalog: Path, monkeypatch, damage: str
+) -> None:
+    """Even when the seal says the file is litlist's (forged here; bit rot would not show
+    in the stat either), an error reading the search tables rebuilds the cache and asks
+    again: never a traceback, never an answer from the damaged tables."""
+    catalog.load(tiny_catalog)
+    target = cache_file(tiny_catalog)
+    db = sqlite3.connect(target)
+    db.execute(damage)
+    db.commit()
+    db.close()
+    cache.seal(target)
+    loaded = catalog.load(tiny_catalog)
+    for text in ["umlauts", "AMT", "alpha methods", "gamma"]:
+        assert query.search(loaded, text) == query.search(cold(tiny_catalog, monkeypatch), text)
+    assert cache_is_valid_for(tiny_catalog)
