@@ -342,13 +342,16 @@ REWRITE = OLD.replace(b"Old title", b"New words")
 APPEND = OLD + b'[[paper]]\nid = "added"\ntitle = "One more"\n'
 
 
-def _crash_at(path: Path, step: str, new: bytes) -> int:
+def _crash_at(path: Path, step: str, new: bytes, as_other_user: bool = False) -> int:
     import subprocess
     import sys
 
-    done = subprocess.run(
-        [sys.executable, "-c", _CRASH_SCRIPT, str(path), step], input=new, check=False
-    )
+    script = _CRASH_SCRIPT
+    if as_other_user:
+        script = script.replace(
+            "fsutil._crash_point = crash", "fsutil._crash_point = crash\nos.geteuid = lambda: 4321"
+        )
+    done = subprocess.run([sys.executable, "-c", script, str(path), step], input=new, check=False)
     return done.returncode
 
 
@@ -364,6 +367,26 @@ def test_a_crash_at_any_step_of_an_in_place_write_loses_nothing(
     path.write_bytes(OLD)
     backup = tmp_path / "backup.toml"
     os.link(path, backup)
+    _crash_and_check(tmp_path, path, backup, step, new)
+
+
+@pytest.mark.parametrize("step", ["journal-written", "half-written", "rewritten", "none"])
+def test_a_crash_rewriting_another_users_file_loses_nothing(tmp_path: Path, step: str) -> None:
+    """A file of another user that we may write (a shared group file) is rewritten in place
+    too, so that its owner stays: the same journal covers it. (The writer is made to run
+    as another user than the file's owner.)"""
+    path = tmp_path / "papers.toml"
+    path.write_bytes(OLD)
+    ino = path.stat().st_ino
+    code = _crash_at(path, step, REWRITE, as_other_user=True)
+    assert code == (0 if step == "none" else -9)
+    assert path.stat().st_ino == ino  # never replaced: rewritten in place
+    fsutil.recover(path)
+    assert path.read_bytes() == (OLD if step == "journal-written" else REWRITE)
+    assert sorted(os.listdir(tmp_path)) == ["papers.toml"]
+
+
+def _crash_and_check(tmp_path: Path, path: Path, backup: Path, step: str, new: bytes) -> None:
     code = _crash_at(path, step, new)
     assert code == (0 if step == "none" else -9)
     journal = tmp_path / ".papers.toml.litlist-journal"
@@ -568,3 +591,28 @@ def test_a_replaced_file_keeps_its_extended_attributes(tmp_path: Path) -> None:
     assert os.getxattr(path, "user.litlist-test") == b"kept"
     fsutil.write_atomic(path, "forced\n")  # -o --force
     assert os.getxattr(path, "user.litlist-test") == b"kept"
+
+
+def _acl_granting(uid: int) -> bytes:
+    """A POSIX ACL in the kernel's xattr form (what `setfacl -m u:UID:rw` writes): owner rw,
+    user `uid` rw, group r, mask rw, others r."""
+    import struct
+
+    anyone = 0xFFFFFFFF
+    entries = [(0x01, 6, anyone), (0x02, 6, uid), (0x04, 4, anyone), (0x10, 6, anyone)]
+    entries.append((0x20, 4, anyone))
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *e) for e in entries)
+
+
+def test_a_replaced_file_keeps_its_acl(tmp_path: Path) -> None:
+    """A colleague given write access with an ACL keeps it after litlist's write."""
+    path = tmp_path / "papers.toml"
+    path.write_text("list\n")
+    acl = _acl_granting(65534)
+    try:
+        os.setxattr(path, "system.posix_acl_access", acl)
+    except OSError as exc:
+        pytest.skip(f"this file system has no POSIX ACLs ({exc.strerror})")
+    _, snap = fsutil.read_file(path)
+    fsutil.write_atomic(path, "list\nmore\n", expect=snap)
+    assert os.getxattr(path, "system.posix_acl_access") == acl
