@@ -661,3 +661,30 @@ def test_a_line_break_in_a_file_name_stays_on_the_error_line(tmp_path, args):
     assert result.exit_code == 1
     [line] = result.stderr.splitlines()
     assert line.startswith("error: ") and ("\\n" in line or "\\u2028" in line)
+
+
+def test_a_reader_holding_the_catalog_ends_import_with_a_note_and_an_error(
+    tmp_path, tiny_catalog, monkeypatch
+):
+    """`flock -s papers.toml sleep 1d`, by anyone who can read the file: `import` says it
+    waits and for whom, then gives up with one error line; nothing is written."""
+    import fcntl
+
+    bib = tmp_path / "one.bib"
+    bib.write_text(ENTRY % ("smith2021first", "First Paper on Tiny Tests"), encoding="utf-8")
+    before = tiny_catalog.read_bytes()
+    monkeypatch.setenv("LITLIST_LOCK_TIMEOUT", "0.1")
+    reader = os.open(tiny_catalog, os.O_RDONLY)
+    fcntl.flock(reader, fcntl.LOCK_SH)
+    try:
+        result = CliRunner().invoke(
+            app, ["-c", str(tiny_catalog), "import", str(bib), "-t", "alpha"]
+        )
+    finally:
+        os.close(reader)
+    assert result.exit_code == 1
+    note, error = result.stderr.splitlines()
+    assert note.startswith(f"note: waiting for another program (pid {os.getpid()}")
+    assert error.startswith(f"error: {tiny_catalog} is still locked by another program")
+    assert "reader's shared lock" in error and "LITLIST_LOCK_TIMEOUT" in error
+    assert tiny_catalog.read_bytes() == before
