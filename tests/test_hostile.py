@@ -238,16 +238,13 @@ class _CountingPattern:
         return getattr(self._pattern, name)
 
 
-def _work(monkeypatch, run) -> int:
+def _work(run) -> int:
     """The work `run()` does in litlist's own code: lines of litlist executed, plus the
     characters its regular expressions are handed (`_CountingPattern`). Deterministic: the
     same input counts the same on any machine, however loaded."""
     from litlist import citations
 
     counter = [0]
-    for name, value in vars(citations).items():
-        if isinstance(value, re.Pattern):
-            monkeypatch.setattr(citations, name, _CountingPattern(value, counter))
     package = str(Path(citations.__file__).parent)
 
     def local(frame, event, arg):
@@ -258,14 +255,17 @@ def _work(monkeypatch, run) -> int:
     def outer(frame, event, arg):
         return local if frame.f_code.co_filename.startswith(package) else None
 
-    sys.settrace(outer)
-    try:
-        run()
-    except Exception:  # noqa: BLE001 - the hostile drafts are errors; the work is what counts
-        pass
-    finally:
-        sys.settrace(None)
-        monkeypatch.undo()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in vars(citations).items():
+            if isinstance(value, re.Pattern):
+                patch.setattr(citations, name, _CountingPattern(value, counter))
+        sys.settrace(outer)
+        try:
+            run()
+        except Exception:  # noqa: BLE001 - the hostile drafts are errors; the work counts
+            pass
+        finally:
+            sys.settrace(None)
     return counter[0]
 
 
@@ -273,7 +273,7 @@ def _work(monkeypatch, run) -> int:
     ("option", "unit", "repeat"), QUADRATIC_DRAFTS.values(), ids=QUADRATIC_DRAFTS.keys()
 )
 def test_hostile_draft_is_read_in_linear_work_with_a_bounded_message(
-    tmp_path, monkeypatch, option, unit, repeat
+    tmp_path, option, unit, repeat
 ):
     from litlist import citations
 
@@ -289,14 +289,14 @@ def test_hostile_draft_is_read_in_linear_work_with_a_bounded_message(
         path = tmp_path / f"{count}-{name}"
         path.write_text(unit * count, encoding="utf-8")
         tex, aux = ([path], None) if option == "--tex" else ([], path)
-        return _work(monkeypatch, lambda: citations.collect(tex, aux))
+        return _work(lambda: citations.collect(tex, aux))
 
     small, large = work(repeat // 16), work(repeat // 4)
     # four times the input: four times the work when linear, sixteen when quadratic
     assert large < 5 * small, (small, large)
 
 
-def test_work_counter_sees_quadratic_reading(monkeypatch):
+def test_work_counter_sees_quadratic_reading():
     """The counter itself: a scan restarted from every position counts quadratic work."""
     from litlist import citations
 
@@ -304,8 +304,8 @@ def test_work_counter_sees_quadratic_reading(monkeypatch):
         for pos in range(len(text)):
             citations._CITE.search(text, pos)
 
-    small = _work(monkeypatch, lambda: rescan("\\cite[" * 200))
-    large = _work(monkeypatch, lambda: rescan("\\cite[" * 800))
+    small = _work(lambda: rescan("\\cite[" * 200))
+    large = _work(lambda: rescan("\\cite[" * 800))
     assert large > 12 * small
 
 
