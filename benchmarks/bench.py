@@ -7,6 +7,7 @@ Run it with the interpreter of the venv litlist is installed in, never through a
     /path/to/venv/bin/python benchmarks/bench.py                 # 1k, 10k, 100k; 10 runs
     /path/to/venv/bin/python benchmarks/bench.py --quick         # 1k only, 3 runs
     /path/to/venv/bin/python benchmarks/bench.py --sizes 1k,10k --runs 20 --papis
+    /path/to/venv/bin/python benchmarks/bench.py --sizes '' --runs 3 --hostile
 
 What it does:
 
@@ -690,6 +691,38 @@ def bench_group(specs: list[Spec], runs: int, timeout: float) -> list[Result]:
     return results
 
 
+# Drafts built to make the citation reader quadratic (issue 12 item 11, at ten times its
+# sizes): every one is an error (exit 1) read in linear time. The tests show the linearity by
+# counting work at two sizes (tests/test_hostile.py); the times are measured here.
+HOSTILE_DRAFTS = {
+    "open-options": ("--tex", "\\cite[", 80_000),
+    "unclosed-keys": ("--tex", "\\cite{x", 30_000),
+    "unclosed-keys-lines": ("--tex", "\\cite{x\n", 30_000),
+    "open-options-with-keys": ("--tex", "\\citep[see][p. 3]{a}\\cite[", 40_000),
+    "unclosed-inputs": ("--tex", "\\input{x", 30_000),
+    "unclosed-imports": ("--tex", "\\import{a}{x", 30_000),
+    "unclosed-aux-citations": ("--aux", "\\citation{x", 30_000),
+}
+
+
+def bench_hostile(litlist_cmd: str, env: dict[str, str], runs: int, timeout: float) -> str:
+    """Median time of `litlist export --tex/--aux` on each hostile draft (each exits 1)."""
+    folder = OUT / "hostile"
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = []
+    for name, (option, unit, repeat) in HOSTILE_DRAFTS.items():
+        draft = folder / f"{name}{'.tex' if option == '--tex' else '.aux'}"
+        draft.write_text(unit * repeat, encoding="utf-8")
+        times = []
+        for _ in range(runs):
+            sample, _ = run_once([litlist_cmd, "export", option, str(draft)], env, timeout=timeout)
+            times.append(sample.seconds)
+            if sample.code != 1:
+                log(f"hostile {name}: exit {sample.code}, expected 1")
+        parts.append(f"{name} {statistics.median(times) * 1000:.0f} ms")
+    return f"Hostile drafts (`export` exits 1; median of {runs}): " + ", ".join(parts) + "."
+
+
 def _round(sample: Sample) -> str:
     cpu = f" (CPU {sample.cpu:.2f} s)" if sample.cpu is not None else ""
     return f"{sample.seconds:.2f} s{cpu} {(sample.peak_kb or 0) / 1024:.0f} MB"
@@ -1048,6 +1081,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time papis (installed into benchmarks/out/papis-venv)",
     )
+    parser.add_argument(
+        "--hostile",
+        action="store_true",
+        help="also time export on drafts built to make reading quadratic",
+    )
     parser.add_argument("--seed", type=int, default=5, help="synthetic catalogs' seed")
     parser.add_argument("--regen", action="store_true", help="rewrite synthetic catalogs")
     parser.add_argument(
@@ -1136,6 +1174,9 @@ def main(argv: list[str] | None = None) -> int:
         results += group + list(colds[size])
 
     footnotes.append(bench_add(python, env, args.seed, args.runs, args.timeout))
+    if args.hostile:
+        log("hostile drafts")
+        footnotes.append(bench_hostile(litlist_cmd, env, args.runs, args.timeout))
     rows = verdicts(results, floor_ms, colds)
     table = markdown(rows)
     notes = "".join(f"{line}\n\n" for line in footnotes)

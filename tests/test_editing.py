@@ -446,6 +446,7 @@ def test_commit_on_a_full_disk_is_an_edit_error_and_changes_nothing(tiny_catalog
         planner = editing.Planner(held.catalog)
         planner.add(planner.row(_draft(), editing.Options(topic="gamma")), "x")
         monkeypatch.setattr(fsutil.os, "replace", full)
+        monkeypatch.setattr(fsutil, "_exchange", full)  # the rename that checks (renameat2)
         with pytest.raises(editing.EditError, match="No space left on device; nothing written"):
             held.commit(planner)
     monkeypatch.undo()

@@ -323,6 +323,7 @@ def failing_rename(monkeypatch: pytest.MonkeyPatch):
     temp file itself was written and synced)."""
     monkeypatch.setenv("LITLIST_NO_CACHE", "1")
     monkeypatch.setattr(fsutil, "os", _FullDisk())
+    monkeypatch.setattr(fsutil, "_exchange", _FullDisk.replace)  # the checked rename
 
 
 @pytest.mark.parametrize("how", [["--merge"], ["--force", "-o"]])

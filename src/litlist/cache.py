@@ -10,10 +10,19 @@ later edit cannot hide behind an unchanged timestamp) — else the catalog is ha
 must match. Anything else, or anything unreadable, means "rebuild": a cache is an
 optimisation, never trusted blindly, and nothing here raises on a bad one.
 
+A cache is also used only while it is the very file litlist last wrote: after each write a
+seal beside it (`<cache>.seal`) records the file's inode, size, modification time and change
+time (ctime, which no user can set). One changed byte, a deleted row, a file copied back:
+anything that touched the cache since litlist wrote it shows in its stat, and the cache is
+rebuilt. Checking this costs one stat, where verifying the search tables' content would cost
+reading all of them on every run (`PRAGMA quick_check` takes longer than a search at 100k).
+
 What the cache trusts: only a folder and a file owned by the user running litlist and
 writable by no one else. The folder is created private (0700); a folder or file that fails
-this is not used (a warning, then the catalog is read without a cache); the file is opened
-only if it is a regular file (a FIFO or symlink in its place is replaced, never followed);
+this is not used (a warning, then the catalog is read without a cache); a cache file that
+fails it is not opened, only replaced by a new private one (no warning: nothing is lost); the
+file is opened only if it is a regular file (a FIFO or symlink in its place is replaced, never
+followed);
 new files are made with `mkstemp` (O_EXCL, so a planted name is never written through) and
 renamed into place whole.
 """
@@ -137,10 +146,8 @@ def _usable_file(path: Path, notes: list[str]) -> bool:
         except OSError:
             pass
         return False
-    why = _unsafe(st)
-    if why is not None:
-        notes.append(f"cache file {path} {why}: not used; reading the catalog without cache")
-        return False
+    if _unsafe(st) is not None or not _sealed(path, st):
+        return False  # not opened; the cache built now replaces it
     # an SQLite file is whole pages, as many as its header says: a cut or grown file is not
     # one we wrote (SQLite itself would read past a cut as zeros)
     try:
@@ -154,6 +161,57 @@ def _usable_file(path: Path, notes: list[str]) -> bool:
     page = 65536 if page == 1 else page
     pages = struct.unpack(">I", head[28:32])[0]
     return page >= 512 and st.st_size == page * pages
+
+
+# ---------------------------------------------------------------- seal
+
+
+def _seal_path(path: Path) -> Path:
+    return path.with_name(path.name + ".seal")
+
+
+def _stamp(st: os.stat_result) -> bytes:
+    return f"{st.st_ino} {st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}\n".encode()
+
+
+def seal(path: Path) -> None:
+    """Record that `path` is, as it is now, a cache litlist wrote (see the module's
+    docstring). Call after every write to it; a seal that cannot be written only means a
+    rebuild next time."""
+    import tempfile
+
+    try:
+        st = os.stat(path)
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".seal", dir=path.parent)
+        try:
+            os.write(fd, _stamp(st))
+        finally:
+            os.close(fd)
+        os.replace(name, _seal_path(path))
+    except OSError:
+        unseal(path)
+
+
+def unseal(path: Path) -> None:
+    """Remove the seal of `path`: it is not to be used until it is written again."""
+    try:
+        os.unlink(_seal_path(path))
+    except OSError:
+        pass
+
+
+def _sealed(path: Path, st: os.stat_result) -> bool:
+    """True when `path`, with stat `st`, is still the file the seal describes."""
+    try:
+        fd = os.open(_seal_path(path), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return False
+    try:
+        return stat_mod.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 200) == _stamp(st)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _connect(path: Path | str) -> sqlite3.Connection:
@@ -215,11 +273,14 @@ def read(
             return None, raw, hashed_ns
         # the content is the same: record the new stat so the next run need not hash it
         fresh = fingerprint(source, stat, raw, hashed_ns)
+        path = cache_path(source)
+        unseal(path)  # a crash in the write leaves no seal, and a rebuild next time
         try:
             set_meta(db, {"fingerprint": fresh})
             meta["fingerprint"] = fresh
         except sqlite3.Error:
             pass  # a read-only cache: the next run hashes the catalog again
+        seal(path)
     return (db, meta), raw, hashed_ns
 
 
@@ -258,6 +319,7 @@ class NewFile:
         except (OSError, sqlite3.Error) as exc:
             self.abort()
             raise WriteError(exc) from None
+        seal(self.target)
         # the flat-section cache of litlist before format 7, for the same catalog: garbage now
         old = self.target.with_suffix(".cache")
         try:
@@ -280,6 +342,7 @@ class NewFile:
 
 def drop(source: Path) -> None:
     """Delete the cache of `source` (the next run rebuilds it)."""
+    unseal(cache_path(source))
     try:
         os.unlink(cache_path(source))
     except OSError:

@@ -93,12 +93,33 @@ def shipped() -> Path:
 
 
 def is_shipped(path: Path) -> bool:
-    """True for the shipped catalog, whatever the name used for it, or any file inside the
-    installed package: those are never written."""
+    """True for the shipped catalog, whatever the name used for it (a symlink, a hard link:
+    the same device and inode), or any file inside the installed package: those are never
+    written."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        info = None
+    for candidate in (PACKAGED, SOURCE_TREE):
+        try:
+            ship = os.stat(candidate)
+        except OSError:
+            continue
+        if info is not None and (info.st_dev, info.st_ino) == (ship.st_dev, ship.st_ino):
+            return True
     real = Path(os.path.realpath(path))
     package = Path(os.path.realpath(Path(__file__).parent))
-    shipped_files = {Path(os.path.realpath(p)) for p in (PACKAGED, SOURCE_TREE)}
-    return real in shipped_files or package in real.parents
+    return package in real.parents
+
+
+def _finish_interrupted_write(path: Path) -> None:
+    """A catalog rewritten in place (it has other hard links) by a litlist that crashed
+    midway is finished from its journal before it is read (see fsutil). One lstat when
+    there is none; fsutil is imported only when there is one (it costs a warm run 17 ms)."""
+    if os.path.lexists(path.with_name(f".{path.name}.litlist-journal")):  # fsutil's name
+        from litlist import fsutil
+
+        fsutil.recover(path)
 
 
 def _failure(path: Path, exc: OSError) -> CatalogError:
@@ -188,6 +209,7 @@ def check(path: str | os.PathLike | None = None) -> tuple[Catalog | None, list[P
 
     where = locate(path)
     try:
+        _finish_interrupted_write(where)
         _stat(where)
         text = _decode(where, _read(where))
         return schema.validate(_parse(where, text), str(where), text)
@@ -201,6 +223,7 @@ def load(path: str | os.PathLike | None = None, *, progress: Progress | None = N
     Why a cache was not used when it could not be trusted is in the catalog's `warnings`
     (services do not print; the CLI does)."""
     where = locate(path)
+    _finish_interrupted_write(where)
     stat = _stat(where)
     notes: list[str] = []
     home = cache.folder(notes) if cache.enabled() else None
@@ -528,8 +551,11 @@ class _DbStore:
             if row is None or zlib.crc32(row[0]) != row[1]:
                 raise CacheDamaged(name)
             values = marshal.loads(row[0])
-            if not isinstance(values, list) or len(values) != self._size:
+            # `extend_cache` in another process may have appended papers since this run
+            # read the meta: the column then starts with the papers this run knows
+            if not isinstance(values, list) or len(values) < self._size:
                 raise CacheDamaged(name)
+            del values[self._size :]
         except (sqlite3.DatabaseError, CacheDamaged, ValueError, EOFError, TypeError):
             return list(self._recovered().columns[name])
         return values
@@ -553,7 +579,9 @@ class _DbStore:
 def _from_db(where: Path, db: sqlite3.Connection, meta: dict) -> Catalog:
     topics = [Topic(*t) for t in meta["topics"]]
     venues = [Venue(id, name, kind, tuple(aliases)) for id, name, kind, aliases in meta["venues"]]
-    last = db.execute("select max(pos) from papers").fetchone()[0]
+    # papers another process appends later are past `size`: this run sees the catalog as
+    # its meta says it was (the snapshot the search index keeps to, too)
+    last = db.execute("select max(pos) from papers where pos < ?", (meta["size"],)).fetchone()[0]
     if (last if last is not None else -1) != meta["size"] - 1:
         raise CacheDamaged("papers table and meta disagree")
     store = _DbStore(db, meta, recover=lambda: _recover(where))
@@ -627,6 +655,7 @@ def extend_cache(
             raise CacheDamaged("the cache does not stand for the catalog before the append")
         hashed_ns = time.time_ns()  # before stat: an edit after it shows as racy
         stat = os.stat(source)
+        cache.unseal(cache.cache_path(source))  # a crash before the seal: rebuilt next time
         db.execute("begin immediate")
         try:
             builder = index.Builder(db, topics, venues)
@@ -651,6 +680,7 @@ def extend_cache(
         except BaseException:
             db.execute("rollback")
             raise
+        cache.seal(cache.cache_path(source))
     except Exception:  # noqa: BLE001 - a cache we cannot extend is rebuilt next time
         cache.drop(source)
     finally:

@@ -271,6 +271,20 @@ def _keys_in_aux_file(path: Path, seen: set[Path]) -> list[str]:
     return keys
 
 
+def files_read(tex: list[Path], aux: Path | None) -> list[Path]:
+    """Every file reading `tex` and `aux` opens: each draft and every file it brings in
+    (\\input and kin, followed as `keys_in_draft` does), the .aux and the .aux files it
+    \\@input's. What an export must never write over."""
+    found: list[Path] = []
+    for main in tex:
+        found += [path for path, _ in _draft_files(main)]
+    if aux is not None:
+        seen: set[Path] = set()
+        _keys_in_aux_file(aux, seen)
+        found += sorted(seen)
+    return found
+
+
 def collect(tex: list[Path], aux: Path | None) -> tuple[list[str], str]:
     """Keys cited by the drafts and/or .aux given, and a short name of where they came from."""
     keys: list[str] = []

@@ -174,3 +174,14 @@ class FileChanged(LitlistError):
         super().__init__(
             f"{path} {how} while litlist was working on it; nothing written, run it again"
         )
+
+
+class FileBusy(LitlistError):
+    """Another program held the lock on a file longer than litlist waits: nothing written."""
+
+    def __init__(self, path: Path | str, holder: str, seconds: float) -> None:
+        self.path = Path(path)
+        super().__init__(
+            f"{path} is still locked by {holder} after {seconds:g} s; nothing written "
+            "(run it again when that has finished; LITLIST_LOCK_TIMEOUT sets the wait)"
+        )

@@ -2,8 +2,19 @@
 something else: regular files only, a temp file renamed into place, the file's mode and owner
 kept, a change made by someone else since we read it detected instead of overwritten.
 
-Raises `UnsafeFile` and `FileChanged` (user-facing) and plain `OSError` for I/O failures,
-which callers turn into errors that name their file. No other litlist module is imported.
+Raises `UnsafeFile`, `FileChanged` and `FileBusy` (user-facing) and plain `OSError` for I/O
+failures, which callers turn into errors that name their file. No other litlist module is
+imported.
+
+Where a crash can strike (a kill -9, a power cut):
+- a replaced file: the new bytes go to a synced temporary file that is renamed into place,
+  so the file is always the old one or the new one;
+- a file rewritten in place (it has other hard links, or another owner, that a rename
+  would cut off): the new bytes first go to a synced journal beside it
+  (`.<name>.litlist-journal`); the file is rewritten only then, and the journal removed
+  last. The next litlist run that reads or locks the file finds a journal and finishes
+  the write (or, when the file was never touched, drops it), so no window leaves the
+  file half written for good.
 """
 
 from __future__ import annotations
@@ -12,12 +23,12 @@ import errno
 import hashlib
 import os
 import stat as st
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from litlist.errors import FileChanged, InputError, UnsafeFile
+from litlist.errors import FileBusy, FileChanged, InputError, UnsafeFile
 
 # What link() says on file systems that have no hard links (FAT, some network mounts).
 _NO_HARD_LINKS = frozenset(
@@ -30,6 +41,19 @@ _NO_LOCKS = frozenset(
     getattr(errno, name) for name in ("ENOLCK", "ENOTSUP", "EOPNOTSUPP") if hasattr(errno, name)
 )
 _CHUNK = 1 << 20
+# How long a writer waits for another program's lock before giving up (seconds), unless
+# $LITLIST_LOCK_TIMEOUT says otherwise: anyone who can read a file can lock it.
+LOCK_TIMEOUT = 30.0
+LOCK_TIMEOUT_ENV = "LITLIST_LOCK_TIMEOUT"
+JOURNAL_MAGIC = b"litlist-journal 1\n"
+
+# Called with one line when a lock is busy (the CLI sets it to print a note; services
+# never print).
+notify: Callable[[str], None] | None = None
+
+
+def _crash_point(step: str) -> None:
+    """A named step of a write; the crash tests kill the process here (see tests)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,17 +151,81 @@ def read_text(
     return text
 
 
+def _lock_timeout() -> float:
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    try:
+        return max(float(value), 0.0) if value else LOCK_TIMEOUT
+    except ValueError:
+        return LOCK_TIMEOUT
+
+
+def lock_holder(info: os.stat_result) -> str:
+    """Who holds a lock on the file with stat `info`, in words ('pid 123 (flock), a
+    reader'), from /proc/locks where there is one."""
+    want = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as handle:
+            lines = handle.read().splitlines()
+    except OSError:
+        return "another program"
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 6 or fields[1] == "->" or fields[5] != want:
+            continue
+        pid, mode = fields[4], fields[3]
+        try:
+            with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as handle:
+                name = f" ({handle.read().strip()})"
+        except OSError:
+            name = ""
+        reader = ", a reader's shared lock" if mode == "READ" else ""
+        return f"another program (pid {pid}{name}{reader})"
+    return "another program"
+
+
+def _wait_for_lock(fd: int, path: Path, info: os.stat_result) -> None:
+    """Take the exclusive lock on `fd`, saying once that we wait when someone else holds
+    it, and giving up (FileBusy) after the lock timeout."""
+    import fcntl
+    import time
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    limit = _lock_timeout()
+    holder = lock_holder(info)
+    if notify is not None:
+        notify(f"waiting for {holder} to release {path} (up to {limit:g} s)")
+    deadline = time.monotonic() + limit
+    pause = 0.02
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FileBusy(path, lock_holder(info), limit)
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.25)
+
+
 @contextmanager
 def locked(path: Path) -> Iterator[None]:
     """An advisory lock (flock) around a read-modify-write of `path`, so two litlist
     processes editing one file take turns. A missing file has nothing to lock yet.
 
+    Anyone who can read a file can lock it, so the wait is bounded: `notify` hears that we
+    wait (and for whom), and after $LITLIST_LOCK_TIMEOUT seconds (30) it is FileBusy.
+    An unfinished in-place write of `path` (a crash) is finished first (see `recover`).
+
     A write replaces the file by renaming a new one into place, so the lock a waiting
     process finally gets may be on the file that was replaced; it then locks the file now
     at `path` instead (else it and a process that came later would both hold "the" lock,
     on two different files, and one's paper could be lost)."""
-    import fcntl
-
     while True:
         try:
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -149,7 +237,7 @@ def locked(path: Path) -> Iterator[None]:
             if not st.S_ISREG(info.st_mode):
                 break
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _wait_for_lock(fd, path, info)
             except OSError as exc:
                 # a file system without locks (some network mounts): go on without one;
                 # a change made meanwhile is still caught by the write (see `expect`)
@@ -167,6 +255,7 @@ def locked(path: Path) -> Iterator[None]:
             raise
         os.close(fd)  # a replaced file: lock the one there now
     try:
+        _recover_locked(path)
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -178,17 +267,60 @@ def check_writable(path: Path) -> None:
     _target(Path(path))
 
 
+def _foreign_link(path: Path) -> Path | None:
+    """The first symbolic link on the way to `path` (in any folder of it, or `path` itself)
+    that belongs to neither the user nor root, or None. Links are followed as the kernel
+    would, so a root-owned link into a folder where another user planted one is caught."""
+    mine = (os.geteuid(), 0)
+    todo = list(Path(os.path.abspath(path)).parts[1:])
+    todo.reverse()
+    current = Path("/")
+    hops = 0
+    while todo:
+        part = todo.pop()
+        if part in (".", ""):
+            continue
+        if part == "..":
+            current = current.parent
+            continue
+        step = current / part
+        try:
+            info = os.lstat(step)
+        except OSError:
+            return None  # the rest does not exist (yet): nothing there to follow
+        if not st.S_ISLNK(info.st_mode):
+            current = step
+            continue
+        if info.st_uid not in mine:
+            return step
+        hops += 1
+        if hops > 40:
+            return None  # a loop: the open fails with ELOOP and says so
+        target = Path(os.readlink(step))
+        if target.is_absolute():
+            current = Path("/")
+        todo.extend(reversed(target.parts[1:] if target.is_absolute() else target.parts))
+    return None
+
+
 def _target(path: Path) -> tuple[Path, os.stat_result | None]:
     """The file a write to `path` lands on, and its stat (None: it does not exist yet). A
     symbolic link the user owns is written through (the link stays a link); one planted by
     someone else is refused, as is anything that is not a regular file or is read-only."""
+    planted = _foreign_link(path)
+    if planted is not None:
+        if planted == Path(os.path.abspath(path)):
+            raise UnsafeFile(path, "is a symbolic link owned by another user; not following it")
+        raise UnsafeFile(
+            path,
+            f"is reached through {planted}, a symbolic link owned by another user; "
+            "not following it",
+        )
     try:
         link = os.lstat(path)
     except FileNotFoundError:
         return path, None
     if st.S_ISLNK(link.st_mode):
-        if link.st_uid not in (os.geteuid(), 0):
-            raise UnsafeFile(path, "is a symbolic link owned by another user; not following it")
         path = Path(os.path.realpath(path))
         try:
             info = os.stat(path)
@@ -203,14 +335,15 @@ def _target(path: Path) -> tuple[Path, os.stat_result | None]:
     return path, info
 
 
-def _unchanged(path: Path, expect: Snapshot) -> None:
-    """Raise FileChanged unless `path` is still exactly the file that was read."""
+def _unchanged(path: Path, expect: Snapshot, shown: Path | None = None) -> None:
+    """Raise FileChanged (naming `shown`, else `path`) unless `path` is still exactly the
+    file that was read."""
     try:
         data, now = read_file(path)
     except FileNotFoundError:
-        raise FileChanged(path, "was deleted") from None
-    if now != expect:
-        raise FileChanged(path, "was changed by another program")
+        raise FileChanged(shown or path, "was deleted") from None
+    if (now.dev, now.ino, now.sha256) != (expect.dev, expect.ino, expect.sha256):
+        raise FileChanged(shown or path, "was changed by another program")
     del data
 
 
@@ -227,9 +360,12 @@ def write_atomic(
     The data goes to a temporary file in the same folder (created exclusively, never through
     a link), is synced, and renamed into place; the folder is synced too. With `exclusive`,
     refuse (FileExistsError) when `path` exists at the moment of the rename. With `expect`,
-    refuse (FileChanged) unless `path` is still the file that `expect` was taken of. The
-    replaced file keeps its mode, owner and group. A file with other hard links, or owned by
-    another user, is rewritten in place so every name and the owner stay as they were.
+    refuse (FileChanged) unless `path` is still the file that `expect` was taken of; the
+    check is made on the file the rename took out of place (see `_swap_in`), so no other
+    writer can slip in between the check and the rename. The replaced file keeps its mode,
+    owner, group and extended attributes (ACLs, SELinux labels, user.* attributes). A file
+    with other hard links, or owned by another user, is rewritten in place so every name
+    and the owner stay as they were, through a journal (see the module's docstring).
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     path, info = _target(Path(path))
@@ -238,13 +374,23 @@ def write_atomic(
     if expect is not None:
         if info is None:
             raise FileChanged(path, "was deleted")
-        _unchanged(path, expect)
+        if not _same_stat(info, expect):
+            _unchanged(path, expect)  # touched, perhaps not changed: the bytes decide
     if info is not None and (
         info.st_nlink > 1 or (info.st_uid != os.geteuid() and os.geteuid() != 0)
     ):
         _rewrite_in_place(path, payload, info, expect)
         return
     _replace(path, payload, info, exclusive=exclusive, expect=expect)
+
+
+def _same_stat(info: os.stat_result, expect: Snapshot) -> bool:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns) == (
+        expect.dev,
+        expect.ino,
+        expect.size,
+        expect.mtime_ns,
+    )
 
 
 def _replace(
@@ -273,20 +419,83 @@ def _replace(
                 umask = os.umask(0)
                 os.umask(umask)
                 os.fchmod(handle.fileno(), 0o666 & ~umask)
+            if info is not None:
+                _copy_xattrs(path, handle.fileno())
             os.fsync(handle.fileno())
-        if expect is not None:
-            _unchanged(path, expect)  # the last moment before the rename
         if exclusive:
             _link_new(Path(tmp), path)
+        elif expect is not None:
+            _swap_in(Path(tmp), path, expect)
         else:
             os.replace(tmp, path)
         _sync_folder(folder)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _remove(tmp)
         raise
+
+
+def _remove(tmp: str | Path) -> None:
+    """Remove a temporary file of ours that a failed write leaves."""
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def _copy_xattrs(path: Path, fd: int) -> None:
+    """Give the new file `fd` the extended attributes of `path` (ACLs, SELinux labels,
+    user.* attributes), as far as the file system has them and we may set them."""
+    try:
+        names = os.listxattr(path)
+    except OSError:
+        return  # no extended attributes here
+    for name in names:
+        try:
+            os.setxattr(fd, name, os.getxattr(path, name))
+        except OSError:
+            pass  # e.g. a security.* attribute only root may set: the rest still go
+
+
+# renameat2(2)'s flag: swap two names atomically (Linux 3.15+, most local file systems)
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(one: Path, two: Path) -> bool:
+    """Swap the files at `one` and `two` in one step; False where the system cannot."""
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd = -100
+    result = renameat2(at_fdcwd, os.fsencode(one), at_fdcwd, os.fsencode(two), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(two))
+
+
+def _swap_in(tmp: Path, path: Path, expect: Snapshot) -> None:
+    """Put `tmp` at `path` only if what it replaces is still the file `expect` was taken
+    of. The two names are swapped in one step, and the file taken out of place (now at
+    `tmp`) is checked: a file another program renamed into place, or changed, before the
+    swap is seen there and swapped back. Where the system cannot swap, the file is checked
+    just before a plain rename (a window of microseconds, not closed)."""
+    _crash_point("before-rename")
+    if not _exchange(tmp, path):
+        _unchanged(path, expect)
+        os.replace(tmp, path)
+        return
+    try:
+        _unchanged(tmp, expect, shown=path)
+    except BaseException:
+        _exchange(tmp, path)  # theirs back in place; ours is removed by the caller
+        raise
+    os.unlink(tmp)  # the old file, checked
 
 
 def _link_new(tmp: Path, path: Path) -> None:
@@ -307,12 +516,17 @@ def _link_new(tmp: Path, path: Path) -> None:
         os.unlink(tmp)
 
 
+def _journal_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.litlist-journal")
+
+
 def _rewrite_in_place(
     path: Path, payload: bytes, info: os.stat_result, expect: Snapshot | None
 ) -> None:
-    """Write into the existing inode (hard links, another owner). An append writes only the
-    new bytes and cuts them off again if that fails; anything else needs the whole file
-    rewritten, which a failure could leave half done, so it keeps a copy to put back."""
+    """Write into the existing inode (hard links, another owner). The bytes to write go to a
+    synced journal first, so a crash at any point leaves the file either untouched or
+    finishable from the journal by the next run (`recover`); an append only journals and
+    writes the new bytes. A Python error puts the old bytes back."""
     fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
     try:
         now = os.fstat(fd)
@@ -327,19 +541,133 @@ def _rewrite_in_place(
             # checked again on the bytes about to be rewritten, under the same descriptor
             raise FileChanged(path, "was changed by another program")
         start = len(old) if payload.startswith(old) else 0
+        journal = _write_journal(path, now, start, payload, old)
+        _crash_point("journal-written")
         try:
-            _write_all(fd, payload[start:], start)
+            half = start + (len(payload) - start) // 2
+            _write_all(fd, payload[start:half], start)
+            _crash_point("half-written")
+            _write_all(fd, payload[half:], half)
             os.ftruncate(fd, len(payload))
             os.fsync(fd)
         except BaseException:
-            # put the original bytes back (an append only needs its tail cut off)
+            # put the original bytes back (an append only needs its tail cut off); if
+            # that fails too, the journal stays and the next run finishes the write
             if start == 0:
                 _write_all(fd, old, 0)
             os.ftruncate(fd, len(old))
             os.fsync(fd)
+            _drop_journal(journal)
             raise
+        _crash_point("rewritten")
+        _drop_journal(journal)
     finally:
         os.close(fd)
+
+
+def _write_journal(path: Path, info: os.stat_result, start: int, payload: bytes, old: bytes):
+    """Write, sync and put in place the journal of an in-place write of `path`: what its
+    bytes from `start` on become, and the hashes of the file before and after."""
+    import tempfile
+
+    journal = _journal_path(path)
+    if os.path.lexists(journal):
+        _recover_locked(path)  # a journal a crash left: finished before the next write
+        if os.path.lexists(journal):
+            raise UnsafeFile(journal, "is in the way of litlist's journal; remove it first")
+    header = (
+        f"{info.st_dev} {info.st_ino} {start} {len(payload)} "
+        f"{hashlib.sha256(old).hexdigest()} {hashlib.sha256(payload).hexdigest()}\n"
+    ).encode("ascii")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".journal", dir=path.parent)
+    except PermissionError:
+        raise UnsafeFile(
+            path,
+            "has other hard links or another owner, so it is rewritten in place, which needs "
+            f"a journal in {path.parent} (not writable); copy the file and use the copy",
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(JOURNAL_MAGIC + header)
+            handle.write(payload[start:])
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, journal)
+    except BaseException:
+        _remove(tmp)
+        raise
+    _sync_folder(path.parent)
+    return journal
+
+
+def _drop_journal(journal: Path) -> None:
+    os.unlink(journal)
+    _sync_folder(journal.parent)
+
+
+def recover(path: Path) -> None:
+    """Finish an in-place write of `path` that a crash interrupted, if its journal is
+    there (cheap when it is not: one lstat). Takes the lock to do so."""
+    if os.path.lexists(_journal_path(Path(path))):
+        with locked(Path(path)):
+            pass  # `locked` finishes it under the lock
+
+
+def _recover_locked(path: Path) -> None:
+    """With `path` locked: finish (or drop) the in-place write its journal records."""
+    journal = _journal_path(path)
+    try:
+        fd = os.open(journal, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return  # none (or not one we could have written)
+    try:
+        info = os.fstat(fd)
+        if not st.S_ISREG(info.st_mode) or info.st_uid != os.geteuid():
+            return  # not ours: never applied
+        parts = []
+        while chunk := os.read(fd, _CHUNK):
+            parts.append(chunk)
+        data = b"".join(parts)
+    finally:
+        os.close(fd)
+    head, _, rest = data.partition(b"\n")
+    line, _, tail = rest.partition(b"\n")
+    try:
+        dev, ino, start, total, old_sha, new_sha = line.decode("ascii").split()
+        dev_n, ino_n, start_n, total_n = int(dev), int(ino), int(start), int(total)
+    except (UnicodeDecodeError, ValueError):
+        dev_n = ino_n = start_n = total_n = -1
+        old_sha = new_sha = ""
+    intact = head + b"\n" == JOURNAL_MAGIC and start_n >= 0 and start_n + len(tail) == total_n
+    try:
+        target = os.open(path, os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        target = None  # nothing left to finish
+    except OSError:
+        return  # we may not write it (now): the journal waits for a run that may
+    try:
+        if target is not None and intact:
+            now = os.fstat(target)
+            if (now.st_dev, now.st_ino) == (dev_n, ino_n):
+                current = b""
+                while chunk := os.pread(target, _CHUNK, len(current)):
+                    current += chunk
+                sha = hashlib.sha256(current).hexdigest()
+                if sha not in (old_sha, new_sha):
+                    # half written: finish it (never started, or done: nothing to do)
+                    if hashlib.sha256(current[:start_n] + tail).hexdigest() != new_sha:
+                        return  # neither ours nor finishable: the journal stays for a person
+                    _write_all(target, tail, start_n)
+                    os.ftruncate(target, total_n)
+                    os.fsync(target)
+    finally:
+        if target is not None:
+            os.close(target)
+    try:
+        _drop_journal(journal)
+    except OSError:
+        pass
 
 
 def _write_all(fd: int, data: bytes, offset: int) -> None:

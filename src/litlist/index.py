@@ -25,11 +25,12 @@ Pure apart from the connection it is given: no files, no rapidfuzz (that is `que
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 if TYPE_CHECKING:
     from litlist.model import Catalog, Paper, Topic, Venue
@@ -400,8 +401,47 @@ class Builder:
         )
 
 
+class _Damaged(Exception):
+    """A search table gave what an intact cache cannot hold."""
+
+
+_Read = TypeVar("_Read", bound=Callable[..., Any])
+
+
+def _rebuilt_on_error(method: _Read) -> _Read:
+    """A read of the search tables that any error at all (SQLite's, or a row of the wrong
+    shape or type) makes rebuild the cache (`recover`) and ask again, once: a damaged
+    cache is never an answer and never a traceback."""
+
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception:  # noqa: BLE001 - whatever the damage, the rebuilt cache answers
+            if self._recover is None:
+                raise
+            self.db = self._recover()
+            self._recover = None
+            return method(self, *args, **kwargs)
+
+    return cast(_Read, read)
+
+
+def _position(value: object) -> int:
+    """A paper's position as a search table holds it; anything else is damage."""
+    if type(value) is not int or value < 0:
+        raise _Damaged(f"position {value!r}")
+    return value
+
+
 class SearchIndex:
-    """What a search reads, over an open database (the cache file or one in memory)."""
+    """What a search reads, over an open database (the cache file or one in memory).
+
+    The catalog this run loaded has `size` papers; `litlist add` in another process may
+    append rows to the same cache file meanwhile, so every position read here is kept below
+    `size` (one snapshot: the papers the rest of the run knows). A result that cannot come
+    from an intact cache (a paper with no tokens row, a row of the wrong shape), or any
+    error reading one, is damage: the cache is rebuilt (`_rebuilt_on_error`)."""
 
     def __init__(self, db: sqlite3.Connection, size: int, *, recover=None) -> None:
         self.db = db
@@ -410,16 +450,9 @@ class SearchIndex:
         self.tokens = Tokens()
 
     def _rows(self, sql: str, params: Sequence = ()) -> list:
-        """Every row of a query; a damaged cache is rebuilt (`recover`) and asked again."""
-        try:
-            return self.db.execute(sql, params).fetchall()
-        except sqlite3.DatabaseError:
-            if self._recover is None:
-                raise
-            self.db = self._recover()
-            self._recover = None
-            return self.db.execute(sql, params).fetchall()
+        return self.db.execute(sql, params).fetchall()
 
+    @_rebuilt_on_error
     def doc_freqs(self, tokens: Iterable[str]) -> dict[str, int]:
         """How many papers hold each token (tokens held by none are left out)."""
         wanted = list(dict.fromkeys(tokens))
@@ -428,6 +461,7 @@ class SearchIndex:
         marks = ",".join("?" * len(wanted))
         return dict(self._rows(f"select term, doc from fts_vocab where term in ({marks})", wanted))
 
+    @_rebuilt_on_error
     def candidates(
         self,
         groups: Sequence[Iterable[str]],
@@ -453,7 +487,11 @@ class SearchIndex:
                 rows = self._rows(sql + " limit ?", (expression, count))
             else:
                 rows = self._rows(sql, (expression,))
-            found = [(r[0], -r[1]) for r in rows if within is None or r[0] in within]
+            found = [
+                (r[0], -r[1])
+                for r in rows
+                if _position(r[0]) < self.size and (within is None or r[0] in within)
+            ]
             return found[:count] if count is not None else found
 
         def any_of(tokens: Iterable[str]) -> str:
@@ -473,23 +511,35 @@ class SearchIndex:
                     break
         return list(found.items())
 
+    @_rebuilt_on_error
     def aliases(self, first: str, low: int, high: int) -> list[tuple[str, int]]:
         """(compact alias, position) of aliases starting with `first`, between `low` and
         `high` characters long (a typo of an alias keeps its first letter, here)."""
-        return self._rows(
+        rows = self._rows(
             "select name, pos from names where name >= ? and name < ? and kind = 'alias'"
             " and length(name) between ? and ?",
             (first, first + "\U0010ffff", low, high),
         )
+        return [(name, pos) for name, pos in rows if _position(pos) < self.size]
 
+    @_rebuilt_on_error
     def texts(self, positions: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """The indexed tokens of some papers, column by column (`COLUMNS`)."""
         if not positions:
             return {}
         marks = ",".join("?" * len(positions))
-        rows = self._rows(f"select * from tokens where pos in ({marks})", list(positions))
-        return {row[0]: tuple(row[1:]) for row in rows}
+        wanted = list(positions)
+        rows = self._rows(f"select * from tokens where pos in ({marks})", wanted)
+        found = {row[0]: tuple(row[1:]) for row in rows}
+        # every indexed paper has one row of tokens, one string per column
+        if len(found) < len(set(wanted)) or any(
+            len(texts) != len(COLUMNS) or not all(isinstance(t, str) for t in texts)
+            for texts in found.values()
+        ):
+            raise _Damaged("tokens")
+        return found
 
+    @_rebuilt_on_error
     def with_prefix(self, prefix: str, limit: int = 200) -> list[tuple[str, str]]:
         """(word, tokens) of the words that start with `prefix`."""
         return self._rows(
@@ -497,6 +547,7 @@ class SearchIndex:
             (prefix, prefix + "\U0010ffff", limit),
         )
 
+    @_rebuilt_on_error
     def near(self, word: str, low: int, high: int) -> list[tuple[str, str]]:
         """(word, tokens) of the words that start with `word`'s first letter and are `low` to
         `high` characters long: where a typo of it can be (a slip in the first letter is
@@ -507,10 +558,13 @@ class SearchIndex:
             (word[0], word[0] + "\U0010ffff", low, high),
         )
 
+    @_rebuilt_on_error
     def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""
         rows = self._rows("select pos, kind from names where name = ?", (name,))
-        return [(p, k) for p, k in rows if kinds is None or k in kinds]
+        return [
+            (p, k) for p, k in rows if _position(p) < self.size and (kinds is None or k in kinds)
+        ]
 
 
 def build(catalog: Catalog) -> SearchIndex:

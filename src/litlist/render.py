@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -558,13 +559,22 @@ def _console(stream: TextIO):
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
+# What str.splitlines (and a terminal, or `grep`) would break a line at.
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` as one line: a line break inside a file name or key shows escaped (`\\n`)."""
+    return _LINE_BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
+
+
 def error(message: str) -> None:
     """The one line a user mistake gets, on stderr."""
-    sys.stderr.write(f"error: {printable(message)}\n")
+    sys.stderr.write(f"error: {one_line(printable(message))}\n")
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"warning: {printable(message)}\n")
+    sys.stderr.write(f"warning: {one_line(printable(message))}\n")
 
 
 class _Bar:

@@ -192,6 +192,18 @@ def reporting() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
 
 
+def say_lock_waits() -> None:
+    """Let a write that has to wait for another program's lock on its file say so, once,
+    on stderr (services never print: fsutil calls this hook)."""
+    from litlist import fsutil
+
+    def note(text: str) -> None:
+        sys.stderr.write(f"note: {render.printable(text)}\n")
+        sys.stderr.flush()
+
+    fsutil.notify = note
+
+
 # ---------------------------------------------------------------- completion
 
 

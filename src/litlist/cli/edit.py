@@ -6,6 +6,7 @@ is imported inside the commands: every other command would pay ~16 ms for it at 
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from litlist import catalog
-from litlist.cli._app import Format, app, output, reporting
+from litlist.cli._app import Format, app, output, reporting, say_lock_waits
 from litlist.errors import InputError
 from litlist.model import Catalog, Paper
 
@@ -237,9 +238,9 @@ def add(
         # before the network
         before = editing.Planner(catalog.load(where))
         if topic:
-            before.topic(topic)
+            chosen = before.topic(topic)
         else:
-            before.new_topic(new_topic or "", parent)
+            chosen = before.new_topic(new_topic or "", parent)
         before.check_options(options)
         if bib is not None:
             items, broken = bibfile.read(_read_bib(bib))
@@ -267,15 +268,22 @@ def add(
                 draft = crossref.fetch(value)
         if draft.year is None:
             raise InputError(f"{draft.origin}: no year")
+        edited = None
+        if edit:
+            # no lock is held while the editor is open (another add would wait on it for
+            # as long): the edited row is checked against the list as it is afterwards
+            before.check_duplicate(draft)
+            edited = editing.edit_row(
+                before.row(draft, dataclasses.replace(options, topic=chosen)), _run_editor
+            )
+        say_lock_waits()
         with editing.session(where) as held:
             planner = editing.Planner(held.catalog)
             if new_topic:
                 options.topic = planner.new_topic(new_topic, parent)
             planner.check_duplicate(draft)
             row = planner.row(draft, options)
-            if edit:
-                row = editing.edit_row(row, _run_editor)
-            paper = planner.add(row, draft.origin)
+            paper = planner.add(edited if edited is not None else row, draft.origin)
             held.commit(planner)
         for line in [*draft.notes, *planner.notes]:
             _say(f"note: {line}")
@@ -312,6 +320,7 @@ def import_cmd(
         skipped: list[editing.Skipped] = []
         added: list[Paper] = []
         notes: list[str] = []
+        say_lock_waits()
         with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             chosen = (

@@ -17,6 +17,7 @@ from litlist.cli._app import (
     emit,
     load_catalog,
     reporting,
+    say_lock_waits,
 )
 
 if TYPE_CHECKING:  # imported when the command runs: startup stays cheap
@@ -104,6 +105,9 @@ def export_cmd(
         read: list[tuple[str | Path, str]] = [(cat.path, "the catalog in use")]
         read += [(t, "a draft being read") for t in tex or []]
         read += [(aux, "the .aux being read")] if aux is not None else []
+        if (output is not None or merge is not None) and (tex or aux):
+            # and every file the draft brings in (\input, \include, an .aux's \@input)
+            read += [(p, "a file the draft reads") for p in citations.files_read(tex or [], aux)]
         for target in (output, merge):
             for path, what in read:
                 if target is not None and _same_file(target, path):
@@ -148,6 +152,7 @@ def export_cmd(
                 if named
                 else None
             )
+            say_lock_waits()
             report = bibtex.merge_into(
                 merge,
                 papers,
