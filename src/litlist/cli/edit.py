@@ -105,9 +105,10 @@ def init(
         )
 
 
-def _run_editor(text: str) -> str | None:
-    """Open $VISUAL/$EDITOR on `text` in a temporary .toml file; the edited text, or None
-    when the editor failed."""
+def _run_editor(text: str, *, suffix: str = ".toml", outcome: str = "nothing added") -> str:
+    """Open $VISUAL/$EDITOR on `text` in a temporary file; the edited text. EditError (its
+    message ending in `outcome`) when the editor cannot run or fails, or leaves no UTF-8
+    file behind."""
     import shlex
     import subprocess
     import tempfile
@@ -121,7 +122,7 @@ def _run_editor(text: str) -> str | None:
         raise editing.EditError(f"cannot run the editor ({command}): {exc}") from None
     if not words:
         raise editing.EditError("$EDITOR is empty; set it to an editor, e.g. EDITOR=nano")
-    fd, name = tempfile.mkstemp(prefix="litlist-", suffix=".toml")
+    fd, name = tempfile.mkstemp(prefix="litlist-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -129,16 +130,16 @@ def _run_editor(text: str) -> str | None:
             code = subprocess.call([*words, name])
         except OSError as exc:  # not installed, not executable
             raise editing.EditError(
-                f"cannot run the editor ({command}): {exc.strerror or exc}; nothing added"
+                f"cannot run the editor ({command}): {exc.strerror or exc}; {outcome}"
             ) from None
         if code != 0:
-            raise editing.EditError(f"the editor ({command}) failed; nothing added")
+            raise editing.EditError(f"the editor ({command}) failed; {outcome}")
         try:
             return Path(name).read_bytes().decode("utf-8")
         except FileNotFoundError:
-            raise editing.EditError("the editor removed the file; nothing added") from None
+            raise editing.EditError(f"the editor removed the file; {outcome}") from None
         except UnicodeDecodeError:
-            raise editing.EditError("the edited paper is not UTF-8 text; nothing added") from None
+            raise editing.EditError(f"the edited file is not UTF-8 text; {outcome}") from None
     finally:
         try:
             os.unlink(name)
