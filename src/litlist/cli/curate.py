@@ -111,9 +111,9 @@ def note(
     """Add a summary bullet to papers, or edit a paper's bullets in $EDITOR.
 
     Examples:
-      litlist note dpo "보상 모델 없이 선호 데이터로 직접 학습"
-      litlist note lora qlora "Freeze the base, train low-rank adapters" --en
-      litlist note dpo       (opens $EDITOR on the bullets)
+      litlist note dpo "보상 모델 없이 선호로 학습"
+      litlist note lora qlora "Adapters only" --en
+      litlist note dpo     (opens $EDITOR)
     """
     from litlist.editing import curate
 
@@ -173,7 +173,7 @@ def edit(
 
     Examples:
       litlist edit dpo
-      EDITOR=nano litlist edit vaswani2017attention
+      litlist edit vaswani2017attention
     """
     from litlist import editing
     from litlist.editing import curate
@@ -229,7 +229,7 @@ def move(
 
     Examples:
       litlist move vaswani2017attention --topic attention
-      litlist move lora qlora --new-topic "Adapters" --parent peft
+      litlist move lora qlora --new-topic Adapters
     """
     from litlist.editing import curate
 

@@ -44,7 +44,8 @@ MAX_KEY = 80
 # The order fields are written in, as in the shipped catalog.
 ORDER = (
     "id kind key title authors year month venue workshop booktitle editors volume number pages "
-    "publisher address topic arxiv arxiv_class doi url urldate aliases summary summary_en"
+    "publisher address topic arxiv arxiv_class doi url urldate aliases summary summary_en "
+    "status added"
 ).split()
 MULTILINE = ("authors", "summary")
 # Titles shorter than this (letters and digits) match another paper's only in the same year.
@@ -306,6 +307,9 @@ class Options:
     aliases: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     summary_en: str = ""
+    # a reader's own list: where reading stands and the day the paper came in (ISO date)
+    status: str | None = "to-read"
+    added: str | None = None
 
 
 class UnknownTopic(EditError):
@@ -531,7 +535,10 @@ class Planner:
             paper_id = options.id
         else:
             base = slug(options.aliases[0]) if options.aliases else ""
-            paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
+            # the catalog's way (vaswani2017attention), whatever key a .bib gave: a key
+            # like dblp:conf/nips/VaswaniSPUJGKP17 stays the citation key, not the id
+            made = slug(key_base(draft.authors, draft.year, draft.title))
+            paper_id = unique(base or made or "paper", self.ids, letters=False)
         venue = self.venue(draft)
         row = {
             "id": paper_id,
@@ -559,6 +566,8 @@ class Planner:
             "aliases": list(options.aliases),
             "summary": list(options.summary),
             "summary_en": options.summary_en or None,
+            "status": options.status,
+            "added": options.added,
             "entry_type": draft.entry_type,
             "others": draft.others or None,
             "abstract": draft.abstract or None,
