@@ -43,18 +43,28 @@ class Region:
     end: int
 
 
-def regions(text: str) -> list[Region]:
-    """The [[paper]] tables of a catalog's text, in file order."""
-    blocks = _blocks(text)
-    out: list[Region] = []
-    for n, block in enumerate(blocks):
-        if block.table != "paper":
-            continue
-        last = n
-        while last + 1 < len(blocks) and blocks[last + 1].table.startswith("paper."):
+class Regions:
+    """The [[paper]] tables of a catalog's text, in file order; where each ends is found
+    only when asked (10,000 tables' ends would cost more than the rest of a change)."""
+
+    def __init__(self, text: str, blocks: list | None = None) -> None:
+        self.text = text
+        self.blocks = _blocks(text) if blocks is None else blocks
+        self.heads = [n for n, b in enumerate(self.blocks) if b.table == "paper"]
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+    def __getitem__(self, position: int) -> Region:
+        n = last = self.heads[position]
+        while last + 1 < len(self.blocks) and self.blocks[last + 1].table.startswith("paper."):
             last += 1
-        out.append(Region(block.start, blocks[last].end(text)))
-    return out
+        return Region(self.blocks[n].start, self.blocks[last].end(self.text))
+
+
+def regions(text: str, blocks: list | None = None) -> Regions:
+    """The [[paper]] tables of a catalog's text (its `_blocks`, when known), in file order."""
+    return Regions(text, blocks)
 
 
 def parse_table(text: str) -> dict:
@@ -182,7 +192,7 @@ class Change:
 
     held: Session
     text: str = ""
-    places: list[Region] = field(default_factory=list)
+    places: Regions | None = None
     tables: dict[int, str] = field(default_factory=dict)  # position -> new table text
     papers: dict[int, Paper] = field(default_factory=dict)  # position -> the paper now
     removed: dict[int, Paper] = field(default_factory=dict)
@@ -195,8 +205,9 @@ class Change:
             self.text = self.held.raw.decode("utf-8")
         except UnicodeDecodeError:  # pragma: no cover - the catalog loaded, so it is UTF-8
             raise EditError(f"{self.held.path}: not UTF-8 text") from None
-        Layout(self.text, self.held.catalog, self.held.path)  # one table per entry, or say so
-        self.places = regions(self.text)
+        blocks = _blocks(self.text)
+        Layout(self.text, self.held.catalog, self.held.path, blocks)  # one table per entry
+        self.places = regions(self.text, blocks)
         self.planner = Planner(self.held.catalog)
         cols = self.held.catalog.columns
         self.ids = {pid: i for i, pid in enumerate(cols["id"])}
@@ -210,6 +221,7 @@ class Change:
         """The paper's table as it stands in this change."""
         if position in self.tables:
             return self.tables[position]
+        assert self.places is not None
         place = self.places[position]
         return self.text[place.start : place.end]
 
@@ -218,6 +230,7 @@ class Change:
 
     def line(self, position: int) -> int:
         """The line of the catalog file the paper's table starts on."""
+        assert self.places is not None
         return self.text.count("\n", 0, self.places[position].start) + 1
 
     def where(self, position: int) -> str:
@@ -304,17 +317,20 @@ class Change:
         out: list[str] = []
         at = 0
         text = self.text
-        for position, place in enumerate(self.places):
+        assert self.places is not None
+        newline = _newline(text)
+        for position in sorted({*self.removed, *self.tables}):
+            place = self.places[position]
             if position in self.removed:
                 out.append(text[at : place.start])
                 at = _after_blank_lines(text, place.end)
                 if at >= len(text):  # the last table: drop the blank lines before it instead
-                    out[-1] = out[-1].rstrip("\r\n") + (_newline(text) if out[-1].strip() else "")
-            elif position in self.tables:
+                    out[-1] = out[-1].rstrip("\r\n") + (newline if out[-1].strip() else "")
+            else:
                 out.append(text[at : place.start])
                 new = self.tables[position]
                 if not new.endswith("\n") and place.end < len(text):
-                    new += _newline(text)
+                    new += newline
                 out.append(new)
                 at = place.end
         out.append(text[at:])
