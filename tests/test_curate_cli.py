@@ -497,3 +497,50 @@ def test_card_shows_status_and_date(run, mine) -> None:
     ok(run("-c", mine, "import", BIB / "acl.bib"))
     out = ok(run("-c", mine, "show", "devlin2019bert"))
     assert f"to-read · added {TODAY}" in out
+
+
+def test_edit_on_a_terminal_opens_again_with_the_error(run, mine, tmp_path, monkeypatch) -> None:
+    """A table that fails comes back in the editor with the error on top; the second save
+    (here: the year fixed) is written."""
+    from litlist.cli import curate
+
+    seen = tmp_path / "seen.txt"
+    body = (
+        f"s = {str(seen)!r}\nt = open(p).read()\nfirst = not os.path.exists(s)\n"
+        "open(s, 'a').write(t + '\\n----\\n')\n"
+        "year = 'year = \"soon\"' if first else 'year = 2024'\n"
+        "open(p, 'w').write(t.replace('year = 2023', year).replace('year = \"soon\"', year))\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    monkeypatch.setattr(curate, "_terminal", lambda: True)
+    before = mine.read_bytes()
+    ok(run("-c", mine, "edit", "dpo"))
+    rounds = seen.read_text().split("\n----\n")
+    assert "# litlist: error:" in rounds[1] and "field 'year'" in rounds[1]
+    removed, added = only_in(before, mine.read_bytes(), "dpo")
+    assert removed == ["year = 2023\n"] and added == ["year = 2024\n"]
+
+
+def test_note_in_an_editor_unchanged_writes_nothing(run, mine, monkeypatch) -> None:
+    monkeypatch.setenv("EDITOR", "true")
+    before = mine.read_bytes()
+    result = run("-c", mine, "note", "dpo")
+    ok(result)
+    assert "not changed" in result.stderr and mine.read_bytes() == before
+
+
+def test_add_without_a_topic_goes_to_the_inbox(run, mine, tmp_path) -> None:
+    entry = tmp_path / "one.bib"
+    entry.write_text(
+        "@inproceedings{DBLP:conf/nips/VaswaniSPUJGKP17,\n  title={Attention is All you Need},\n"
+        "  author={Vaswani, Ashish and Shazeer, Noam},\n  booktitle={NeurIPS},\n  year={2099}\n}\n"
+    )
+    before = mine.read_bytes()
+    result = run("-c", mine, "add", "--bib", entry, "--status", "reading")
+    ok(result)
+    assert "under 'inbox'" in result.stderr
+    added = changes(before, mine.read_bytes())[1]
+    assert 'id = "vaswani2099attention"\n' in added
+    assert 'key = "DBLP:conf/nips/VaswaniSPUJGKP17"\n' in added
+    assert 'status = "reading"\n' in added and f'added = "{TODAY}"\n' in added
+    assert 'topic = "inbox"\n' in added and 'slug = "inbox"\n' in added

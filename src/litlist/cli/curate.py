@@ -146,9 +146,12 @@ def note(
         )
         shown = header + "".join(line + "\n" for line in lines if line)
         edited = _run_editor(shown, suffix=".txt", outcome="nothing changed")
-        bullets = _strip_marks(edited).splitlines()
+        bullets = [b for b in _strip_marks(edited).splitlines() if b.strip()]
         if english:
             bullets = [" ".join(" ".join(bullets).split())]
+        if [" ".join(b.split()) for b in bullets if b.strip()] == [x for x in lines if x]:
+            _say(f"the notes of '{paper_id}' were not changed; nothing written")
+            return
         with editing.session(where) as held:
             from litlist.editing.change import Change
 
