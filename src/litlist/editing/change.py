@@ -30,8 +30,9 @@ from litlist.editing import (
 )
 from litlist.model import Paper
 
-# A top-level `key =` line of a table (bare or quoted key).
-_ASSIGN = re.compile(r'^[ \t]*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)")[ \t]*=')
+# A `key =` line of a table: bare, quoted or dotted keys (`published.venue = ...`).
+_KEY_PART = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\')'
+_ASSIGN = re.compile(rf"^[ \t]*{_KEY_PART}(?:[ \t]*\.[ \t]*{_KEY_PART})*[ \t]*=")
 
 
 @dataclass
@@ -110,10 +111,8 @@ def _field_span(lines: list[str], name: str) -> tuple[int, int] | None:
                 if end >= len(lines):
                     raise EditError(f"cannot read field at line {i + 1} of the table") from None
                 end += 1
-        key = found.group(1) if found.group(1) is not None else tomli.loads(line)
-        if isinstance(key, dict):  # a quoted key: its name as TOML reads it
-            key = next(iter(key))
-        if key == name:
+        # the key as TOML reads it: {name: 1} is field `name` itself, not a dotted part of it
+        if tomli.loads(found.group(0) + " 1") == {name: 1}:
             return i, end
         i = end
     return None
