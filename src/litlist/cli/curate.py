@@ -237,7 +237,6 @@ def move(
     from litlist.editing import curate
 
     def work(change: Change, positions: list[int]) -> str:
-        assert change.planner is not None
         slug = curate.topic_for(change.planner, topic, new_topic, parent)
         return curate.move(change, positions, slug)
 

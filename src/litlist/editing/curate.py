@@ -55,13 +55,19 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
         row = parse_table(change.table(position))
         if english:
             value = " ".join(filter(None, [str(row.get("summary_en", "")).strip(), text]))
-            change.update(position, _with("summary_en", value), _setter("summary_en", value))
+            change.update(
+                position,
+                _with("summary_en", value),
+                _setter("summary_en", value),
+                ("summary_en", value),
+            )
         else:
             current = list(row.get("summary", []))
             change.update(
                 position,
                 _with("summary", [*current, text]),
                 functools.partial(append_item, name="summary", item=text, current=current),
+                ("summary", [*current, text]),
             )
     ids = [change.paper(i).id for i in positions]
     what = "the English summary of" if english else "a note to"
@@ -106,6 +112,7 @@ def mark(change: Change, positions: list[int], status: str) -> str:
             position,
             _with("status", status),
             _setter("status", status),
+            ("status", status),
         )
         done.append(change.paper(position).id)
     if not done:
@@ -124,6 +131,7 @@ def move(change: Change, positions: list[int], slug: str) -> str:
             position,
             _with("topic", slug),
             _setter("topic", slug),
+            ("topic", slug),
         )
         done.append(change.paper(position).id)
     if not done:
