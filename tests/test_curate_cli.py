@@ -76,6 +76,11 @@ def warm(path: Path, monkeypatch) -> catalog.Catalog:
     assert cached == fresh.papers
     assert columns == {name: list(values) for name, values in fresh.columns.items()}
     assert cat.topics == fresh.topics
+    # the search tables too: the same answers as an index built from scratch
+    for words in ("dpo", "attention", "preference optimization", "low rank", "선호", "alpha"):
+        ranked = [(h.position, round(h.score, 6)) for h in query.search(cat, words, limit=20)]
+        again = [(h.position, round(h.score, 6)) for h in query.search(fresh, words, limit=20)]
+        assert ranked == again, words
     return cat
 
 

@@ -743,14 +743,13 @@ def _shift(db: sqlite3.Connection, gone: list[int]) -> None:
     for table in ("papers", "tokens", "names"):
         db.execute(f"delete from {table} where pos in (select r from gone)")
     moved = "(select count(*) from gone where r < {t}.pos)"
-    # through negative numbers and back: moved one by one, a primary key would collide
-    for table in ("papers", "tokens"):
+    # one pass, in ascending order (the rowid scan's): each row's new place was freed by a
+    # removed row or by a row moved before it. Were SQLite ever to visit rows in another
+    # order, the unique rowid would raise, and the cache is dropped (see change_cache).
+    for table in ("papers", "tokens", "names"):
         db.execute(
-            f"update {table} set pos = -1 - (pos - {moved.format(t=table)}) where pos > ?",
-            (first,),
+            f"update {table} set pos = pos - {moved.format(t=table)} where pos > ?", (first,)
         )
-        db.execute(f"update {table} set pos = -1 - pos where pos < 0")
-    db.execute(f"update names set pos = pos - {moved.format(t='names')} where pos > ?", (first,))
     db.execute(
         f"insert into fts(rowid, {fields}) select pos, {fields} from tokens where pos >= ?",
         (first,),
