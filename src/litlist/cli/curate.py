@@ -115,7 +115,9 @@ def note(
       litlist note lora qlora "Adapters only" --en
       litlist note dpo     (opens $EDITOR)
     """
+    from litlist import editing
     from litlist.editing import curate
+    from litlist.editing.change import Change, parse_table
 
     with reporting():
         if len(args) >= 2:
@@ -128,12 +130,8 @@ def note(
             )
             return
         where = _target(ctx)
-        from litlist import editing
-
         editing.check_writable(where)
         paper_id, table = _snapshot(where, args[0])
-        from litlist.editing.change import parse_table
-
         row = parse_table(table)
         if english:
             lines = [str(row.get("summary_en", ""))]
@@ -153,8 +151,6 @@ def note(
             _say(f"the notes of '{paper_id}' were not changed; nothing written")
             return
         with editing.session(where) as held:
-            from litlist.editing.change import Change
-
             change = Change(held)
             position = _again(change, paper_id, table)
             message = curate.set_notes(change, position, bullets, english=english)
