@@ -1035,6 +1035,12 @@ def _curate_targets(text: str, n: int) -> tuple[list[str], str]:
     return middle[:n], topic
 
 
+def _cpu(result: Result) -> str:
+    """The median CPU time (user + system) of a result's runs, in ms."""
+    cpu = result.cpu_median
+    return "—" if cpu is None else _fmt(cpu * 1000)
+
+
 def bench_curate(python: str, env: dict[str, str], seed: int, runs: int, timeout: float) -> str:
     """Each curation verb on a copy of the 10k catalog, then the command after it, against a
     warm run of the same command: a Markdown section. Each round works on another paper
@@ -1072,7 +1078,8 @@ def bench_curate(python: str, env: dict[str, str], seed: int, runs: int, timeout
         for name, args in verbs.items():
             verb, after = results[name]
             for result, argv in [(verb, args(pid)), (after, after_args), (warm, after_args)]:
-                sample, stderr = run_once([*cmd, *argv], env, timeout=timeout)
+                # through GNU time: CPU time says what a verb costs on a busy machine too
+                sample, stderr = run_once([*cmd, *argv], env, timeout=timeout, peak=True)
                 result.samples.append(sample)
                 if sample.code != 0 and result.error is None:
                     result.error = _error_line(sample.code, stderr)
@@ -1089,19 +1096,21 @@ def bench_curate(python: str, env: dict[str, str], seed: int, runs: int, timeout
             ),
         ]:
             if result.error or not result.samples:
-                rows.append(f"| `{result.label}` | — | — | {target} | ERROR ({result.error}) |")
+                rows.append(f"| `{result.label}` | — | — | — | {target} | ERROR ({result.error}) |")
                 continue
             verdict = "pass" if passed else "FAIL"
             if result is after and warm.ok:
                 verdict += f" ({result.median_ms / warm.median_ms:.2f}× warm)"
             rows.append(
                 f"| `{result.label}` | {_fmt(result.median_ms)} | {_fmt(result.min_ms)} | "
-                f"{target} | {verdict} |"
+                f"{_cpu(result)} | {target} | {verdict} |"
             )
-    rows.append(f"| `{warm.label}` | {_fmt(warm.median_ms)} | {_fmt(warm.min_ms)} | | — |")
+    rows.append(
+        f"| `{warm.label}` | {_fmt(warm.median_ms)} | {_fmt(warm.min_ms)} | {_cpu(warm)} | | — |"
+    )
     return (
         f"### Curation verbs on a {size} catalog\n\n"
-        "| step | median ms | min ms | target | result |\n|---|--:|--:|---|---|\n"
+        "| step | median ms | min ms | CPU ms | target | result |\n|---|--:|--:|--:|---|---|\n"
         + "\n".join(rows)
         + f"\n\nPapers changed: {len(ids)}, each noted, marked, moved, edited, then removed; "
         + ("`check` passes afterwards (pass).\n" if checked.code == 0 else "`check` FAILS.\n")
