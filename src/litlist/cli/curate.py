@@ -280,8 +280,8 @@ def remove(
     """Remove papers from your list: shows what goes and asks first.
 
     Examples:
-      litlist rm dblp-conf-nips-x17
-      litlist rm a b c --yes
+      litlist rm vaswani2017attention
+      litlist rm dpo-vs-ppo lora-note --yes
     """
     from litlist import editing, query, render
     from litlist.editing import curate
