@@ -549,3 +549,17 @@ def test_add_without_a_topic_goes_to_the_inbox(run, mine, tmp_path) -> None:
     assert 'key = "DBLP:conf/nips/VaswaniSPUJGKP17"\n' in added
     assert 'status = "reading"\n' in added and f'added = "{TODAY}"\n' in added
     assert 'topic = "inbox"\n' in added and 'slug = "inbox"\n' in added
+
+
+@pytest.mark.parametrize(("answer", "gone"), [("y\n", True), ("n\n", False), ("\n", False)])
+def test_rm_on_a_terminal_shows_and_asks(run, mine, monkeypatch, answer, gone) -> None:
+    from litlist.cli import curate
+
+    monkeypatch.setattr(curate, "_terminal", lambda: True)
+    before = mine.read_bytes()
+    result = run("-c", mine, "rm", "dpo-vs-ppo", input=answer)
+    assert "dpo-vs-ppo" in result.stderr and "[y/N]" in result.stdout
+    assert (result.exit_code == 0) == gone
+    assert (mine.read_bytes() != before) == gone
+    if not gone:
+        assert result.stderr.splitlines()[-1] == "nothing removed"

@@ -57,18 +57,30 @@ def _apply(ctx: typer.Context, names: list[str], work) -> None:
 
 def _snapshot(where: Path, name: str) -> tuple[str, str]:
     """(paper id, its table's text) as the file holds them now, read without the lock
-    (for an editor session: the table is compared again before anything is written)."""
-    from litlist import editing, fsutil
-    from litlist.editing.change import Change
+    (for an editor session: the table is compared again, and the file's layout checked,
+    under the lock before anything is written)."""
+    from litlist import editing, query
+    from litlist.editing.change import Regions, parse_table
 
+    cat = catalog.load(where)
+    position = query.lookup(cat, [name])[0]
+    paper_id = cat.columns["id"][position]
     try:
-        raw, snapshot = fsutil.read_file(where)
-    except OSError as exc:
-        raise editing.EditError(f"{where}: {exc.strerror or exc}") from None
-    held = editing.Session(where, raw, snapshot, catalog.load(where))
-    change = Change(held)
-    positions = _positions(change, [name])
-    return change.paper(positions[0]).id, change.table(positions[0])
+        text = where.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise editing.EditError(f"{where}: {getattr(exc, 'strerror', None) or exc}") from None
+    places = Regions(text)
+    if len(places) == len(cat):
+        place = places[position]
+        table = text[place.start : place.end]
+        try:
+            if parse_table(table).get("id") == paper_id:
+                return paper_id, table
+        except editing.EditError:
+            pass
+    # not one table per paper as the catalog has them: say so as a change would
+    editing.Layout(text, cat, where)
+    raise editing.EditError(f"{where}: cannot find the table of '{paper_id}'; nothing changed")
 
 
 def _again(change: Change, paper_id: str, table: str) -> int:
@@ -289,31 +301,25 @@ def remove(
     with reporting():
         where = _target(ctx)
         editing.check_writable(where)
+        if yes:  # nothing to show: the papers are looked up once, under the lock
+            _apply(ctx, names, curate.remove)
+            return
         cat = catalog.load(where)
         positions = list(dict.fromkeys(query.lookup(cat, names)))
         ids = [cat.columns["id"][i] for i in positions]
-        if not yes:
-            if not _terminal():
-                raise editing.EditError(
-                    f"rm asks before it removes {curate.names(ids)}; with no terminal to "
-                    "ask on, add --yes"
-                )
-            for i in positions:
-                sys.stderr.write(
-                    render.printable(f"  {cat.columns['id'][i]}  {cat.columns['title'][i]}") + "\n"
-                )
-            answer = input(f"remove {len(ids)} paper{'s' * (len(ids) != 1)} from {where}? [y/N] ")
-            if answer.strip().casefold() not in ("y", "yes"):
-                _say("nothing removed")
-                raise typer.Exit(1)
+        if not _terminal():
+            raise editing.EditError(
+                f"rm asks before it removes {curate.names(ids)}; with no terminal to "
+                "ask on, add --yes"
+            )
+        for i in positions:
+            sys.stderr.write(
+                render.printable(f"  {cat.columns['id'][i]}  {cat.columns['title'][i]}") + "\n"
+            )
+        answer = input(f"remove {len(ids)} paper{'s' * (len(ids) != 1)} from {where}? [y/N] ")
+        if answer.strip().casefold() not in ("y", "yes"):
+            _say("nothing removed")
+            raise typer.Exit(1)
 
-        def work(change: Change, _positions: list[int]):
-            found = [change.ids.get(i) for i in ids]
-            if None in found:
-                missing = [i for i, p in zip(ids, found, strict=True) if p is None]
-                raise editing.EditError(
-                    f"{curate.names(missing)} left the list while you were asked; nothing removed"
-                )
-            return curate.remove(change, [p for p in found if p is not None])
-
-        _apply(ctx, ids, work)
+        # looked up again under the lock: a paper gone meanwhile is named, nothing removed
+        _apply(ctx, ids, curate.remove)
