@@ -675,7 +675,17 @@ def change_cache(
         db.execute("begin immediate")
         try:
             old = _DbStore(db, meta, recover=None)
-            columns = {name: list(old.column(name)) for name in COLUMNS}
+            # only the columns that change are read and written again (a status: one of nine)
+            names = (
+                COLUMNS
+                if gone or appended
+                else [
+                    n
+                    for n in COLUMNS
+                    if any(getattr(old.paper(i), n) != getattr(p, n) for i, p in replaced.items())
+                ]
+            )
+            columns = {name: list(old.column(name)) for name in names}
             builder = index.Builder(db, topics, venues)
             builder._fresh = False  # an update: keep the names index as it is
             for position, paper in sorted(replaced.items()):
@@ -686,7 +696,7 @@ def change_cache(
                 )
                 _unindex(db, position)
                 builder.add(position, paper)
-                for name in COLUMNS:
+                for name in names:
                     columns[name][position] = getattr(paper, name)
             builder.flush()
             if gone:
@@ -703,7 +713,7 @@ def change_cache(
                 sink(paper)
             sink.close()  # also indexes the words of every paper added or replaced
             size += len(appended)
-            _save_columns(db, {name: columns[name] + sink.columns[name] for name in COLUMNS})
+            _save_columns(db, {name: columns[name] + sink.columns[name] for name in names})
             cache.set_meta(
                 db,
                 {
