@@ -195,7 +195,11 @@ def test_move_changes_the_topic_line(run, mine, monkeypatch) -> None:
 
 def test_move_to_a_new_topic_adds_its_table(run, mine, monkeypatch) -> None:
     before = mine.read_bytes()
-    ok(run("-c", mine, "move", "dpo", "--new-topic", "Preference Tricks", "--parent", "alignment"))
+    result = run(
+        "-c", mine, "move", "dpo", "--new-topic", "Preference Tricks", "--parent", "alignment"
+    )
+    ok(result)
+    assert result.stderr == "moved 'dpo' to new topic 'alignment/preference-tricks'\n"
     removed, added = changes(before, mine.read_bytes())
     assert removed == ['topic = "alignment/rlhf"\n']
     assert sorted(added) == sorted(

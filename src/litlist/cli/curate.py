@@ -246,7 +246,7 @@ def move(
 
     def work(change: Change, positions: list[int]) -> str:
         slug = curate.topic_for(change.planner, topic, new_topic, parent)
-        return curate.move(change, positions, slug)
+        return curate.move(change, positions, slug, new=bool(change.planner.new_topics))
 
     with reporting():
         _apply(ctx, names, work)

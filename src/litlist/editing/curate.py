@@ -120,8 +120,8 @@ def mark(change: Change, positions: list[int], status: str) -> str:
     return f"marked {names(done)} {status}"
 
 
-def move(change: Change, positions: list[int], slug: str) -> str:
-    """File each paper under topic `slug` (a declared one, or one the planner made)."""
+def move(change: Change, positions: list[int], slug: str, *, new: bool = False) -> str:
+    """File each paper under topic `slug` (a declared one, or one the planner made: `new`)."""
     done = []
     for position in positions:
         row = parse_table(change.table(position))
@@ -136,7 +136,7 @@ def move(change: Change, positions: list[int], slug: str) -> str:
         done.append(change.paper(position).id)
     if not done:
         return f"nothing to change: already under '{slug}'"
-    return f"moved {names(done)} to '{slug}'"
+    return f"moved {names(done)} to {'new topic ' if new else ''}'{slug}'"
 
 
 def topic_for(planner: Planner, topic: str | None, heading: str | None, parent: str | None) -> str:
