@@ -45,6 +45,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -1047,6 +1048,108 @@ def bench_add(python: str, env: dict[str, str], seed: int, runs: int, timeout: f
     )
 
 
+# ======================================================================== curation verbs
+
+CURATE_TIME_TARGET_MS = 500.0  # issue 17: note, edit, move, rm and mark on a 10k catalog
+# $EDITOR for `edit`: a Python script that changes the year (its own start-up, ~20 ms, is
+# part of the time measured, as a person's editor would be)
+EDIT_SCRIPT = (
+    "import re, sys\np = sys.argv[1]\nt = open(p, encoding='utf-8').read()\n"
+    "open(p, 'w', encoding='utf-8').write(re.sub(r'(?m)^year = \\d+', 'year = 2001', t, 1))\n"
+)
+
+
+def _curate_targets(text: str, n: int) -> tuple[list[str], str]:
+    """`n` paper ids from the middle of a catalog no summary post covers, and a topic."""
+    ids = re.findall(r'^\[\[paper\]\]\r?\nid = "([^"]+)"', text, re.M)
+    covered = set(re.findall(r'"([^"]+)"', " ".join(re.findall(r"^covers = (.*)$", text, re.M))))
+    middle = [i for i in ids[len(ids) // 2 :] if i not in covered]
+    topic = re.findall(r'^slug = "([^"]+)"', text, re.M)[0]
+    return middle[:n], topic
+
+
+def _cpu(result: Result) -> str:
+    """The median CPU time (user + system) of a result's runs, in ms."""
+    cpu = result.cpu_median
+    return "—" if cpu is None else _fmt(cpu * 1000)
+
+
+def bench_curate(python: str, env: dict[str, str], seed: int, runs: int, timeout: float) -> str:
+    """Each curation verb on a copy of the 10k catalog, then the command after it, against a
+    warm run of the same command: a Markdown section. Each round works on another paper
+    (`rm` removes it last); the catalog must check clean at the end."""
+    size = size_label(ADD_SIZE)
+    work = OUT / f"work-curate-{size}.toml"
+    shutil.copyfile(ensure_catalog(ADD_SIZE, seed), work)
+    editor = OUT / "bench-editor.py"
+    editor.write_text(EDIT_SCRIPT, encoding="utf-8")
+    env = dict(env, PYTHONPATH=str(REPO / "src"), EDITOR=f"{python} {editor}")
+    env.pop("VISUAL", None)
+    cmd = [python, "-m", "litlist", "--catalog", str(work)]
+    label, after_args = ADD_AFTER
+    ids, topic = _curate_targets(work.read_text(encoding="utf-8"), runs)
+    verbs = {
+        "note": lambda pid: ["note", pid, "a note from the benchmark"],
+        "mark": lambda pid: ["mark", pid, "read"],
+        "move": lambda pid: ["move", pid, "--topic", topic],
+        "edit": lambda pid: ["edit", pid],
+        "rm": lambda pid: ["rm", pid, "--yes"],
+    }
+    results = {
+        name: (
+            Result(f"{name}", size),
+            Result(f"{label}, right after {name}", size),
+        )
+        for name in verbs
+    }
+    warm = Result(f"{label}, warm", size)
+    log(f"curation verbs [{size}]: {len(ids)} rounds")
+    first, stderr = run_once([*cmd, *after_args], env, timeout=timeout)  # the cache, built
+    if first.code != 0:
+        return f"### Curation verbs [{size}]\n\nERROR: {_error_line(first.code, stderr)}\n"
+    for pid in ids:
+        for name, args in verbs.items():
+            verb, after = results[name]
+            for result, argv in [(verb, args(pid)), (after, after_args), (warm, after_args)]:
+                # through GNU time: CPU time says what a verb costs on a busy machine too
+                sample, stderr = run_once([*cmd, *argv], env, timeout=timeout, peak=True)
+                result.samples.append(sample)
+                if sample.code != 0 and result.error is None:
+                    result.error = _error_line(sample.code, stderr)
+    checked, _ = run_once([*cmd, "check"], env, timeout=timeout)
+    rows = []
+    for name in verbs:
+        verb, after = results[name]
+        for result, target, passed in [
+            (verb, f"≤ {CURATE_TIME_TARGET_MS:,.0f} ms", verb.median_ms <= CURATE_TIME_TARGET_MS),
+            (
+                after,
+                f"≤ {ADD_AFTER_RATIO}× warm",
+                after.median_ms <= ADD_AFTER_RATIO * warm.median_ms,
+            ),
+        ]:
+            if result.error or not result.samples:
+                rows.append(f"| `{result.label}` | — | — | — | {target} | ERROR ({result.error}) |")
+                continue
+            verdict = "pass" if passed else "FAIL"
+            if result is after and warm.ok:
+                verdict += f" ({result.median_ms / warm.median_ms:.2f}× warm)"
+            rows.append(
+                f"| `{result.label}` | {_fmt(result.median_ms)} | {_fmt(result.min_ms)} | "
+                f"{_cpu(result)} | {target} | {verdict} |"
+            )
+    rows.append(
+        f"| `{warm.label}` | {_fmt(warm.median_ms)} | {_fmt(warm.min_ms)} | {_cpu(warm)} | | — |"
+    )
+    return (
+        f"### Curation verbs on a {size} catalog\n\n"
+        "| step | median ms | min ms | CPU ms | target | result |\n|---|--:|--:|--:|---|---|\n"
+        + "\n".join(rows)
+        + f"\n\nPapers changed: {len(ids)}, each noted, marked, moved, edited, then removed; "
+        + ("`check` passes afterwards (pass).\n" if checked.code == 0 else "`check` FAILS.\n")
+    )
+
+
 # ======================================================================== main
 
 
@@ -1174,6 +1277,7 @@ def main(argv: list[str] | None = None) -> int:
         results += group + list(colds[size])
 
     footnotes.append(bench_add(python, env, args.seed, args.runs, args.timeout))
+    footnotes.append(bench_curate(python, env, args.seed, args.runs, args.timeout))
     if args.hostile:
         log("hostile drafts")
         footnotes.append(bench_hostile(litlist_cmd, env, args.runs, args.timeout))

@@ -17,7 +17,7 @@ import pytest
 from conftest import TINY_CATALOG
 from litlist import cache, catalog, query
 from litlist.errors import CatalogError
-from litlist.model import Catalog
+from litlist.model import COLUMNS, Catalog
 
 
 def snapshot(cat: Catalog) -> dict:
@@ -48,7 +48,7 @@ def cache_is_valid_for(source: Path) -> bool:
         if len(rows) != meta["size"] or any(zlib.crc32(r) != c for r, c in rows):
             return False
         columns = db.execute("select name, value, crc from columns").fetchall()
-        if len(columns) != 7 or any(zlib.crc32(v) != c for _, v, c in columns):
+        if len(columns) != len(COLUMNS) or any(zlib.crc32(v) != c for _, v, c in columns):
             return False
         return True
     except sqlite3.DatabaseError:

@@ -376,7 +376,7 @@ def test_round_trip(run, recorded, tmp_path, monkeypatch) -> None:
     result = run("import", BIB / "import20.bib", "--topic", "alignment")
     ok(result)
     assert result.stderr.splitlines()[-1] == "added 15, already present 5, failed 0"
-    for existing in ["dpo", "lora", "cot", "transformer", "devlin-etal-2019-bert"]:
+    for existing in ["dpo", "lora", "cot", "transformer", "devlin2019bert"]:
         assert re.search(rf"already present: entry '[^']+' is '{existing}'", result.stderr)
     cat, problems = catalog.check(None)
     assert problems == [] and cat is not None and cat.path == str(own)
@@ -448,7 +448,7 @@ def test_init_says_when_litlist_catalog_still_wins(run, tiny_catalog, monkeypatc
 
 
 def test_network_and_editing_code_stay_out_of_other_commands() -> None:
-    """httpx only in sources/, tomlkit only in editing.py, and neither (nor the editing
+    """httpx only in sources/, tomlkit only in the editing package, and neither (nor the editing
     machinery) loaded by a command that does not add."""
     import subprocess
 
@@ -457,7 +457,7 @@ def test_network_and_editing_code_stay_out_of_other_commands() -> None:
         text = path.read_text(encoding="utf-8")
         if "sources" not in path.parts:
             assert not re.search(r"^\s*(import|from) httpx", text, re.M), path
-        if path.name != "editing.py":
+        if "editing" not in path.parts:
             assert not re.search(r"^\s*(import|from) tomlkit", text, re.M), path
     code = (
         "import sys\nfrom litlist.cli import app\n"
@@ -482,7 +482,7 @@ def test_add_to_a_missing_catalog_says_how_to_start_one(run, recorded, tmp_path)
 def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
     both = ["--topic", "peft", "--new-topic", "X"]
     assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
-    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib", *both))
     # --parent with --topic would be ignored without a word
     for command in (["add", "1706.03762"], ["import", BIB / "acl.bib"]):
         line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"))
@@ -506,7 +506,7 @@ def test_import_of_a_hostile_bib_reports_each_entry_and_still_compiles(
     lines = result.stderr.splitlines()
     assert lines[-1] == "added 6, already present 1, failed 5"
     for expected in [
-        "already present: entry 'smith1999again' is 'smitholdstyle1999' (same arXiv id "
+        "already present: entry 'smith1999again' is 'smith1999old' (same arXiv id "
         "hep-th/9901001, an entry added from this file)",
         "failed: line 82: entry 'dupfield' has the field title twice",
         "failed: line 83: a second entry 'names2021' (only the first is read)",

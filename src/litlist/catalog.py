@@ -622,19 +622,68 @@ def extend_cache(
     venues: list[Venue],
     papers: list[Paper],
 ) -> None:
-    """Record in the cache of `where` that `papers` were appended to it.
+    """Record in the cache of `where` that `papers` were appended to it (`litlist add`):
+    `change_cache` with only papers appended."""
+    change_cache(where, before_sha256, raw, topics, venues, appended=papers)
 
-    For `litlist add`: call after the catalog file was replaced (atomically) by `raw`, its
-    new full content, with `before_sha256` the SHA-256 of the content before the append,
-    `topics` and `venues` the complete new lists, and `papers` the new papers, validated,
-    in file order (their positions follow the existing ones). If the cache stands for
-    `before_sha256` and the old topics and venues are unchanged at the head of the new
-    lists, the papers are inserted and indexed and the fingerprint set to the new file, all
-    in one transaction, so the next command runs warm; otherwise, or on any error, the
-    cache file is deleted and the next command rebuilds it. Never raises.
+
+def _fits(meta: dict, before_sha256: str, topics: list[Topic], venues: list[Venue]) -> bool:
+    """True when the cache stands for the catalog before the change and every paper it
+    indexed keeps its facets: every old topic and venue is still there as it was, and no
+    new topic is a parent of an old one (its heading would be an old paper's facet)."""
+    old_topics = [Topic(*t) for t in meta["topics"]]
+    old_venues = [Venue(i, n, k, tuple(a)) for i, n, k, a in meta["venues"]]
+    new_topics = [t for t in topics if t not in set(old_topics)]
+    return (
+        meta["fingerprint"].get("sha256") == before_sha256
+        and set(old_topics) <= set(topics)
+        and set(old_venues) <= set(venues)
+        and not any(t.contains(o.slug) for t in new_topics for o in old_topics)
+    )
+
+
+def _unindex(db: sqlite3.Connection, position: int) -> None:
+    """Take the paper at `position` out of the search tables. The FTS5 table keeps no
+    content: a row is deleted by giving back the tokens it was indexed with (`tokens`)."""
+    from litlist.index import COLUMNS as FTS_COLUMNS
+
+    fields = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f"insert into fts(fts, rowid, {fields}) select 'delete', pos, {fields} from tokens"
+        " where pos = ?",
+        (position,),
+    )
+    db.execute("delete from tokens where pos = ?", (position,))
+    db.execute("delete from names where pos = ?", (position,))
+
+
+def change_cache(
+    where: Path,
+    before_sha256: str,
+    raw: bytes,
+    topics: list[Topic],
+    venues: list[Venue],
+    *,
+    replaced: Mapping[int, Paper] | None = None,
+    removed: Sequence[int] = (),
+    appended: Sequence[Paper] = (),
+) -> None:
+    """Record in the cache of `where` how its papers changed, so the next command runs warm
+    without parsing the whole list again.
+
+    Call after the catalog file was replaced (atomically) by `raw`, its new full content,
+    with `before_sha256` the SHA-256 of the content before, `topics` and `venues` the
+    complete new lists, `replaced` the papers changed in place (old position -> the new
+    paper, validated), `removed` the old positions of papers taken out, and `appended` new
+    papers in file order after the last one. Positions are the old ones throughout; papers
+    after a removed one move up. If the cache stands for `before_sha256` and its papers
+    keep their facets (see `_fits`), rows, columns, search tables and fingerprint change in
+    one transaction; otherwise, or on any error, the cache file is deleted and the next
+    command rebuilds it. Never raises.
     """
     from litlist import index
 
+    replaced = replaced or {}
     source = Path(where).expanduser().absolute()
     found = None
     try:
@@ -643,30 +692,57 @@ def extend_cache(
             cache.drop(source)
             return
         db, meta = found
-        old_topics = [Topic(*t) for t in meta["topics"]]
-        old_venues = [Venue(i, n, k, tuple(a)) for i, n, k, a in meta["venues"]]
-        if (
-            meta["fingerprint"].get("sha256") != before_sha256
-            or topics[: len(old_topics)] != old_topics
-            or venues[: len(old_venues)] != old_venues
-            # a new parent heading would change the facets of papers already indexed
-            or any(t.contains(o.slug) for t in topics[len(old_topics) :] for o in old_topics)
-        ):
-            raise CacheDamaged("the cache does not stand for the catalog before the append")
+        if not _fits(meta, before_sha256, topics, venues):
+            raise CacheDamaged("the cache does not stand for the catalog before the change")
         hashed_ns = time.time_ns()  # before stat: an edit after it shows as racy
         stat = os.stat(source)
+        size = meta["size"]
+        gone = sorted(set(removed))
+        if any(not 0 <= i < size for i in [*gone, *replaced]):
+            raise CacheDamaged("a changed position is not in the cache")
         cache.unseal(cache.cache_path(source))  # a crash before the seal: rebuilt next time
         db.execute("begin immediate")
         try:
-            builder = index.Builder(db, topics, venues)
-            sink = _Sink(db, builder, len(papers), None)
-            sink.start = meta["size"]
-            for paper in papers:
-                sink(paper)
-            sink.close()
-            size = meta["size"] + len(papers)
             old = _DbStore(db, meta, recover=None)
-            _save_columns(db, {name: old.column(name) + sink.columns[name] for name in COLUMNS})
+            # only the columns that change are read and written again (a status: one of nine)
+            names = (
+                COLUMNS
+                if gone or appended
+                else [
+                    n
+                    for n in COLUMNS
+                    if any(getattr(old.paper(i), n) != getattr(p, n) for i, p in replaced.items())
+                ]
+            )
+            columns = {name: list(old.column(name)) for name in names}
+            builder = index.Builder(db, topics, venues)
+            builder._fresh = False  # an update: keep the names index as it is
+            for position, paper in sorted(replaced.items()):
+                blob = marshal.dumps(to_record(paper))
+                db.execute(
+                    "update papers set record = ?, crc = ? where pos = ?",
+                    (blob, zlib.crc32(blob), position),
+                )
+                _unindex(db, position)
+                builder.add(position, paper)
+                for name in names:
+                    columns[name][position] = getattr(paper, name)
+            builder.flush()
+            if gone:
+                _shift(db, gone)
+                keep = set(gone)
+                columns = {
+                    name: [v for i, v in enumerate(values) if i not in keep]
+                    for name, values in columns.items()
+                }
+                size -= len(gone)
+            sink = _Sink(db, builder, len(appended), None)
+            sink.start = size
+            for paper in appended:
+                sink(paper)
+            sink.close()  # also indexes the words of every paper added or replaced
+            size += len(appended)
+            _save_columns(db, {name: columns[name] + sink.columns[name] for name in names})
             cache.set_meta(
                 db,
                 {
@@ -681,11 +757,43 @@ def extend_cache(
             db.execute("rollback")
             raise
         cache.seal(cache.cache_path(source))
-    except Exception:  # noqa: BLE001 - a cache we cannot extend is rebuilt next time
+    except Exception:  # noqa: BLE001 - a cache we cannot update is rebuilt next time
         cache.drop(source)
     finally:
         if found is not None:
             found[0].close()
+
+
+def _shift(db: sqlite3.Connection, gone: list[int]) -> None:
+    """Delete the papers at positions `gone` (sorted) and move the ones after each up, in
+    every table. FTS5 rowids cannot be renumbered: the rows from the first removed on are
+    deleted and inserted again from `tokens` (SQL only, nothing tokenised again)."""
+    first = gone[0]
+    from litlist.index import COLUMNS as FTS_COLUMNS
+
+    fields = ", ".join(FTS_COLUMNS)
+    db.execute(
+        f"insert into fts(fts, rowid, {fields}) select 'delete', pos, {fields} from tokens"
+        " where pos >= ?",
+        (first,),
+    )
+    db.execute("create temp table if not exists gone(r integer primary key)")
+    db.execute("delete from gone")
+    db.executemany("insert into gone values (?)", [(i,) for i in gone])
+    for table in ("papers", "tokens", "names"):
+        db.execute(f"delete from {table} where pos in (select r from gone)")
+    moved = "(select count(*) from gone where r < {t}.pos)"
+    # one pass, in ascending order (the rowid scan's): each row's new place was freed by a
+    # removed row or by a row moved before it. Were SQLite ever to visit rows in another
+    # order, the unique rowid would raise, and the cache is dropped (see change_cache).
+    for table in ("papers", "tokens", "names"):
+        db.execute(
+            f"update {table} set pos = pos - {moved.format(t=table)} where pos > ?", (first,)
+        )
+    db.execute(
+        f"insert into fts(rowid, {fields}) select pos, {fields} from tokens where pos >= ?",
+        (first,),
+    )
 
 
 __all__ = [
@@ -697,5 +805,6 @@ __all__ = [
     "shipped",
     "is_shipped",
     "extend_cache",
+    "change_cache",
     "fingerprint_sha",
 ]

@@ -336,7 +336,7 @@ class Catalog:
 
     def brief(self, i: int) -> Paper:
         """The i-th entry with only what a table shows (id, key, kind, title, year, venue,
-        topic), built from the columns: cheap for thousands of rows."""
+        topic, status, added), built from the columns: cheap for thousands of rows."""
         c = self.columns
         return Paper(
             id=c["id"][i],
@@ -346,6 +346,8 @@ class Catalog:
             key=c["key"][i],
             year=c["year"][i],
             venue=c["venue"][i],
+            status=c["status"][i],
+            added=c["added"][i],
         )
 
     @property
@@ -389,7 +391,8 @@ class Catalog:
         return {t.slug: i for i, t in enumerate(self.topics)}
 
 
-COLUMNS = ("id", "key", "kind", "title", "year", "venue", "topic")
+# status and added: `show --status` and `show --sort added` read a column, not 10,000 records
+COLUMNS = ("id", "key", "kind", "title", "year", "venue", "topic", "status", "added")
 
 
 class Store(Protocol):

@@ -443,6 +443,9 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
         pub = paper.published
         add(f"published: {pub.venue} {pub.year}" + (f" — {pub.title}" if pub.title else ""), "cyan")
     add(" › ".join(t.name for t in catalog.topic_path(paper.topic)), "magenta")
+    reading = [paper.status or "", f"added {paper.added}" if paper.added else ""]
+    if any(reading):
+        add(" · ".join(filter(None, reading)), "green")
     if paper.aliases:
         add("aliases: " + ", ".join(paper.aliases), "dim")
     if paper.covers:

@@ -9,7 +9,7 @@ venues) run after. No I/O here: `catalog.py` reads the file and hands over the p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Container, Mapping
 from operator import itemgetter
 from typing import Annotated, Literal
 
@@ -319,6 +319,47 @@ def explain(error: ValidationError) -> list[tuple[str, str]]:
     return _flatten(error)
 
 
+def cross_problems(
+    model: PaperModel,
+    *,
+    ids: Container[str],
+    keys: Mapping[str, str],
+    topics: Container[str],
+    venues: Container[str],
+    web: Container[str],
+    all_ids: Container[object],
+) -> list[tuple[str, str]]:
+    """(field, message) for each rule between entries a valid paper breaks: its id or key
+    (any case) held by another paper (`ids`, `keys`: casefolded key -> id), a topic or venue
+    not declared, a web page without a url, covering a paper `all_ids` does not have. One
+    place for them: `validate` checks a whole catalog with it, `litlist edit` one paper."""
+    out = []
+    if model.id in ids:
+        out.append(("id", "id is used by another paper too"))
+    if model.key is not None:
+        folded = model.key.casefold()  # BibTeX: `Hu2022` and `hu2022` are one key
+        if folded in keys:
+            out.append(("key", f"key '{model.key}' is used by paper '{keys[folded]}' too"))
+    if model.topic not in topics:
+        out.append(("topic", f"topic '{model.topic}' is not declared in a [[topic]] table"))
+    if model.venue is not None and model.venue not in venues:
+        out.append(("venue", f"venue '{model.venue}' is not declared in a [[venue]] table"))
+    if model.venue in web and not model.url:
+        # the export cites a web page by its address: without one it names nothing
+        out.append(("url", f"a web page (venue '{model.venue}' is of kind 'web') needs a url"))
+    if model.published is not None and model.published.venue not in venues:
+        out.append(
+            (
+                "published.venue",
+                f"venue '{model.published.venue}' is not declared in a [[venue]] table",
+            )
+        )
+    for covered in model.covers:
+        if covered not in all_ids:
+            out.append(("covers", f"covers unknown paper '{covered}'"))
+    return out
+
+
 def validate(
     data: dict,
     path: str,
@@ -436,29 +477,19 @@ def validate(
             line = lines.of("paper", index)
             problems.append(Problem(path, msg, line=line, paper=paper_id, field=field))
 
-        if model.id in ids:
-            bad("id", "id is used by another paper too")
+        for field, msg in cross_problems(
+            model,
+            ids=ids,
+            keys=keys,
+            topics=topic_slugs.keys(),
+            venues=declared_venues,
+            web=web_venues,
+            all_ids=all_ids,
+        ):
+            bad(field, msg)
         ids.add(model.id)
         if model.key is not None:
-            folded = model.key.casefold()  # BibTeX: `Hu2022` and `hu2022` are one key
-            if folded in keys:
-                bad("key", f"key '{model.key}' is used by paper '{keys[folded]}' too")
-            keys[folded] = model.id
-        if model.topic not in topic_slugs:
-            bad("topic", f"topic '{model.topic}' is not declared in a [[topic]] table")
-        if model.venue is not None and model.venue not in declared_venues:
-            bad("venue", f"venue '{model.venue}' is not declared in a [[venue]] table")
-        if model.venue in web_venues and not model.url:
-            # the export cites a web page by its address: without one it names nothing
-            bad("url", f"a web page (venue '{model.venue}' is of kind 'web') needs a url")
-        if model.published is not None and model.published.venue not in declared_venues:
-            bad(
-                "published.venue",
-                f"venue '{model.published.venue}' is not declared in a [[venue]] table",
-            )
-        for covered in model.covers:
-            if covered not in all_ids:
-                bad("covers", f"covers unknown paper '{covered}'")
+            keys[model.key.casefold()] = model.id
         paper = model.to_paper()
         if sink is None:
             papers.append(paper)

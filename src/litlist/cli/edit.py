@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,6 +37,40 @@ ParentOpt = Annotated[
     str | None,
     typer.Option("--parent", metavar="SLUG", help="The topic a --new-topic goes under."),
 ]
+
+
+class Status(StrEnum):
+    TO_READ = "to-read"
+    READING = "reading"
+    READ = "read"
+    NONE = "none"
+
+
+StatusOpt = Annotated[
+    Status,
+    typer.Option("--status", help="Where your reading stands: to-read, reading, read or none."),
+]
+INBOX = "Inbox"  # the heading papers go under when no topic is given
+
+
+def _reading(status: Status) -> dict:
+    """What a paper added today records: its status and today's date (ISO 8601)."""
+    import datetime
+
+    return {
+        "status": None if status is Status.NONE else status.value,
+        "added": datetime.date.today().isoformat(),
+    }
+
+
+def _topic_of(
+    planner: editing.Planner, topic: str | None, heading: str | None, parent: str | None
+) -> str:
+    """The slug --topic names, or of the --new-topic; with neither, the inbox (made on
+    demand), where papers wait to be sorted with `litlist move`."""
+    if topic:
+        return planner.topic(topic)
+    return planner.new_topic(heading or INBOX, parent if heading else None)
 
 
 def _say(line: str) -> None:
@@ -106,9 +141,10 @@ def init(
         )
 
 
-def _run_editor(text: str) -> str | None:
-    """Open $VISUAL/$EDITOR on `text` in a temporary .toml file; the edited text, or None
-    when the editor failed."""
+def _run_editor(text: str, *, suffix: str = ".toml", outcome: str = "nothing added") -> str:
+    """Open $VISUAL/$EDITOR on `text` in a temporary file; the edited text. EditError (its
+    message ending in `outcome`) when the editor cannot run or fails, or leaves no UTF-8
+    file behind."""
     import shlex
     import subprocess
     import tempfile
@@ -122,7 +158,7 @@ def _run_editor(text: str) -> str | None:
         raise editing.EditError(f"cannot run the editor ({command}): {exc}") from None
     if not words:
         raise editing.EditError("$EDITOR is empty; set it to an editor, e.g. EDITOR=nano")
-    fd, name = tempfile.mkstemp(prefix="litlist-", suffix=".toml")
+    fd, name = tempfile.mkstemp(prefix="litlist-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -130,16 +166,16 @@ def _run_editor(text: str) -> str | None:
             code = subprocess.call([*words, name])
         except OSError as exc:  # not installed, not executable
             raise editing.EditError(
-                f"cannot run the editor ({command}): {exc.strerror or exc}; nothing added"
+                f"cannot run the editor ({command}): {exc.strerror or exc}; {outcome}"
             ) from None
         if code != 0:
-            raise editing.EditError(f"the editor ({command}) failed; nothing added")
+            raise editing.EditError(f"the editor ({command}) failed; {outcome}")
         try:
             return Path(name).read_bytes().decode("utf-8")
         except FileNotFoundError:
-            raise editing.EditError("the editor removed the file; nothing added") from None
+            raise editing.EditError(f"the editor removed the file; {outcome}") from None
         except UnicodeDecodeError:
-            raise editing.EditError("the edited paper is not UTF-8 text; nothing added") from None
+            raise editing.EditError(f"the edited file is not UTF-8 text; {outcome}") from None
     finally:
         try:
             os.unlink(name)
@@ -163,13 +199,13 @@ def _read_bib(source: str) -> str:
 
 
 def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, what: str) -> None:
-    """Exactly one of --topic and --new-topic says where `what`; --parent only with the
-    latter (with --topic it would be ignored without a word)."""
+    """At most one of --topic and --new-topic says where `what` (neither: the inbox);
+    --parent only with the latter (with --topic it would be ignored without a word)."""
     from litlist import editing
 
-    if bool(topic) == bool(new_topic):
+    if topic and new_topic:
         raise editing.EditError(
-            f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic"
+            f"say where {what} once: --topic SLUG or --new-topic HEADING, not both"
         )
     if parent is not None and not new_topic:
         raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
@@ -208,8 +244,11 @@ def add(
     ] = False,
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
+    status: StatusOpt = Status.TO_READ,
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
+
+    With no --topic it goes to the Inbox topic, to sort later with `litlist move`.
 
     Examples:
       litlist add 1706.03762 -t attention --alias Transformer
@@ -233,14 +272,12 @@ def add(
             aliases=[" ".join(a.split()) for a in alias or []],
             summary=[" ".join(s.split()) for s in summary or []],
             summary_en=summary_en.strip(),
+            **_reading(status),
         )
         # the list as it is now: a wrong topic, --key or --id, or a paper it has is found
         # before the network
         before = editing.Planner(catalog.load(where))
-        if topic:
-            chosen = before.topic(topic)
-        else:
-            chosen = before.new_topic(new_topic or "", parent)
+        chosen = _topic_of(before, topic, new_topic, parent)
         before.check_options(options)
         if bib is not None:
             items, broken = bibfile.read(_read_bib(bib))
@@ -279,15 +316,14 @@ def add(
         say_lock_waits()
         with editing.session(where) as held:
             planner = editing.Planner(held.catalog)
-            if new_topic:
-                options.topic = planner.new_topic(new_topic, parent)
+            options.topic = _topic_of(planner, topic, new_topic, parent)
             planner.check_duplicate(draft)
             row = planner.row(draft, options)
             paper = planner.add(edited if edited is not None else row, draft.origin)
             held.commit(planner)
         for line in [*draft.notes, *planner.notes]:
             _say(f"note: {line}")
-        _say(f"added '{paper.id}' (key {paper.key}) to {where}")
+        _say(f"added '{paper.id}' (key {paper.key}) to {where}, under '{paper.topic}'")
         _card(where, planner, [paper])
 
 
@@ -301,8 +337,11 @@ def import_cmd(
     ] = False,
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
+    status: StatusOpt = Status.TO_READ,
 ) -> None:
     """Add every entry of a .bib file; papers already in the list are skipped.
+
+    With no --topic they go to the Inbox topic, to sort later with `litlist move`.
 
     Examples:
       litlist import refs.bib --topic peft
@@ -323,9 +362,8 @@ def import_cmd(
         say_lock_waits()
         with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
-            chosen = (
-                planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
-            )
+            chosen = _topic_of(planner, topic, new_topic, parent)
+            reading = _reading(status)
             for item in items:
                 origin = bibfile.entry_name(item.key)
                 if item.shared:
@@ -343,7 +381,7 @@ def import_cmd(
                     skipped.append(editing.Skipped(origin, existing, why))
                     continue
                 try:
-                    row = planner.row(item.draft, editing.Options(topic=chosen))
+                    row = planner.row(item.draft, editing.Options(topic=chosen, **reading))
                     added.append(planner.add(row, origin))
                 except editing.EditError as exc:
                     failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
@@ -360,5 +398,7 @@ def import_cmd(
             _say(f"note: {note}")
         prefix = "dry run, nothing written: " if dry_run else ""
         _say(f"{prefix}{verb} {len(added)}, already present {len(skipped)}, failed {len(failed)}")
+        if added and not topic and not new_topic:
+            _say(f"in the inbox ('{chosen}'): sort them with litlist move ID... --topic SLUG")
         if failed:
             raise typer.Exit(1)

@@ -26,13 +26,24 @@ class Sort(StrEnum):
     YEAR = "year"
     VENUE = "venue"
     TITLE = "title"
+    ADDED = "added"
+
+
+class Status(StrEnum):
+    TO_READ = "to-read"
+    READING = "reading"
+    READ = "read"
 
 
 def _sorted(cat: Catalog, positions: list[int], by: Sort) -> list[int]:
-    """Positions by year (oldest first), venue (then year) or title, case-insensitive; ties
-    keep the list's order. Summary posts, without year or venue, come last."""
+    """Positions by year (oldest first), venue (then year), title (case-insensitive) or
+    the day added (oldest first); ties keep the list's order. Entries without the value
+    (summary posts have no year or venue; the shipped papers no date added) come last."""
     cols = cat.columns
     years, venues, titles = cols["year"], cols["venue"], cols["title"]
+    if by is Sort.ADDED:
+        added = cols["added"]
+        return sorted(positions, key=lambda i: (added[i] is None, added[i] or ""))
 
     def key(i: int) -> tuple:
         if by is Sort.YEAR:
@@ -65,8 +76,13 @@ def show(
         typer.Option(
             "--sort",
             metavar="ORDER",
-            help="year (oldest first), venue or title, instead of the list's order and headings.",
+            help="year (oldest first), venue, title or added (oldest first), instead of the "
+            "list's order and headings.",
         ),
+    ] = None,
+    status: Annotated[
+        Status | None,
+        typer.Option("--status", help="Only papers you marked so: to-read, reading or read."),
     ] = None,
 ) -> None:
     """List papers, or show some in full.
@@ -76,10 +92,14 @@ def show(
       litlist show dpo lora
       litlist show --venue nips --year 2022-2023
       litlist show --topic interpretability --sort year
+      litlist show --status to-read --sort added
     """
     with reporting():
         cat = load_catalog(ctx)
         positions = query.select(cat, topic=topic, venue=venue, year=year)
+        if status:
+            marked = cat.columns["status"]
+            positions = [i for i in positions if marked[i] == status.value]
         if names:
             wanted = set(positions)
             positions = [i for i in query.lookup(cat, names) if i in wanted]

@@ -44,7 +44,8 @@ MAX_KEY = 80
 # The order fields are written in, as in the shipped catalog.
 ORDER = (
     "id kind key title authors year month venue workshop booktitle editors volume number pages "
-    "publisher address topic arxiv arxiv_class doi url urldate aliases summary summary_en"
+    "publisher address topic arxiv arxiv_class doi url urldate aliases summary summary_en "
+    "status added"
 ).split()
 MULTILINE = ("authors", "summary")
 # Titles shorter than this (letters and digits) match another paper's only in the same year.
@@ -218,8 +219,17 @@ class _Block:
         return end
 
 
+# A line that may be a table header: scanned for first, since `_HEADER` tried at every line
+# of a 10,000-paper file takes three times as long as this search plus a match per hit.
+_BRACKET_LINE = re.compile(r"\n[ \t]*\[")
+
+
 def _blocks(text: str) -> list[_Block]:
-    headers = list(_HEADER.finditer(text))
+    first = _HEADER.match(text, 0)
+    headers = [first] if first else []
+    for line in _BRACKET_LINE.finditer(text):
+        if found := _HEADER.match(text, line.start() + 1):
+            headers.append(found)
     stops = [m.start() for m in headers[1:]] + [len(text)]
     return [
         _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
@@ -243,8 +253,10 @@ class Layout:
     file is not written as one `[[topic]]`/`[[venue]]`/`[[paper]]` table per entry, we say so
     rather than guess where to add."""
 
-    def __init__(self, text: str, cat: Catalog, path: Path) -> None:
-        blocks = _blocks(text)
+    def __init__(
+        self, text: str, cat: Catalog, path: Path, blocks: list[_Block] | None = None
+    ) -> None:
+        blocks = _blocks(text) if blocks is None else blocks
         self.topics = [b for b in blocks if b.table == "topic"]
         self.venues = [b for b in blocks if b.table == "venue"]
         papers = [b for b in blocks if b.table == "paper"]
@@ -306,6 +318,9 @@ class Options:
     aliases: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     summary_en: str = ""
+    # a reader's own list: where reading stands and the day the paper came in (ISO date)
+    status: str | None = "to-read"
+    added: str | None = None
 
 
 class UnknownTopic(EditError):
@@ -531,7 +546,10 @@ class Planner:
             paper_id = options.id
         else:
             base = slug(options.aliases[0]) if options.aliases else ""
-            paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
+            # the catalog's way (vaswani2017attention), whatever key a .bib gave: a key
+            # like dblp:conf/nips/VaswaniSPUJGKP17 stays the citation key, not the id
+            made = slug(key_base(draft.authors, draft.year, draft.title))
+            paper_id = unique(base or made or "paper", self.ids, letters=False)
         venue = self.venue(draft)
         row = {
             "id": paper_id,
@@ -559,6 +577,8 @@ class Planner:
             "aliases": list(options.aliases),
             "summary": list(options.summary),
             "summary_en": options.summary_en or None,
+            "status": options.status,
+            "added": options.added,
             "entry_type": draft.entry_type,
             "others": draft.others or None,
             "abstract": draft.abstract or None,
