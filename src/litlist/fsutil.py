@@ -447,8 +447,8 @@ def _copy_xattrs(path: Path, fd: int) -> None:
     user.* attributes), as far as the file system has them and we may set them."""
     try:
         names = os.listxattr(path)
-    except OSError:
-        return  # no extended attributes here
+    except (OSError, AttributeError):
+        return  # no extended attributes here (or, as on macOS, no os.listxattr)
     for name in names:
         try:
             os.setxattr(fd, name, os.getxattr(path, name))
