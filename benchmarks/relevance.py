@@ -97,7 +97,7 @@ def write_catalog(papers: list[dict], venue: str, path: Path) -> None:
             "[[paper]]\n"
             f"id = {_toml(key)}\nkey = {_toml(key)}\ntitle = {_toml(paper['title'])}\n"
             f"authors = [{', '.join(_toml(a) for a in authors)}]\n"
-            f"year = {int(paper['year'])}\nvenue = \"{venue}\"\ntopic = \"all\"\n"
+            f'year = {int(paper["year"])}\nvenue = "{venue}"\ntopic = "all"\n'
             f"abstract = {_toml(' '.join(paper['abstract'].split()))}\n"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,8 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list litlist's top-1 misses")
     args = parser.parse_args(argv)
     names = list(SETS) if args.set == "all" else [args.set]
-    print("| set | papers | queries | litlist top-1 | top-3 | BM25 top-1 | top-3 "
-          "| off-topic → nothing: litlist | BM25 |")
+    print(
+        "| set | papers | queries | litlist top-1 | top-3 | BM25 top-1 | top-3 "
+        "| off-topic → nothing: litlist | BM25 |"
+    )
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|")
     for name in names:
         r = evaluate(name, args.source)
@@ -210,8 +212,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['litlist_nothing']}/{r['off_topic']} | {r['bm25_nothing']}/{r['off_topic']} |"
         )
         if r["korean"]:
-            print(f"  Korean ({r['korean']}): litlist top-1 {r['korean_top1']}, "
-                  f"top-3 {r['korean_top3']} (BM25 cannot read Korean)")
+            print(
+                f"  Korean ({r['korean']}): litlist top-1 {r['korean_top1']}, "
+                f"top-3 {r['korean_top3']} (BM25 cannot read Korean)"
+            )
         if args.misses:
             for q in r["misses"]:
                 print(f"  miss: {q}", file=sys.stderr)

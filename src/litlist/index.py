@@ -11,7 +11,8 @@ One database holds a catalog (see `catalog.py` for the papers and meta tables); 
 owns the search tables:
 
 - `fts`: one contentless FTS5 row per paper (rowid = position), columns alias, title,
-  author, summary (Korean bullets and summary_en), topic (its headings), venue (names) and
+  author, summary (Korean bullets and summary_en: the list's own words), abstract (the
+  author's, as a .bib, arXiv or Crossref gave it), topic (its headings), venue (names) and
   year, so BM25 weighs a match by column and by how rare its token is;
 - `tokens`: the same token strings in a plain table, so a search reads its candidates'
   tokens back instead of tokenising their records again (FTS5 with its own content
@@ -35,10 +36,11 @@ if TYPE_CHECKING:
     from litlist.model import Catalog, Paper, Topic, Venue
 
 # The FTS5 columns, in order; `query.py` names matches after them.
-COLUMNS = ("alias", "title", "author", "summary", "topic", "venue", "year")
-TEXT_FIELDS = COLUMNS[:4]  # what `paper_fields` gives, in order
-# BM25 weights per column (FTS5's bm25() arguments): only the order of candidates.
-BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5, 0.5, 0.5)
+COLUMNS = ("alias", "title", "author", "summary", "abstract", "topic", "venue", "year")
+TEXT_FIELDS = COLUMNS[:5]  # what `paper_fields` gives, in order
+# BM25 weights per column (FTS5's bm25() arguments): only the order of candidates. An
+# abstract weighs as a summary: BM25 already discounts its length.
+BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 1.0, 0.5, 0.5, 0.5)
 
 STOPWORDS = frozenset(
     """a an and are as at be by can could do does for from has have how i in into is it its of
@@ -264,8 +266,10 @@ class Facets:
         return topic_column, venue_column, str(year) if year else ""
 
 
-def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[str]]:
-    """The texts of alias, title, author and summary of one paper."""
+def paper_fields(
+    paper: Paper,
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """The texts of alias, title, author, summary and abstract of one paper."""
     titles = [paper.title, *paper.other_titles]
     authors = list(paper.authors)
     if paper.published:
@@ -275,7 +279,8 @@ def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[st
     summary = list(paper.summary)
     if paper.summary_en:
         summary.append(paper.summary_en)
-    return list(paper.aliases), titles, authors, summary
+    abstract = [paper.abstract] if paper.abstract else []
+    return list(paper.aliases), titles, authors, summary, abstract
 
 
 def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
@@ -337,11 +342,11 @@ create table terms(word text primary key, tokens text not null) without rowid;
 create table names(name text not null, kind text not null, pos integer not null);
 {_CREATE_NAMES_INDEX};
 create virtual table fts using fts5(
-    alias, title, author, summary, topic, venue, year,
+    alias, title, author, summary, abstract, topic, venue, year,
     tokenize = 'ascii', content = '', detail = 'column'
 );
 create table tokens(
-    pos integer primary key, alias, title, author, summary, topic, venue, year
+    pos integer primary key, alias, title, author, summary, abstract, topic, venue, year
 );
 create virtual table fts_vocab using fts5vocab(fts, 'row');
 """
@@ -379,11 +384,11 @@ class Builder:
 
     def flush(self) -> None:
         self.db.executemany(
-            "insert into fts(rowid, alias, title, author, summary, topic, venue, year)"
-            " values (?,?,?,?,?,?,?,?)",
+            "insert into fts(rowid, alias, title, author, summary, abstract, topic, venue, year)"
+            " values (?,?,?,?,?,?,?,?,?)",
             self._rows,
         )
-        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?)", self._rows)
+        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?,?)", self._rows)
         self.db.executemany("insert into names values (?,?,?)", self._names)
         self._rows, self._names = [], []
 

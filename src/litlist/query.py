@@ -48,6 +48,7 @@ FIELD_WEIGHTS = {
     "title": 0.95,
     "author": 0.95,
     "summary": 0.8,
+    "abstract": 0.75,
     "topic": 0.75,
     "venue": 0.7,
     "year": 0.7,
@@ -571,11 +572,11 @@ def explain(catalog: Catalog, position: int, where: dict[str, set[str]]) -> tupl
     tokens = ix.Tokens()
     texts = dict(zip(ix.TEXT_FIELDS, ix.paper_fields(paper), strict=True))
     out: list[tuple[str, str]] = []
-    for field in ("alias", "title", "author", "summary", "topic", "venue", "year"):
+    for field in ix.COLUMNS:
         wanted = where.get(field)
         if not wanted:
             continue
-        if field == "summary":
+        if field in ("summary", "abstract"):
             out.append((field, _snippet(texts[field], wanted, tokens)))
         elif field in texts:
             seen: dict[str, None] = {}
