@@ -1629,3 +1629,23 @@ def test_nonsense_finds_nothing_in_a_large_synthetic_catalog(tmp_path, monkeypat
     synthetic = catalog.check(path)[0]
     assert len(synthetic) == 2000
     assert [q for q in _NONSENSE + BLIND_OUT_OF_FIELD[-3:] if top(synthetic, q)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LoRA 노트", "lora"),  # a word no paper holds never refuses a name
+        ("LoRA 배포", "lora"),
+        ("CoT 방법", "cot"),  # the paper named, before those whose alias holds the name
+        ("dpo 서빙 인사이트", "dpo"),
+    ],
+)
+def test_a_word_that_names_a_paper_is_not_refused_for_unknown_words(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]
+
+
+def test_a_named_paper_that_lacks_a_known_word_is_not_forced_first(shipped: Catalog) -> None:
+    # "sink" is a word papers hold and DPO does not: the name alone does not decide
+    assert top(shipped, "dpo attention sink", limit=1) != ["dpo"]

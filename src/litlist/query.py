@@ -20,6 +20,8 @@ from litlist.vocabulary import FILLER, KOREAN_FILLER, KOREAN_TERMS, KOREAN_VERBS
 SCORE_FLOOR = 62.0
 # An alias typed exactly (DPO, LoRA, CoT), or any other name of a paper, outranks the rest.
 EXACT_ALIAS = 100.0
+# A word of a longer query that names a paper, the rest held by it or by no paper.
+NAMED_PART = 99.9
 # How much a word found by its first letters, or with a typo, counts against the word itself.
 PREFIX_SIMILARITY = 0.88
 TYPO_SIMILARITY = 0.75
@@ -545,6 +547,25 @@ def search(
         closeness = len(held & title) / len(title) if title else 0.0
         score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
         offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
+
+    # a word of the query that is a name of a paper (alias, id, key, arXiv id, DOI): the
+    # paper it names comes next to a whole-query name when every other word is one it holds
+    # or one no paper holds ("LoRA 노트", "CoT 방법", "2305.18290 notes"); words no paper
+    # holds say nothing about which paper is meant, so they never refuse a name
+    parts = [part for part in query.split() if part.strip()] if len(words) > 1 else []
+    for part in dict.fromkeys(parts[:MAX_QUERY_WORDS]):
+        for position, kind in named(catalog, part):
+            if scores.get(position, (0.0, 0.0))[0] >= NAMED_PART:
+                continue
+            own = set(ix.words(part))
+            fields = {
+                name: set(text.split())
+                for name, text in zip(ix.COLUMNS, idx.texts([position])[position], strict=True)
+            }
+            others = [w for w in expanded if w.text not in own]
+            _, found, _ = _score(others, fields)
+            if all(f > 0 or not w.alternatives for w, f in zip(others, found, strict=True)):
+                offer(position, NAMED_PART, 1.0, ((kind, part),))
 
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
     hits: list[Hit] = []
