@@ -343,7 +343,7 @@ create table names(name text not null, kind text not null, pos integer not null)
 {_CREATE_NAMES_INDEX};
 create virtual table fts using fts5(
     alias, title, author, summary, abstract, topic, venue, year,
-    tokenize = 'ascii', content = '', detail = 'column'
+    tokenize = 'ascii', content = '', detail = 'full'
 );
 create table tokens(
     pos integer primary key, alias, title, author, summary, abstract, topic, venue, year
