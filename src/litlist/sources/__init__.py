@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from litlist import __version__
@@ -198,6 +199,16 @@ def ascii_fold(text: str) -> str:
 def one_line(text: str) -> str:
     """Whitespace (line breaks in Atom titles, runs of spaces) collapsed to single spaces."""
     return " ".join(text.split())
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+def paragraphs(text: str, convert: Callable[[str], str] = one_line) -> str:
+    """Text as an abstract is stored: its paragraphs (split at a blank line) each made one
+    line by `convert` (LaTeX decoded, for a .bib), joined by a blank line."""
+    found = (convert(part) for part in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in found if p)
 
 
 # What LaTeX looks like: without any of these a value is plain text (most values are),

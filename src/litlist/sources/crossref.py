@@ -13,7 +13,7 @@ import re
 from urllib.parse import quote
 
 from litlist.model import organisation_author
-from litlist.sources import Draft, SourceError, catalog_name, get, one_line
+from litlist.sources import Draft, SourceError, catalog_name, get, one_line, paragraphs
 
 SERVICE = "Crossref"
 API = "https://api.crossref.org/works/"
@@ -131,5 +131,24 @@ def parse(answer: object, doi: str) -> Draft:
         address=one_line(where) or None if isinstance(where, str) else None,
         # the DOI as the user typed it unless Crossref names another work (DOIs ignore case)
         doi=doi if str(message.get("DOI", doi)).casefold() == doi.casefold() else message["DOI"],
+        abstract=_abstract(message.get("abstract")),
         origin=f"Crossref {doi}",
     )
+
+
+# JATS (and the HTML some publishers deposit): a paragraph or section ends a paragraph; a
+# heading ("Abstract") is no part of the text; any other tag is markup around words.
+_JATS_BREAK = re.compile(r"</(?:jats:)?(?:p|sec)\s*>|<br\s*/?>", re.IGNORECASE)
+_JATS_TITLE = re.compile(r"<(jats:)?title\b[^>]*>.*?</(?:jats:)?title\s*>", re.IGNORECASE | re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _abstract(value: object) -> str | None:
+    """Crossref's `abstract` (a JATS fragment) as text: words and paragraph breaks kept,
+    markup and entities gone."""
+    if not isinstance(value, str):
+        return None
+    text = _JATS_TITLE.sub(" ", value)
+    text = _JATS_BREAK.sub("\n\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    return paragraphs(text) or None
