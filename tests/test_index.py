@@ -95,3 +95,26 @@ def test_search_reads_abstracts(tmp_path: Path) -> None:
     assert [h.position for h in hits][:1] == [0]
     assert hits[0].matched[0][0] == "abstract"
     assert query.search(cat, "sourdough starter feeding schedule") == []
+
+
+def _doc_freqs(source: Path) -> list:
+    db = sqlite3.connect(cache_file(source))
+    try:
+        return db.execute("select term, doc from df order by term").fetchall()
+    finally:
+        db.close()
+
+
+def test_an_append_counts_papers_per_token_as_a_build_would(tiny_catalog: Path) -> None:
+    catalog.load(tiny_catalog)
+    before = catalog.fingerprint_sha(tiny_catalog)
+    raw, fresh = _append_delta(tiny_catalog)
+    catalog.extend_cache(
+        tiny_catalog.absolute(), before, raw, fresh.topics, fresh.venues, [fresh.paper(4)]
+    )
+    assert catalog.fingerprint_sha(tiny_catalog) is not None  # extended, not dropped
+    appended = _doc_freqs(tiny_catalog)
+    assert ("rout", 1) in appended  # a word of the new paper only
+    cache.drop(tiny_catalog.absolute())
+    catalog.load(tiny_catalog)
+    assert appended == _doc_freqs(tiny_catalog)

@@ -590,7 +590,7 @@ def explain(catalog: Catalog, position: int, where: dict[str, set[str]]) -> tupl
     """(field, text) pairs saying what matched: the paper's own words that carry each
     matched token, and for a summary a short snippet around them."""
     paper = catalog.paper(position)
-    tokens = ix.Tokens()
+    tokens = _index(catalog).tokens  # the words a search stemmed, remembered
     texts = dict(zip(ix.TEXT_FIELDS, ix.paper_fields(paper), strict=True))
     out: list[tuple[str, str]] = []
     for field in ix.COLUMNS:
@@ -621,11 +621,17 @@ def _snippet(texts: list[str], wanted: set[str], tokens: ix.Tokens) -> str:
     best, best_hits, best_marks = "", -1, [0]
     for text in texts:
         parts = text.split()
-        marks = [
+        found = (
             i
             for i, part in enumerate(parts)
             if any(t in wanted for w in ix.words(part) for t in tokens.of(w))
-        ]
+        )
+        # one text (an abstract of 200 words): its first match is all the snippet needs
+        if len(texts) > 1:
+            marks = list(found)
+        else:
+            first = next(found, None)
+            marks = [] if first is None else [first]
         if len(marks) > best_hits:
             best, best_hits, best_marks = text, len(marks), marks or [0]
     parts = best.split()
