@@ -1634,10 +1634,10 @@ def test_nonsense_finds_nothing_in_a_large_synthetic_catalog(tmp_path, monkeypat
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("LoRA 노트", "lora"),  # a word no paper holds never refuses a name
-        ("LoRA 배포", "lora"),
+        ("LoRA 뭐였지", "lora"),  # a word no paper holds never refuses a name
+        ("DPO 뭐였지", "dpo"),
         ("CoT 방법", "cot"),  # the paper named, before those whose alias holds the name
-        ("dpo 서빙 인사이트", "dpo"),
+        ("2305.18290 블라블라", "dpo"),
     ],
 )
 def test_a_word_that_names_a_paper_is_not_refused_for_unknown_words(
@@ -1646,6 +1646,36 @@ def test_a_word_that_names_a_paper_is_not_refused_for_unknown_words(
     assert top(shipped, text, limit=1) == [expected]
 
 
+def test_a_name_beside_a_sound_alike_guess_is_still_found(shipped: Catalog) -> None:
+    # 블라블라 sounds like "properly" to the loanword reader: papers holding that guess may
+    # come first, but the paper the query names is never left out
+    assert "lora" in top(shipped, "LoRA 블라블라", limit=3)
+
+
 def test_a_named_paper_that_lacks_a_known_word_is_not_forced_first(shipped: Catalog) -> None:
     # "sink" is a word papers hold and DPO does not: the name alone does not decide
     assert top(shipped, "dpo attention sink", limit=1) != ["dpo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LoRA 노트", "lora-note"),  # note, by its sound: "A Note on LoRA"
+        ("LoRA 인사이트", "lora-note"),  # insights
+        ("LoRA 배포", "lora-note"),  # deploying (a Sino-Korean word: the glossary)
+    ],
+)
+def test_hangul_loanwords_meet_the_english_words_they_sound_like(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("hangul", "english"),
+    [("노트", "note"), ("인사이트", "insights"), ("서빙", "serving"),
+     ("트랜스포머", "transformer"), ("디코딩", "decoding"), ("어텐션", "attention")],
+)  # fmt: skip
+def test_a_loanword_sounds_as_its_english_word(hangul: str, english: str) -> None:
+    sound = query._sound_of_hangul(hangul)
+    assert sound in (query._sound_of_english(english), query._sound_of_english(english[:-1]))

@@ -13,7 +13,16 @@ from collections.abc import Iterable
 from litlist import index as ix
 from litlist.errors import SHOWN, AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog, record
-from litlist.vocabulary import FILLER, KOREAN_FILLER, KOREAN_TERMS, KOREAN_VERBS, SYNONYMS
+from litlist.vocabulary import (
+    ENGLISH_SOUNDS,
+    FILLER,
+    HANGUL_LEADS,
+    HANGUL_TAILS,
+    KOREAN_FILLER,
+    KOREAN_TERMS,
+    KOREAN_VERBS,
+    SYNONYMS,
+)
 
 # Below this a search result is noise: "no papers match" beats ten random papers. Every
 # result that passes the evidence rule (`_enough`) is shown between this and 100.
@@ -22,6 +31,8 @@ SCORE_FLOOR = 62.0
 EXACT_ALIAS = 100.0
 # A word of a longer query that names a paper, the rest held by it or by no paper.
 NAMED_PART = 99.9
+# The same, when a word it lacks was read only by its sound (`_sounding`).
+NAMED_GUESS = SCORE_FLOOR + 8
 # How much a word found by its first letters, or with a typo, counts against the word itself.
 PREFIX_SIMILARITY = 0.88
 TYPO_SIMILARITY = 0.75
@@ -43,6 +54,8 @@ LONG_SHARE = 0.5
 UNKNOWN_DF = 0.0
 # The field's words (abbreviations, the Korean glossary, filler) live in `vocabulary`.
 SYNONYM_SIMILARITY = 0.9
+# What an English word counts for a Hangul loanword that sounds like it (`_sounding`).
+LOANWORD_SIMILARITY = 0.8
 _VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
 FIELD_WEIGHTS = {
@@ -342,6 +355,61 @@ def _glossed(tokens: ix.Tokens, word: str) -> list[tuple[str, ...]]:
     return [f for f in found if f]
 
 
+def _sound_of_hangul(word: str) -> str:
+    """A Hangul word's consonants as English sound classes (`vocabulary.HANGUL_LEADS`);
+    "" for a word that is not all Hangul."""
+    out = []
+    for char in word:
+        if not ix.is_hangul(char):
+            return ""
+        code = ord(char) - 0xAC00
+        out.append(HANGUL_LEADS[code // 588] + HANGUL_TAILS[code % 28])
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+def _sound_of_english(word: str) -> str:
+    """An English word's consonants as the classes Hangul writes them with: an r after a
+    vowel is silent (Korean writes 서빙 for serving), a c before e, i, y is an s."""
+    word = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", word)
+    word = re.sub(r"c(?=[eiy])", "s", word).replace("c", "k")
+    out, i = [], 0
+    while i < len(word):
+        for spelling, sound in ENGLISH_SOUNDS:
+            if word.startswith(spelling, i):
+                out.append(sound)
+                i += len(spelling)
+                break
+        else:
+            i += 1  # a vowel, h, w or y
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+def _sounding(idx: ix.SearchIndex, word: str) -> list[str]:
+    """Tokens of the catalog's English words that sound like `word`, a Hangul loanword
+    (노트 note, 인사이트 insight, 서빙 serving): the same consonant classes, at least two of
+    them, and a first letter a Hangul reader would write with the same first sound."""
+    sound = _sound_of_hangul(word)
+    if len(sound) < 2 or len(word) < 2:
+        return []
+    firsts = _FIRST_LETTERS.get(sound[0], "") if ix.is_hangul(word[0]) else ""
+    if HANGUL_LEADS[(ord(word[0]) - 0xAC00) // 588] == "":
+        firsts = "aeiouh"  # a syllable starting with a vowel
+    found: dict[str, None] = {}
+    for letter in firsts:
+        for text, tokens in idx.near(letter, max(4, len(sound)), 3 * len(sound) + 3):
+            if not (text.isascii() and text.isalpha()):
+                continue
+            # a plural sounds as its singular: 인사이트 finds "insights"
+            if sound in (_sound_of_english(text), _sound_of_english(text.removesuffix("s"))):
+                found.update(dict.fromkeys(tokens.split()))
+    return list(found)
+
+
+# The first letters of English words that begin with a sound class (`_sound_of_hangul`).
+_FIRST_LETTERS = {"K": "cgkq", "T": "dt", "P": "bfpv", "S": "csz", "J": "cgj", "L": "lr",
+                  "M": "m", "N": "kn"}  # fmt: skip
+
+
 def _unglue(idx: ix.SearchIndex, word: str) -> list[str] | None:
     """A word typed without its spaces ("chainofthought", "rewardmodel"), as the two or
     three words the catalog holds that make it up; else None. Pieces of three letters or
@@ -420,6 +488,14 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[st
                 head = min(sense, key=freqs.__getitem__)
                 if word.alternatives.get(head, 0.0) < SYNONYM_SIMILARITY:
                     word.alternatives[head] = SYNONYM_SIMILARITY
+    # a loanword is read by its sound only beside a word the catalog knows: alone, or
+    # among strangers, a sound-alike is a guess that would let nonsense (블라블라) through
+    anchored = any(w.alternatives for w in out)
+    for word in out:
+        if anchored and not word.alternatives and not glossed.get(word.text):
+            for token in _sounding(idx, stems[word.text] or word.text):
+                word.alternatives[token] = LOANWORD_SIMILARITY
+    freqs.update(idx.doc_freqs(t for w in out for t in w.alternatives if t not in freqs))
     unknown = _idf(idx.size, UNKNOWN_DF)
     for word in out:
         # what the word most likely means weighs (a typo's rarest look-alike would weigh
@@ -564,8 +640,13 @@ def search(
             }
             others = [w for w in expanded if w.text not in own]
             _, found, _ = _score(others, fields)
-            if all(f > 0 or not w.alternatives for w, f in zip(others, found, strict=True)):
+            unheld = [w for w, f in zip(others, found, strict=True) if f <= 0 and w.alternatives]
+            if not unheld:
                 offer(position, NAMED_PART, 1.0, ((kind, part),))
+            elif all(set(w.alternatives.values()) == {LOANWORD_SIMILARITY} for w in unheld):
+                # what it lacks is only a guess at a loanword's sound: shown, below papers
+                # that hold the guess
+                offer(position, NAMED_GUESS, 1.0, ((kind, part),))
 
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
     hits: list[Hit] = []
