@@ -1679,3 +1679,17 @@ def test_hangul_loanwords_meet_the_english_words_they_sound_like(
 def test_a_loanword_sounds_as_its_english_word(hangul: str, english: str) -> None:
     sound = query._sound_of_hangul(hangul)
     assert sound in (query._sound_of_english(english), query._sound_of_english(english[:-1]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("초기 토큰을 남겨두는 스트리밍", "streamingllm"),  # 남겨두다: keep, with 두다 after it
+        ("환각을 일부러 일으킨 모델로 대조", "icd"),  # 일으키다: induce, however it ends
+        ("처음 토큰 몇 개를 남겨두면 무한히 생성", "streamingllm"),  # 무한히: an adverb of 무한
+    ],
+)
+def test_native_verbs_and_adverbs_meet_their_english(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]

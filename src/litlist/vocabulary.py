@@ -113,6 +113,7 @@ KOREAN_TERMS = {
         신뢰=trust|reliable 신뢰성=reliability 충실도=faithfulness
         적응=adaptation 전용=only 세기=counting 절약=saving 조절=adjustment|control
         고정=frozen|fixed 동결=frozen 배포=deployment|deploying 운영=production
+        처음=first|initial
         """.split()
     )
 }
@@ -131,6 +132,8 @@ KOREAN_VERBS = {
         속이|속여|속인=deceive 쉬운|쉽=easy 어려운|어렵=hard 얕은|얕=shallow 깊은|깊=deep
         비슷=similar 같은=same 다른=different 긴=long 짧은|짧=short 빠른|빠르|빨리=fast
         느린|느리=slow 적은|적게=few 많은|많이=many 전체=full|whole
+        일으키|일으켜|일으킨=induce|cause 남기|남겨|남긴=keep|retain 버리|버려|버린=discard
+        지우|지워|지운=delete 살리|살려|살린=keep 고치|고쳐|고친=fix|correct 막|막아=prevent
         """.split()
     )
     for form in forms.split("|")
