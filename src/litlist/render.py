@@ -489,10 +489,11 @@ def _abstract(body: list[tuple[str, str]], text: str, inner: int, whole: bool) -
     shown = lines[:ABSTRACT_LINES]
     while shown and not shown[-1]:
         shown.pop()  # the cut falls on a paragraph break
-    last = shown[-1]
-    while last and cells(last) + 1 > inner:
-        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-    shown[-1] = last + "…"
+    if lines[len(shown)]:  # cut inside a paragraph: say so where it stops
+        last = shown[-1]
+        while last and cells(last) + 1 > inner:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        shown[-1] = last + "…"
     body.extend((line, "") for line in shown)
     body.append((ABSTRACT_HINT, "dim"))
 
