@@ -1674,7 +1674,8 @@ def test_hangul_loanwords_meet_the_english_words_they_sound_like(
 @pytest.mark.parametrize(
     ("hangul", "english"),
     [("노트", "note"), ("인사이트", "insights"), ("서빙", "serving"),
-     ("트랜스포머", "transformer"), ("디코딩", "decoding"), ("어텐션", "attention")],
+     ("트랜스포머", "transformer"), ("디코딩", "decoding"), ("어텐션", "attention"),
+     ("인덱스", "index")],
 )  # fmt: skip
 def test_a_loanword_sounds_as_its_english_word(hangul: str, english: str) -> None:
     sound = query._sound_of_hangul(hangul)
@@ -1693,3 +1694,10 @@ def test_native_verbs_and_adverbs_meet_their_english(
     shipped: Catalog, text: str, expected: str
 ) -> None:
     assert top(shipped, text, limit=1) == [expected]
+
+
+def test_a_loanword_finds_the_catalog_words_that_sound_like_it(shipped: Catalog) -> None:
+    idx = query._index(shipped)
+    assert "insight" in query._sounding(idx, "인사이트")
+    assert "note" in query._sounding(idx, "노트")
+    assert query._sounding(idx, "노") == []  # one consonant says too little

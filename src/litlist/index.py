@@ -532,6 +532,15 @@ class SearchIndex:
             (word[0], word[0] + "\U0010ffff", low, high),
         )
 
+    def matching(self, first: str, pattern: str, low: int, high: int) -> list[tuple[str, str]]:
+        """(word, tokens) of the words that start with `first`, are `low` to `high`
+        characters long and match the GLOB `pattern` (SQLite filters, in C)."""
+        return self._rows(
+            "select word, tokens from terms where word >= ? and word < ?"
+            " and length(word) between ? and ? and word glob ?",
+            (first, first + "\U0010ffff", low, high, pattern),
+        )
+
     def named(self, name: str, kinds: Sequence[str] | None = None) -> list[tuple[int, str]]:
         """(position, kind) of the papers called `name` (stored forms: see `paper_names`)."""
         rows = self._rows("select pos, kind from names where name = ?", (name,))

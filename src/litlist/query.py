@@ -394,9 +394,14 @@ def _sounding(idx: ix.SearchIndex, word: str) -> list[str]:
     firsts = _FIRST_LETTERS.get(sound[0], "") if ix.is_hangul(word[0]) else ""
     if HANGUL_LEADS[(ord(word[0]) - 0xAC00) // 588] == "":
         firsts = "aeiouh"  # a syllable starting with a vowel
+    # each class's letters in order, anything between: SQLite leaves few words to check
+    # (an S after a K may be the same x: "index" is 인덱스)
+    symbols = [c for n, c in enumerate(sound) if not (c == "S" and sound[n - 1 : n] == "K")]
+    pattern = "*" + "*".join(f"[{_CLASS_LETTERS[symbol]}]" for symbol in symbols) + "*"
     found: dict[str, None] = {}
     for letter in firsts:
-        for text, tokens in idx.near(letter, max(4, len(sound)), 3 * len(sound) + 3):
+        rows = idx.matching(letter, pattern, max(4, len(sound)), 3 * len(sound) + 3)
+        for text, tokens in rows:
             if not (text.isascii() and text.isalpha()):
                 continue
             # a plural sounds as its singular: 인사이트 finds "insights"
@@ -405,6 +410,9 @@ def _sounding(idx: ix.SearchIndex, word: str) -> list[str]:
     return list(found)
 
 
+# The letters an English spelling of each sound class holds (`vocabulary.ENGLISH_SOUNDS`).
+_CLASS_LETTERS = {"K": "cgkqx", "T": "dt", "P": "bfpv", "S": "cstxz", "J": "cgj", "L": "lr",
+                  "M": "m", "N": "n", "G": "n"}  # fmt: skip
 # The first letters of English words that begin with a sound class (`_sound_of_hangul`).
 _FIRST_LETTERS = {"K": "cgkq", "T": "dt", "P": "bfpv", "S": "csz", "J": "cgj", "L": "lr",
                   "M": "m", "N": "kn"}  # fmt: skip
