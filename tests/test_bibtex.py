@@ -1267,3 +1267,22 @@ def test_a_very_long_title_is_encoded_word_by_word():
     # each word looked back over the whole title for a "!" or "?": quadratic (11 s here)
     title = "Word! " * 20_000 + "end"
     assert encode_title(title) == "Word! " + "{Word}! " * 19_999 + "end"
+
+
+_ABSTRACT = "Costs fell 50% & more_than {half}; see α and Müller.\n\nA second paragraph."
+
+
+@pytest.mark.parametrize("biblatex", [False, True])
+def test_abstract_only_when_asked_and_escaped(cat: Catalog, biblatex: bool) -> None:
+    lora = Paper("p", "paper", "A Work", "peft", key="k", authors=("Ann Lee",), year=2022,
+                 venue="NeurIPS", abstract=_ABSTRACT)  # fmt: skip
+    plain = parse(bibtex.export([lora], cat, Style(biblatex=biblatex))).entries[0]
+    assert "abstract" not in values(plain)
+    text = bibtex.export([lora], cat, Style(biblatex=biblatex, abstracts=True))
+    value = values(parse(text).entries[0])["abstract"]
+    assert balanced_for_bibtex(value)
+    assert "50\\%" in value and "\\&" in value and "\\_" in value and "{half}" not in value
+    paragraphs = value.split("\n\n")
+    assert len(paragraphs) == 2 and decode(paragraphs[1]) == "A second paragraph."
+    assert decode(paragraphs[0]).startswith("Costs fell 50% & more_than {half}; see α")
+    assert "Müller" in decode(paragraphs[0])

@@ -606,3 +606,8 @@ def test_is_shipped_sees_through_other_names(tmp_path, tiny_catalog) -> None:
     assert catalog.is_shipped(link)
     assert catalog.is_shipped(Path(catalog.__file__).parent / "data" / "other.toml")
     assert not catalog.is_shipped(tiny_catalog)
+
+
+def test_shipped_catalog_keeps_its_own_words_only(shipped: Catalog) -> None:
+    """An abstract is its authors' text: the shipped list has summaries, never abstracts."""
+    assert [p.id for p in shipped.papers if p.abstract] == []

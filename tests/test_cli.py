@@ -735,3 +735,23 @@ def test_no_color_is_the_terminal_output_without_colour(args: list[str], columns
     assert max(len(line) for line in plain.splitlines() if " " in line) <= columns
     piped = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)}, prog_name="litlist")
     assert piped.stdout == plain
+
+
+def test_an_abstract_is_in_json_on_cards_and_found_by_search(run, tmp_path: Path) -> None:
+    abstract = (
+        "We measure how sheaf cohomology predicts gradient flow in deep networks, "
+        "over many long sentences. " * 6
+    ).strip() + "\n\nA second paragraph about tropical geometry."
+    text = TINY_CATALOG.replace(
+        'summary_en = "Beta estimation."', f"abstract = {json.dumps(abstract)}"
+    )
+    path = tmp_path / "papers.toml"
+    path.write_text(text, encoding="utf-8")
+    assert "ok:" in ok(run("--catalog", str(path), "check"))
+    (row,) = parse_json(run("--catalog", str(path), "show", "beta-two", "--format", "json"))
+    assert row["abstract"] == abstract
+    card = ok(run("--catalog", str(path), "show", "beta-two"))
+    assert "sheaf cohomology" in card and "tropical" not in card and "--full" in card
+    assert "tropical geometry" in ok(run("--catalog", str(path), "show", "beta-two", "--full"))
+    hits = parse_json(run("--catalog", str(path), "search", "tropical", "geometry", "-f", "json"))
+    assert [h["id"] for h in hits] == ["beta-two"] and "abstract" in hits[0]["matched"]

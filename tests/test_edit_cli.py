@@ -116,6 +116,10 @@ def test_add_from_arxiv_prints_the_card_and_only_adds_lines(run, recorded, own_c
     assert ok(run("-c", own_catalog, "search", "transformer", "-f", "keys")).startswith(
         "vaswani2017attention\n"
     )
+    # arXiv's <summary> is kept as the abstract, and search reads it
+    assert paper.abstract is not None and paper.abstract.startswith("The dominant sequence")
+    hits = ok(run("-c", own_catalog, "search", "sequence", "transduction", "-f", "keys"))
+    assert hits.splitlines()[:1] == ["vaswani2017attention"]
 
 
 def test_add_from_crossref_matches_the_venue(run, recorded, own_catalog) -> None:

@@ -1597,3 +1597,21 @@ def test_organisations_as_authors_typeset_whole(run, tmp_path, style, flags):
         assert name in text, (name, text[:2000])
     assert not re.search(r"DeepMind, G|G\. DeepMind|Workshop, B|B\. Workshop|Meta, L", text), text
     assert "Le Scao" in text and not re.search(r"[\\{}]", text)
+
+
+@needs_biber
+def test_exported_abstracts_fit_biblatex_data_model(run, tmp_path):
+    from conftest import TINY_CATALOG
+
+    text = TINY_CATALOG.replace(
+        'summary_en = "Beta estimation."',
+        'abstract = "Half of 50% & more_than {x}: α.\\n\\nNext paragraph."',
+    )
+    (tmp_path / "p.toml").write_text(text, encoding="utf-8")
+    ok(run("--catalog", str(tmp_path / "p.toml"), "export", "--biblatex", "--abstracts",
+           "-o", tmp_path / "refs.bib"))  # fmt: skip
+    assert "abstract = {Half of 50\\%" in (tmp_path / "refs.bib").read_text(encoding="utf-8")
+    done = _tool(tmp_path, "biber", "--tool", "--validate-datamodel", "refs.bib")
+    log = done.stdout + (tmp_path / "refs.bib.blg").read_text(encoding="utf-8", errors="replace")
+    assert "Datamodel validation complete" in log, log
+    assert "WARN" not in log and "ERROR" not in log, log

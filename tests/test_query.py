@@ -1629,3 +1629,75 @@ def test_nonsense_finds_nothing_in_a_large_synthetic_catalog(tmp_path, monkeypat
     synthetic = catalog.check(path)[0]
     assert len(synthetic) == 2000
     assert [q for q in _NONSENSE + BLIND_OUT_OF_FIELD[-3:] if top(synthetic, q)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LoRA 뭐였지", "lora"),  # a word no paper holds never refuses a name
+        ("DPO 뭐였지", "dpo"),
+        ("CoT 방법", "cot"),  # the paper named, before those whose alias holds the name
+        ("2305.18290 블라블라", "dpo"),
+    ],
+)
+def test_a_word_that_names_a_paper_is_not_refused_for_unknown_words(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]
+
+
+def test_a_name_beside_a_sound_alike_guess_is_still_found(shipped: Catalog) -> None:
+    # 블라블라 sounds like "properly" to the loanword reader: papers holding that guess may
+    # come first, but the paper the query names is never left out
+    assert "lora" in top(shipped, "LoRA 블라블라", limit=3)
+
+
+def test_a_named_paper_that_lacks_a_known_word_is_not_forced_first(shipped: Catalog) -> None:
+    # "sink" is a word papers hold and DPO does not: the name alone does not decide
+    assert top(shipped, "dpo attention sink", limit=1) != ["dpo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LoRA 노트", "lora-note"),  # note, by its sound: "A Note on LoRA"
+        ("LoRA 인사이트", "lora-note"),  # insights
+        ("LoRA 배포", "lora-note"),  # deploying (a Sino-Korean word: the glossary)
+    ],
+)
+def test_hangul_loanwords_meet_the_english_words_they_sound_like(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("hangul", "english"),
+    [("노트", "note"), ("인사이트", "insights"), ("서빙", "serving"),
+     ("트랜스포머", "transformer"), ("디코딩", "decoding"), ("어텐션", "attention"),
+     ("인덱스", "index")],
+)  # fmt: skip
+def test_a_loanword_sounds_as_its_english_word(hangul: str, english: str) -> None:
+    sound = query._sound_of_hangul(hangul)
+    assert sound in (query._sound_of_english(english), query._sound_of_english(english[:-1]))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("초기 토큰을 남겨두는 스트리밍", "streamingllm"),  # 남겨두다: keep, with 두다 after it
+        ("환각을 일부러 일으킨 모델로 대조", "icd"),  # 일으키다: induce, however it ends
+        ("처음 토큰 몇 개를 남겨두면 무한히 생성", "streamingllm"),  # 무한히: an adverb of 무한
+    ],
+)
+def test_native_verbs_and_adverbs_meet_their_english(
+    shipped: Catalog, text: str, expected: str
+) -> None:
+    assert top(shipped, text, limit=1) == [expected]
+
+
+def test_a_loanword_finds_the_catalog_words_that_sound_like_it(shipped: Catalog) -> None:
+    idx = query._index(shipped)
+    assert "insight" in query._sounding(idx, "인사이트")
+    assert "note" in query._sounding(idx, "노트")
+    assert query._sounding(idx, "노") == []  # one consonant says too little

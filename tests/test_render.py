@@ -335,3 +335,43 @@ def test_fold_fits_and_keeps_every_word(words: list[str], limit: int) -> None:
 def test_card_names_read_as_people(stored: str, shown: str) -> None:
     """A card lists authors separated by commas: BibTeX's comma forms would read as two."""
     assert render.display_name(stored) == shown
+
+
+def _abstract_card(abstract: str | None, whole: bool = False, **fields) -> str:
+    paper = Paper("p", "paper", "A Work", "t", key="k", authors=("Ann Lee",), year=2016,
+                  abstract=abstract, **fields)  # fmt: skip
+    cat = Catalog("c.toml", [Topic("t", "T")], [], [paper])
+    return render.plain(render.card(cat, paper, 60, whole=whole))
+
+
+def _box_text(card: str) -> str:
+    return " ".join(line.strip("│ ") for line in card.splitlines() if line.startswith("│"))
+
+
+def test_card_folds_a_long_abstract_and_full_shows_it_whole() -> None:
+    first = " ".join(f"alpha{n}" for n in range(60))
+    second = " ".join(f"omega{n}" for n in range(20))
+    card = _abstract_card(f"{first}\n\n{second}", summary_en="Our own words.")
+    text = _box_text(card)
+    assert text.index("Our own words.") < text.index("abstract") < text.index("alpha0")
+    assert render.ABSTRACT_HINT in text and "omega0" not in text
+    body = card.splitlines()
+    start = next(i for i, line in enumerate(body) if "│ abstract" in line)
+    assert body[start + render.ABSTRACT_LINES].rstrip(" │").endswith("…")
+    whole = _box_text(_abstract_card(f"{first}\n\n{second}", whole=True))
+    assert "alpha59" in whole and "omega19" in whole and render.ABSTRACT_HINT not in whole
+    # the paragraph break is kept: a blank line inside the box
+    assert any(line.strip("│ ") == "" for line in _abstract_card(f"{first}\n\n{second}",
+               whole=True).splitlines())  # fmt: skip
+
+
+def test_card_with_a_short_abstract_has_no_hint() -> None:
+    text = _box_text(_abstract_card("Short and whole."))
+    assert "Short and whole." in text and render.ABSTRACT_HINT not in text
+
+
+def test_card_without_summary_or_abstract_says_so_once() -> None:
+    card = _abstract_card(None)
+    assert card.count("no summary or abstract") == 1
+    assert "no summary or abstract" not in _abstract_card(None, summary_en="Ours.")
+    assert "no summary or abstract" not in _abstract_card("Theirs.")

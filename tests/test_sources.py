@@ -725,3 +725,42 @@ def test_arxiv_team_author_is_stored_as_an_organisation() -> None:
     body = _feed("arxiv-1706.03762.xml").replace(b"Ashish Vaswani", b"Gemini  Team")
     draft = arxiv.parse(body, "1706.03762")
     assert draft.authors[:2] == ["{Gemini Team}", "Noam Shazeer"]
+
+
+def test_arxiv_summary_is_the_abstract_with_its_paragraphs() -> None:
+    draft = arxiv.parse(_feed("arxiv-1706.03762.xml"), "1706.03762")
+    assert draft.abstract is not None
+    assert draft.abstract.startswith("The dominant sequence transduction models are based on")
+    assert "\n" not in draft.abstract  # Atom's folded lines are one paragraph
+    body = _feed("arxiv-1706.03762.xml").replace(
+        b"attention mechanisms.\n", b"attention mechanisms.\n\n  A $\\ell_1$ penalty helps.\n"
+    )
+    draft = arxiv.parse(body, "1706.03762")
+    assert draft.abstract is not None
+    assert draft.abstract.endswith("attention mechanisms.\n\nA ℓ_1 penalty helps.")
+
+
+def test_crossref_jats_abstract_keeps_words_and_paragraphs() -> None:
+    import json
+
+    answer = json.loads((HTTP_FIXTURES / "crossref-bert.json").read_text())
+    answer["message"]["abstract"] = (
+        "<jats:title>Abstract</jats:title><jats:p>We read <jats:italic>deep</jats:italic>"
+        "\n   bidirectional models &amp; their H<jats:sub>2</jats:sub> use.</jats:p>"
+        "<jats:sec><jats:p>A second paragraph.</jats:p></jats:sec>"
+    )
+    draft = crossref.parse(answer, "10.18653/v1/N19-1423")
+    assert draft.abstract == (
+        "We read deep bidirectional models & their H2 use.\n\nA second paragraph."
+    )
+    answer["message"]["abstract"] = ["not", "text"]
+    assert crossref.parse(answer, "10.18653/v1/N19-1423").abstract is None
+
+
+def test_bib_abstract_keeps_its_paragraph_breaks() -> None:
+    item = _one(
+        "@article{k, title={T}, author={A, B}, journal={J}, year=2020,\n"
+        "  abstract={First \\emph{line}\n  goes on.\n\n  Second paragraph, caf\\'e.}}"
+    )
+    assert item.draft is not None
+    assert item.draft.abstract == "First line goes on.\n\nSecond paragraph, café."

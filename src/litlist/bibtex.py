@@ -72,6 +72,7 @@ class Style:
 
     biblatex: bool = False
     as_listed: bool = False
+    abstracts: bool = False  # a bibliography prints none: only when asked (`--abstracts`)
 
 
 # ---------------------------------------------------------------- encoding values
@@ -413,6 +414,12 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
         fields.append(("url", url))
         if kind == "online" and paper.urldate:
             fields.append(("urldate", paper.urldate))
+    if style.abstracts and paper.abstract:
+        # escaped like any text; paragraphs stay apart by a blank line, as Zotero and
+        # Better BibTeX write them (BibTeX and biber read it as a space or \par alike)
+        paragraphs = paper.abstract.split("\n\n")
+        text = "\n\n".join(encode(p, ascii_accents=accents) for p in paragraphs)
+        fields.append(("abstract", text))
     for name, value in fields:
         if not (classic_web and name == "howpublished"):
             _refuse_unsafe(paper, name, value)

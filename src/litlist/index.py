@@ -11,14 +11,18 @@ One database holds a catalog (see `catalog.py` for the papers and meta tables); 
 owns the search tables:
 
 - `fts`: one contentless FTS5 row per paper (rowid = position), columns alias, title,
-  author, summary (Korean bullets and summary_en), topic (its headings), venue (names) and
+  author, summary (Korean bullets and summary_en: the list's own words), abstract (the
+  author's, as a .bib, arXiv or Crossref gave it), topic (its headings), venue (names) and
   year, so BM25 weighs a match by column and by how rare its token is;
 - `tokens`: the same token strings in a plain table, so a search reads its candidates'
   tokens back instead of tokenising their records again (FTS5 with its own content
   scores four times slower);
 - `terms`: every word as written (folded, not stemmed) with its tokens, for prefixes and
   typos (a typo is a slip in what the user saw, not in a stem);
-- `names`: aliases (compacted), ids, keys, arXiv ids and DOIs, for exact names.
+- `names`: aliases (compacted), ids, keys, arXiv ids and DOIs, for exact names;
+- `df`: how many papers hold each token, copied from FTS5's vocabulary when the index is
+  built: fts5vocab counts by reading a token's whole list of positions, 40 ms a query of
+  common words at 100,000 abstracts, where this table answers in a look-up.
 
 Pure apart from the connection it is given: no files, no rapidfuzz (that is `query.py`'s).
 """
@@ -36,10 +40,11 @@ if TYPE_CHECKING:
     from litlist.model import Catalog, Paper, Topic, Venue
 
 # The FTS5 columns, in order; `query.py` names matches after them.
-COLUMNS = ("alias", "title", "author", "summary", "topic", "venue", "year")
-TEXT_FIELDS = COLUMNS[:4]  # what `paper_fields` gives, in order
-# BM25 weights per column (FTS5's bm25() arguments): only the order of candidates.
-BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 0.5, 0.5, 0.5)
+COLUMNS = ("alias", "title", "author", "summary", "abstract", "topic", "venue", "year")
+TEXT_FIELDS = COLUMNS[:5]  # what `paper_fields` gives, in order
+# BM25 weights per column (FTS5's bm25() arguments): only the order of candidates. An
+# abstract weighs as a summary: BM25 already discounts its length.
+BM25_WEIGHTS = (6.0, 3.0, 3.0, 1.0, 1.0, 0.5, 0.5, 0.5)
 
 STOPWORDS = frozenset(
     """a an and are as at be by can could do does for from has have how i in into is it its of
@@ -149,7 +154,7 @@ PREDICATE_ENDINGS = tuple(
         """하는지 하는 하고 하여 해서 하지 하며 한다 했다 하게 하기 할 한 함 해
         해도 하면 해야 하다 했던 하던 하려면 하면서 했지만 하지만 합니다 했습니다 하도록
         시키는 시켜 시킨 시키기 시킨다 시키면 되는 되어 되고 된 됨 된다 되다 되면 되지 됐다
-        되도록 되었다 적인 적으로 적 스러운""".split(),
+        되도록 되었다 적인 적으로 적 스러운 히""".split(),
         key=len,
         reverse=True,
     )
@@ -265,8 +270,10 @@ class Facets:
         return topic_column, venue_column, str(year) if year else ""
 
 
-def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[str]]:
-    """The texts of alias, title, author and summary of one paper."""
+def paper_fields(
+    paper: Paper,
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    """The texts of alias, title, author, summary and abstract of one paper."""
     titles = [paper.title, *paper.other_titles]
     authors = list(paper.authors)
     if paper.published:
@@ -276,7 +283,8 @@ def paper_fields(paper: Paper) -> tuple[list[str], list[str], list[str], list[st
     summary = list(paper.summary)
     if paper.summary_en:
         summary.append(paper.summary_en)
-    return list(paper.aliases), titles, authors, summary
+    abstract = [paper.abstract] if paper.abstract else []
+    return list(paper.aliases), titles, authors, summary, abstract
 
 
 def paper_tokens(paper: Paper, tokens: Tokens, facets: Facets) -> list[str]:
@@ -338,13 +346,14 @@ create table terms(word text primary key, tokens text not null) without rowid;
 create table names(name text not null, kind text not null, pos integer not null);
 {_CREATE_NAMES_INDEX};
 create virtual table fts using fts5(
-    alias, title, author, summary, topic, venue, year,
-    tokenize = 'ascii', content = '', detail = 'column'
+    alias, title, author, summary, abstract, topic, venue, year,
+    tokenize = 'ascii', content = '', detail = 'full'
 );
 create table tokens(
-    pos integer primary key, alias, title, author, summary, topic, venue, year
+    pos integer primary key, alias, title, author, summary, abstract, topic, venue, year
 );
 create virtual table fts_vocab using fts5vocab(fts, 'row');
+create table df(term text primary key, doc integer not null) without rowid;
 """
 
 
@@ -362,6 +371,7 @@ class Builder:
         self._names: list[tuple] = []
         self._fresh: bool | None = None  # indexing from position 0 (not an append)?
         self._sort_names = False
+        self._appended: dict[str, int] = {}  # token -> papers holding it, on an append
 
     def add(self, position: int, paper: Paper) -> None:
         if self._fresh is None:
@@ -379,12 +389,17 @@ class Builder:
             self.flush()
 
     def flush(self) -> None:
+        if not self._fresh:
+            counts = self._appended
+            for row in self._rows:
+                for token in set(" ".join(row[1:]).split()):
+                    counts[token] = counts.get(token, 0) + 1
         self.db.executemany(
-            "insert into fts(rowid, alias, title, author, summary, topic, venue, year)"
-            " values (?,?,?,?,?,?,?,?)",
+            "insert into fts(rowid, alias, title, author, summary, abstract, topic, venue, year)"
+            " values (?,?,?,?,?,?,?,?,?)",
             self._rows,
         )
-        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?)", self._rows)
+        self.db.executemany("insert into tokens values (?,?,?,?,?,?,?,?,?)", self._rows)
         self.db.executemany("insert into names values (?,?,?)", self._names)
         self._rows, self._names = [], []
 
@@ -399,6 +414,16 @@ class Builder:
             "insert or ignore into terms values (?, ?)",
             ((word, toks) for word, toks in self.tokens.known().items() if toks),
         )
+        if self._fresh:
+            self.db.execute("delete from df")
+            self.db.execute("insert into df select term, doc from fts_vocab")
+        else:
+            self.db.executemany(
+                "insert into df values (?, ?)"
+                " on conflict(term) do update set doc = doc + excluded.doc",
+                self._appended.items(),
+            )
+            self._appended = {}
 
 
 class _Damaged(Exception):
@@ -459,7 +484,7 @@ class SearchIndex:
         if not wanted:
             return {}
         marks = ",".join("?" * len(wanted))
-        return dict(self._rows(f"select term, doc from fts_vocab where term in ({marks})", wanted))
+        return dict(self._rows(f"select term, doc from df where term in ({marks})", wanted))
 
     @_rebuilt_on_error
     def candidates(
@@ -556,6 +581,16 @@ class SearchIndex:
             "select word, tokens from terms where word >= ? and word < ?"
             " and length(word) between ? and ?",
             (word[0], word[0] + "\U0010ffff", low, high),
+        )
+
+    @_rebuilt_on_error
+    def matching(self, first: str, pattern: str, low: int, high: int) -> list[tuple[str, str]]:
+        """(word, tokens) of the words that start with `first`, are `low` to `high`
+        characters long and match the GLOB `pattern` (SQLite filters, in C)."""
+        return self._rows(
+            "select word, tokens from terms where word >= ? and word < ?"
+            " and length(word) between ? and ? and word glob ?",
+            (first, first + "\U0010ffff", low, high, pattern),
         )
 
     @_rebuilt_on_error

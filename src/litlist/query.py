@@ -13,13 +13,26 @@ from collections.abc import Iterable
 from litlist import index as ix
 from litlist.errors import SHOWN, AmbiguousName, BadOption, UnknownChoice, UnknownKey
 from litlist.model import Catalog, record
-from litlist.vocabulary import FILLER, KOREAN_FILLER, KOREAN_TERMS, KOREAN_VERBS, SYNONYMS
+from litlist.vocabulary import (
+    ENGLISH_SOUNDS,
+    FILLER,
+    HANGUL_LEADS,
+    HANGUL_TAILS,
+    KOREAN_FILLER,
+    KOREAN_TERMS,
+    KOREAN_VERBS,
+    SYNONYMS,
+)
 
 # Below this a search result is noise: "no papers match" beats ten random papers. Every
 # result that passes the evidence rule (`_enough`) is shown between this and 100.
 SCORE_FLOOR = 62.0
 # An alias typed exactly (DPO, LoRA, CoT), or any other name of a paper, outranks the rest.
 EXACT_ALIAS = 100.0
+# A word of a longer query that names a paper, the rest held by it or by no paper.
+NAMED_PART = 99.9
+# The same, when a word it lacks was read only by its sound (`_sounding`).
+NAMED_GUESS = SCORE_FLOOR + 8
 # How much a word found by its first letters, or with a typo, counts against the word itself.
 PREFIX_SIMILARITY = 0.88
 TYPO_SIMILARITY = 0.75
@@ -41,6 +54,8 @@ LONG_SHARE = 0.5
 UNKNOWN_DF = 0.0
 # The field's words (abbreviations, the Korean glossary, filler) live in `vocabulary`.
 SYNONYM_SIMILARITY = 0.9
+# What an English word counts for a Hangul loanword that sounds like it (`_sounding`).
+LOANWORD_SIMILARITY = 0.8
 _VOWELS = frozenset("aeiouy")
 # What a match in each place counts: an alias is a name, a summary only mentions.
 FIELD_WEIGHTS = {
@@ -48,6 +63,7 @@ FIELD_WEIGHTS = {
     "title": 0.95,
     "author": 0.95,
     "summary": 0.8,
+    "abstract": 0.75,
     "topic": 0.75,
     "venue": 0.7,
     "year": 0.7,
@@ -339,6 +355,69 @@ def _glossed(tokens: ix.Tokens, word: str) -> list[tuple[str, ...]]:
     return [f for f in found if f]
 
 
+def _sound_of_hangul(word: str) -> str:
+    """A Hangul word's consonants as English sound classes (`vocabulary.HANGUL_LEADS`);
+    "" for a word that is not all Hangul."""
+    out = []
+    for char in word:
+        if not ix.is_hangul(char):
+            return ""
+        code = ord(char) - 0xAC00
+        out.append(HANGUL_LEADS[code // 588] + HANGUL_TAILS[code % 28])
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+def _sound_of_english(word: str) -> str:
+    """An English word's consonants as the classes Hangul writes them with: an r after a
+    vowel is silent (Korean writes 서빙 for serving), a c before e, i, y is an s."""
+    word = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", word)
+    word = re.sub(r"c(?=[eiy])", "s", word).replace("c", "k")
+    out, i = [], 0
+    while i < len(word):
+        for spelling, sound in ENGLISH_SOUNDS:
+            if word.startswith(spelling, i):
+                out.append(sound)
+                i += len(spelling)
+                break
+        else:
+            i += 1  # a vowel, h, w or y
+    return re.sub(r"(.)\1+", r"\1", "".join(out))
+
+
+def _sounding(idx: ix.SearchIndex, word: str) -> list[str]:
+    """Tokens of the catalog's English words that sound like `word`, a Hangul loanword
+    (노트 note, 인사이트 insight, 서빙 serving): the same consonant classes, at least two of
+    them, and a first letter a Hangul reader would write with the same first sound."""
+    sound = _sound_of_hangul(word)
+    if len(sound) < 2 or len(word) < 2:
+        return []
+    firsts = _FIRST_LETTERS.get(sound[0], "") if ix.is_hangul(word[0]) else ""
+    if HANGUL_LEADS[(ord(word[0]) - 0xAC00) // 588] == "":
+        firsts = "aeiouh"  # a syllable starting with a vowel
+    # each class's letters in order, anything between: SQLite leaves few words to check
+    # (an S after a K may be the same x: "index" is 인덱스)
+    symbols = [c for n, c in enumerate(sound) if not (c == "S" and sound[n - 1 : n] == "K")]
+    pattern = "*" + "*".join(f"[{_CLASS_LETTERS[symbol]}]" for symbol in symbols) + "*"
+    found: dict[str, None] = {}
+    for letter in firsts:
+        rows = idx.matching(letter, pattern, max(4, len(sound)), 3 * len(sound) + 3)
+        for text, tokens in rows:
+            if not (text.isascii() and text.isalpha()):
+                continue
+            # a plural sounds as its singular: 인사이트 finds "insights"
+            if sound in (_sound_of_english(text), _sound_of_english(text.removesuffix("s"))):
+                found.update(dict.fromkeys(tokens.split()))
+    return list(found)
+
+
+# The letters an English spelling of each sound class holds (`vocabulary.ENGLISH_SOUNDS`).
+_CLASS_LETTERS = {"K": "cgkqx", "T": "dt", "P": "bfpv", "S": "cstxz", "J": "cgj", "L": "lr",
+                  "M": "m", "N": "n", "G": "n"}  # fmt: skip
+# The first letters of English words that begin with a sound class (`_sound_of_hangul`).
+_FIRST_LETTERS = {"K": "cgkq", "T": "dt", "P": "bfpv", "S": "csz", "J": "cgj", "L": "lr",
+                  "M": "m", "N": "kn"}  # fmt: skip
+
+
 def _unglue(idx: ix.SearchIndex, word: str) -> list[str] | None:
     """A word typed without its spaces ("chainofthought", "rewardmodel"), as the two or
     three words the catalog holds that make it up; else None. Pieces of three letters or
@@ -417,6 +496,14 @@ def _expand(idx: ix.SearchIndex, words: list[str]) -> tuple[list[_Word], dict[st
                 head = min(sense, key=freqs.__getitem__)
                 if word.alternatives.get(head, 0.0) < SYNONYM_SIMILARITY:
                     word.alternatives[head] = SYNONYM_SIMILARITY
+    # a loanword is read by its sound only beside a word the catalog knows: alone, or
+    # among strangers, a sound-alike is a guess that would let nonsense (블라블라) through
+    anchored = any(w.alternatives for w in out)
+    for word in out:
+        if anchored and not word.alternatives and not glossed.get(word.text):
+            for token in _sounding(idx, stems[word.text] or word.text):
+                word.alternatives[token] = LOANWORD_SIMILARITY
+    freqs.update(idx.doc_freqs(t for w in out for t in w.alternatives if t not in freqs))
     unknown = _idf(idx.size, UNKNOWN_DF)
     for word in out:
         # what the word most likely means weighs (a typo's rarest look-alike would weigh
@@ -545,6 +632,30 @@ def search(
         score = min(SCORE_FLOOR + (98 - SCORE_FLOOR) * quality + 2 * closeness, 99.9)
         offer(position, round(score, 1), bm25, where)  # BM25 (tf, length) breaks ties
 
+    # a word of the query that is a name of a paper (alias, id, key, arXiv id, DOI): the
+    # paper it names comes next to a whole-query name when every other word is one it holds
+    # or one no paper holds ("LoRA 노트", "CoT 방법", "2305.18290 notes"); words no paper
+    # holds say nothing about which paper is meant, so they never refuse a name
+    parts = [part for part in query.split() if part.strip()] if len(words) > 1 else []
+    for part in dict.fromkeys(parts[:MAX_QUERY_WORDS]):
+        for position, kind in named(catalog, part):
+            if scores.get(position, (0.0, 0.0))[0] >= NAMED_PART:
+                continue
+            own = set(ix.words(part))
+            fields = {
+                name: set(text.split())
+                for name, text in zip(ix.COLUMNS, idx.texts([position])[position], strict=True)
+            }
+            others = [w for w in expanded if w.text not in own]
+            _, found, _ = _score(others, fields)
+            unheld = [w for w, f in zip(others, found, strict=True) if f <= 0 and w.alternatives]
+            if not unheld:
+                offer(position, NAMED_PART, 1.0, ((kind, part),))
+            elif all(set(w.alternatives.values()) == {LOANWORD_SIMILARITY} for w in unheld):
+                # what it lacks is only a guess at a loanword's sound: shown, below papers
+                # that hold the guess
+                offer(position, NAMED_GUESS, 1.0, ((kind, part),))
+
     ranked = sorted(scores.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
     hits: list[Hit] = []
     for position, (score, _) in ranked:
@@ -568,14 +679,14 @@ def explain(catalog: Catalog, position: int, where: dict[str, set[str]]) -> tupl
     """(field, text) pairs saying what matched: the paper's own words that carry each
     matched token, and for a summary a short snippet around them."""
     paper = catalog.paper(position)
-    tokens = ix.Tokens()
+    tokens = _index(catalog).tokens  # the words a search stemmed, remembered
     texts = dict(zip(ix.TEXT_FIELDS, ix.paper_fields(paper), strict=True))
     out: list[tuple[str, str]] = []
-    for field in ("alias", "title", "author", "summary", "topic", "venue", "year"):
+    for field in ix.COLUMNS:
         wanted = where.get(field)
         if not wanted:
             continue
-        if field == "summary":
+        if field in ("summary", "abstract"):
             out.append((field, _snippet(texts[field], wanted, tokens)))
         elif field in texts:
             seen: dict[str, None] = {}
@@ -599,11 +710,17 @@ def _snippet(texts: list[str], wanted: set[str], tokens: ix.Tokens) -> str:
     best, best_hits, best_marks = "", -1, [0]
     for text in texts:
         parts = text.split()
-        marks = [
+        found = (
             i
             for i, part in enumerate(parts)
             if any(t in wanted for w in ix.words(part) for t in tokens.of(w))
-        ]
+        )
+        # one text (an abstract of 200 words): its first match is all the snippet needs
+        if len(texts) > 1:
+            marks = list(found)
+        else:
+            first = next(found, None)
+            marks = [] if first is None else [first]
         if len(marks) > best_hits:
             best, best_hits, best_marks = text, len(marks), marks or [0]
     parts = best.split()

@@ -419,10 +419,17 @@ def display_name(name: str) -> str:
     return name
 
 
-def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
+# Lines of an abstract a card shows unless asked for all of it (`--full`): a reminder of
+# what the paper says, below the list's own summaries, not the paper again.
+ABSTRACT_LINES = 4
+ABSTRACT_HINT = "(abstract cut; --full shows it whole)"
+
+
+def card(catalog: Catalog, paper: Paper, limit: int, *, whole: bool = False) -> list[Line]:
     """A paper in a box: the whole title wrapped inside it, authors, venue and key, topic,
-    summaries; then its links below the box, each URL whole on a line of its own so it can be
-    copied (and clicked, on a terminal) without border characters."""
+    the list's own summaries, then the abstract (its first ABSTRACT_LINES lines and a hint,
+    or all of it when `whole`); then its links below the box, each URL whole on a line of its
+    own so it can be copied (and clicked, on a terminal) without border characters."""
     size = min(limit, CARD_MAX)
     inner = size - 4
     body: list[tuple[str, str]] = [(t, "bold") for t in fold(paper.title, inner)]
@@ -454,6 +461,10 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
         add(bullet, hang="• ")
     if paper.summary_en:
         add(paper.summary_en, "dim")
+    if paper.abstract:
+        _abstract(body, paper.abstract, inner, whole)
+    elif not paper.summary and not paper.summary_en and paper.kind != "summary":
+        add("no summary or abstract", "dim")
     found = links(paper)
     if not found and paper.kind == "summary":
         add("no link: the list gives none for this summary post", "dim")
@@ -469,13 +480,37 @@ def card(catalog: Catalog, paper: Paper, limit: int) -> list[Line]:
     return out
 
 
-def cards(catalog: Catalog, papers: Sequence[Paper], limit: int) -> list[Line]:
-    """Cards one after another, a blank line between them."""
+def _abstract(body: list[tuple[str, str]], text: str, inner: int, whole: bool) -> None:
+    """The abstract's lines under a heading, paragraphs apart, folded to ABSTRACT_LINES
+    with a hint unless `whole`."""
+    lines: list[str] = []
+    for n, paragraph in enumerate(text.split("\n\n")):
+        lines += ([""] if n else []) + fold(paragraph, inner)
+    body.append(("abstract", "bold"))
+    if whole or len(lines) <= ABSTRACT_LINES:
+        body.extend((line, "") for line in lines)
+        return
+    shown = lines[:ABSTRACT_LINES]
+    while shown and not shown[-1]:
+        shown.pop()  # the cut falls on a paragraph break
+    if lines[len(shown)]:  # cut inside a paragraph: say so where it stops
+        last = shown[-1]
+        while last and cells(last) + 1 > inner:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        shown[-1] = last + "…"
+    body.extend((line, "") for line in shown)
+    body.append((ABSTRACT_HINT, "dim"))
+
+
+def cards(
+    catalog: Catalog, papers: Sequence[Paper], limit: int, *, whole: bool = False
+) -> list[Line]:
+    """Cards one after another, a blank line between them (abstracts whole if `whole`)."""
     out: list[Line] = []
     for paper in papers:
         if out:
             out.append([])
-        out += card(catalog, paper, limit)
+        out += card(catalog, paper, limit, whole=whole)
     return out
 
 

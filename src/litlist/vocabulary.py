@@ -112,7 +112,8 @@ KOREAN_TERMS = {
         네트워크=network 병목=bottleneck 민감도=sensitivity 견해=perspective 관점=perspective
         신뢰=trust|reliable 신뢰성=reliability 충실도=faithfulness
         적응=adaptation 전용=only 세기=counting 절약=saving 조절=adjustment|control
-        고정=frozen|fixed 동결=frozen
+        고정=frozen|fixed 동결=frozen 배포=deployment|deploying 운영=production
+        처음=first|initial
         """.split()
     )
 }
@@ -131,6 +132,8 @@ KOREAN_VERBS = {
         속이|속여|속인=deceive 쉬운|쉽=easy 어려운|어렵=hard 얕은|얕=shallow 깊은|깊=deep
         비슷=similar 같은=same 다른=different 긴=long 짧은|짧=short 빠른|빠르|빨리=fast
         느린|느리=slow 적은|적게=few 많은|많이=many 전체=full|whole
+        일으키|일으켜|일으킨=induce|cause 남기|남겨|남긴=keep|retain 버리|버려|버린=discard
+        지우|지워|지운=delete 살리|살려|살린=keep 고치|고쳐|고친=fix|correct 막|막아=prevent
         """.split()
     )
     for form in forms.split("|")
@@ -159,3 +162,21 @@ KOREAN_FILLER = frozenset(
     모든 각 여러 어떤 하나 더 덜 잘 또 및 등 수 것 때 중 후 가장 매우 아주 거의 다시
     통해 위해 따라 경우 정도 이유 일부 일부러 대신 이후 이전""".split()
 )
+
+# How English loanwords written in Hangul (노트 note, 인사이트 insight, 서빙 serving) sound,
+# as coarse consonant classes: a Hangul word no paper holds and the glossary does not know is
+# tried as the English words of the catalog that sound the same (`query._sounding`), so
+# every loanword is handled alike, none listed. Vowels are left out (English spells them
+# too freely); b p f v are one class, as are d t, g k c q, s z, j ch, l r.
+HANGUL_LEADS = ("K", "K", "N", "T", "T", "L", "M", "P", "P", "S", "S", "", "J", "J", "J",
+                "K", "T", "P", "")  # fmt: skip
+HANGUL_TAILS = ("", "K", "K", "K", "N", "N", "N", "T", "L", "L", "M", "L", "L", "L", "P", "L",
+                "M", "P", "P", "T", "T", "G", "T", "T", "K", "T", "P", "")  # fmt: skip
+# English spellings and the class they sound as, longest first ("G" is the ng of 서빙)
+ENGLISH_SOUNDS = (
+    ("tion", "SN"), ("sion", "SN"), ("ng", "G"), ("ph", "P"), ("gh", ""), ("ck", "K"),
+    ("sh", "S"), ("ch", "J"), ("th", "S"), ("qu", "K"), ("wh", ""), ("x", "KS"),
+    ("b", "P"), ("p", "P"), ("f", "P"), ("v", "P"), ("d", "T"), ("t", "T"), ("g", "K"),
+    ("k", "K"), ("q", "K"), ("s", "S"), ("z", "S"), ("j", "J"), ("l", "L"), ("r", "L"),
+    ("m", "M"), ("n", "N"),
+)  # fmt: skip

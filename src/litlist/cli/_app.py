@@ -305,7 +305,9 @@ FormatOpt = Annotated[
         help="table (for people), json, keys (one citation key a line), markdown.",
     ),
 ]
-FullOpt = Annotated[bool, typer.Option("--full", help="Cards with authors and summaries.")]
+FullOpt = Annotated[
+    bool, typer.Option("--full", help="Cards with authors, summaries and whole abstracts.")
+]
 NamesArg = Annotated[
     list[str] | None,
     typer.Argument(
@@ -370,9 +372,10 @@ def output(
     empty: str = "no papers match",
     matched: list | None = None,
     grouped: bool | None = None,
+    whole: bool = False,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
-    when `grouped`) or cards."""
+    when `grouped`) or cards (with whole abstracts when `whole`)."""
     if fmt is Format.keys:
         emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
@@ -388,7 +391,7 @@ def output(
     else:
         limit = render.width(sys.stdout)
         if cards:
-            lines = render.cards(cat, papers, limit)
+            lines = render.cards(cat, papers, limit, whole=whole)
         else:
             lines = render.table(cat, papers, limit, scores, matched, grouped=grouped)
         render.write(sys.stdout, lines)

@@ -83,6 +83,10 @@ def export_cmd(
             help="Cite papers as the list gives them, not their later version of record.",
         ),
     ] = False,
+    abstracts: Annotated[
+        bool,
+        typer.Option("--abstracts", help="Include each paper's abstract (left out by default)."),
+    ] = False,
 ) -> None:
     """Write BibTeX for papers: all, a selection, or exactly what a draft cites.
 
@@ -140,7 +144,7 @@ def export_cmd(
             filters = {"--topic": topic, "--venue": venue, "--year": year}
             raise bibtex.ExportError(_nothing_to_write(source, filters, output or merge))
         papers = [cat.paper(i) for i in positions]
-        style = bibtex.Style(biblatex=biblatex, as_listed=as_listed)
+        style = bibtex.Style(biblatex=biblatex, as_listed=as_listed, abstracts=abstracts)
         if merge is not None:
             # the draft must still compile after the merge: its cited keys, and where
             draft = (

@@ -106,7 +106,7 @@ def show(
         if sort:
             positions = _sorted(cat, positions, sort)
         cards = full or bool(names) or len(positions) <= 2
-        output(cat, positions, fmt, cards=cards, grouped=sort is None)
+        output(cat, positions, fmt, cards=cards, grouped=sort is None, whole=full)
 
 
 def _echo(text: str, limit: int = 80) -> str:
@@ -157,6 +157,7 @@ def search(
             [h.position for h in hits],
             fmt,
             cards=full,
+            whole=full,
             scores=[h.score for h in hits],
             matched=[h.matched for h in hits],
             empty=f"no papers match '{_echo(' '.join(words))}'",

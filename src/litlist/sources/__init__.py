@@ -280,6 +280,16 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+
+
+def paragraphs(text: str, convert: Callable[[str], str] = one_line) -> str:
+    """Text as an abstract is stored: its paragraphs (split at a blank line) each made one
+    line by `convert` (LaTeX decoded, for a .bib), joined by a blank line."""
+    found = (convert(part) for part in _PARAGRAPH_BREAK.split(text))
+    return "\n\n".join(p for p in found if p)
+
+
 # What LaTeX looks like: without any of these a value is plain text (most values are),
 # and pylatexenc, which costs ~0.2 ms a value, is not needed.
 _LATEX = re.compile(r"[\\{}$~%`&]|--|''")

@@ -25,6 +25,7 @@ from litlist.sources import (
     get,
     latex_text,
     one_line,
+    paragraphs,
     split_plain_name,
 )
 
@@ -160,6 +161,7 @@ def read(body: bytes, arxiv_id: str) -> Entry:
         arxiv=arxiv_id,
         arxiv_class=primary.get("term") if primary is not None else None,
         url=f"https://arxiv.org/abs/{arxiv_id}",
+        abstract=_abstract(entry.findtext(f"{ATOM}summary") or ""),
         origin=f"arXiv {arxiv_id}",
     )
     # (the abstract, when read, is the entry's <summary>)
@@ -180,3 +182,10 @@ def _id_of(entry) -> str:
     text = (entry.findtext(f"{ATOM}id") or "").strip()
     found = re.search(r"/abs/(.+?)(v\d+)?$", text)
     return found.group(1) if found else ""
+
+
+def _abstract(summary: str) -> str | None:
+    """arXiv's <summary>, the abstract: Atom folds its lines; a blank line is a paragraph
+    break, and TeX the authors typed ($\\ell_1$) is decoded as in titles."""
+    convert = latex_text if "$" in summary or "\\" in summary else one_line
+    return paragraphs(summary, convert) or None

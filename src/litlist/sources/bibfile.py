@@ -26,6 +26,7 @@ from litlist.sources import (
     catalog_name,
     latex_text,
     one_line,
+    paragraphs,
 )
 
 _KINDS = {
@@ -411,7 +412,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         address=decode(values.get("location") or values.get("address") or "") or None,
         editors=editors,
         others=cut,
-        abstract=_paragraphs(decode(values.get("abstract", ""))) or None,
+        # each paragraph decoded alone: the decoder makes one line of what it reads
+        abstract=paragraphs(values.get("abstract", ""), decode) or None,
         keywords=_keywords(decode(values.get("keywords", ""))),
         key=entry.key,
         origin=entry_name(entry.key),
@@ -421,13 +423,6 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if year_note:
         draft.notes.append(f"{draft.origin}: {year_note}")
     return draft_item(entry.key, draft)
-
-
-def _paragraphs(text: str) -> str:
-    """Text with its paragraph breaks (a blank line) kept and every other run of white space
-    one space: how an abstract is stored."""
-    paragraphs = (" ".join(part.split()) for part in re.split(r"\n\s*\n", text))
-    return "\n\n".join(p for p in paragraphs if p)
 
 
 def _keywords(text: str) -> list[str]:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from litlist.model import organisation_author
-from litlist.sources import Draft, SourceError, catalog_name, get, one_line
+from litlist.sources import Draft, SourceError, catalog_name, get, one_line, paragraphs
 
 SERVICE = "Crossref"
 API = "https://api.crossref.org/works/"
@@ -125,6 +125,7 @@ class _Work(_Shape):
     degree: list[str] | None = None
     event: _Event | None = None
     resource: _Resource | None = None
+    abstract: str | None = None  # JATS XML
 
 
 class _Envelope(_Shape):
@@ -232,9 +233,9 @@ def _draft(work: _Work, doi: str) -> Draft:
         # the DOI as the user typed it unless Crossref names another work (DOIs ignore case)
         doi=work.doi if work.doi and work.doi.casefold() != doi.casefold() else doi,
         url=_url(work),
+        abstract=_abstract(work.abstract),
         origin=f"Crossref {doi}",
     )
-    # (the abstract, when read, is the work's `abstract`, JATS XML)
     if dated_by == "created":
         draft.notes.append(
             f"Crossref {doi} gives no date of publication: {year} is the year its DOI was "
@@ -323,3 +324,20 @@ def _url(work: _Work) -> str | None:
     link = work.resource.primary if work.resource is not None else None
     url = one_line(link.url or "") if link is not None else ""
     return url if re.match(r"https?://\S+$", url) else None
+
+
+# JATS (and the HTML some publishers deposit): a paragraph or section ends a paragraph; a
+# heading ("Abstract") is no part of the text; any other tag is markup around words.
+_JATS_BREAK = re.compile(r"</(?:jats:)?(?:p|sec)\s*>|<br\s*/?>", re.IGNORECASE)
+_JATS_TITLE = re.compile(r"<(jats:)?title\b[^>]*>.*?</(?:jats:)?title\s*>", re.IGNORECASE | re.S)
+
+
+def _abstract(value: object) -> str | None:
+    """Crossref's `abstract` (a JATS fragment) as text: words and paragraph breaks kept,
+    markup and entities gone."""
+    if not isinstance(value, str):
+        return None
+    text = _JATS_TITLE.sub(" ", value)
+    text = _JATS_BREAK.sub("\n\n", text)
+    text = html.unescape(_TAG.sub("", text))
+    return paragraphs(text) or None
