@@ -117,7 +117,7 @@ def test_add_from_arxiv_prints_the_card_and_only_adds_lines(run, recorded, own_c
         "vaswani2017attention\n"
     )
     # arXiv's <summary> is kept as the abstract, and search reads it
-    assert paper.abstract is not None and paper.abstract.startswith("The dominant sequence")
+    assert paper.abstract is not None and paper.abstract.startswith("A sequence transduction model")
     hits = ok(run("-c", own_catalog, "search", "sequence", "transduction", "-f", "keys"))
     assert hits.splitlines()[:1] == ["vaswani2017attention"]
 

@@ -730,14 +730,14 @@ def test_arxiv_team_author_is_stored_as_an_organisation() -> None:
 def test_arxiv_summary_is_the_abstract_with_its_paragraphs() -> None:
     draft = arxiv.parse(_feed("arxiv-1706.03762.xml"), "1706.03762")
     assert draft.abstract is not None
-    assert draft.abstract.startswith("The dominant sequence transduction models are based on")
+    assert draft.abstract.startswith("A sequence transduction model built on attention alone")
     assert "\n" not in draft.abstract  # Atom's folded lines are one paragraph
     body = _feed("arxiv-1706.03762.xml").replace(
-        b"attention mechanisms.\n", b"attention mechanisms.\n\n  A $\\ell_1$ penalty helps.\n"
+        b"reworded for this test).", b"reworded for this test).\n\n  A $\\ell_1$ penalty helps."
     )
     draft = arxiv.parse(body, "1706.03762")
     assert draft.abstract is not None
-    assert draft.abstract.endswith("attention mechanisms.\n\nA ℓ_1 penalty helps.")
+    assert draft.abstract.endswith("reworded for this test).\n\nA ℓ_1 penalty helps.")
 
 
 def test_crossref_jats_abstract_keeps_words_and_paragraphs() -> None:
@@ -753,8 +753,9 @@ def test_crossref_jats_abstract_keeps_words_and_paragraphs() -> None:
     assert draft.abstract == (
         "We read deep bidirectional models & their H2 use.\n\nA second paragraph."
     )
-    answer["message"]["abstract"] = ["not", "text"]
-    assert crossref.parse(answer, "10.18653/v1/N19-1423").abstract is None
+    answer["message"]["abstract"] = ["not", "text"]  # a broken answer is refused whole
+    with pytest.raises(SourceError, match="message.abstract"):
+        crossref.parse(answer, "10.18653/v1/N19-1423")
 
 
 def test_bib_abstract_keeps_its_paragraph_breaks() -> None:

@@ -653,8 +653,26 @@ def _unindex(db: sqlite3.Connection, position: int) -> None:
         " where pos = ?",
         (position,),
     )
+    _uncount(db, [position])
     db.execute("delete from tokens where pos = ?", (position,))
     db.execute("delete from names where pos = ?", (position,))
+
+
+def _uncount(db: sqlite3.Connection, positions: Sequence[int]) -> None:
+    """`df` counts the papers holding each token: the papers at `positions`, about to leave
+    the search tables, no longer do (their tokens are still in `tokens`)."""
+    from litlist.index import COLUMNS as FTS_COLUMNS
+
+    fields = ", ".join(FTS_COLUMNS)
+    counts: dict[str, int] = {}
+    for position in positions:
+        row = db.execute(f"select {fields} from tokens where pos = ?", (position,)).fetchone()
+        for token in set(" ".join(row or ()).split()):
+            counts[token] = counts.get(token, 0) + 1
+    db.executemany(
+        "update df set doc = doc - ? where term = ?", [(n, t) for t, n in counts.items()]
+    )
+    db.executemany("delete from df where term = ? and doc <= 0", [(t,) for t in counts])
 
 
 def change_cache(
@@ -780,6 +798,7 @@ def _shift(db: sqlite3.Connection, gone: list[int]) -> None:
     db.execute("create temp table if not exists gone(r integer primary key)")
     db.execute("delete from gone")
     db.executemany("insert into gone values (?)", [(i,) for i in gone])
+    _uncount(db, gone)
     for table in ("papers", "tokens", "names"):
         db.execute(f"delete from {table} where pos in (select r from gone)")
     moved = "(select count(*) from gone where r < {t}.pos)"
