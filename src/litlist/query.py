@@ -166,6 +166,15 @@ def select(
     return list(positions)
 
 
+def in_topic_order(catalog: Catalog, positions: list[int]) -> list[int]:
+    """`positions` as the list's headings order them (a stable sort: within a heading, the
+    file's order). A paper filed later under an earlier heading (by `add` or `import`, which
+    append to the file) is listed under its heading, by every format alike."""
+    order = catalog.topic_order()
+    topics = catalog.columns["topic"]
+    return sorted(positions, key=lambda i: order.get(topics[i], len(order)))
+
+
 def _index(catalog: Catalog) -> ix.SearchIndex:
     if catalog.index is None:
         catalog.index = ix.build(catalog)

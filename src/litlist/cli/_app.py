@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from litlist import __version__, catalog, render
+from litlist import __version__, catalog, query, render
 from litlist.errors import LitlistError, OutputFailed
 from litlist.model import Catalog, Paper
 
@@ -115,6 +115,7 @@ class _Group(TyperGroup):
     failed standard output (full disk: one `error:` line; closed pipe: quietly) with exit 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        render.set_color("auto")  # each run decides anew (tests run many in one process)
         real = sys.stdout
         guarded = sys.stdout = _GuardedOutput(real)
         try:
@@ -157,7 +158,20 @@ class _Group(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _worded_hints(command)
+            _global_options(self, command)
         return command
+
+
+def _global_options(group, command) -> None:
+    """Give a command the group's `--color`, so that `litlist show --color always` works as
+    `litlist --color always show` does (gh's global flags go anywhere)."""
+    if any(p.name == "color" for p in command.params):
+        return
+    for param in group.params:
+        if param.name == "color":
+            shared = copy.copy(param)
+            shared.expose_value = False  # the command's function takes no `color`
+            command.params.append(shared)
 
 
 app = typer.Typer(
@@ -305,6 +319,31 @@ NamesArg = Annotated[
 ]
 
 
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _color(value: Color | None) -> None:
+    if value is not None:  # not given: what an earlier --color (or auto) chose stands
+        render.set_color(value.value)
+
+
+ColorOpt = Annotated[
+    Color | None,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        callback=_color,
+        is_eager=True,
+        show_default=False,
+        help="Colour: auto (on a terminal, unless NO_COLOR; FORCE_COLOR forces it), always "
+        "(also into a pipe: `| less -R`, laid out as on the terminal) or never.",
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"litlist {__version__}\n")
@@ -330,6 +369,7 @@ def main_options(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    color: ColorOpt = None,
 ) -> None:
     """litlist: find, read and cite the papers of a curated LLM reading list (the app's
     `help` above is what `litlist --help` shows)."""
@@ -360,7 +400,12 @@ def output(
     grouped: bool | None = None,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
-    when `grouped`) or cards."""
+    when `grouped`) or cards; into a pipe, a table is one paper a line, tab-separated.
+    Every format lists the papers in the order the table shows them."""
+    if grouped is None:
+        grouped = scores is None
+    if grouped:
+        positions = query.in_topic_order(cat, positions)
     if fmt is Format.keys:
         emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
@@ -373,6 +418,8 @@ def output(
         emit(render.to_markdown(cat, papers))
     elif not papers:
         sys.stderr.write(render.printable(empty) + "\n")
+    elif not cards and not render.for_people(sys.stdout):
+        emit(render.paper_records(papers, scores))
     else:
         limit = render.width(sys.stdout)
         if cards:

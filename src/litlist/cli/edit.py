@@ -44,6 +44,12 @@ def _say(line: str) -> None:
     sys.stderr.write(render.printable(line) + "\n")
 
 
+def _note(line: str) -> None:
+    from litlist import render
+
+    render.note(line)  # `note:` coloured on a terminal
+
+
 def _target(ctx: typer.Context) -> Path:
     return catalog.locate(ctx.obj.get("catalog"))
 
@@ -97,7 +103,7 @@ def init(
         if in_use == where:
             _say("it is now your default catalog (`litlist check` says which one is in use)")
         elif where == catalog.user_catalog():
-            _say(f"note: {why} ({in_use}) still comes first; unset it to use this one")
+            _note(f"{why} ({in_use}) still comes first; unset it to use this one")
         else:
             _say(f"use it with: litlist --catalog {where} … (or set LITLIST_CATALOG={where})")
         _say(
@@ -278,7 +284,7 @@ def add(
             paper = planner.add(row, draft.origin)
             held.commit(planner)
         for line in [*draft.notes, *planner.notes]:
-            _say(f"note: {line}")
+            _note(line)
         _say(f"added '{paper.id}' (key {paper.key}) to {where}")
         _card(where, planner, [paper])
 

@@ -1,0 +1,264 @@
+"""Screens as people and programs get them: tables piped as records, colour on demand, widths
+read from the terminal the user sits at, long names in tables, reports that fit.
+
+Colour and terminal widths are tested on real pseudo-terminals (os.openpty, pty.fork):
+what a terminal is cannot be faked with a stream that says `isatty()`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from litlist.cli import app
+
+WIDTHS = [60, 80, 100, 160]
+ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
+# no colour switch of the developer's environment reaches a test unless it sets one
+QUIET = {"FORCE_COLOR": None, "CLICOLOR_FORCE": None, "NO_COLOR": None, "COLUMNS": None}
+
+
+@pytest.fixture
+def piped(monkeypatch):
+    """`litlist ARGS` with stdout a pipe and no terminal anywhere (CliRunner)."""
+    monkeypatch.setattr("litlist.render._controlling_width", lambda: None)
+    runner = CliRunner()
+
+    def invoke(*args: str, **env: str):
+        return runner.invoke(app, list(args), env={**QUIET, **env}, prog_name="litlist")
+
+    return invoke
+
+
+def _environ(**env: str) -> dict[str, str]:
+    skip = {k for k, v in QUIET.items() if v is None} | set(env)
+    environ = {k: v for k, v in os.environ.items() if k not in skip}
+    environ.update(TERM="xterm-256color", **env)
+    return environ
+
+
+def _terminal(columns: int) -> tuple[int, int]:
+    leader, follower = os.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    return leader, follower
+
+
+def _drain(fd: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO: the program ended and closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def tty_run(args: list[str], columns: int, *, stdout_tty: bool, **env: str):
+    """Run `litlist ARGS` with stderr on a pseudo-terminal `columns` wide and stdout on it
+    too, or a pipe (`litlist … | less -R`). Returns (exit code, stdout, terminal text)."""
+    leader, follower = _terminal(columns)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "litlist", *args],
+        stdout=follower if stdout_tty else subprocess.PIPE,
+        stderr=follower,
+        env=_environ(**env),
+    )
+    os.close(follower)
+    out = b"" if stdout_tty else proc.stdout.read()  # type: ignore[union-attr]
+    screen = _drain(leader)
+    os.close(leader)
+    code = proc.wait(timeout=60)
+    return code, out.decode(), screen.decode().replace("\r\n", "\n")
+
+
+def ctty_run(args: list[str], columns: int, **env: str) -> tuple[int, str]:
+    """Run `litlist ARGS` in a session whose controlling terminal is `columns` wide, with
+    stdout and stderr both pipes: only /dev/tty knows the width."""
+    import pty
+
+    out_r, out_w = os.pipe()
+    pid, leader = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        try:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+            os.dup2(out_w, 1)
+            os.dup2(out_w, 2)
+            os.execve(sys.executable, [sys.executable, "-m", "litlist", *args], _environ(**env))
+        finally:
+            os._exit(127)
+    os.close(out_w)
+    chunks = []
+    while chunk := os.read(out_r, 65536):
+        chunks.append(chunk)
+    os.close(out_r)
+    _drain(leader)
+    os.close(leader)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), b"".join(chunks).decode()
+
+
+# ---------------------------------------------------------------- 1. piped: one record a line
+
+
+@pytest.mark.parametrize("columns", [None, "60", "160"])
+def test_a_piped_table_is_one_paper_a_line(piped, shipped, columns) -> None:
+    env = {"COLUMNS": columns} if columns else {}
+    out = piped("show", **env).stdout
+    lines = out.splitlines()
+    assert len(lines) == len(shipped)  # no header, no headings, no wrapped fragments
+    rows = [line.split("\t") for line in lines]
+    assert all(len(row) == 5 for row in rows)
+    keys = [p.key or p.id for p in shipped.papers]
+    assert sorted(row[0] for row in rows) == sorted(keys)
+    # whole titles however narrow the screen, so grep finds a paper with its key and year
+    cot = next(row for row in rows if row[0] == "wei2022chain")
+    assert cot[1:5] == [
+        "2022",
+        "NeurIPS",
+        "Chain-of-Thought Prompting Elicits Reasoning in Large Language Models",
+        "cot/chain-of-thought",
+    ]
+
+
+def test_piped_search_keeps_the_columns_and_adds_the_score(piped) -> None:
+    shown = piped("show", "--topic", "attention-sink").stdout.splitlines()
+    found = piped("search", "attention", "sink").stdout.splitlines()
+    assert found and all(len(line.split("\t")) == 6 for line in found)
+    first = found[0].split("\t")
+    assert first[0] == "xiao2024efficient" and first[5] == "100"
+    # `cut -f1-5` of a search gives the lines `show` gives
+    assert {"\t".join(line.split("\t")[:5]) for line in found} <= set(shown) | {
+        "\t".join(line.split("\t")[:5]) for line in found if "attention-sink" not in line
+    }
+
+
+def test_piped_topics_and_venues_are_records(piped, shipped) -> None:
+    topics = [line.split("\t") for line in piped("topics").stdout.splitlines()]
+    assert [row[0] for row in topics] == [t.slug for t in shipped.topics]
+    assert ["cot", "4", "Chain-of-Thought"] in topics or any(
+        row[0] == "cot" and row[2] == "Chain-of-Thought" for row in topics
+    )
+    venues = [line.split("\t") for line in piped("venues").stdout.splitlines()]
+    assert all(len(row) == 5 for row in venues)
+    assert any(row[0] == "ICLR" and row[4].startswith("International Conference") for row in venues)
+
+
+def test_cards_and_json_are_the_same_piped(piped) -> None:
+    card = piped("show", "dpo", COLUMNS="80").stdout
+    assert card.startswith("╭") and "│ Direct Preference Optimization" in card
+    assert piped("show", "-f", "json").stdout.startswith("[\n")
+
+
+def test_a_tab_or_line_break_in_a_field_stays_in_its_field() -> None:
+    """The catalog refuses control characters, but a record never trusts that."""
+    from litlist import render
+
+    text = render.records([["k", "Alpha\tMethods\nfor  Tiny\x1b[31m", ""]])
+    assert text == "k\tAlpha Methods for Tiny[31m\t\n"
+
+
+def test_the_readme_pipe_gives_keys(piped) -> None:
+    """`litlist show --topic peft | cut -f1`, as the README shows it."""
+    out = piped("show", "--topic", "peft").stdout
+    firsts = [line.split("\t")[0] for line in out.splitlines()]
+    keys = piped("show", "--topic", "peft", "-f", "keys").stdout.split()
+    # the keys in the table's order; a summary post has no key and shows its id
+    assert [k for k in firsts if k in keys] == keys
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_width_of_a_pipe_into_a_pager_is_the_terminal_s(columns: int) -> None:
+    """`litlist show --color always | less -R`: stdout is a pipe, stderr the window."""
+    code, out, _ = tty_run(["show", "--color", "always"], columns, stdout_tty=False)
+    assert code == 0
+    lines = [ESCAPES.sub("", line) for line in out.splitlines()]
+    assert lines[0].split()[0] == "year" and lines[0].split()[-2:] == ["key", "title"]
+    assert max(len(line) for line in lines) <= columns
+    assert max(len(line) for line in lines) > columns - 12  # the width is used, not 80
+
+
+@pytest.mark.parametrize("columns", [60, 160])
+def test_the_width_comes_from_the_controlling_terminal(columns: int) -> None:
+    """Both streams piped (`litlist show --color always 2>&1 | less -R`): /dev/tty."""
+    code, out = ctty_run(["show", "--color", "always"], columns)
+    assert code == 0, out
+    lines = [ESCAPES.sub("", line) for line in out.splitlines()]
+    assert lines[0].split()[0] == "year" and lines[0].split()[-2:] == ["key", "title"]
+    assert columns - 12 < max(len(line) for line in lines) <= columns
+
+
+# ---------------------------------------------------------------- 2. colour on demand
+
+
+def test_color_never_on_a_terminal_is_the_same_screen_without_colour() -> None:
+    _, _, coloured = tty_run(["show", "--topic", "peft"], 100, stdout_tty=True)
+    _, _, plain = tty_run(["show", "--topic", "peft", "--color", "never"], 100, stdout_tty=True)
+    assert "\x1b[" in coloured and "\x1b" not in plain
+    assert ESCAPES.sub("", coloured) == plain
+
+
+@pytest.mark.parametrize(
+    ("flags", "env"),
+    [
+        (["--color", "always"], {}),
+        (["--color=always"], {}),
+        ([], {"FORCE_COLOR": "1"}),
+        ([], {"CLICOLOR_FORCE": "1"}),
+    ],
+)
+def test_colour_forced_into_a_pipe_is_the_terminal_s_layout(flags: list, env: dict) -> None:
+    _, _, screen = tty_run(["show", "--topic", "peft"], 100, stdout_tty=True)
+    code, out, _ = tty_run(["show", "--topic", "peft", *flags], 100, stdout_tty=False, **env)
+    assert code == 0
+    assert "\x1b[" in out  # coloured although stdout is a pipe
+    assert out == screen  # and what the terminal shows, character for character
+
+
+def test_the_global_option_goes_before_the_command_too() -> None:
+    _, out, _ = tty_run(["--color", "always", "show", "--topic", "peft"], 100, stdout_tty=False)
+    assert "\x1b[" in out and out.startswith("\x1b")
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1"}, {"FORCE_COLOR": "0"}, {}])
+def test_colour_off_in_a_pipe_unless_forced(env: dict) -> None:
+    code, out, _ = tty_run(["show", "--topic", "peft"], 100, stdout_tty=False, **env)
+    assert code == 0 and "\x1b" not in out
+    assert "\t" in out.splitlines()[0]  # records
+
+
+def test_no_color_beats_force_color_but_not_the_option() -> None:
+    _, out, _ = tty_run(["show", "dpo"], 100, stdout_tty=True, NO_COLOR="1", FORCE_COLOR="1")
+    assert "\x1b[" not in out
+    _, _, screen = tty_run(["show", "dpo", "--color", "always"], 100, stdout_tty=True, NO_COLOR="1")
+    assert "\x1b[" in screen
+
+
+def test_error_and_note_are_coloured_on_a_terminal(tmp_path: Path) -> None:
+    code, _, screen = tty_run(["show", "nosuchpaper"], 100, stdout_tty=True)
+    assert code == 1
+    assert re.match(r"\x1b\[[0-9;]*merror:\x1b\[0m ", screen), screen
+    code, _, screen = tty_run(["show", "nosuchpaper"], 100, stdout_tty=True, NO_COLOR="1")
+    assert screen.startswith("error: ")
+
+
+def test_error_is_plain_in_a_pipe(piped) -> None:
+    result = piped("show", "nosuchpaper")
+    assert result.stderr.startswith("error: ")
+
+
+def test_an_unknown_colour_is_a_usage_error(piped) -> None:
+    result = piped("show", "--color", "sometimes")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: ") and "sometimes" in result.stderr
