@@ -262,3 +262,109 @@ def test_an_unknown_colour_is_a_usage_error(piped) -> None:
     result = piped("show", "--color", "sometimes")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: ") and "sometimes" in result.stderr
+
+
+# ---------------------------------------------------------------- 3. long names in tables
+
+LONG_KEY = "dblp-conf-nips-vaswanispujgkp17-attent"  # 38 characters, as an import made one
+
+
+@pytest.fixture
+def long_names(write_catalog) -> Path:
+    from conftest import TINY_CATALOG
+
+    text = TINY_CATALOG.replace('key = "smith2020alpha"', f'key = "{LONG_KEY}"')
+    text = text.replace(
+        'name = "Beta Heading"', 'name = "Beta Heading for Estimation with Many Long Words Indeed"'
+    )
+    return write_catalog(text)
+
+
+@pytest.fixture
+def people(monkeypatch):
+    """`litlist ARGS` laid out for a person at `columns`, without colour."""
+    monkeypatch.setattr("litlist.render._controlling_width", lambda: None)
+    runner = CliRunner()
+
+    def invoke(columns: int, *args: str):
+        env = {**QUIET, "COLUMNS": str(columns), "FORCE_COLOR": "1", "NO_COLOR": "1"}
+        result = runner.invoke(app, list(args), env=env, prog_name="litlist")
+        assert result.exit_code == 0, result.stderr
+        return result.stdout
+
+    return invoke
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_a_long_key_is_cut_in_tables_and_whole_elsewhere(people, piped, long_names, columns):
+    from litlist import render
+
+    out = people(columns, "--catalog", str(long_names), "show")
+    header = out.splitlines()[0].split()
+    if columns >= 80:  # the venue keeps its column: the key's is capped
+        assert header == ["year", "venue", "key", "title"]
+    cut = LONG_KEY[: render.KEY_MAX - 1] + "…"
+    assert cut in out and LONG_KEY not in out
+    assert all(len(line) <= columns for line in out.splitlines())
+    found = people(columns, "--catalog", str(long_names), "search", "alpha", "methods")
+    assert cut in found
+    if columns >= 80:
+        assert found.splitlines()[0].split() == ["score", "year", "venue", "key", "title"]
+    # whole in a card, in keys, in JSON and piped
+    assert LONG_KEY in people(columns, "--catalog", str(long_names), "show", "alpha-one")
+    keys = piped("--catalog", str(long_names), "show", "-f", "keys").stdout
+    assert LONG_KEY in keys.split()
+    assert LONG_KEY in piped("--catalog", str(long_names), "show", "-f", "json").stdout
+    assert LONG_KEY in piped("--catalog", str(long_names), "show").stdout
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_a_venue_is_named_by_its_short_label_in_tables(people, piped, shipped, columns) -> None:
+    out = people(columns, "show", "--venue", "Nat. Mach. Intell.", "--full")
+    assert "Nat. Mach. Intell." in out  # a card says it whole
+    rows = [p for p in shipped.papers if p.venue == "Nat. Mach. Intell."]
+    table = people(columns, "show", "--topic", rows[0].topic)
+    if columns >= 80:
+        assert "Nature MI" in table and "Nat. Mach. Intell." not in table
+    # piped records keep the venue's id, what --venue takes
+    assert "\tNat. Mach. Intell.\t" in piped("show", "--topic", rows[0].topic).stdout
+
+
+def test_the_venue_label_rule() -> None:
+    from litlist import render
+    from litlist.model import Catalog, Venue
+
+    venues = [
+        Venue(
+            id="Nat. Mach. Intell.",
+            name="Nature Machine Intelligence",
+            kind="journal",
+            aliases=("Nature MI", "NMI"),
+        ),
+        Venue(id="arXiv", name="arXiv preprint", kind="preprint", aliases=("arxiv.org",)),
+        Venue(id="stanford-university-school", name="Stanford", kind="phdthesis", aliases=()),
+    ]
+    cat = Catalog("x", [], venues, [])
+    assert render.venue_cell(cat, "arXiv") == "arXiv"  # the id when it fits
+    assert render.venue_cell(cat, "Nat. Mach. Intell.") == "Nature MI"  # longest fitting alias
+    assert render.venue_cell(cat, "stanford-university-school") == "stanford-univ…"
+    assert render.venue_cell(cat, None) == "summary post"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_a_wrapped_heading_does_not_read_as_a_second_heading(people, long_names, columns):
+    out = people(columns, "--catalog", str(long_names), "show")
+    heading = "Alpha Methods › Beta Heading for Estimation with Many Long Words Indeed"
+    lines = out.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("Alpha Methods › Beta"))
+    shown = [lines[start]]
+    for line in lines[start + 1 :]:
+        if not line.startswith("  ") or line.strip()[:4].isdigit():
+            break
+        shown.append(line)
+    assert " ".join(s.strip() for s in shown) == heading
+    assert len(shown) == (1 if len(heading) <= columns else len(shown)) and all(
+        len(s) <= columns for s in shown
+    )
+    if len(heading) > columns:
+        assert len(shown) > 1  # wrapped, each further line indented under the first

@@ -173,6 +173,7 @@ Line = list[tuple[str, str]]  # (text, rich style) segments; the style is "" for
 PIPE_WIDTH = 80  # piped output without $COLUMNS: the width `less` and most editors show
 MIN_WIDTH = 40  # narrower than this, lines may overflow rather than become unreadable
 GAP = "  "  # between table columns
+HANG = "  "  # before the second line of a heading that wraps
 
 
 def cells(text: str) -> int:
@@ -235,6 +236,19 @@ def clip(text: str, limit: int, lines: int) -> list[str]:
     while last and cells(last) + 1 > limit:
         last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
     return wrapped[: lines - 1] + [last + "…"]
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` cells, else as much as fits before a `…`."""
+    if cells(text) <= limit:
+        return text
+    out, used = "", 1
+    for char in text:
+        used += cells(char)
+        if used > limit:
+            break
+        out += char
+    return out + "…"
 
 
 def pad(text: str, size: int, right: bool = False) -> str:
@@ -368,7 +382,9 @@ def _grid(columns: list[Column], rows: Sequence[Heading | list], limit: int, hea
         if isinstance(row, Heading):
             if len(out) > int(header):
                 out.append([])
-            out += [[(text, row.style)] for text in wrap(row.text, limit)]
+            # a heading that wraps goes on indented, not as a second heading
+            texts = wrap(row.text, limit - len(HANG))
+            out += [[((HANG if n else "") + t, row.style)] for n, t in enumerate(texts)]
             continue
         if flex is None:
             out.append(_grid_line(columns, shown, sizes, row))
@@ -414,6 +430,28 @@ def matched_text(matched: Sequence[tuple[str, str]]) -> str:
 
 SUMMARY_VENUE = "summary post"  # the venue cell of the list author's own summary posts
 
+# A table's key and venue cells are at most this wide, so that one long name (an imported
+# `dblp-conf-nips-vaswanispujgkp17`, a journal's abbreviation) does not push the venue or
+# the year out of every row. The key column holds every key of the shipped list whole;
+# cards, JSON, keys and piped records always give names whole.
+KEY_MAX = 26
+VENUE_MAX = 14
+
+
+def venue_cell(catalog: Catalog, venue_id: str | None) -> str:
+    """A venue as a table names it: its id if that fits in VENUE_MAX cells, else the longest
+    of its aliases that does (`Nat. Mach. Intell.` is `Nature MI`), else the id cut."""
+    if venue_id is None:
+        return SUMMARY_VENUE
+    if cells(venue_id) <= VENUE_MAX:
+        return venue_id
+    try:
+        aliases = catalog.venue(venue_id).aliases
+    except KeyError:  # a paper shown from a draft's venues, not the catalog's
+        aliases = ()
+    fitting = [a for a in aliases if cells(a) <= VENUE_MAX]
+    return max(fitting, key=cells) if fitting else cut(venue_id, VENUE_MAX)
+
 
 def table(
     catalog: Catalog,
@@ -451,8 +489,8 @@ def table(
             parts.append(("↳ " + matched_text(matched[n]), "dim", 2))
         row: list = [
             str(paper.year or ""),
-            paper.venue or SUMMARY_VENUE,
-            paper.key or paper.id,
+            venue_cell(catalog, paper.venue),
+            cut(paper.key or paper.id, KEY_MAX),
             (paper.title, parts),
         ]
         if scores is not None:
