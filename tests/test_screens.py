@@ -368,3 +368,61 @@ def test_a_wrapped_heading_does_not_read_as_a_second_heading(people, long_names,
     )
     if len(heading) > columns:
         assert len(shown) > 1  # wrapped, each further line indented under the first
+
+
+# ---------------------------------------------------------------- 4. reports that fit
+
+BIB = Path(__file__).parent / "fixtures" / "bib"
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+@pytest.mark.parametrize("bib", ["import20.bib", "hostile.bib"])
+def test_the_import_report_fits_without_breaking_a_word(piped, own_catalog, bib, columns):
+    def report(width: int) -> list[str]:
+        args = ["-c", str(own_catalog), "import", str(BIB / bib), "-t", "peft", "--dry-run"]
+        return piped(*args, COLUMNS=str(width)).stderr.splitlines()
+
+    whole = {
+        line.split()[2]: line.partition("  ")[2].strip()
+        for line in report(1000)
+        if line.startswith("would add: ")
+    }
+    lines = report(columns)
+    assert all(len(line) <= columns for line in lines), lines
+    for line in lines:
+        if line.startswith("would add: "):
+            # one line each: the label, the key, and the title's first words, whole
+            title = whole[line.split()[2]]
+            shown = line.partition("  ")[2].strip()
+            if shown.endswith("…"):
+                assert (title + " ").startswith(shown[:-1] + " "), (shown, title)
+            else:
+                assert shown in ("", title), (shown, title)
+    # the summary last; a note under its entry, indented
+    last = max(n for n, line in enumerate(lines) if not line.startswith(" "))
+    summary = " ".join(line.strip() for line in lines[last:])
+    assert summary.startswith("dry run, nothing written: would add ")
+    assert [line for line in lines if line.startswith("  note: ")] or bib == "import20.bib"
+    # no word broken: every word shown is a word of the report on the widest screen
+    wide = set(" ".join(report(1000)).split())
+    assert set(" ".join(lines).replace("…", "").split()) <= wide
+
+
+def test_the_import_report_is_one_line_a_paper_at_160(piped, own_catalog) -> None:
+    """The report the issue saw break `Tra`/`nsformer` at 160 columns: each paper's line
+    is whole (id and key once), no line longer than the screen."""
+    result = piped(
+        "-c",
+        str(own_catalog),
+        "import",
+        str(BIB / "import20.bib"),
+        "-t",
+        "peft",
+        "--dry-run",
+        COLUMNS="160",
+    )
+    lines = result.stderr.splitlines()
+    adds = [line for line in lines if line.startswith("would add: ")]
+    assert len(adds) == 17
+    assert all("…" not in line and "(key " not in line for line in adds)
+    assert all(len(line) <= 160 for line in lines)

@@ -674,6 +674,53 @@ def venue_cells(row: tuple[str, str, str, int, list[int]]) -> list[str]:
     return [vid, str(n), years_text(years), DOCUMENT_KINDS.get(kind, kind), name]
 
 
+# ---------------------------------------------------------------- reports
+
+
+class Entry(NamedTuple):
+    """One line of a report on many entries (`import`): `label: text`, then `tail` (a
+    title) cut to keep the line to the screen, then the entry's notes under it."""
+
+    label: str
+    text: str
+    tail: str = ""
+    notes: tuple[str, ...] = ()
+
+
+_REPORT_STYLES = {"added": "green", "would add": "green", "failed": "red"}
+
+
+def report(entries: Sequence[Entry], summary: str, limit: int) -> list[Line]:
+    """A report fitted to `limit` cells with no word broken: each entry on its line (its
+    title cut after a whole word with `…`; a long reason goes on, indented), each note
+    indented under its entry, and the summary line last."""
+    out: list[Line] = []
+    # titles line up after the widest `added: key` (within half the screen)
+    heads = [cells(f"{e.label}: {e.text}") for e in entries if e.tail]
+    align = min(max(heads, default=0), limit // 2)
+    for entry in entries:
+        head = f"{entry.label}: {entry.text}"
+        if entry.tail:
+            head = pad(head, align)
+        style = _REPORT_STYLES.get(entry.label, "")
+        room = limit - cells(head) - len(GAP)
+        if entry.tail and room >= 12:  # too little room for a title: the key says which
+            out.append([(head, style), (GAP + clip(entry.tail, room, 1)[0], "")])
+        else:
+            out += _hanging(head, limit, "", style)
+        for note in entry.notes:
+            out += _hanging(f"note: {note}", limit, "  ", "cyan")
+    out += _hanging(summary, limit, "", "bold")
+    return out
+
+
+def _hanging(text: str, limit: int, indent: str, style: str) -> list[Line]:
+    """`text` wrapped after `indent`, its further lines indented two more."""
+    rest = indent + "  "
+    lines = wrap(text, max(limit - len(rest), 20))
+    return [[((rest if n else indent) + line, style)] for n, line in enumerate(lines)]
+
+
 # ---------------------------------------------------------------- messages
 
 

@@ -306,7 +306,7 @@ def import_cmd(
       litlist import refs.bib --topic peft
       litlist import refs.bib --topic cot --dry-run
     """
-    from litlist import editing
+    from litlist import editing, render
     from litlist.sources import bibfile
 
     with reporting():
@@ -314,48 +314,70 @@ def import_cmd(
         where = _target(ctx)
         editing.check_writable(where, writing=not dry_run)
         items, broken = bibfile.read(_read_bib(file))
-        failed = [editing.Failed(place, why) for place, why in broken]
-        skipped: list[editing.Skipped] = []
-        added: list[Paper] = []
-        notes: list[str] = []
+        verb = "would add" if dry_run else "added"
+        # what happened to each entry, in the file's order, with its notes under it
+        entries: list[render.Entry] = []
+        counts = {"added": 0, "present": 0, "failed": 0}
         with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             chosen = (
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
             )
+            added: list[Paper] = []
             for item in items:
                 origin = bibfile.entry_name(item.key)
                 if item.shared:
-                    notes.append(f"{origin}: {item.problem}; not a paper of its own")
+                    entries.append(
+                        render.Entry("note", f"{origin}: {item.problem}; not a paper of its own")
+                    )
                     continue
                 if item.draft is None:
-                    failed.append(editing.Failed(origin, item.problem or "unreadable"))
+                    entries.append(
+                        render.Entry("failed", f"{origin}: {item.problem or 'unreadable'}")
+                    )
+                    counts["failed"] += 1
                     continue
-                notes += item.draft.notes
+                noted = len(planner.notes)
                 found = planner.duplicate(item.draft)
                 if found:
                     existing, why = found
                     if any(paper.id == existing for paper in added):
                         why += ", an entry added from this file"
-                    skipped.append(editing.Skipped(origin, existing, why))
+                    entries.append(
+                        render.Entry("already present", f"{origin} is '{existing}' ({why})")
+                    )
+                    counts["present"] += 1
                     continue
                 try:
                     row = planner.row(item.draft, editing.Options(topic=chosen))
-                    added.append(planner.add(row, origin))
+                    paper = planner.add(row, origin)
                 except editing.EditError as exc:
-                    failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
+                    why = str(exc).removeprefix(origin + ": ")
+                    entries.append(render.Entry("failed", f"{origin}: {why}"))
+                    counts["failed"] += 1
+                    continue
+                added.append(paper)
+                counts["added"] += 1
+                notes = [*item.draft.notes, *planner.notes[noted:]]
+                entries.append(
+                    render.Entry(
+                        verb,
+                        paper.key or paper.id,
+                        paper.title,
+                        # said under the entry: its name need not be said again
+                        tuple(n.removeprefix(f"{origin}: ") for n in notes),
+                    )
+                )
             if not dry_run:
                 held.commit(planner)
-        verb = "would add" if dry_run else "added"
-        for paper in added:
-            _say(f"{verb}: '{paper.id}' (key {paper.key}) {paper.title}")
-        for skip in skipped:
-            _say(f"already present: {skip.origin} is '{skip.existing}' ({skip.why})")
-        for fail in failed:
-            _say(f"failed: {fail.origin}: {fail.why}")
-        for note in [*notes, *planner.notes]:
-            _say(f"note: {note}")
+        entries += [render.Entry("failed", f"{place}: {why}") for place, why in broken]
+        counts["failed"] += len(broken)
         prefix = "dry run, nothing written: " if dry_run else ""
-        _say(f"{prefix}{verb} {len(added)}, already present {len(skipped)}, failed {len(failed)}")
+        summary = (
+            f"{prefix}{verb} {counts['added']}, already present {counts['present']}, "
+            f"failed {counts['failed']}"
+        )
+        render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
+        failed = counts["failed"]
         if failed:
             raise typer.Exit(1)
