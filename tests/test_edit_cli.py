@@ -327,7 +327,7 @@ def test_add_edit_opens_the_editor(run, recorded, own_catalog, tmp_path, monkeyp
 
 
 def test_add_needs_exactly_one_source(run, own_catalog) -> None:
-    assert "one of them" in one_error(run("-c", own_catalog, "add", "--topic", "peft"))
+    assert "one of them" in one_error(run("-c", own_catalog, "add", "--topic", "peft"), 2)
     line = one_error(run("-c", own_catalog, "add", "hello", "--topic", "peft"))
     assert "neither an arXiv id" in line
 
@@ -480,11 +480,11 @@ def test_add_to_a_missing_catalog_says_how_to_start_one(run, recorded, tmp_path)
 
 def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
     both = ["--topic", "peft", "--new-topic", "X"]
-    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
-    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"))
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both), 2)
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib"), 2)
     # --parent with --topic would be ignored without a word
     for command in (["add", "1706.03762"], ["import", BIB / "acl.bib"]):
-        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"))
+        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"), 2)
         assert "--parent goes with --new-topic" in line
 
 

@@ -426,3 +426,69 @@ def test_the_import_report_is_one_line_a_paper_at_160(piped, own_catalog) -> Non
     assert len(adds) == 17
     assert all("…" not in line and "(key " not in line for line in adds)
     assert all(len(line) <= 160 for line in lines)
+
+
+# ---------------------------------------------------------------- 5. usage errors
+
+
+def test_import_mistakes_are_reported_in_the_order_a_user_fixes_them(
+    piped, shipped_catalog, own_catalog, tmp_path
+) -> None:
+    """What was typed (exit 2), then the file, then the catalog: fixing one error never
+    meets an older one. Each step fixes what the previous error named."""
+    missing = str(tmp_path / "nope.bib")
+    bib = str(BIB / "acl.bib")
+    steps = [
+        (["-c", str(shipped_catalog), "import", missing], 2, "--topic"),
+        (["-c", str(shipped_catalog), "import", missing, "-t", "peft"], 1, "nope.bib"),
+        (["-c", str(shipped_catalog), "import", bib, "-t", "peft"], 1, "litlist init"),
+    ]
+    for args, code, named in steps:
+        result = piped(*args)
+        assert result.exit_code == code, (args, result.stderr)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], lines
+    assert piped("-c", str(own_catalog), "import", bib, "-t", "peft").exit_code == 0
+
+
+def test_add_mistakes_are_reported_in_the_order_a_user_fixes_them(
+    piped, shipped_catalog, tmp_path
+) -> None:
+    missing = str(tmp_path / "nope.bib")
+    result = piped("-c", str(shipped_catalog), "add", "--bib", missing)
+    assert result.exit_code == 2 and "--topic" in result.stderr
+    result = piped("-c", str(shipped_catalog), "add", "--bib", missing, "-t", "peft")
+    assert result.exit_code == 1 and "nope.bib" in result.stderr
+    result = piped("-c", str(shipped_catalog), "add", "--bib", str(BIB / "acl.bib"), "-t", "peft")
+    assert result.exit_code == 1 and "litlist init" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["show", "--topic"], "error: --topic needs a value (see `litlist show --help`)"),
+        (["export", "--merge"], "error: --merge needs a value (see `litlist export --help`)"),
+        (["--catalog"], "error: --catalog needs a value (see `litlist --help`)"),
+        (
+            ["show", "--topi", "x"],
+            "error: no option --topi; did you mean `--topic`? (see `litlist show --help`)",
+        ),
+        (["shwo"], "error: no command 'shwo'; did you mean `show`? (see `litlist --help`)"),
+        (["search"], "error: missing QUERY... (see `litlist search --help`)"),
+        (
+            ["show", "-f", "jsn"],
+            "error: --format: 'jsn' is not one of table, json, keys, markdown; did you mean "
+            "json? (see `litlist show --help`)",
+        ),
+        (
+            ["search", "x", "-n", "abc"],
+            "error: --limit: 'abc' is not a number (see `litlist search --help`)",
+        ),
+        (["topics", "extra"], "error: unexpected argument: extra (see `litlist topics --help`)"),
+    ],
+)
+def test_click_s_messages_speak_in_litlist_s_voice(piped, args, expected) -> None:
+    result = piped(*args)
+    assert result.exit_code == 2
+    assert result.stderr == expected + "\n"
+    assert "'litlist" not in result.stderr and "Invalid value" not in result.stderr

@@ -137,12 +137,11 @@ class _Group(TyperGroup):
                 render.error(str(exc))
             sys.exit(ExitCode.USER_ERROR)
         except _ClickException as exc:
-            message = exc.format_message().strip()
-            if not message:  # bare `litlist`: the help was shown, nothing went wrong
+            if not exc.format_message().strip():  # bare `litlist`: help shown, nothing wrong
                 sys.exit(ExitCode.OK)
             ctx = getattr(exc, "ctx", None)
             path = ctx.command_path if ctx is not None else "litlist"
-            render.error(f"{message.replace(chr(10), ' ')} (see '{path} --help')")
+            render.error(f"{usage_message(exc)} (see `{path} --help`)")
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             sys.exit(130)
@@ -159,7 +158,75 @@ class _Group(TyperGroup):
         if command is not None:
             _worded_hints(command)
             _global_options(self, command)
+            _name_the_command(command)
         return command
+
+
+def _name_the_command(command) -> None:
+    """Let a usage error raised while a command's options are parsed ("--topic needs a
+    value") know its command, so it points to `litlist show --help`, not `litlist --help`
+    (click's parser raises some without a context)."""
+    if getattr(command, "_litlist_parse", False):
+        return
+    parse = command.parse_args
+
+    def parse_args(ctx, args):
+        try:
+            return parse(ctx, args)
+        except _UsageError as exc:
+            if getattr(exc, "ctx", None) is None:
+                exc.ctx = ctx
+            raise
+
+    command.parse_args = parse_args
+    command._litlist_parse = True
+
+
+def _quoted(names) -> str:
+    """Names as litlist writes choices: `a`, `b` or `c`."""
+    names = [f"`{n}`" for n in names]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def usage_message(exc) -> str:
+    """Click's own usage messages ("Option '--topic' requires an argument.", "No such
+    command 'shwo'. Did you mean 'show'?") in litlist's voice: lower case, no closing full
+    stop, the option named first, values in 'quotes', names to type in backticks."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    option = param.opts[0] if param is not None and getattr(param, "opts", None) else None
+    text = " ".join(exc.format_message().split()) if kind != "BadParameter" else exc.message
+    if kind == "NoSuchOption":
+        near = getattr(exc, "possibilities", None)
+        hint = f"; did you mean {_quoted(sorted(near))}?" if near else ""
+        return f"no option {exc.option_name}{hint}"
+    if kind == "BadOptionUsage" and "requires an argument" in text:
+        return f"{exc.option_name} needs a value"
+    if kind == "MissingParameter" and param is not None:
+        if param.param_type_name == "argument":
+            return f"missing {param.human_readable_name}"
+        return f"missing {option}"
+    if kind == "BadParameter":
+        found = re.fullmatch(r"'(.*)' is not one of (.*)\.", exc.message, re.S)
+        if found:  # a closed choice (--format, --sort, --color)
+            choices = re.findall(r"'([^']*)'", found[2])
+            near = query.closest(found[1], choices)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            text = f"'{found[1]}' is not one of {', '.join(choices)}{hint}"
+        else:
+            found = re.fullmatch(r"'(.*)' is not a valid (integer|int|float)\.", exc.message)
+            if found:
+                text = f"'{found[1]}' is not a number"
+        hint = option or exc.param_hint
+        return f"{hint}: {text}" if hint else text
+    found = re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean '(.*?)'\?)?", text)
+    if found:
+        return f"no command '{found[1]}'" + (f"; did you mean `{found[2]}`?" if found[2] else "")
+    found = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
+    if found:
+        return f"unexpected argument: {found[1]}"
+    # anything else: click's sentence, in our case and without its full stop
+    return (text[:1].lower() + text[1:]).removesuffix(".")
 
 
 def _global_options(group, command) -> None:

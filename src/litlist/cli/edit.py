@@ -15,7 +15,7 @@ import typer
 
 from litlist import catalog
 from litlist.cli._app import Format, app, output, reporting
-from litlist.errors import InputError
+from litlist.errors import BadOption, InputError
 from litlist.model import Catalog, Paper
 
 if TYPE_CHECKING:
@@ -169,15 +169,12 @@ def _read_bib(source: str) -> str:
 
 def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, what: str) -> None:
     """Exactly one of --topic and --new-topic says where `what`; --parent only with the
-    latter (with --topic it would be ignored without a word)."""
-    from litlist import editing
-
+    latter (with --topic it would be ignored without a word). Usage mistakes (exit 2),
+    checked before any file is read: what a user types is fixed first, then the files."""
     if bool(topic) == bool(new_topic):
-        raise editing.EditError(
-            f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic"
-        )
+        raise BadOption(f"say where {what}: --topic SLUG (see `litlist topics`) or --new-topic")
     if parent is not None and not new_topic:
-        raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
+        raise BadOption("--parent goes with --new-topic (the new topic's parent)")
 
 
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
@@ -225,9 +222,12 @@ def add(
     from litlist.sources import bibfile
 
     with reporting():
+        # in the order a user fixes them: what was typed, then the file given, then the
+        # catalog written to
         if (identifier is None) == (bib is None):
-            raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
+            raise BadOption("give an arXiv id or DOI, or --bib FILE (one of them)")
         _one_topic(topic, new_topic, parent, "the paper goes")
+        entry = _read_bib(bib) if bib is not None else None
         where = _target(ctx)
         editing.check_writable(where)
         options = editing.Options(
@@ -247,8 +247,8 @@ def add(
         else:
             before.new_topic(new_topic or "", parent)
         before.check_options(options)
-        if bib is not None:
-            items, broken = bibfile.read(_read_bib(bib))
+        if entry is not None:
+            items, broken = bibfile.read(entry)
             items = [item for item in items if not item.shared]
             if len(items) != 1 or broken:
                 raise InputError(
@@ -310,10 +310,12 @@ def import_cmd(
     from litlist.sources import bibfile
 
     with reporting():
+        # in the order a user fixes them: what was typed, then the file, then the catalog
         _one_topic(topic, new_topic, parent, "the papers go")
+        text = _read_bib(file)
         where = _target(ctx)
         editing.check_writable(where, writing=not dry_run)
-        items, broken = bibfile.read(_read_bib(file))
+        items, broken = bibfile.read(text)
         verb = "would add" if dry_run else "added"
         # what happened to each entry, in the file's order, with its notes under it
         entries: list[render.Entry] = []
