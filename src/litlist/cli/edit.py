@@ -152,12 +152,15 @@ def _run_editor(text: str) -> str | None:
             pass
 
 
-def _read_bib(source: str) -> str:
+def _read_bib(source: str, what: str = "BibTeX entries") -> str:
     from litlist import fsutil
     from litlist.sources import bibfile
 
     limit = bibfile.MAX_BYTES
     if source == "-":
+        if sys.stdin.isatty():  # waiting on a terminal looks hung: say what is wanted
+            sys.stderr.write(f"paste {what}, then Ctrl-D\n")
+            sys.stderr.flush()
         raw = sys.stdin.buffer.read(limit + 1)  # bytes: decoded as a file's are
     else:
         raw = fsutil.read_user_file(Path(source), limit=limit)
@@ -210,13 +213,16 @@ def add(
     ] = False,
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the paper that would be added; write nothing.")
+    ] = False,
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
     Examples:
       litlist add 1706.03762 -t attention --alias Transformer
       litlist add 10.18653/v1/N19-1423 --topic peft
-      litlist add --bib entry.bib --topic cot
+      litlist add --bib entry.bib --topic cot --dry-run
     """
     from litlist import editing, sources
     from litlist.sources import bibfile
@@ -227,9 +233,9 @@ def add(
         if (identifier is None) == (bib is None):
             raise BadOption("give an arXiv id or DOI, or --bib FILE (one of them)")
         _one_topic(topic, new_topic, parent, "the paper goes")
-        entry = _read_bib(bib) if bib is not None else None
+        entry = _read_bib(bib, "a BibTeX entry") if bib is not None else None
         where = _target(ctx)
-        editing.check_writable(where)
+        editing.check_writable(where, writing=not dry_run)
         options = editing.Options(
             topic=topic or "",
             id=paper_id,
@@ -273,7 +279,7 @@ def add(
                 draft = crossref.fetch(value)
         if draft.year is None:
             raise InputError(f"{draft.origin}: no year")
-        with editing.session(where) as held:
+        with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             if new_topic:
                 options.topic = planner.new_topic(new_topic, parent)
@@ -282,10 +288,13 @@ def add(
             if edit:
                 row = editing.edit_row(row, _run_editor)
             paper = planner.add(row, draft.origin)
-            held.commit(planner)
+            if not dry_run:
+                held.commit(planner)
         for line in [*draft.notes, *planner.notes]:
             _note(line)
-        _say(f"added '{paper.id}' (key {paper.key}) to {where}")
+        # as import says it: the same words, so a dry run reads as what the real one does
+        done = "dry run, nothing written: would add" if dry_run else "added"
+        _say(f"{done} '{paper.id}' (key {paper.key}) to {where}")
         _card(where, planner, [paper])
 
 
