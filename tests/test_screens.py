@@ -8,6 +8,7 @@ what a terminal is cannot be faked with a stream that says `isatty()`.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import struct
@@ -492,3 +493,131 @@ def test_click_s_messages_speak_in_litlist_s_voice(piped, args, expected) -> Non
     assert result.exit_code == 2
     assert result.stderr == expected + "\n"
     assert "'litlist" not in result.stderr and "Invalid value" not in result.stderr
+
+
+# ---------------------------------------------------------------- 6. small ones
+
+
+def test_add_bib_from_a_terminal_says_what_it_waits_for(own_catalog) -> None:
+    """`litlist add --bib -` at a terminal: a prompt on stderr, then the pasted entry."""
+    leader, follower = _terminal(100)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "litlist", "-c", str(own_catalog), "add", "--bib", "-"]
+        + ["-t", "peft", "--dry-run"],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env=_environ(),
+    )
+    os.close(follower)
+    seen = b""
+    while b"Ctrl-D" not in seen:  # the prompt comes before anything is read
+        seen += os.read(leader, 1024)
+    assert b"paste a BibTeX entry, then Ctrl-D" in seen
+    entry = (BIB / "acl.bib").read_bytes().replace(b"\n", b"\r")
+    os.write(leader, entry + b"\r\x04")
+    seen += _drain(leader)
+    os.close(leader)
+    assert proc.wait(timeout=60) == 0, seen.decode()
+    assert b"dry run, nothing written: would add" in seen
+
+
+def test_add_bib_from_a_pipe_has_no_prompt(piped, own_catalog) -> None:
+    entry = (BIB / "acl.bib").read_text(encoding="utf-8")
+    result = CliRunner().invoke(
+        app,
+        ["-c", str(own_catalog), "add", "--bib", "-", "-t", "peft", "--dry-run"],
+        input=entry,
+        env=QUIET,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "Ctrl-D" not in result.stderr
+
+
+def test_add_dry_run_shows_the_paper_and_writes_nothing(piped, own_catalog) -> None:
+    before = own_catalog.read_bytes()
+    result = piped(
+        "-c", str(own_catalog), "add", "--bib", str(BIB / "acl.bib"), "-t", "peft", "--dry-run"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert own_catalog.read_bytes() == before
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("dry run, nothing written: would add '") and str(own_catalog) in last
+    assert result.stdout.startswith("╭")  # the card of what would be added
+    # and the real one adds what the dry run showed
+    done = piped("-c", str(own_catalog), "add", "--bib", str(BIB / "acl.bib"), "-t", "peft")
+    assert done.exit_code == 0 and done.stdout == result.stdout
+    assert own_catalog.read_bytes() != before
+
+
+def test_add_dry_run_on_the_shipped_catalog_still_says_init(piped, shipped_catalog) -> None:
+    result = piped(
+        "-c", str(shipped_catalog), "add", "--bib", str(BIB / "acl.bib"), "-t", "peft", "--dry-run"
+    )
+    assert result.exit_code == 1 and "litlist init" in result.stderr
+
+
+def test_no_match_says_the_filters_and_a_next_step(piped) -> None:
+    result = piped("search", "lora", "--year", "2099")
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr == (
+        "no papers match 'lora' with --year 2099 (without it: `litlist search lora`)\n"
+    )
+    assert piped("search", "lora").stdout  # the next step it gives finds it
+    result = piped("show", "--year", "2030")
+    assert result.stderr == "no papers match --year 2030; the list's papers are from 2019–2024\n"
+    result = piped("show", "--topic", "peft", "--venue", "tmlr")
+    assert result.stderr.startswith("no papers match --topic peft --venue tmlr; `litlist topics`")
+
+
+def test_export_of_everything_says_how_many(piped, shipped) -> None:
+    result = piped("export")
+    papers = sum(1 for p in shipped.papers if p.kind == "paper")
+    assert result.stdout.count("\n@") + result.stdout.startswith("@") == papers
+    assert result.stderr.startswith(f"exported {papers} entries: every paper in the list")
+    assert piped("export", "--topic", "peft").stderr == ""  # chosen: nothing to say
+    assert piped("export", "dpo").stderr == ""
+
+
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_the_matched_line_never_ends_on_a_bare_label(people, columns) -> None:
+    for words in (["attention", "sink"], ["chain", "of", "thought", "models"], ["kojima"]):
+        out = people(columns, "search", *words)
+        for line in out.splitlines():
+            text = line.strip()
+            assert not re.search(r"(^|\s)(\S+:|·|↳)…$", text), (columns, words, line)
+            assert text not in ("·", "↳")
+
+
+def test_clip_drops_a_label_left_without_its_text() -> None:
+    from litlist import render
+
+    text = "↳ title: Attention, Sinks · summary: …a long snippet of the summary here"
+    assert render.clip(text, 30, 1) == ["↳ title: Attention, Sinks…"]
+    text = "↳ title: Models · summary: …thelongwordhere"  # the 2nd line would be the label
+    assert render.clip(text, 18, 2) == ["↳ title: Models…"]
+    # a text that fits is untouched
+    assert render.clip("title: a · b: c", 40, 1) == ["title: a · b: c"]
+
+
+def test_keys_come_in_the_table_s_order_after_an_import(piped, people, own_catalog) -> None:
+    """Papers filed directly under a parent topic (`--topic peft`) are appended to the file
+    but shown under their heading: every format lists them in that order."""
+    done = piped("-c", str(own_catalog), "import", str(BIB / "import20.bib"), "-t", "peft")
+    assert done.exit_code == 0, done.stderr
+    args = ["-c", str(own_catalog), "show", "--topic", "peft"]
+    keys = piped(*args, "-f", "keys").stdout.split()
+    records = [line.split("\t")[0] for line in piped(*args).stdout.splitlines()]
+    table = people(200, *args)
+    at = table.splitlines()[0].index("key")
+    shown = [line[at:].split()[0] for line in table.splitlines()[1:] if line[:4].isdigit()]
+    assert [k for k in records if k in keys] == keys
+    from litlist import render
+
+    records_cut = [render.cut(k, render.KEY_MAX) for k in records]
+    assert shown == [k for k in records_cut if k in shown] and len(shown) >= len(keys)
+    json_keys = [r["key"] for r in json.loads(piped(*args, "-f", "json").stdout) if r["key"]]
+    assert json_keys == keys
+    # and the order was not already the file's: the import put papers before others
+    topics = [line.split("\t")[4] for line in piped(*args).stdout.splitlines()]
+    assert topics == sorted(topics, key=lambda t: (t != "peft", t != "peft/method", t))

@@ -228,14 +228,24 @@ def fold(text: str, limit: int) -> list[str]:
 
 
 def clip(text: str, limit: int, lines: int) -> list[str]:
-    """At most `lines` wrapped lines, the last ending in `…` after a whole word if cut."""
+    """At most `lines` wrapped lines, the last ending in `…` after a whole word if cut; a
+    cut never ends on a label without its text (`· summary:…`) or on a separator."""
     wrapped = fold(text, limit)
     if len(wrapped) <= lines:
         return wrapped
-    last = wrapped[lines - 1]
-    while last and cells(last) + 1 > limit:
-        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-    return wrapped[: lines - 1] + [last + "…"]
+    kept = wrapped[:lines]
+    while kept:
+        last = kept[-1]
+        while last and cells(last) + 1 > limit:  # room for the `…`
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        words = last.split(" ")
+        while words and (words[-1].endswith(":") or words[-1] in ("·", "↳", "")):
+            words.pop()
+        if words:
+            end = " ".join(words)
+            return kept[:-1] + [end if end.endswith("…") else end + "…"]
+        kept.pop()  # nothing but a label: the line before ends the cut
+    return [wrapped[0][: max(limit - 1, 0)] + "…"]
 
 
 def cut(text: str, limit: int) -> str:
