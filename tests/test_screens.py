@@ -172,6 +172,8 @@ def test_a_tab_or_line_break_in_a_field_stays_in_its_field() -> None:
 
 def test_the_readme_pipe_gives_keys(piped) -> None:
     """`litlist show --topic peft | cut -f1`, as the README shows it."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "litlist show --topic peft | cut -f1" in readme
     out = piped("show", "--topic", "peft").stdout
     firsts = [line.split("\t")[0] for line in out.splitlines()]
     keys = piped("show", "--topic", "peft", "-f", "keys").stdout.split()
