@@ -623,3 +623,32 @@ def test_keys_come_in_the_table_s_order_after_an_import(piped, people, own_catal
     # and the order was not already the file's: the import put papers before others
     topics = [line.split("\t")[4] for line in piped(*args).stdout.splitlines()]
     assert topics == sorted(topics, key=lambda t: (t != "peft", t != "peft/method", t))
+
+
+@pytest.mark.parametrize(
+    ("words", "right", "weak"),
+    [
+        ("zero-shot reasoners", "kojima2022large", "wei2022chain"),
+        ("self-rewardng language models", "yuan2024self", "zhang2024llama"),
+    ],
+)
+def test_a_common_word_alone_reads_as_a_weak_match(shipped, words, right, weak) -> None:
+    """A paper holding little of the query (its one common word and a mention) is far below
+    the paper the query describes: scores spread over 0-100 from the evidence floor."""
+    from litlist import query
+
+    hits = {shipped.ids[h.position]: h for h in query.search(shipped, words)}
+    keys = {shipped.ids[h.position]: shipped.columns["key"][h.position] for h in hits.values()}
+    by_key = {keys[i]: h for i, h in hits.items()}
+    assert by_key[right].score >= 90
+    assert by_key[weak].score <= 60  # was 82 and 80: a weak match read as a good one
+    assert by_key[right].score - by_key[weak].score >= 35
+
+
+def test_shown_scores_keep_the_ranking(shipped) -> None:
+    from litlist import query
+
+    assert query.shown_score(100) == 100 and query.shown_score(query.SCORE_FLOOR) == 0
+    for words in ("attention sink", "lroa", "preference optimization without rl", "집단지성"):
+        scores = [h.score for h in query.search(shipped, words, limit=None)]
+        assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)

@@ -564,8 +564,16 @@ def search(
         why = matched[position]
         if isinstance(why, dict):
             why = explain(catalog, position, why)
-        hits.append(Hit(position, score, why))
+        hits.append(Hit(position, shown_score(score), why))
     return hits
+
+
+def shown_score(score: float) -> float:
+    """A score as people read it: 0 for the least evidence `search` lets through (the
+    floor), 100 for a paper named whole. Ranking uses the score itself; this only spreads
+    it over the whole scale, so that a paper holding one common word of the query ("Models")
+    reads as weak next to one holding the query (34 against 76, not 75 against 91)."""
+    return round(max(0.0, min(100.0, 100 * (score - SCORE_FLOOR) / (100 - SCORE_FLOOR))), 1)
 
 
 # ---------------------------------------------------------------- why it matched
