@@ -652,3 +652,12 @@ def test_shown_scores_keep_the_ranking(shipped) -> None:
     for words in ("attention sink", "lroa", "preference optimization without rl", "집단지성"):
         scores = [h.score for h in query.search(shipped, words, limit=None)]
         assert scores == sorted(scores, reverse=True) and all(0 <= s <= 100 for s in scores)
+
+
+def test_notes_are_coloured_on_a_terminal_and_plain_in_a_pipe(own_catalog) -> None:
+    args = ["-c", str(own_catalog), "import", str(BIB / "hostile.bib"), "-t", "peft"]
+    _, _, screen = tty_run([*args, "--dry-run"], 120, stdout_tty=True)
+    assert re.search(r"\x1b\[[0-9;]*m {2}note: ", screen), screen
+    _, _, plain = tty_run([*args, "--dry-run"], 120, stdout_tty=True, NO_COLOR="1")
+    assert "\x1b" not in plain and "\n  note: " in plain
+    assert ESCAPES.sub("", screen) == plain  # colour changes nothing else
