@@ -492,9 +492,13 @@ def test_add_mistakes_are_reported_in_the_order_a_user_fixes_them(
         ),
         (
             ["search", "x", "-n", "abc"],
-            "error: --limit: 'abc' is not a number (see `litlist search --help`)",
+            "error: --limit: 'abc' is not a whole number (see `litlist search --help`)",
         ),
         (["topics", "extra"], "error: unexpected argument: extra (see `litlist topics --help`)"),
+        (
+            ["export", "dpo", "-o", "/"],
+            "error: --output: file '/' is a directory (see `litlist export --help`)",
+        ),
     ],
 )
 def test_click_s_messages_speak_in_litlist_s_voice(piped, args, expected) -> None:

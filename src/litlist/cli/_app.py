@@ -216,7 +216,10 @@ def usage_message(exc) -> str:
         else:
             found = re.fullmatch(r"'(.*)' is not a valid (integer|int|float)\.", exc.message)
             if found:
-                text = f"'{found[1]}' is not a number"
+                whole = found[2] != "float"
+                text = f"'{found[1]}' is not a {'whole ' if whole else ''}number"
+            else:
+                text = _sentence(text)
         hint = option or exc.param_hint
         return f"{hint}: {text}" if hint else text
     found = re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean '(.*?)'\?)?", text)
@@ -225,7 +228,11 @@ def usage_message(exc) -> str:
     found = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
     if found:
         return f"unexpected argument: {found[1]}"
-    # anything else: click's sentence, in our case and without its full stop
+    return _sentence(text)
+
+
+def _sentence(text: str) -> str:
+    """Click's sentence in litlist's case: lower case first, no closing full stop."""
     return (text[:1].lower() + text[1:]).removesuffix(".")
 
 
