@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# Typer reads FORCE_COLOR once, when its help module is first imported: imported here, it
+# reads the environment the suite started with, not that of the test that happened to
+# show help first (tests set FORCE_COLOR to lay tables out for people in CliRunner)
+import typer.rich_utils  # noqa: F401
+
 from litlist import catalog
 from litlist.model import Catalog
 

@@ -33,14 +33,24 @@ JSON_FIELDS = {
 }
 
 
+# The terminal's layout without its colour, though CliRunner's stdout is no terminal:
+# FORCE_COLOR lays tables out for a person, NO_COLOR leaves the colour out. The piped form
+# (one record a line) has tests of its own, run with `PIPED`.
+FOR_PEOPLE = {"FORCE_COLOR": "1", "NO_COLOR": "1"}
+PIPED = {"FORCE_COLOR": None, "CLICOLOR_FORCE": None, "NO_COLOR": None}
+
+
 @pytest.fixture
 def run(monkeypatch):
-    # piped output is laid out at $COLUMNS, else 80 columns: never the developer's $COLUMNS
+    # laid out at $COLUMNS, else 80 columns: never the developer's $COLUMNS or terminal
     monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("litlist.render._controlling_width", lambda: None)
     runner = CliRunner()
 
     def invoke(*args: str, env: dict | None = None):
-        return runner.invoke(app, list(args), env=env, prog_name="litlist")
+        return runner.invoke(
+            app, list(args), env={**FOR_PEOPLE, **(env or {})}, prog_name="litlist"
+        )
 
     return invoke
 
@@ -566,12 +576,12 @@ def test_option_beats_env(run, tiny_catalog: Path, tmp_path: Path) -> None:
             env={"LITLIST_CATALOG": str(tmp_path / "missing.toml")},
         )
     )
-    assert [r["id"] for r in rows] == TINY_IDS
+    assert sorted(r["id"] for r in rows) == sorted(TINY_IDS)
 
 
 def test_env_catalog_is_used(run, tiny_catalog: Path) -> None:
     rows = parse_json(run("show", "-f", "json", env={"LITLIST_CATALOG": str(tiny_catalog)}))
-    assert [r["id"] for r in rows] == TINY_IDS
+    assert sorted(r["id"] for r in rows) == sorted(TINY_IDS)
 
 
 def test_cli_does_not_write_next_to_the_catalog(run, tiny_catalog: Path) -> None:
@@ -690,33 +700,11 @@ def test_no_match_message_of_a_huge_query_is_one_short_line(run) -> None:
 def on_terminal(args: list[str], columns: int, **env: str) -> str:
     """What `litlist ARGS` prints on a pseudo-terminal `columns` wide (no $COLUMNS: the
     width comes from the terminal itself), with line feeds as written."""
-    import fcntl
-    import os
-    import struct
-    import subprocess
-    import sys
-    import termios
+    from test_screens import tty_run
 
-    leader, follower = os.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    environ = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
-    environ.update(TERM="xterm-256color", **env)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "litlist", *args], stdout=follower, stderr=follower, env=environ
-    )
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the program ended and closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(leader)
-    assert proc.wait(timeout=60) == 0
-    return b"".join(chunks).decode().replace("\r\n", "\n")
+    code, _, screen = tty_run(args, columns, stdout_tty=True, **env)
+    assert code == 0
+    return screen
 
 
 ESCAPES = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
@@ -731,9 +719,11 @@ def test_no_color_is_the_terminal_output_without_colour(args: list[str], columns
     plain = on_terminal(args, columns, NO_COLOR="1")
     assert "\x1b[" in coloured and "\x1b" not in plain
     assert ESCAPES.sub("", coloured) == plain
-    # laid out for the terminal's width, and piped the same text at $COLUMNS
+    # laid out for the terminal's width; with colour forced into a pipe the same text at
+    # $COLUMNS (a table piped without it is one record a line: test_screens.py)
     assert max(len(line) for line in plain.splitlines() if " " in line) <= columns
-    piped = CliRunner().invoke(app, args, env={"COLUMNS": str(columns)}, prog_name="litlist")
+    env = {"COLUMNS": str(columns), **FOR_PEOPLE}
+    piped = CliRunner().invoke(app, args, env=env, prog_name="litlist")
     assert piped.stdout == plain
 
 

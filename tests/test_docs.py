@@ -154,13 +154,16 @@ CAPTURE = re.compile(r"<!-- capture: litlist (.*?) -->\n```text\n(.*?)```", re.S
 
 
 def _capture(args: str) -> str:
-    result = CliRunner().invoke(app, args.split(), prog_name="litlist", env={"COLUMNS": "80"})
+    # as an 80-column terminal shows it, without the colour: FORCE_COLOR lays a table out
+    # for a person although CliRunner's stdout is no terminal, NO_COLOR leaves colour out
+    env = {"COLUMNS": "80", "FORCE_COLOR": "1", "NO_COLOR": "1"}
+    result = CliRunner().invoke(app, args.split(), prog_name="litlist", env=env)
     assert result.exit_code == 0, result.stderr
     return result.stdout
 
 
 def test_readme_captures_are_what_litlist_prints() -> None:
-    """The README's text captures of a table and a card, at 80 columns as piped. After a
+    """The README's text captures of a table and a card, at 80 columns. After a
     change to the catalog's text, `LITLIST_UPDATE_CAPTURES=1 pytest tests/test_docs.py`
     rewrites them."""
     text = README.read_text(encoding="utf-8")

@@ -332,7 +332,7 @@ def test_add_edit_opens_the_editor(run, recorded, own_catalog, tmp_path, monkeyp
 
 
 def test_add_needs_exactly_one_source(run, own_catalog) -> None:
-    assert "one of them" in one_error(run("-c", own_catalog, "add", "--topic", "peft"))
+    assert "one of them" in one_error(run("-c", own_catalog, "add", "--topic", "peft"), 2)
     line = one_error(run("-c", own_catalog, "add", "hello", "--topic", "peft"))
     assert "neither an arXiv id" in line
 
@@ -485,11 +485,13 @@ def test_add_to_a_missing_catalog_says_how_to_start_one(run, recorded, tmp_path)
 
 def test_topic_and_new_topic_are_one_or_the_other(run, own_catalog) -> None:
     both = ["--topic", "peft", "--new-topic", "X"]
-    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both))
-    assert "or --new-topic" in one_error(run("-c", own_catalog, "import", BIB / "acl.bib", *both))
+    assert "or --new-topic" in one_error(run("-c", own_catalog, "add", "1706.03762", *both), 2)
+    assert "or --new-topic" in one_error(
+        run("-c", own_catalog, "import", BIB / "acl.bib", *both), 2
+    )
     # --parent with --topic would be ignored without a word
     for command in (["add", "1706.03762"], ["import", BIB / "acl.bib"]):
-        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"))
+        line = one_error(run("-c", own_catalog, *command, "-t", "peft", "--parent", "cot"), 2)
         assert "--parent goes with --new-topic" in line
 
 
@@ -505,6 +507,7 @@ def test_import_of_a_hostile_bib_reports_each_entry_and_still_compiles(
     import bibtexparser
 
     before = own_catalog.read_bytes()
+    monkeypatch.setenv("COLUMNS", "200")  # each line whole (test_screens.py fits it to less)
     result = run("-c", own_catalog, "import", BIB / "hostile.bib", "--topic", "peft")
     assert result.exit_code == 1  # some entries failed
     lines = result.stderr.splitlines()
@@ -515,12 +518,16 @@ def test_import_of_a_hostile_bib_reports_each_entry_and_still_compiles(
         "failed: line 82: entry 'dupfield' has the field title twice",
         "failed: line 83: a second entry 'names2021' (only the first is read)",
         "failed: entry 'inpress': no year",
-        "note: entry 'openai2022alpha': the author list ends in 'others'",
-        "note: entry 'openai2022alpha': year '2022a' read as 2022",
         "note: entry 'DBLP:conf/iclr/2022': a volume other entries inherit from; "
         "not a paper of its own",
     ]:
         assert expected in lines, (expected, lines)
+    # an entry's notes are under it, without its name again
+    at = next(n for n, line in enumerate(lines) if line.startswith("added: openai2022alpha "))
+    assert lines[at + 1 : at + 3] == [
+        "  note: the author list ends in 'others'",
+        "  note: year '2022a' read as 2022",
+    ]
     cat, problems = catalog.check(own_catalog)
     assert problems == [] and cat is not None
     added = added_lines_only(before, own_catalog.read_bytes())

@@ -219,6 +219,7 @@ def test_terminal_output_is_the_plain_text_in_colour(
 
 
 def test_width_from_columns_else_80_when_piped(monkeypatch) -> None:
+    monkeypatch.setattr(render, "_controlling_width", lambda: None)  # the developer's tty
     monkeypatch.setenv("COLUMNS", "123")
     assert render.width(io.StringIO()) == 123
     monkeypatch.setenv("COLUMNS", "10")

@@ -860,10 +860,23 @@ class MergeReport:
     trouble: Trouble = field(default_factory=Trouble)
 
     def lines(self) -> list[str]:
+        """The merge as a user reads it: a paper the .bib has under another key one line
+        each (that key is news), those under the very same key one line together, the
+        count of what was added last."""
+        same = [key for key, existing, _ in self.present if existing == key]
         out = [
             f"{self.path}: already has {key} as '{existing}' ({why}); not added"
             for key, existing, why in self.present
+            if existing != key
         ]
+        if same:
+            shown = ", ".join(same[:5]) + (f" and {len(same) - 5} more" if len(same) > 5 else "")
+            papers = "paper" if len(same) == 1 else "papers"
+            out.insert(
+                0,
+                f"{self.path}: already has {len(same)} {papers} under the same key ({shown}); "
+                "not added",
+            )
         out += [
             f"{self.path}: has {key} as '{existing}' ({why}); added as {key} too, "
             "the key the draft cites (--add-as-cited)"

@@ -182,6 +182,15 @@ def select(
     return list(positions)
 
 
+def in_topic_order(catalog: Catalog, positions: list[int]) -> list[int]:
+    """`positions` as the list's headings order them (a stable sort: within a heading, the
+    file's order). A paper filed later under an earlier heading (by `add` or `import`, which
+    append to the file) is listed under its heading, by every format alike."""
+    order = catalog.topic_order()
+    topics = catalog.columns["topic"]
+    return sorted(positions, key=lambda i: order.get(topics[i], len(order)))
+
+
 def _index(catalog: Catalog) -> ix.SearchIndex:
     if catalog.index is None:
         catalog.index = ix.build(catalog)
@@ -666,8 +675,16 @@ def search(
         why = matched[position]
         if isinstance(why, dict):
             why = explain(catalog, position, why)
-        hits.append(Hit(position, score, why))
+        hits.append(Hit(position, shown_score(score), why))
     return hits
+
+
+def shown_score(score: float) -> float:
+    """A score as people read it: 0 for the least evidence `search` lets through (the
+    floor), 100 for a paper named whole. Ranking uses the score itself; this only spreads
+    it over the whole scale, so that a paper holding one common word of the query ("Models")
+    reads as weak next to one holding the query (34 against 76, not 75 against 91)."""
+    return round(max(0.0, min(100.0, 100 * (score - SCORE_FLOOR) / (100 - SCORE_FLOOR))), 1)
 
 
 # ---------------------------------------------------------------- why it matched

@@ -31,13 +31,56 @@ def printable(text: str) -> str:
     return CONTROL_CHARS.sub("", text)
 
 
-def fancy(stream: TextIO) -> bool:
-    """Colour (drawn with rich): only on a terminal, and never when NO_COLOR is set. Only
-    the colour depends on this: the layout is the same either way."""
-    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
-        return False
+COLOR_CHOICES = ("auto", "always", "never")
+_color = "auto"  # --color, set once per run by the command line
+
+
+def set_color(choice: str) -> None:
+    """What `--color` chose: auto (the environment and the terminal decide), always, never."""
+    global _color
+    _color = choice if choice in COLOR_CHOICES else "auto"
+
+
+def _env_says(name: str) -> bool:
+    """Whether a switch like FORCE_COLOR is on: set, and not to 0 (the clicolor convention)."""
+    value = os.environ.get(name)
+    return value is not None and value.strip() != "0"
+
+
+def _isatty(stream: TextIO | None) -> bool:
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    try:
+        return bool(isatty and isatty())
+    except (OSError, ValueError):  # a closed stream
+        return False
+
+
+def forced() -> bool:
+    """Colour asked for whatever stdout is: `--color always`, or FORCE_COLOR or
+    CLICOLOR_FORCE with `--color auto` (`litlist show --color always | less -R`)."""
+    if _color != "auto":
+        return _color == "always"
+    return _env_says("FORCE_COLOR") or _env_says("CLICOLOR_FORCE")
+
+
+def fancy(stream: TextIO) -> bool:
+    """Colour (drawn with rich): `--color always`; never with `--color never` or NO_COLOR;
+    else where colour is forced or on a terminal that is not `dumb`. Only the colour
+    depends on this: the layout is the same either way."""
+    if _color != "auto":
+        return _color == "always"
+    if "NO_COLOR" in os.environ:
+        return False
+    if forced():
+        return True
+    return os.environ.get("TERM") != "dumb" and _isatty(stream)
+
+
+def for_people(stream: TextIO) -> bool:
+    """Whether tables are laid out for a person (header, columns, wrapped titles) rather than
+    as records, one a line and tab-separated, for grep, sort, cut and fzf (gh's convention):
+    on a terminal, or where colour is forced into a pager. NO_COLOR changes only colour."""
+    return _isatty(stream) or forced()
 
 
 # ---------------------------------------------------------------- machine formats
@@ -131,6 +174,7 @@ Line = list[tuple[str, str]]  # (text, rich style) segments; the style is "" for
 PIPE_WIDTH = 80  # piped output without $COLUMNS: the width `less` and most editors show
 MIN_WIDTH = 40  # narrower than this, lines may overflow rather than become unreadable
 GAP = "  "  # between table columns
+HANG = "  "  # before the second line of a heading that wraps
 
 
 def cells(text: str) -> int:
@@ -185,14 +229,37 @@ def fold(text: str, limit: int) -> list[str]:
 
 
 def clip(text: str, limit: int, lines: int) -> list[str]:
-    """At most `lines` wrapped lines, the last ending in `…` after a whole word if cut."""
+    """At most `lines` wrapped lines, the last ending in `…` after a whole word if cut; a
+    cut never ends on a label without its text (`· summary:…`) or on a separator."""
     wrapped = fold(text, limit)
     if len(wrapped) <= lines:
         return wrapped
-    last = wrapped[lines - 1]
-    while last and cells(last) + 1 > limit:
-        last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
-    return wrapped[: lines - 1] + [last + "…"]
+    kept = wrapped[:lines]
+    while kept:
+        last = kept[-1]
+        while last and cells(last) + 1 > limit:  # room for the `…`
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        words = last.split(" ")
+        while words and (words[-1].endswith(":") or words[-1] in ("·", "↳", "")):
+            words.pop()
+        if words:
+            end = " ".join(words)
+            return kept[:-1] + [end if end.endswith("…") else end + "…"]
+        kept.pop()  # nothing but a label: the line before ends the cut
+    return [wrapped[0][: max(limit - 1, 0)] + "…"]
+
+
+def cut(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` cells, else as much as fits before a `…`."""
+    if cells(text) <= limit:
+        return text
+    out, used = "", 1
+    for char in text:
+        used += cells(char)
+        if used > limit:
+            break
+        out += char
+    return out + "…"
 
 
 def pad(text: str, size: int, right: bool = False) -> str:
@@ -203,17 +270,35 @@ def pad(text: str, size: int, right: bool = False) -> str:
 
 
 def width(stream: TextIO | None = None) -> int:
-    """Columns to fit: $COLUMNS when set, else the terminal's width, else 80 (a pipe)."""
+    """Columns to fit: $COLUMNS when set, else the width of the terminal `stream` (stdout)
+    is, else of the terminal the user sits at (stderr's, or the controlling /dev/tty: in
+    `litlist show --color always | less -R` stdout is a pipe but the window has a width),
+    else 80."""
     env = os.environ.get("COLUMNS", "")
     if env.isdigit() and int(env) > 0:
         return max(MIN_WIDTH, int(env))
-    stream = stream if stream is not None else sys.stdout
+    for candidate in (stream if stream is not None else sys.stdout, sys.stderr):
+        if _isatty(candidate):
+            try:
+                return max(MIN_WIDTH, os.get_terminal_size(candidate.fileno()).columns)
+            except (AttributeError, OSError, ValueError):
+                pass
+    found = _controlling_width()
+    return max(MIN_WIDTH, found) if found else PIPE_WIDTH
+
+
+def _controlling_width() -> int | None:
+    """The width of the process's controlling terminal, if it has one."""
     try:
-        if stream.isatty():
-            return max(MIN_WIDTH, os.get_terminal_size(stream.fileno()).columns)
-    except (AttributeError, OSError, ValueError):
-        pass
-    return PIPE_WIDTH
+        fd = os.open("/dev/tty", os.O_RDONLY | getattr(os, "O_NOCTTY", 0))
+    except OSError:  # no controlling terminal (cron, CI, a daemon), or no /dev/tty at all
+        return None
+    try:
+        return os.get_terminal_size(fd).columns or None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def plain(lines: Sequence[Line]) -> str:
@@ -233,7 +318,7 @@ def write(stream: TextIO, lines: Sequence[Line]) -> None:
         Text.assemble(*((printable(t), style) for t, style in line)) for line in lines
     )
     # the layout already fits the width; rich must neither wrap nor crop it
-    _console(stream).print(text, soft_wrap=True)
+    _console(stream, colour=True).print(text, soft_wrap=True)
 
 
 class Column(NamedTuple):
@@ -308,7 +393,9 @@ def _grid(columns: list[Column], rows: Sequence[Heading | list], limit: int, hea
         if isinstance(row, Heading):
             if len(out) > int(header):
                 out.append([])
-            out += [[(text, row.style)] for text in wrap(row.text, limit)]
+            # a heading that wraps goes on indented, not as a second heading
+            texts = wrap(row.text, limit - len(HANG))
+            out += [[((HANG if n else "") + t, row.style)] for n, t in enumerate(texts)]
             continue
         if flex is None:
             out.append(_grid_line(columns, shown, sizes, row))
@@ -354,6 +441,28 @@ def matched_text(matched: Sequence[tuple[str, str]]) -> str:
 
 SUMMARY_VENUE = "summary post"  # the venue cell of the list author's own summary posts
 
+# A table's key and venue cells are at most this wide, so that one long name (an imported
+# `dblp-conf-nips-vaswanispujgkp17`, a journal's abbreviation) does not push the venue or
+# the year out of every row. The key column holds every key of the shipped list whole;
+# cards, JSON, keys and piped records always give names whole.
+KEY_MAX = 26
+VENUE_MAX = 14
+
+
+def venue_cell(catalog: Catalog, venue_id: str | None) -> str:
+    """A venue as a table names it: its id if that fits in VENUE_MAX cells, else the longest
+    of its aliases that does (`Nat. Mach. Intell.` is `Nature MI`), else the id cut."""
+    if venue_id is None:
+        return SUMMARY_VENUE
+    if cells(venue_id) <= VENUE_MAX:
+        return venue_id
+    try:
+        aliases = catalog.venue(venue_id).aliases
+    except KeyError:  # a paper shown from a draft's venues, not the catalog's
+        aliases = ()
+    fitting = [a for a in aliases if cells(a) <= VENUE_MAX]
+    return max(fitting, key=cells) if fitting else cut(venue_id, VENUE_MAX)
+
 
 def table(
     catalog: Catalog,
@@ -391,14 +500,38 @@ def table(
             parts.append(("↳ " + matched_text(matched[n]), "dim", 2))
         row: list = [
             str(paper.year or ""),
-            paper.venue or SUMMARY_VENUE,
-            paper.key or paper.id,
+            venue_cell(catalog, paper.venue),
+            cut(paper.key or paper.id, KEY_MAX),
             (paper.title, parts),
         ]
         if scores is not None:
             row.insert(0, f"{score:.0f}")
         out.append(row)
     return grid(columns, out, limit)
+
+
+def records(rows: Iterable[Sequence[str]]) -> str:
+    """Rows as text for programs: one a line, fields tab-separated, no header and no
+    wrapping; a tab or line break inside a field (a hostile title) becomes a space."""
+    return "".join(
+        "\t".join(" ".join(printable(field).split()) for field in row) + "\n" for row in rows
+    )
+
+
+def paper_records(papers: Sequence[Paper], scores: Sequence[float] | None = None) -> str:
+    """A table piped: key (or a summary post's id), year, venue, title and topic slug, and
+    the rounded score for search results; each whole (`cut -f1` gives the keys)."""
+    return records(
+        [
+            paper.key or paper.id,
+            str(paper.year or ""),
+            paper.venue or SUMMARY_VENUE,
+            paper.title,
+            paper.topic,
+            *([f"{score:.0f}"] if score is not None else []),
+        ]
+        for paper, score in _rows(papers, scores)
+    )
 
 
 CARD_MAX = 100  # wider cards are hard to read; a wide terminal gets a 100-column card
@@ -580,20 +713,75 @@ def venues(rows: list[tuple[str, str, str, int, list[int]]], limit: int) -> list
         Column("kind", "dim", drop=1),
         Column("full name", flex=True),
     ]
-    body = [
-        # "PhD thesis", not the catalog's "phdthesis"
-        [vid, str(count), years_text(years), DOCUMENT_KINDS.get(kind, kind), name]
-        for vid, name, kind, count, years in rows
-    ]
-    return grid(columns, body, limit)
+    return grid(columns, [venue_cells(row) for row in rows], limit)
+
+
+def venue_cells(row: tuple[str, str, str, int, list[int]]) -> list[str]:
+    """A row of `venues`, as its cells: id, papers, years, kind, full name."""
+    vid, name, kind, n, years = row
+    # "PhD thesis", not the catalog's "phdthesis"
+    return [vid, str(n), years_text(years), DOCUMENT_KINDS.get(kind, kind), name]
+
+
+# ---------------------------------------------------------------- reports
+
+
+class Entry(NamedTuple):
+    """One line of a report on many entries (`import`): `label: text`, then `tail` (a
+    title) cut to keep the line to the screen, then the entry's notes under it."""
+
+    label: str
+    text: str
+    tail: str = ""
+    notes: tuple[str, ...] = ()
+
+
+_REPORT_STYLES = {"added": "green", "would add": "green", "failed": "red"}
+
+
+def report(entries: Sequence[Entry], summary: str, limit: int) -> list[Line]:
+    """A report fitted to `limit` cells with no word broken: each entry on its line (its
+    title cut after a whole word with `…`; a long reason goes on, indented), each note
+    indented under its entry, and the summary line last."""
+    out: list[Line] = []
+    # titles line up after the widest `added: key` (within half the screen)
+    heads = [cells(f"{e.label}: {e.text}") for e in entries if e.tail]
+    align = min(max(heads, default=0), limit // 2)
+    for entry in entries:
+        head = f"{entry.label}: {entry.text}"
+        if entry.tail:
+            head = pad(head, align)
+        style = _REPORT_STYLES.get(entry.label, "")
+        room = limit - cells(head) - len(GAP)
+        if entry.tail and room >= 12:  # too little room for a title: the key says which
+            out.append([(head, style), (GAP + clip(entry.tail, room, 1)[0], "")])
+        else:
+            out += _hanging(head, limit, "", style)
+        for note in entry.notes:
+            out += _hanging(f"note: {note}", limit, "  ", "cyan")
+    out += _hanging(summary, limit, "", "bold")
+    return out
+
+
+def _hanging(text: str, limit: int, indent: str, style: str) -> list[Line]:
+    """`text` wrapped after `indent`, its further lines indented two more."""
+    rest = indent + "  "
+    lines = wrap(text, max(limit - len(rest), 20))
+    return [[((rest if n else indent) + line, style)] for n, line in enumerate(lines)]
 
 
 # ---------------------------------------------------------------- messages
 
 
-def _console(stream: TextIO):
+def _console(stream: TextIO, *, colour: bool = False):
+    """A rich console on `stream`; with `colour`, one that draws colour whatever the stream
+    is (`fancy` decided it should: --color and the environment are read there, once)."""
     from rich.console import Console
 
+    if colour:
+        return Console(
+            file=stream, highlight=False, soft_wrap=False, force_terminal=True, no_color=False
+        )
     return Console(file=stream, highlight=False, soft_wrap=False)
 
 
@@ -606,13 +794,31 @@ def one_line(text: str) -> str:
     return _LINE_BREAKS.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
 
 
+# the label of a message on stderr, coloured as git and cargo colour theirs (SGR codes
+# written directly: a one-line message need not import rich)
+_LABELS = {"error": "1;31", "warning": "1;33", "note": "1;36"}
+
+
+def labelled(label: str, message: str) -> str:
+    """`label: message` as a line for stderr, the label coloured where stderr gets colour."""
+    head = f"{label}:"
+    if fancy(sys.stderr):
+        head = f"\x1b[{_LABELS[label]}m{head}\x1b[0m"
+    return f"{head} {one_line(printable(message))}\n"
+
+
 def error(message: str) -> None:
     """The one line a user mistake gets, on stderr."""
-    sys.stderr.write(f"error: {one_line(printable(message))}\n")
+    sys.stderr.write(labelled("error", message))
 
 
 def warning(message: str) -> None:
-    sys.stderr.write(f"warning: {one_line(printable(message))}\n")
+    sys.stderr.write(labelled("warning", message))
+
+
+def note(message: str) -> None:
+    """Something a user may want to know about what was done (a new venue, a key changed)."""
+    sys.stderr.write(labelled("note", message))
 
 
 class _Bar:
@@ -633,7 +839,8 @@ class _Bar:
 
 
 def progress_factory(stream: TextIO):
-    """Progress bars for long work, drawn only on a terminal; None (no bars) when piped."""
-    if not fancy(stream):
+    """Progress bars for long work, drawn only on a terminal; None (no bars) when piped,
+    even with colour forced (a bar redrawn in a pipe is noise)."""
+    if not (fancy(stream) and _isatty(stream)):
         return None
     return lambda label, total: _Bar(stream, label, total)

@@ -19,7 +19,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperGroup
 
-from litlist import __version__, catalog, render
+from litlist import __version__, catalog, query, render
 from litlist.errors import LitlistError, OutputFailed
 from litlist.model import Catalog, Paper
 
@@ -115,6 +115,7 @@ class _Group(TyperGroup):
     failed standard output (full disk: one `error:` line; closed pipe: quietly) with exit 1."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        render.set_color("auto")  # each run decides anew (tests run many in one process)
         real = sys.stdout
         guarded = sys.stdout = _GuardedOutput(real)
         try:
@@ -136,12 +137,11 @@ class _Group(TyperGroup):
                 render.error(str(exc))
             sys.exit(ExitCode.USER_ERROR)
         except _ClickException as exc:
-            message = exc.format_message().strip()
-            if not message:  # bare `litlist`: the help was shown, nothing went wrong
+            if not exc.format_message().strip():  # bare `litlist`: help shown, nothing wrong
                 sys.exit(ExitCode.OK)
             ctx = getattr(exc, "ctx", None)
             path = ctx.command_path if ctx is not None else "litlist"
-            render.error(f"{message.replace(chr(10), ' ')} (see '{path} --help')")
+            render.error(f"{usage_message(exc)} (see `{path} --help`)")
             sys.exit(ExitCode.USAGE)
         except typer.Abort:
             sys.exit(130)
@@ -157,7 +157,95 @@ class _Group(TyperGroup):
         command = super().get_command(ctx, cmd_name)
         if command is not None:
             _worded_hints(command)
+            _global_options(self, command)
+            _name_the_command(command)
         return command
+
+
+def _name_the_command(command) -> None:
+    """Let a usage error raised while a command's options are parsed ("--topic needs a
+    value") know its command, so it points to `litlist show --help`, not `litlist --help`
+    (click's parser raises some without a context)."""
+    if getattr(command, "_litlist_parse", False):
+        return
+    parse = command.parse_args
+
+    def parse_args(ctx, args):
+        try:
+            return parse(ctx, args)
+        except _UsageError as exc:
+            if getattr(exc, "ctx", None) is None:
+                exc.ctx = ctx
+            raise
+
+    command.parse_args = parse_args
+    command._litlist_parse = True
+
+
+def _quoted(names) -> str:
+    """Names as litlist writes choices: `a`, `b` or `c`."""
+    names = [f"`{n}`" for n in names]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+
+def usage_message(exc) -> str:
+    """Click's own usage messages ("Option '--topic' requires an argument.", "No such
+    command 'shwo'. Did you mean 'show'?") in litlist's voice: lower case, no closing full
+    stop, the option named first, values in 'quotes', names to type in backticks."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    option = param.opts[0] if param is not None and getattr(param, "opts", None) else None
+    text = " ".join(exc.format_message().split()) if kind != "BadParameter" else exc.message
+    if kind == "NoSuchOption":
+        near = getattr(exc, "possibilities", None)
+        hint = f"; did you mean {_quoted(sorted(near))}?" if near else ""
+        return f"no option {exc.option_name}{hint}"
+    if kind == "BadOptionUsage" and "requires an argument" in text:
+        return f"{exc.option_name} needs a value"
+    if kind == "MissingParameter" and param is not None:
+        if param.param_type_name == "argument":
+            return f"missing {param.human_readable_name}"
+        return f"missing {option}"
+    if kind == "BadParameter":
+        found = re.fullmatch(r"'(.*)' is not one of (.*)\.", exc.message, re.S)
+        if found:  # a closed choice (--format, --sort, --color)
+            choices = re.findall(r"'([^']*)'", found[2])
+            near = query.closest(found[1], choices)
+            hint = f"; did you mean {' or '.join(near)}?" if near else ""
+            text = f"'{found[1]}' is not one of {', '.join(choices)}{hint}"
+        else:
+            found = re.fullmatch(r"'(.*)' is not a valid (integer|int|float)\.", exc.message)
+            if found:
+                whole = found[2] != "float"
+                text = f"'{found[1]}' is not a {'whole ' if whole else ''}number"
+            else:
+                text = _sentence(text)
+        hint = option or exc.param_hint
+        return f"{hint}: {text}" if hint else text
+    found = re.fullmatch(r"No such command '(.*?)'\.(?: Did you mean '(.*?)'\?)?", text)
+    if found:
+        return f"no command '{found[1]}'" + (f"; did you mean `{found[2]}`?" if found[2] else "")
+    found = re.fullmatch(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
+    if found:
+        return f"unexpected argument: {found[1]}"
+    return _sentence(text)
+
+
+def _sentence(text: str) -> str:
+    """Click's sentence in litlist's case: lower case first, no closing full stop."""
+    return (text[:1].lower() + text[1:]).removesuffix(".")
+
+
+def _global_options(group, command) -> None:
+    """Give a command the group's `--color`, so that `litlist show --color always` works as
+    `litlist --color always show` does (gh's global flags go anywhere)."""
+    if any(p.name == "color" for p in command.params):
+        return
+    for param in group.params:
+        if param.name == "color":
+            shared = copy.copy(param)
+            shared.expose_value = False  # the command's function takes no `color`
+            command.params.append(shared)
 
 
 app = typer.Typer(
@@ -319,6 +407,31 @@ NamesArg = Annotated[
 ]
 
 
+class Color(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+def _color(value: Color | None) -> None:
+    if value is not None:  # not given: what an earlier --color (or auto) chose stands
+        render.set_color(value.value)
+
+
+ColorOpt = Annotated[
+    Color | None,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        callback=_color,
+        is_eager=True,
+        show_default=False,
+        help="Colour: auto (on a terminal, unless NO_COLOR; FORCE_COLOR forces it), always "
+        "(also into a pipe: `| less -R`, laid out as on the terminal) or never.",
+    ),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"litlist {__version__}\n")
@@ -344,6 +457,7 @@ def main_options(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    color: ColorOpt = None,
 ) -> None:
     """litlist: find, read and cite the papers of a curated LLM reading list (the app's
     `help` above is what `litlist --help` shows)."""
@@ -375,7 +489,13 @@ def output(
     whole: bool = False,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
-    when `grouped`) or cards (with whole abstracts when `whole`)."""
+    when `grouped`) or cards (with whole abstracts when `whole`); into a pipe, a table is one
+    paper a line, tab-separated. Every format lists the papers in the order the table shows
+    them."""
+    if grouped is None:
+        grouped = scores is None
+    if grouped:
+        positions = query.in_topic_order(cat, positions)
     if fmt is Format.keys:
         emit(render.to_keys(cat.columns["key"][i] for i in positions))
         return
@@ -388,6 +508,8 @@ def output(
         emit(render.to_markdown(cat, papers))
     elif not papers:
         sys.stderr.write(render.printable(empty) + "\n")
+    elif not cards and not render.for_people(sys.stdout):
+        emit(render.paper_records(papers, scores))
     else:
         limit = render.width(sys.stdout)
         if cards:

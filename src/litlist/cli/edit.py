@@ -17,7 +17,7 @@ import typer
 
 from litlist import catalog
 from litlist.cli._app import Format, app, output, reporting, say_lock_waits
-from litlist.errors import InputError
+from litlist.errors import BadOption, InputError
 from litlist.model import Catalog, Paper
 
 if TYPE_CHECKING:
@@ -80,6 +80,12 @@ def _say(line: str) -> None:
     sys.stderr.write(render.printable(line) + "\n")
 
 
+def _note(line: str) -> None:
+    from litlist import render
+
+    render.note(line)  # `note:` coloured on a terminal
+
+
 def _target(ctx: typer.Context) -> Path:
     return catalog.locate(ctx.obj.get("catalog"))
 
@@ -133,7 +139,7 @@ def init(
         if in_use == where:
             _say("it is now your default catalog (`litlist check` says which one is in use)")
         elif where == catalog.user_catalog():
-            _say(f"note: {why} ({in_use}) still comes first; unset it to use this one")
+            _note(f"{why} ({in_use}) still comes first; unset it to use this one")
         else:
             _say(f"use it with: litlist --catalog {where} … (or set LITLIST_CATALOG={where})")
         _say(
@@ -183,12 +189,15 @@ def _run_editor(text: str, *, suffix: str = ".toml", outcome: str = "nothing add
             pass
 
 
-def _read_bib(source: str) -> str:
+def _read_bib(source: str, what: str = "BibTeX entries") -> str:
     from litlist import fsutil
     from litlist.sources import bibfile
 
     limit = bibfile.MAX_BYTES
     if source == "-":
+        if sys.stdin.isatty():  # waiting on a terminal looks hung: say what is wanted
+            sys.stderr.write(f"paste {what}, then Ctrl-D\n")
+            sys.stderr.flush()
         raw = sys.stdin.buffer.read(limit + 1)  # bytes: decoded as a file's are
     else:
         raw = fsutil.read_user_file(Path(source), limit=limit)
@@ -200,15 +209,13 @@ def _read_bib(source: str) -> str:
 
 def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, what: str) -> None:
     """At most one of --topic and --new-topic says where `what` (neither: the inbox);
-    --parent only with the latter (with --topic it would be ignored without a word)."""
-    from litlist import editing
-
+    --parent only with the latter (with --topic it would be ignored without a word). Usage
+    mistakes (exit 2), checked before any file is read: what a user types is fixed first,
+    then the files."""
     if topic and new_topic:
-        raise editing.EditError(
-            f"say where {what} once: --topic SLUG or --new-topic HEADING, not both"
-        )
+        raise BadOption(f"say where {what} once: --topic SLUG or --new-topic HEADING, not both")
     if parent is not None and not new_topic:
-        raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
+        raise BadOption("--parent goes with --new-topic (the new topic's parent)")
 
 
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
@@ -245,6 +252,9 @@ def add(
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
     status: StatusOpt = Status.TO_READ,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the paper that would be added; write nothing.")
+    ] = False,
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
@@ -253,17 +263,20 @@ def add(
     Examples:
       litlist add 1706.03762 -t attention --alias Transformer
       litlist add 10.18653/v1/N19-1423 --topic peft
-      litlist add --bib entry.bib --topic cot
+      litlist add --bib entry.bib --topic cot --dry-run
     """
     from litlist import editing, sources
     from litlist.sources import bibfile
 
     with reporting():
+        # in the order a user fixes them: what was typed, then the file given, then the
+        # catalog written to
         if (identifier is None) == (bib is None):
-            raise editing.EditError("give an arXiv id or DOI, or --bib FILE (one of them)")
+            raise BadOption("give an arXiv id or DOI, or --bib FILE (one of them)")
         _one_topic(topic, new_topic, parent, "the paper goes")
+        entry = _read_bib(bib, "a BibTeX entry") if bib is not None else None
         where = _target(ctx)
-        editing.check_writable(where)
+        editing.check_writable(where, writing=not dry_run)
         options = editing.Options(
             topic=topic or "",
             id=paper_id,
@@ -279,8 +292,8 @@ def add(
         before = editing.Planner(catalog.load(where))
         chosen = _topic_of(before, topic, new_topic, parent)
         before.check_options(options)
-        if bib is not None:
-            items, broken = bibfile.read(_read_bib(bib))
+        if entry is not None:
+            items, broken = bibfile.read(entry)
             items = [item for item in items if not item.shared]
             if len(items) != 1 or broken:
                 raise InputError(
@@ -314,16 +327,19 @@ def add(
                 before.row(draft, dataclasses.replace(options, topic=chosen)), _run_editor
             )
         say_lock_waits()
-        with editing.session(where) as held:
+        with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             options.topic = _topic_of(planner, topic, new_topic, parent)
             planner.check_duplicate(draft)
             row = planner.row(draft, options)
             paper = planner.add(edited if edited is not None else row, draft.origin)
-            held.commit(planner)
+            if not dry_run:
+                held.commit(planner)
         for line in [*draft.notes, *planner.notes]:
-            _say(f"note: {line}")
-        _say(f"added '{paper.id}' (key {paper.key}) to {where}, under '{paper.topic}'")
+            _note(line)
+        # as import says it: the same words, so a dry run reads as what the real one does
+        done = "dry run, nothing written: would add" if dry_run else "added"
+        _say(f"{done} '{paper.id}' (key {paper.key}) to {where}, under '{paper.topic}'")
         _card(where, planner, [paper])
 
 
@@ -347,58 +363,82 @@ def import_cmd(
       litlist import refs.bib --topic peft
       litlist import refs.bib --topic cot --dry-run
     """
-    from litlist import editing
+    from litlist import editing, render
     from litlist.sources import bibfile
 
     with reporting():
+        # in the order a user fixes them: what was typed, then the file, then the catalog
         _one_topic(topic, new_topic, parent, "the papers go")
+        text = _read_bib(file)
         where = _target(ctx)
         editing.check_writable(where, writing=not dry_run)
-        items, broken = bibfile.read(_read_bib(file))
-        failed = [editing.Failed(place, why) for place, why in broken]
-        skipped: list[editing.Skipped] = []
-        added: list[Paper] = []
-        notes: list[str] = []
+        items, broken = bibfile.read(text)
+        verb = "would add" if dry_run else "added"
+        # what happened to each entry, in the file's order, with its notes under it
+        entries: list[render.Entry] = []
+        counts = {"added": 0, "present": 0, "failed": 0}
         say_lock_waits()
         with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
             chosen = _topic_of(planner, topic, new_topic, parent)
             reading = _reading(status)
+            added: list[Paper] = []
             for item in items:
                 origin = bibfile.entry_name(item.key)
                 if item.shared:
-                    notes.append(f"{origin}: {item.problem}; not a paper of its own")
+                    entries.append(
+                        render.Entry("note", f"{origin}: {item.problem}; not a paper of its own")
+                    )
                     continue
                 if item.draft is None:
-                    failed.append(editing.Failed(origin, item.problem or "unreadable"))
+                    entries.append(
+                        render.Entry("failed", f"{origin}: {item.problem or 'unreadable'}")
+                    )
+                    counts["failed"] += 1
                     continue
-                notes += item.draft.notes
+                noted = len(planner.notes)
                 found = planner.duplicate(item.draft)
                 if found:
                     existing, why = found
                     if any(paper.id == existing for paper in added):
                         why += ", an entry added from this file"
-                    skipped.append(editing.Skipped(origin, existing, why))
+                    entries.append(
+                        render.Entry("already present", f"{origin} is '{existing}' ({why})")
+                    )
+                    counts["present"] += 1
                     continue
                 try:
                     row = planner.row(item.draft, editing.Options(topic=chosen, **reading))
-                    added.append(planner.add(row, origin))
+                    paper = planner.add(row, origin)
                 except editing.EditError as exc:
-                    failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
+                    why = str(exc).removeprefix(origin + ": ")
+                    entries.append(render.Entry("failed", f"{origin}: {why}"))
+                    counts["failed"] += 1
+                    continue
+                added.append(paper)
+                counts["added"] += 1
+                notes = [*item.draft.notes, *planner.notes[noted:]]
+                entries.append(
+                    render.Entry(
+                        verb,
+                        paper.key or paper.id,
+                        paper.title,
+                        # said under the entry: its name need not be said again
+                        tuple(n.removeprefix(f"{origin}: ") for n in notes),
+                    )
+                )
             if not dry_run:
                 held.commit(planner)
-        verb = "would add" if dry_run else "added"
-        for paper in added:
-            _say(f"{verb}: '{paper.id}' (key {paper.key}) {paper.title}")
-        for skip in skipped:
-            _say(f"already present: {skip.origin} is '{skip.existing}' ({skip.why})")
-        for fail in failed:
-            _say(f"failed: {fail.origin}: {fail.why}")
-        for note in [*notes, *planner.notes]:
-            _say(f"note: {note}")
+        entries += [render.Entry("failed", f"{place}: {why}") for place, why in broken]
+        counts["failed"] += len(broken)
         prefix = "dry run, nothing written: " if dry_run else ""
-        _say(f"{prefix}{verb} {len(added)}, already present {len(skipped)}, failed {len(failed)}")
-        if added and not topic and not new_topic:
+        summary = (
+            f"{prefix}{verb} {counts['added']}, already present {counts['present']}, "
+            f"failed {counts['failed']}"
+        )
+        render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
+        failed = counts["failed"]
+        if counts["added"] and not topic and not new_topic:
             _say(f"in the inbox ('{chosen}'): sort them with litlist move ID... --topic SLUG")
         if failed:
             raise typer.Exit(1)

@@ -172,12 +172,18 @@ def export_cmd(
         text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
         if not biblatex:
             _warn_of(bibtex.pdflatex_trouble(text))
+        entries = f"{len(papers)} {'entry' if len(papers) == 1 else 'entries'}"
         if output is None:
             emit(text)
+            if not (names or cited or topic or venue or year):
+                # nothing chose these: say how many, and how to choose
+                sys.stderr.write(
+                    f"exported {entries}: every paper in the list (name papers, or choose "
+                    "with --topic, --venue, --year or --tex)\n"
+                )
         else:
             bibtex.write_new(output, text, force=force)
-            noun = "entry" if len(papers) == 1 else "entries"
-            sys.stderr.write(render.printable(f"wrote {len(papers)} {noun} to {output}") + "\n")
+            sys.stderr.write(render.printable(f"wrote {entries} to {output}") + "\n")
 
 
 def _warn_of(trouble: "Trouble") -> None:

@@ -106,7 +106,24 @@ def show(
         if sort:
             positions = _sorted(cat, positions, sort)
         cards = full or bool(names) or len(positions) <= 2
-        output(cat, positions, fmt, cards=cards, grouped=sort is None, whole=full)
+        empty = "no papers match"
+        if given := _filters(topic=topic, venue=venue, year=year):
+            empty = f"no papers match {given}{_next_step(cat, year)}"
+        output(cat, positions, fmt, cards=cards, grouped=sort is None, whole=full, empty=empty)
+
+
+def _filters(**values: str | None) -> str:
+    """The filters given, as typed: `--topic peft --year 2030`."""
+    return " ".join(f"--{name} {value}" for name, value in values.items() if value)
+
+
+def _next_step(cat: Catalog, year: str | None) -> str:
+    """What to try after filters matched nothing: for --year, the years the list has; else
+    the commands that list the topics and venues there are."""
+    years = sorted({y for y in cat.columns["year"] if y})
+    if year and years:
+        return f"; the list's papers are from {years[0]}–{years[-1]}"
+    return "; `litlist topics` and `litlist venues` list what there is"
 
 
 def _echo(text: str, limit: int = 80) -> str:
@@ -160,5 +177,10 @@ def search(
             whole=full,
             scores=[h.score for h in hits],
             matched=[h.matched for h in hits],
-            empty=f"no papers match '{_echo(' '.join(words))}'",
+            empty=f"no papers match '{_echo(' '.join(words))}'"
+            + (
+                f" with {given} (without it: `litlist search {_echo(' '.join(words))}`)"
+                if (given := _filters(topic=topic, venue=venue, year=year))
+                else ""
+            ),
         )

@@ -23,6 +23,10 @@ def topics(ctx: typer.Context) -> None:
             if kind == "paper":
                 counts[slug] = counts.get(slug, 0) + 1
         summaries = cat.columns["kind"].count("summary")
+        if not render.for_people(sys.stdout):  # piped: slug, papers, heading a line
+            rows = render.tree_text(cat, counts)
+            emit(render.records([slug, str(n), name] for _, slug, name, n in rows))
+            return
         lines = render.topics(cat, counts, summaries, render.width(sys.stdout))
         render.write(sys.stdout, lines)
 
@@ -49,6 +53,9 @@ def venues(ctx: typer.Context) -> None:
         rows.sort(key=lambda r: (-r[3], r[0]))
         if not rows:  # a header over nothing says less than this
             sys.stderr.write("no papers yet, so no venues\n")
+            return
+        if not render.for_people(sys.stdout):  # piped: the table's columns, a venue a line
+            emit(render.records(render.venue_cells(row) for row in rows))
             return
         render.write(sys.stdout, render.venues(rows, render.width(sys.stdout)))
 
