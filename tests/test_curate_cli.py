@@ -567,3 +567,17 @@ def test_rm_on_a_terminal_shows_and_asks(run, mine, monkeypatch, answer, gone) -
     assert (mine.read_bytes() != before) == gone
     if not gone:
         assert result.stderr.splitlines()[-1] == "nothing removed"
+
+
+def test_a_file_not_written_one_table_per_entry_is_refused(run, tmp_path) -> None:
+    path = tmp_path / "inline.toml"
+    path.write_text(
+        'topic = [{slug = "a", name = "A"}]\n'
+        'venue = [{id = "V", name = "V", kind = "conference"}]\n'
+        '[[paper]]\nid = "x"\nkind = "paper"\nkey = "x2020a"\ntitle = "T"\n'
+        'authors = ["A B"]\nyear = 2020\nvenue = "V"\ntopic = "a"\n'
+    )
+    before = path.read_bytes()
+    line = one_error(run("-c", path, "mark", "x", "read"))
+    assert "one [[topic]], [[venue]] or [[paper]] table per entry" in line and "by hand" in line
+    assert path.read_bytes() == before
