@@ -581,3 +581,16 @@ def test_a_file_not_written_one_table_per_entry_is_refused(run, tmp_path) -> Non
     line = one_error(run("-c", path, "mark", "x", "read"))
     assert "one [[topic]], [[venue]] or [[paper]] table per entry" in line and "by hand" in line
     assert path.read_bytes() == before
+
+
+def test_note_en_in_an_editor_sets_the_english_summary(run, mine, tmp_path, monkeypatch) -> None:
+    body = "t = open(p).read()\nopen(p, 'w').write(t + 'A second\\n  line.\\n')\n"
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    before = mine.read_bytes()
+    result = run("-c", mine, "note", "lora", "--en")
+    ok(result)
+    assert result.stderr == "set the English summary of 'lora'\n"
+    removed, added = only_in(before, mine.read_bytes(), "lora")
+    assert len(removed) == 1 and len(added) == 1
+    assert added[0].endswith(' adaptation. A second line."\n')
+    warm(mine, monkeypatch)
