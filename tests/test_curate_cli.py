@@ -567,3 +567,30 @@ def test_rm_on_a_terminal_shows_and_asks(run, mine, monkeypatch, answer, gone) -
     assert (mine.read_bytes() != before) == gone
     if not gone:
         assert result.stderr.splitlines()[-1] == "nothing removed"
+
+
+def test_a_file_not_written_one_table_per_entry_is_refused(run, tmp_path) -> None:
+    path = tmp_path / "inline.toml"
+    path.write_text(
+        'topic = [{slug = "a", name = "A"}]\n'
+        'venue = [{id = "V", name = "V", kind = "conference"}]\n'
+        '[[paper]]\nid = "x"\nkind = "paper"\nkey = "x2020a"\ntitle = "T"\n'
+        'authors = ["A B"]\nyear = 2020\nvenue = "V"\ntopic = "a"\n'
+    )
+    before = path.read_bytes()
+    line = one_error(run("-c", path, "mark", "x", "read"))
+    assert "one [[topic]], [[venue]] or [[paper]] table per entry" in line and "by hand" in line
+    assert path.read_bytes() == before
+
+
+def test_note_en_in_an_editor_sets_the_english_summary(run, mine, tmp_path, monkeypatch) -> None:
+    body = "t = open(p).read()\nopen(p, 'w').write(t + 'A second\\n  line.\\n')\n"
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    before = mine.read_bytes()
+    result = run("-c", mine, "note", "lora", "--en")
+    ok(result)
+    assert result.stderr == "set the English summary of 'lora'\n"
+    removed, added = only_in(before, mine.read_bytes(), "lora")
+    assert len(removed) == 1 and len(added) == 1
+    assert added[0].endswith(' adaptation. A second line."\n')
+    warm(mine, monkeypatch)

@@ -144,22 +144,10 @@ def note(
         where = _target(ctx)
         editing.check_writable(where)
         paper_id, table = _snapshot(where, args[0])
-        row = parse_table(table)
-        if english:
-            lines = [str(row.get("summary_en", ""))]
-        else:
-            lines = [str(b) for b in row.get("summary", [])]
-        header = (
-            f"{MARK} the {'English summary' if english else 'bullets'} of '{paper_id}', "
-            f"{'one paragraph' if english else 'one a line'}; save and close. Lines starting "
-            f"with '{MARK}' are dropped.\n"
-        )
-        shown = header + "".join(line + "\n" for line in lines if line)
+        shown, current = curate.notes_text(parse_table(table), paper_id, english=english, mark=MARK)
         edited = _run_editor(shown, suffix=".txt", outcome="nothing changed")
-        bullets = [b for b in _strip_marks(edited).splitlines() if b.strip()]
-        if english:
-            bullets = [" ".join(" ".join(bullets).split())]
-        if [" ".join(b.split()) for b in bullets if b.strip()] == [x for x in lines if x]:
+        bullets = curate.notes_read(_strip_marks(edited), english=english)
+        if bullets == current:
             _say(f"the notes of '{paper_id}' were not changed; nothing written")
             return
         with editing.session(where) as held:

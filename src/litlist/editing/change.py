@@ -206,7 +206,13 @@ class Change:
         except UnicodeDecodeError:  # pragma: no cover - the catalog loaded, so it is UTF-8
             raise EditError(f"{self.held.path}: not UTF-8 text") from None
         blocks = _blocks(self.text)
-        Layout(self.text, self.held.catalog, self.held.path, blocks)  # one table per entry
+        try:
+            Layout(self.text, self.held.catalog, self.held.path, blocks)  # one table per entry
+        except EditError:
+            raise EditError(
+                f"{self.held.path}: not laid out as one [[topic]], [[venue]] or [[paper]] table "
+                "per entry; litlist changes only such files (change this one by hand)"
+            ) from None
         self.places = regions(self.text, blocks)
         self.newline = _newline(self.text)
         cols = self.held.catalog.columns

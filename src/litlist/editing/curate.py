@@ -74,6 +74,30 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
     return f"added {what} {names(ids)}"
 
 
+def notes_text(row: dict, paper_id: str, *, english: bool, mark: str) -> tuple[str, list[str]]:
+    """What an editor shows of a paper's notes (its bullets one a line, or its English
+    summary), under a first line starting with `mark`; and the notes as they are now."""
+    if english:
+        current = [" ".join(str(row.get("summary_en", "")).split())]
+    else:
+        current = [" ".join(str(b).split()) for b in row.get("summary", [])]
+    current = [line for line in current if line]
+    what = "English summary" if english else "bullets"
+    header = (
+        f"{mark} the {what} of '{paper_id}', {'one paragraph' if english else 'one a line'}; "
+        f"save and close. Lines starting with '{mark}' are dropped.\n"
+    )
+    return header + "".join(line + "\n" for line in current), current
+
+
+def notes_read(text: str, *, english: bool) -> list[str]:
+    """The notes an edited text holds: one bullet a non-blank line, spaces collapsed (with
+    `english`, the whole text as one paragraph)."""
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    return [" ".join(lines)] if english and lines else lines
+
+
 def set_notes(change: Change, position: int, bullets: list[str], *, english: bool) -> str:
     """Make the paper's bullets (or, with `english`, its English summary) `bullets`."""
     bullets = [clean_text(b, "bullet") for b in bullets if b.strip()]
