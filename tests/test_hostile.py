@@ -535,9 +535,9 @@ def test_a_hard_link_to_the_shipped_catalog_is_the_shipped_catalog(tmp_path, mon
     copy.write_text(TINY_CATALOG, encoding="utf-8")
     assert catalog.is_shipped(link) and catalog.is_shipped(ship)
     assert not catalog.is_shipped(copy)
-    result = CliRunner().invoke(
-        app, ["--catalog", str(link), "import", "/dev/null", "--topic", "alpha"]
-    )
+    bib = tmp_path / "one.bib"
+    bib.write_text("@misc{k, title={T}, author={Doe, Jane}, year=2020, url={https://x.org/}}\n")
+    result = CliRunner().invoke(app, ["--catalog", str(link), "import", str(bib), "-t", "alpha"])
     assert result.exit_code == 1 and "shipped with litlist" in result.stderr
     assert ship.read_text(encoding="utf-8") == TINY_CATALOG
 
