@@ -688,13 +688,20 @@ def _value(body: str, pos: int, strings: dict[str, str], budget: Budget) -> tupl
         pos += 1
 
 
+def month_macros() -> dict[str, str]:
+    """BibTeX's predefined month macros (jan ... dec), each standing for its own name: the
+    names a .bib's @strings start from."""
+    return dict(zip(_MONTHS, _MONTHS, strict=True))
+
+
 def resolve_value(raw: str, strings: dict[str, str], budget: Budget) -> str:
     """A field value as a .bib writes it (pieces in braces or quotes, numbers, @string names
     and month macros, joined by #) as the text it stands for; an unknown name stands for
-    nothing, as in BibTeX. `strings` maps lower-case @string names to their text; `budget`
-    is shared by all the values of one file."""
-    months = dict(zip(_MONTHS, _MONTHS, strict=True))
-    return _value(raw, 0, {**months, **strings}, budget)[0]
+    nothing, as in BibTeX. `strings` maps lower-case @string names (the month macros among
+    them: see `month_macros`) to their text and is only read, never copied: copying it for
+    every value made a file of many @strings quadratic. `budget` is shared by all the
+    values of one file."""
+    return _value(raw, 0, strings, budget)[0]
 
 
 def _fields(

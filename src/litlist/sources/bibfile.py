@@ -105,7 +105,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     import bibtexparser
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
-    from litlist.bibtex import Budget, resolve_value
+    from litlist.bibtex import Budget, month_macros, resolve_value
 
     text = text.removeprefix("\ufeff")
     # bibtexparser logs each unreadable block; we report them ourselves, one line each
@@ -118,7 +118,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
         library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         logger.setLevel(level)
-    strings: dict[str, str] = {}
+    strings = _new_macros(month_macros())
     budget = Budget(text)
     for block in library.strings:
         strings[block.key.lower()] = resolve_value(str(block.value), strings, budget)
@@ -171,6 +171,12 @@ _INHERITED = frozenset(
     "booktitle journal journaltitle year date month publisher address location editor "
     "series volume organization".split()
 )
+
+
+def _new_macros(months: dict[str, str]) -> dict[str, str]:
+    """The table of @string names one file's values are resolved with (a test counts the
+    lookups in it to show that reading stays linear in the number of @strings)."""
+    return months
 
 
 def _name(key: str) -> str:
