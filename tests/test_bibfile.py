@@ -237,3 +237,12 @@ def test_a_crossref_child_inherits_author_and_editor():
         {"chapter": "1.2"},
     )
     assert items["chap"].draft and items["chap"].draft.entry_type == "incollection"
+
+
+def test_a_titles_laid_out_math_is_kept_as_latex():
+    # "$\pi_n(S^n)$" was decoded to "π_n(S^n)" and exported with its _ and ^ escaped
+    draft = _repro_draft("math-title.bib", "LicataB")
+    assert draft.title == "$\\pi_n(S^n)$ in Homotopy Type Theory"
+    assert _draft("@misc{a, title={On $\\alpha$-divergences}, author={X Y}, year=2020}").title == (
+        "On α-divergences"
+    )

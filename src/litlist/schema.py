@@ -257,8 +257,15 @@ class PaperModel(_Strict):
 
     @model_validator(mode="after")
     def _paper_needs_authors(self) -> PaperModel:
-        # an edited volume (@collection, @proceedings) has editors and no author
-        if self.kind == "paper" and not self.authors and not self.editors:
+        # an edited volume (@collection, @proceedings) has editors and no author; a user's
+        # own entry (one with its BibTeX type) needs what BibTeX needs of its type, which
+        # `sources.bibfile` checks: a @manual or @booklet may have neither
+        if (
+            self.kind == "paper"
+            and not self.authors
+            and not self.editors
+            and self.entry_type is None
+        ):
             error = PydanticCustomError(
                 "value_error", "a paper needs at least one author (or, edited, an editor)"
             )

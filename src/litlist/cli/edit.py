@@ -323,7 +323,8 @@ def import_cmd(
                     notes.append(f"{origin}: {item.problem}; not a paper of its own")
                     continue
                 if item.draft is None:
-                    failed.append(editing.Failed(origin, item.problem or "unreadable"))
+                    place = f"{file}:{item.line}: {origin}"  # to find it in the file
+                    failed.append(editing.Failed(place, item.problem or "unreadable"))
                     continue
                 notes += item.draft.notes
                 found = planner.duplicate(item.draft)

@@ -77,6 +77,7 @@ class Item:
     draft: Draft | None
     problem: str | None = None
     shared: bool = False
+    line: int = 0  # where the entry starts in its file (1 = the first line)
 
 
 # Entry types that hold what other entries inherit (crossref, xdata), not a paper.
@@ -155,11 +156,13 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     items = []
     for entry, values in entries:
         item = _item(entry, values, decode)
-        shared = entry.entry_type.casefold() == "xdata" or (
-            entry.key.casefold() in parents and entry.entry_type.casefold() in _SHARED_TYPES
-        )
+        kind = entry.entry_type.casefold()
+        if kind == "set":  # biblatex's: other entries, cited as one
+            item = Item(entry.key, None, "a set of other entries", shared=True)
+        shared = kind == "xdata" or (entry.key.casefold() in parents and kind in _SHARED_TYPES)
         if shared and item.draft is None:
             item = Item(entry.key, None, "a volume other entries inherit from", shared=True)
+        item.line = (entry.start_line or 0) + 1
         items.append(item)
     broken = []
     for failed in library.failed_blocks:
@@ -403,6 +406,10 @@ def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | N
 _SORT_MACRO = re.compile(r"\\[A-Za-z]+\s*\{[^{}]*\}")
 
 
+_ONE_MONTH = re.compile(
+    r"(?:0?[1-9]|1[0-2]|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)",
+    re.IGNORECASE,
+)
 _MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MONTH_FULL = {
     name[:3]: name
@@ -464,6 +471,13 @@ _COLUMN_FIELDS = frozenset(
     "location eprint archiveprefix eprinttype primaryclass eprintclass abstract keywords "
     "crossref xdata".split()
 )
+# Entry types BibTeX and biblatex require an author (or, for a book, an editor) of; a
+# @manual, @booklet, @misc, @online or @proceedings may name neither.
+_NEEDS_PEOPLE = frozenset(
+    "article inproceedings conference incollection inbook bookinbook suppbook book mvbook "
+    "collection mvcollection phdthesis mastersthesis thesis techreport report unpublished "
+    "patent".split()
+)
 # Entry types whose venue is a journal, and those whose venue is the book or proceedings
 # they are part of (booktitle); a thesis's venue is its school, a report's its institution.
 _JOURNAL_TYPES = frozenset("article periodical suppperiodical".split())
@@ -493,17 +507,35 @@ def _venue(kind: str, values: dict[str, str], decode: Callable[[str], str]) -> t
     return _other_venue(values, decode)
 
 
+# Math whose printed text would lose its layout (a sub- or superscript, a group): kept as
+# LaTeX in a title, which the export writes back as math ($\pi_n(S^n)$ was π_n(S^n)).
+_LAID_OUT_MATH = re.compile(r"\$[^$]*[_^{][^$]*\$")
+
+
+def _title(value: str, decode: Callable[[str], str]) -> str:
+    """A title as the text it prints, its laid-out math kept as written."""
+    kept = _LAID_OUT_MATH.findall(value)
+    if not kept:
+        return decode(value)
+    # each formula stands aside as a word of letters the decoder leaves alone
+    text = decode(_LAID_OUT_MATH.sub(lambda m: f"QQMATH{len(kept)}QQ", value))
+    found = iter(kept)
+    text = re.sub(r"QQMATH\d+QQ", lambda m: next(found), text)
+    return text
+
+
 def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
-    title = decode(values.get("title", ""))
+    title = _title(values.get("title", ""), decode)
     if not title:
         return Item(entry.key, None, "no title")
     authors, cut = _people(values.get("author", ""), decode)
     editors, _ = _people(values.get("editor", ""), decode)
-    if not authors and not editors:
+    kind = entry.entry_type.casefold()
+    # biblatex's `usetranslator` cites a translation by its translators
+    if not (authors or editors or values.get("translator")) and kind in _NEEDS_PEOPLE:
         return Item(entry.key, None, "no authors (nor editors)")
     year, year_note = _year(values, decode)
     arxiv = _arxiv_of(values)
-    kind = entry.entry_type.casefold()
     # a report, a thesis, a book, a blog post: who put it out is the venue, of a kind
     # that says what the work is (see model.DOCUMENT_KINDS)
     venue, venue_field = _venue(kind, values, decode)
@@ -533,6 +565,9 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
         venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
+    pages = re.sub(r"\s*-+\s*", "-", pages)
+    if pages and not _PAGES.match(pages):
+        pages = ""  # a list of ranges ("431-456, 791-823"): kept as written, in `extra`
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
     booktitle = ""
     if venue_field == "booktitle" and kind not in _JOURNAL_TYPES:
@@ -545,6 +580,10 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         or (venue_field in ("school", "institution") and kind in _SCHOOL_TYPES)
     )
     consumed = _COLUMN_FIELDS | ({venue_field} if writes_back else set())
+    if values.get("pages") and not pages:
+        consumed -= {"pages"}
+    if values.get("month") and not _ONE_MONTH.fullmatch(values["month"].strip()):
+        consumed -= {"month"}  # "nov, dec", "23--29 Jul": kept as written too
     if _YEAR_MONTH.fullmatch(values.get("date", "")):
         consumed |= {"date"}
     draft = Draft(
@@ -557,7 +596,7 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         workshop=booktitle if booktitle and venue_kind == "workshop" else None,
         volume=decode(values["volume"]) if values.get("volume") else None,
         number=decode(values["number"]) if values.get("number") else None,
-        pages=re.sub(r"\s*-+\s*", "-", pages) or None,
+        pages=pages or None,
         publisher=decode(values["publisher"]) if values.get("publisher") else None,
         arxiv=arxiv,
         arxiv_class=arxiv_class.strip() or None,
@@ -587,6 +626,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     return draft_item(entry.key, draft)
 
 
+# a page or a range of them, as the catalog keeps pages (schema.PAGES_RE)
+_PAGES = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:.]*(-[0-9A-Za-z][0-9A-Za-z:.]*)?$")
 # a field name the catalog can keep (schema.FIELD_NAME_RE; names were read lower case)
 _EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
 
