@@ -246,3 +246,51 @@ def test_a_titles_laid_out_math_is_kept_as_latex():
     assert _draft("@misc{a, title={On $\\alpha$-divergences}, author={X Y}, year=2020}").title == (
         "On α-divergences"
     )
+
+
+def _parts(name: str) -> tuple[str, ...]:
+    """(first, von, last, jr) as BibTeX reads a name, LaTeX decoded."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    from litlist.sources import latex_text
+
+    parts = parse_single_name_into_parts(name)
+    return tuple(latex_text(" ".join(p)) for p in (parts.first, parts.von, parts.last, parts.jr))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Matthews, Alexander G de G",
+        "Santos, Cicero Nogueira dos",
+        "Ludwig van Beethoven",
+        "van Beethoven, Ludwig",
+        "Del Maestro, Adrian",
+        "Adrian Del Maestro",
+        "Jean de La Fontaine",
+        "King, Jr., Martin Luther",
+        "Charles Louis Xavier Joseph de la Vall{\\'e}e Poussin",
+        "{\\'E}mile Zola",
+        "Brinch Hansen, Per",
+        "Zeyuan Allen{-}Zhu",
+    ],
+)
+def test_a_name_is_exported_as_bibtex_read_it(name):
+    from litlist.bibtex import bibtex_name
+
+    [stored], _ = bibfile._people(name, bibfile.latex_text)
+    assert _parts(bibtex_name(stored)) == _parts(name), stored
+
+
+def test_an_extended_name_is_exported_with_its_parts():
+    from litlist.bibtex import bibtex_name
+
+    [stored], _ = bibfile._people(
+        "family=Oord, given=Aaron, prefix=van den, useprefix=true", bibfile.latex_text
+    )
+    assert _parts(bibtex_name(stored)) == ("Aaron", "van den", "Oord", "")
+
+
+def test_a_misc_known_only_by_its_doi_is_read():
+    draft = _draft("@misc{d, title={Data}, author={X Y}, year=2021, doi={10.5281/zenodo.1234}}")
+    assert (draft.doi, draft.venue, draft.entry_type) == ("10.5281/zenodo.1234", "Misc", "misc")
