@@ -355,7 +355,7 @@ def test_import_reports_failures_and_writes_the_rest(run, own_catalog, tmp_path)
     )
     result = run("-c", own_catalog, "import", bib, "--topic", "rlhf")
     assert result.exit_code == 1
-    assert "failed: entry 'notitle': no title" in result.stderr
+    assert f"failed: {bib}:11: entry 'notitle': no title" in result.stderr
     assert result.stderr.splitlines()[-1] == "added 1, already present 0, failed 1"
     assert catalog.check(own_catalog)[0].keys[-1] == "rafailov2023indirect"
 
