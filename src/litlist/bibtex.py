@@ -532,7 +532,9 @@ def _own_entry(
         fields.append(("year", str(pub.year)))
     if style.biblatex:
         extra.pop("month", None)  # biblatex's month is one number: the date has it
-    if paper.arxiv:
+    # the arXiv id as eprint, unless a field the source wrote says it already ("journal =
+    # {arXiv preprint arXiv:1412.6980}"), which styles that print eprint would repeat
+    if paper.arxiv and not any(paper.arxiv in value for value in extra.values()):
         if style.biblatex:
             fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
             if paper.arxiv_class:
@@ -543,7 +545,8 @@ def _own_entry(
                 fields.append(("primaryClass", paper.arxiv_class))
     if pub.doi:
         fields.append(("doi", pub.doi))
-    if pub.url:
+    # likewise a URL read from a field kept as written (howpublished = {\url{...}})
+    if pub.url and not any(pub.url in value for value in extra.values()):
         fields.append(("url", pub.url))
     if paper.urldate:
         fields.append(("urldate", paper.urldate))

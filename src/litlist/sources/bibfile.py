@@ -160,7 +160,8 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
         if kind == "set":  # biblatex's: other entries, cited as one
             item = Item(entry.key, None, "a set of other entries", shared=True)
         shared = kind == "xdata" or (entry.key.casefold() in parents and kind in _SHARED_TYPES)
-        if shared and item.draft is None:
+        # a volume others inherit from is a paper of its own only when it names people
+        if shared and (item.draft is None or not (item.draft.authors or item.draft.editors)):
             item = Item(entry.key, None, "a volume other entries inherit from", shared=True)
         item.line = (entry.start_line or 0) + 1
         items.append(item)
