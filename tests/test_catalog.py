@@ -100,8 +100,8 @@ BROKEN_PAPERS = [
         "titel",
         "unknown field",
     ),
-    ("year too early", "year = 2022", "year = 1822", "beta-two", "year", "1900"),
-    ("year too late", "year = 2022", "year = 2202", "beta-two", "year", "2100"),
+    ("year too early", "year = 2022", "year = 999", "beta-two", "year", "1000"),
+    ("year too late", "year = 2022", "year = 2202", "beta-two", "year", "less than or equal"),
     ("year as text", "year = 2022", 'year = "2022"', "beta-two", "year", "integer"),
     (
         "malformed arXiv id",

@@ -542,14 +542,14 @@ def test_add_without_a_topic_goes_to_the_inbox(run, mine, tmp_path) -> None:
     entry = tmp_path / "one.bib"
     entry.write_text(
         "@inproceedings{DBLP:conf/nips/VaswaniSPUJGKP17,\n  title={Attention is All you Need},\n"
-        "  author={Vaswani, Ashish and Shazeer, Noam},\n  booktitle={NeurIPS},\n  year={2099}\n}\n"
+        "  author={Vaswani, Ashish and Shazeer, Noam},\n  booktitle={NeurIPS},\n  year={2017}\n}\n"
     )
     before = mine.read_bytes()
     result = run("-c", mine, "add", "--bib", entry, "--status", "reading")
     ok(result)
     assert "under 'inbox'" in result.stderr
     added = changes(before, mine.read_bytes())[1]
-    assert 'id = "vaswani2099attention"\n' in added
+    assert 'id = "vaswani2017attention"\n' in added
     assert 'key = "DBLP:conf/nips/VaswaniSPUJGKP17"\n' in added
     assert 'status = "reading"\n' in added and f'added = "{TODAY}"\n' in added
     assert 'topic = "inbox"\n' in added and 'slug = "inbox"\n' in added

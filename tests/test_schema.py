@@ -76,7 +76,7 @@ def test_paper_model_keeps_non_ascii_authors_as_written() -> None:
     ("change", "field"),
     [
         ({"titel": "Alpha"}, "titel"),  # a typo is an error, not silently ignored
-        ({"year": 1820}, "year"),
+        ({"year": 999}, "year"),
         ({"year": 2300}, "year"),
         ({"year": "2020"}, "year"),  # TOML has integers: a string year is a mistake
         ({"year": 2020.0}, "year"),
@@ -254,7 +254,7 @@ def test_validate_cross_paper_rules_name_paper_and_field(change, field, words) -
 
 
 def test_validate_reports_every_problem_not_just_the_first() -> None:
-    document = _with_second(topic="gamma", venue="ICML", year=1066)
+    document = _with_second(topic="gamma", venue="ICML", year=999)
     document["paper"][0]["arxiv"] = "bad"
     problems = _problems(document)
     got = {(p.paper, p.field) for p in problems}
@@ -508,3 +508,30 @@ def test_an_organisation_in_a_later_version_and_as_editor_is_accepted() -> None:
     assert [p.message for p in _problems(document)] == []
     bad = _with_second(published=dict(published, editors=["{A}CL"]))
     assert "brace" in _one(_problems(bad)).message
+
+
+@pytest.mark.parametrize(
+    "author", [", Daniel M. Ziegler", "Ziegler, ", "Ziegler, , Daniel", "A, B, C, D"]
+)
+def test_an_author_that_bibtex_would_not_read_as_one_name_is_rejected(author: str) -> None:
+    # #18 item 21: ", Daniel M. Ziegler" was exported as `author = {, ...}`: bibtex stopped
+    # with an error and biber crashed
+    problem = _one(_problems(_with_second(authors=["Jürgen Müller", author])))
+    assert (problem.paper, problem.field) == ("beta-two", "authors")
+    assert "is not one name" in problem.message
+
+
+@pytest.mark.parametrize("author", ["Ziegler, Daniel M.", "King, Jr., Martin Luther"])
+def test_an_author_with_one_or_two_commas_is_accepted(author: str) -> None:
+    assert _problems(_with_second(authors=[author])) == []
+
+
+def test_any_year_of_print_is_accepted_and_an_edited_volume_needs_no_author() -> None:
+    # #15: Gauss's Theoria motus (1809) was refused; so was an edited volume
+    assert _problems(_with_second(year=1809)) == []
+    assert _problems(_with_second(authors=[], editors=["Dilip Parameshwar Gaonkar"])) == []
+    [problem] = _problems(_with_second(authors=[]))
+    assert (problem.field, problem.message[:36]) == (
+        "authors",
+        "a paper needs at least one author (o",
+    )

@@ -115,8 +115,14 @@ def encode(text: str, *, ascii_accents: bool = True) -> str:
     # pylatexenc only touches non-ASCII characters, so our escapes survive
     escaped = _ENCODER.unicode_to_latex(unicodedata.normalize("NFC", escaped))
     if not escaped.isascii():
+        # a letter with accents no precomposed character has ("P̄": P and a combining
+        # macron) goes whole; any other character one by one
+        escaped = _LETTER_MARKS.sub(lambda m: _stacked_accents(m.group()), escaped)
         escaped = "".join(c if c.isascii() else _stacked_accents(c) for c in escaped)
     return escaped
+
+
+_LETTER_MARKS = re.compile("[A-Za-z][\u0300-\u036f]+")
 
 
 # Greek and Coptic, arrows, mathematical operators
@@ -330,16 +336,23 @@ def version_of(paper: Paper, style: Style) -> Publication:
     return listed
 
 
-def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
-    """One bibtexparser Entry for `paper`, with fields in the order people write them."""
+def entry_for(
+    paper: Paper, catalog: Catalog, style: Style = Style(), dropped: Dropped | None = None
+) -> Entry:
+    """One bibtexparser Entry for `paper`, with fields in the order people write them. A
+    user's own entry (one with the `entry_type` it was imported as) is written back as its
+    type with its fields (see `_own_entry`); what biblatex's data model forbids is left out
+    of a --biblatex export and counted in `dropped`."""
     pub = version_of(paper, style)
+    if paper.entry_type is not None:
+        return _own_entry(paper, pub, catalog, style, dropped)
     venue = catalog.venue(pub.venue)
     accents = not style.biblatex
     title = pub.title or paper.title
     authors = pub.authors or paper.authors
     fields: list[tuple[str, str]] = [
         ("title", encode_title(title, ascii_accents=accents)),
-        ("author", encode_authors(authors, ascii_accents=accents)),
+        ("author", _authors_field(authors, paper.others, accents)),
     ]
     if venue.kind == "journal":
         kind = "article"
@@ -431,6 +444,152 @@ def entry_for(paper: Paper, catalog: Catalog, style: Style = Style()) -> Entry:
     )
 
 
+def _authors_field(authors: tuple[str, ...], others: bool, accents: bool) -> str:
+    """The author (or editor) field: the names, and "and others" when the source's list
+    was cut short, which styles print as "et al."."""
+    names = encode_authors(authors, ascii_accents=accents)
+    return f"{names} and others" if others and names else names
+
+
+class Dropped(dict):
+    """Fields a --biblatex export left out because biblatex's data model forbids them in
+    their entry's type: field name -> {entry type: count}."""
+
+    def count(self, field: str, entry_type: str) -> None:
+        """Remember one field left out of one entry."""
+        types = self.setdefault(field, {})
+        types[entry_type] = types.get(entry_type, 0) + 1
+
+    def line(self) -> str:
+        """One sentence naming every field left out and where, for stderr."""
+        said = "; ".join(
+            f"{field} (" + ", ".join(f"@{t} ×{n}" for t, n in sorted(types.items())) + ")"
+            for field, types in sorted(self.items())
+        )
+        return f"left out what biblatex's data model has no field for: {said}"
+
+
+def _own_entry(
+    paper: Paper, pub: Publication, catalog: Catalog, style: Style, dropped: Dropped | None
+) -> Entry:
+    """A user's own entry (imported from their .bib) written back as they had it: its entry
+    type (a biblatex-only type as its nearest classic type in a classic export), each
+    column in the field of its name, and every other field verbatim from `extra`. A
+    --biblatex export leaves out what the data model forbids in the type (`dropped`);
+    a classic export keeps everything, since BibTeX skips fields a style does not use."""
+    from litlist import datamodel
+
+    venue = catalog.venue(pub.venue)
+    extra = dict(paper.extra)
+    accents = not style.biblatex
+    source_type = paper.entry_type or "misc"
+    if style.biblatex:
+        kind = source_type
+    else:
+        kind = datamodel.classic_type(source_type, extra.get("type", ""))
+        said = extra.get("type", "").strip()
+        if kind != source_type and (said in datamodel.THESIS_KEYS or said in datamodel.REPORT_KEYS):
+            del extra["type"]  # biblatex's key for what the classic type now says
+    canonical = datamodel.biblatex_type(source_type)
+    fields: list[tuple[str, str]] = [
+        ("title", encode_title(pub.title or paper.title, ascii_accents=accents))
+    ]
+    authors = pub.authors or paper.authors
+    if authors:
+        fields.append(("author", _authors_field(authors, paper.others, accents)))
+    if pub.editors:
+        fields.append(("editor", encode_authors(pub.editors, ascii_accents=accents)))
+    # the venue, in the field the type keeps it in; one that only names what the entry is
+    # (an arXiv preprint, "Unpublished") or that came from another field is not written
+    name = _protect_case(encode(venue.name, ascii_accents=accents))
+    if canonical in ("article", "periodical", "suppperiodical") and venue.kind != "preprint":
+        fields.append(
+            (
+                "journaltitle" if style.biblatex else "journal",
+                encode(venue.name, ascii_accents=accents),
+            )
+        )
+    elif pub.booktitle or pub.workshop:
+        booktitle = pub.booktitle or pub.workshop or ""
+        fields.append(("booktitle", _protect_case(encode(booktitle, ascii_accents=accents))))
+    elif canonical in ("thesis", "report") and venue.kind in DOCUMENT_KINDS:
+        if not ({"school", "institution"} & extra.keys()):
+            school = "institution" if style.biblatex or canonical == "report" else "school"
+            fields.append((school, name))
+    for column in ("volume", "number"):
+        if value := getattr(pub, column):
+            fields.append((column, encode(value, ascii_accents=accents)))
+    if pub.pages:
+        fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
+    if pub.publisher:
+        fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
+    if pub.address:
+        fields.append(
+            (
+                "location" if style.biblatex else "address",
+                encode(pub.address, ascii_accents=accents),
+            )
+        )
+    if style.biblatex:
+        if "date" not in extra:
+            fields.append(("date", f"{pub.year}-{pub.month:02d}" if pub.month else str(pub.year)))
+    else:
+        if pub.month and "month" not in extra:  # else the source's "nov, dec", as it was
+            fields.append(("month", _MONTHS[pub.month - 1]))
+        fields.append(("year", str(pub.year)))
+    if style.biblatex:
+        extra.pop("month", None)  # biblatex's month is one number: the date has it
+    # the arXiv id as eprint, unless a field the source wrote says it already ("journal =
+    # {arXiv preprint arXiv:1412.6980}"), which styles that print eprint would repeat
+    if paper.arxiv and not any(paper.arxiv in value for value in extra.values()):
+        if style.biblatex:
+            fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
+            if paper.arxiv_class:
+                fields.append(("eprintclass", paper.arxiv_class))
+        else:
+            fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
+            if paper.arxiv_class:
+                fields.append(("primaryClass", paper.arxiv_class))
+    if pub.doi:
+        fields.append(("doi", pub.doi))
+    # likewise a URL read from a field kept as written (howpublished = {\url{...}})
+    if pub.url and not any(pub.url in value for value in extra.values()):
+        fields.append(("url", pub.url))
+    if paper.urldate:
+        fields.append(("urldate", paper.urldate))
+    if paper.abstract:
+        fields.append(("abstract", encode(paper.abstract, ascii_accents=accents)))
+    if paper.keywords:
+        fields.append(("keywords", encode(", ".join(paper.keywords), ascii_accents=accents)))
+    for field_name, value in fields:
+        _refuse_unsafe(paper, field_name, value)
+    written = {name.casefold() for name, _ in fields}
+    # fields the columns already wrote under their biblatex or classic name
+    written |= {datamodel.FIELD_ALIASES.get(name, name) for name in written}
+    for field_name, value in extra.items():
+        if field_name in written or datamodel.FIELD_ALIASES.get(field_name) in written:
+            continue
+        _refuse_unsafe(paper, field_name, value, verbatim=False)
+        fields.append((field_name, value))
+    if style.biblatex:
+        kept = []
+        for field_name, value in fields:
+            if datamodel.allows(kind, field_name.casefold()):
+                kept.append((field_name, value))
+            elif dropped is not None:
+                dropped.count(field_name.casefold(), kind)
+        fields = kept
+    return Entry(
+        kind,
+        paper.key or paper.id,
+        # a month macro is written bare (month = aug); a source's "nov, dec" is text
+        [
+            Field(k, v, enclosing="no-enclosing" if k == "month" and v in _MONTHS else None)
+            for k, v in fields
+        ],
+    )
+
+
 # Venue kind -> (classic BibTeX entry type, biblatex entry type).
 _DOCUMENT_TYPES = {
     "book": ("book", "book"),
@@ -501,7 +660,7 @@ _VERBATIM_FIELDS = {"pages", "eprint", "primaryClass", "eprintclass", "howpublis
 _NOT_VERBATIM = re.compile(r'[{}"\\]')
 
 
-def _refuse_unsafe(paper: Paper, name: str, value: str) -> None:
+def _refuse_unsafe(paper: Paper, name: str, value: str, *, verbatim: bool = True) -> None:
     """ExportError unless `value` stays inside its field: braces balanced as BibTeX counts
     them (a backslash does not escape a brace), no control character, and no brace, quote
     or backslash at all in a value written verbatim."""
@@ -511,7 +670,7 @@ def _refuse_unsafe(paper: Paper, name: str, value: str) -> None:
         if depth < 0:
             break
     unsafe = depth != 0 or bool(CONTROL_CHARS.search(value))
-    if name in _VERBATIM_FIELDS and _NOT_VERBATIM.search(value):
+    if verbatim and name in _VERBATIM_FIELDS and _NOT_VERBATIM.search(value):
         unsafe = True
     if unsafe:
         raise ExportError(
@@ -520,14 +679,21 @@ def _refuse_unsafe(paper: Paper, name: str, value: str) -> None:
         )
 
 
-def export(papers: list[Paper], catalog: Catalog, style: Style = Style(), progress=None) -> str:
-    """BibTeX text for `papers` (summary posts are skipped: they are not citable)."""
+def export(
+    papers: list[Paper],
+    catalog: Catalog,
+    style: Style = Style(),
+    progress=None,
+    dropped: Dropped | None = None,
+) -> str:
+    """BibTeX text for `papers` (summary posts are skipped: they are not citable); fields
+    biblatex's data model forbids, left out of a --biblatex export, go into `dropped`."""
     library = Library()
     citable = [p for p in papers if p.citable]
     bar = progress("Writing BibTeX", len(citable)) if progress and len(citable) >= 2000 else None
     try:
         for n, paper in enumerate(citable, 1):
-            library.add(entry_for(paper, catalog, style))
+            library.add(entry_for(paper, catalog, style, dropped))
             if bar and n % 500 == 0:
                 bar.advance(500)
     finally:
@@ -695,13 +861,20 @@ def _value(body: str, pos: int, strings: dict[str, str], budget: Budget) -> tupl
         pos += 1
 
 
+def month_macros() -> dict[str, str]:
+    """BibTeX's predefined month macros (jan ... dec), each standing for its own name: the
+    names a .bib's @strings start from."""
+    return dict(zip(_MONTHS, _MONTHS, strict=True))
+
+
 def resolve_value(raw: str, strings: dict[str, str], budget: Budget) -> str:
     """A field value as a .bib writes it (pieces in braces or quotes, numbers, @string names
     and month macros, joined by #) as the text it stands for; an unknown name stands for
-    nothing, as in BibTeX. `strings` maps lower-case @string names to their text; `budget`
-    is shared by all the values of one file."""
-    months = dict(zip(_MONTHS, _MONTHS, strict=True))
-    return _value(raw, 0, {**months, **strings}, budget)[0]
+    nothing, as in BibTeX. `strings` maps lower-case @string names (the month macros among
+    them: see `month_macros`) to their text and is only read, never copied: copying it for
+    every value made a file of many @strings quadratic. `budget` is shared by all the
+    values of one file."""
+    return _value(raw, 0, strings, budget)[0]
 
 
 def _fields(
@@ -858,6 +1031,8 @@ class MergeReport:
     added_as_cited: list[tuple[str, str, str]] = field(default_factory=list)
     # what pdflatex will stop on in the added entries: see `pdflatex_trouble`
     trouble: Trouble = field(default_factory=Trouble)
+    # fields a --biblatex merge left out (biblatex's data model has none for them)
+    dropped: Dropped = field(default_factory=lambda: Dropped())
 
     def lines(self) -> list[str]:
         """The merge as a user reads it: a paper the .bib has under another key one line
@@ -953,7 +1128,7 @@ def merge_into(
         separator = (
             "" if not original or tail.endswith("\n\n") else "\n" if tail.endswith("\n") else "\n\n"
         )
-        written = export(new, catalog, style)
+        written = export(new, catalog, style, dropped=report.dropped)
         if not style.biblatex:
             report.trouble = pdflatex_trouble(written)
         addition = (separator + written).replace("\n", newline)

@@ -575,7 +575,7 @@ def card(catalog: Catalog, paper: Paper, limit: int, *, whole: bool = False) -> 
         body.extend(((indent if n else hang) + t, style) for n, t in enumerate(wrapped))
 
     if paper.authors:
-        add(", ".join(map(display_name, paper.authors)), "italic")
+        add(", ".join(map(display_name, paper.authors)) + (" et al." * paper.others), "italic")
     ident = f"key: {paper.key}" if paper.key else f"id: {paper.id}"
     venue = catalog.venue(paper.venue) if paper.venue else None
     add(f"{venue_label(paper, venue)} · {ident}", "cyan")

@@ -8,6 +8,7 @@ venues) run after. No I/O here: `catalog.py` reads the file and hands over the p
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Callable, Container, Mapping
 from operator import itemgetter
@@ -20,7 +21,9 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from litlist.model import (
     CONTROL_CHARS,
@@ -55,10 +58,12 @@ DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 # an entry type and a field name as BibTeX and biber read them (lower case here)
 ENTRY_TYPE_RE = re.compile(r"^[a-z][a-z0-9_\-]*$")
 FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
-PAGES_RE = re.compile(r"^[0-9A-Za-z]+(\s*[-\u2013]+\s*[0-9A-Za-z]+)?$")
+# a page or range; a part may be an article number with its page (ACM's "60:1--60:28")
+PAGES_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:.]*(\s*[-\u2013]+\s*[0-9A-Za-z][0-9A-Za-z:.]*)?$")
 
 # strict: TOML has integers, so "2022", 2022.0 or true for a year is a mistake, not a year.
-Year = Annotated[int, Field(ge=1900, le=2100, strict=True)]
+# Any year a printed work can have (Gauss's Theoria motus, 1809), up to next year's issues.
+Year = Annotated[int, Field(ge=1000, le=datetime.date.today().year + 1, strict=True)]
 Text = Annotated[str, Field(min_length=1)]
 Month = Annotated[int, Field(ge=1, le=12, strict=True)]
 
@@ -107,6 +112,16 @@ def _check_authors(value: list[str]) -> list[str]:
         # have 70,000 names)
         if not name[:1].isalpha() and not any(c.isalpha() for c in name):
             raise ValueError(f"author {name!r} has no letter in it")
+        # BibTeX reads a name as "Given Family", "Family, Given" or "Family, Jr, Given":
+        # more commas, or an empty part (", Daniel M. Ziegler"), is no name it reads back
+        # as one (bibtex stops with an error, biber crashed)
+        if "," in name and organisation(name) is None:
+            parts = name.split(",")
+            if len(parts) > 3 or not all(part.strip() for part in parts):
+                raise ValueError(
+                    f"author {name!r} is not one name: write 'Given Family', "
+                    "'Family, Given' or 'Family, Jr., Given'"
+                )
         # an organisation is braced whole, as in BibTeX ("{Google DeepMind}"); any other
         # brace would be exported escaped or unbalance the .bib
         if ("{" in name or "}" in name) and organisation(name) is None:
@@ -238,12 +253,25 @@ class PaperModel(_Strict):
             raise ValueError(f"a paper needs a {info.field_name}")
         return value
 
-    @field_validator("authors")
-    @classmethod
-    def _paper_needs_authors(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        if not value and info.data.get("kind") == "paper":
-            raise ValueError("a paper needs at least one author")
-        return _check_authors(value)
+    _authors = field_validator("authors")(_check_authors)
+
+    @model_validator(mode="after")
+    def _paper_needs_authors(self) -> PaperModel:
+        # an edited volume (@collection, @proceedings) has editors and no author; a user's
+        # own entry (one with its BibTeX type) needs what BibTeX needs of its type, which
+        # `sources.bibfile` checks: a @manual or @booklet may have neither
+        if (
+            self.kind == "paper"
+            and not self.authors
+            and not self.editors
+            and self.entry_type is None
+        ):
+            error = PydanticCustomError(
+                "value_error", "a paper needs at least one author (or, edited, an editor)"
+            )
+            details = InitErrorDetails(type=error, loc=("authors",), input=[])
+            raise ValidationError.from_exception_data("PaperModel", [details])
+        return self
 
     @field_validator("covers")
     @classmethod

@@ -391,8 +391,9 @@ def import_cmd(
                     )
                     continue
                 if item.draft is None:
+                    place = f"{file}:{item.line}: {origin}"  # to find it in the file
                     entries.append(
-                        render.Entry("failed", f"{origin}: {item.problem or 'unreadable'}")
+                        render.Entry("failed", f"{place}: {item.problem or 'unreadable'}")
                     )
                     counts["failed"] += 1
                     continue

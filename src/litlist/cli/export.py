@@ -21,7 +21,7 @@ from litlist.cli._app import (
 )
 
 if TYPE_CHECKING:  # imported when the command runs: startup stays cheap
-    from litlist.bibtex import Trouble
+    from litlist.bibtex import Dropped, Trouble
 
 
 @app.command(name="export")
@@ -168,8 +168,13 @@ def export_cmd(
             for line in report.lines():
                 sys.stderr.write(render.printable(line) + "\n")
             _warn_of(report.trouble)
+            _note_dropped(report.dropped)
             return
-        text = bibtex.export(papers, cat, style, progress=render.progress_factory(sys.stderr))
+        dropped = bibtex.Dropped()
+        text = bibtex.export(
+            papers, cat, style, progress=render.progress_factory(sys.stderr), dropped=dropped
+        )
+        _note_dropped(dropped)
         if not biblatex:
             _warn_of(bibtex.pdflatex_trouble(text))
         entries = f"{len(papers)} {'entry' if len(papers) == 1 else 'entries'}"
@@ -184,6 +189,12 @@ def export_cmd(
         else:
             bibtex.write_new(output, text, force=force)
             sys.stderr.write(render.printable(f"wrote {entries} to {output}") + "\n")
+
+
+def _note_dropped(dropped: "Dropped") -> None:
+    """Say once which fields of the user's own entries a --biblatex export left out."""
+    if dropped:
+        sys.stderr.write(render.printable(f"note: {dropped.line()}") + "\n")
 
 
 def _warn_of(trouble: "Trouble") -> None:

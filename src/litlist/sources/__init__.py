@@ -248,7 +248,10 @@ def catalog_name(first: str, von: str, last: str, jr: str) -> str:
     family = " ".join(part for part in (von, last) if part)
     if jr:
         return ", ".join(part for part in (family, jr, first) if part)
-    if " " in family or (first and looks_like_organisation(f"{first} {family}")):
+    # a lower-case word in a given name ("Alexander G de G") would be read as a von part
+    # if the given name came first: it stays where it is only after the comma
+    particle = any(word[:1].islower() for word in first.split())
+    if " " in family or particle or (first and looks_like_organisation(f"{first} {family}")):
         return f"{family}, {first}" if first else family
     return " ".join(part for part in (first, family) if part)
 

@@ -31,13 +31,27 @@ from litlist.sources import (
 
 _KINDS = {
     "article": "journal",
+    "periodical": "journal",
+    "suppperiodical": "journal",
     "inproceedings": "conference",
     "conference": "conference",
     "proceedings": "conference",
+    "mvproceedings": "conference",
+    # a part of a book is filed under the book's title, as a paper under its proceedings
     "incollection": "conference",
+    "inbook": "conference",
+    "bookinbook": "conference",
+    "suppbook": "conference",
+    "suppcollection": "conference",
+    "inreference": "conference",
     # works outside journals and proceedings keep what they are, so the export writes
     # them back as the same type with their school, institution or publisher
     "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "reference": "book",
+    "mvreference": "book",
     "phdthesis": "phdthesis",
     "mastersthesis": "mastersthesis",
     "techreport": "report",
@@ -64,6 +78,7 @@ class Item:
     draft: Draft | None
     problem: str | None = None
     shared: bool = False
+    line: int = 0  # where the entry starts in its file (1 = the first line)
 
 
 # Entry types that hold what other entries inherit (crossref, xdata), not a paper.
@@ -106,7 +121,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     import bibtexparser
     from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock
 
-    from litlist.bibtex import Budget, resolve_value
+    from litlist.bibtex import Budget, month_macros, resolve_value
 
     text = text.removeprefix("\ufeff")
     # bibtexparser logs each unreadable block; we report them ourselves, one line each
@@ -119,7 +134,7 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
         library = bibtexparser.parse_string(text, parse_stack=[])
     finally:
         logger.setLevel(level)
-    strings: dict[str, str] = {}
+    strings = _new_macros(month_macros())
     budget = Budget(text)
     for block in library.strings:
         strings[block.key.lower()] = resolve_value(str(block.value), strings, budget)
@@ -142,11 +157,14 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     items = []
     for entry, values in entries:
         item = _item(entry, values, decode)
-        shared = entry.entry_type.casefold() == "xdata" or (
-            entry.key.casefold() in parents and entry.entry_type.casefold() in _SHARED_TYPES
-        )
-        if shared and item.draft is None:
+        kind = entry.entry_type.casefold()
+        if kind == "set":  # biblatex's: other entries, cited as one
+            item = Item(entry.key, None, "a set of other entries", shared=True)
+        shared = kind == "xdata" or (entry.key.casefold() in parents and kind in _SHARED_TYPES)
+        # a volume others inherit from is a paper of its own only when it names people
+        if shared and (item.draft is None or not (item.draft.authors or item.draft.editors)):
             item = Item(entry.key, None, "a volume other entries inherit from", shared=True)
+        item.line = (entry.start_line or 0) + 1
         items.append(item)
     broken = []
     for failed in library.failed_blocks:
@@ -165,13 +183,20 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     return items, broken
 
 
-# What an entry takes from the volume it names: where and when it appeared. Not the
+# What an entry takes from the volume it names: who wrote or edited it, where and when it
+# appeared (a chapter of a one-author book is by the book's author). Not the
 # volume's DOI, URL or pages, which name the volume: two papers of one proceedings would
 # otherwise look like the same paper.
 _INHERITED = frozenset(
-    "booktitle journal journaltitle year date month publisher address location editor "
-    "series volume organization".split()
+    "author editor booktitle journal journaltitle year date month publisher address "
+    "location series volume organization".split()
 )
+
+
+def _new_macros(months: dict[str, str]) -> dict[str, str]:
+    """The table of @string names one file's values are resolved with (a test counts the
+    lookups in it to show that reading stays linear in the number of @strings)."""
+    return months
 
 
 def _name(key: str) -> str:
@@ -209,6 +234,9 @@ def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
         if raw.strip().casefold() == "others":
             cut = True
             continue
+        if extended := _extended_name(raw):
+            people.append(catalog_name(*(decode(part) for part in extended)))
+            continue
         if _braced_whole(raw.strip()):
             # BibTeX's way of writing an organisation ({Google DeepMind}): one name, kept
             # braced in the catalog so it is exported that way again
@@ -228,6 +256,46 @@ def _people(value: str, decode: Callable[[str], str]) -> tuple[list[str], bool]:
     return [p for p in people if p], cut
 
 
+# biblatex's extended name format, as Better BibLaTeX writes a name with a particle:
+# "family=Santos, given=Joao Miguel, prefix=dos, useprefix=false"
+_EXTENDED_KEY = re.compile(r"\s*([a-z\-]+)\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _extended_name(raw: str) -> tuple[str, str, str, str] | None:
+    """(given, prefix, family, suffix) of a name in biblatex's extended format, else None.
+    `useprefix` and the initials keys change how a style sorts and abbreviates, not who the
+    person is, and are not kept."""
+    parts: dict[str, str] = {}
+    for piece in _split_outside_braces(raw, ","):
+        found = _EXTENDED_KEY.fullmatch(piece)
+        if not found:
+            return None
+        value = found.group(2).strip()
+        if (value[:1] == '"' and value[-1:] == '"') or _braced_whole(value):
+            value = value[1:-1]
+        parts[found.group(1).casefold()] = value
+    if not ({"family", "given"} & parts.keys()):
+        return None
+    return (
+        parts.get("given", ""),
+        parts.get("prefix", ""),
+        parts.get("family", ""),
+        parts.get("suffix", ""),
+    )
+
+
+def _split_outside_braces(text: str, separator: str) -> list[str]:
+    """`text` split at each `separator` outside braces."""
+    pieces, depth, start = [], 0, 0
+    for position, char in enumerate(text):
+        depth += 1 if char == "{" else -1 if char == "}" else 0
+        if char == separator and depth == 0:
+            pieces.append(text[start:position])
+            start = position + 1
+    pieces.append(text[start:])
+    return pieces
+
+
 def _braced_whole(name: str) -> bool:
     """Whether one brace group spans the whole name ("{Google DeepMind}", not "{\\"O}zt{\\"u}rk"
     nor a lone accented letter "{\\'E}", which BibTeX reads as one special character)."""
@@ -241,27 +309,63 @@ def _braced_whole(name: str) -> bool:
     return False
 
 
+# Fields that hold an arXiv id alone (`arxiv = {1805.07518}`, Mendeley's arxivId), and
+# fields where a bare id counts once the entry says it is on arXiv (`journal = {{arXiv}}`,
+# `volume = {1506.04967}`, as Papers and Mendeley write preprints).
+_ID_FIELDS = ("arxiv", "arxivid", "eprint")
+_BARE_ID_FIELDS = ("volume", "number", "pages", "note", "howpublished", "eprint")
+_SAYS_ARXIV = ("journal", "journaltitle", "publisher", "howpublished", "archiveprefix")
+_BRACES = re.compile(r"[{}]")
+
+
+def _unbraced(value: str) -> str:
+    """A value without its braces: `Ar{X}iv` (braced to keep its capitals) is arXiv."""
+    return _BRACES.sub("", _verbatim(value))
+
+
 def _arxiv_of(values: dict[str, str]) -> str | None:
-    eprint = _verbatim(values.get("eprint", ""))
-    prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv")).strip().casefold()
-    if eprint and prefix == "arxiv":
-        found = ARXIV_ID.match(eprint)
+    """The arXiv id an entry gives, wherever people put it: eprint with archivePrefix (or
+    eprinttype) arXiv, an arxiv or arxivid field, arXiv's DOI, an arXiv link or "arXiv:id"
+    in any field that may hold one, or a bare id in volume, number or note of an entry
+    whose journal, publisher or howpublished is arXiv."""
+    prefix = values.get("archiveprefix", values.get("eprinttype", "arxiv"))
+    for name in _ID_FIELDS:
+        if name == "eprint" and _unbraced(prefix).strip().casefold() != "arxiv":
+            continue
+        found = ARXIV_ID.match(_unbraced(values.get(name, "")))
         if found:
             return arxiv_id(found.group(1))
     doi = ARXIV_DOI.match(_verbatim(values.get("doi", "")))
-    if doi and ARXIV_ID.match(doi.group(1)):
-        return arxiv_id(ARXIV_ID.match(doi.group(1)).group(1))  # type: ignore[union-attr]
-    for name in ("url", "journal", "volume", "note", "howpublished", "arxiv", "eprint"):
-        found = ARXIV_IN_TEXT.search(_verbatim(values.get(name, "")))
+    if doi and (found := ARXIV_ID.match(doi.group(1))):
+        return arxiv_id(found.group(1))
+    for name in (
+        "url",
+        "journal",
+        "journaltitle",
+        "volume",
+        "number",
+        "note",
+        "howpublished",
+        "arxiv",
+        "eprint",
+        "booktitle",
+        "pages",
+    ):
+        found = ARXIV_IN_TEXT.search(_unbraced(values.get(name, "")))
         if found:
             return arxiv_id(found.group(1))
+    if any(_unbraced(values.get(n, "")).strip().casefold() == "arxiv" for n in _SAYS_ARXIV):
+        for name in _BARE_ID_FIELDS:
+            found = ARXIV_ID.match(_unbraced(values.get(name, "")).strip())
+            if found:
+                return arxiv_id(found.group(1))
     return None
 
 
 def _doi_of(values: dict[str, str]) -> str | None:
     from urllib.parse import unquote
 
-    for name in ("doi", "url"):
+    for name in ("doi", "url", "note", "howpublished"):
         text = _verbatim(values.get(name, ""))
         found = None
         if link := DOI_URL.match(text):  # in a link the DOI is percent-encoded
@@ -290,7 +394,9 @@ def _verbatim(value: str) -> str:
 def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | None, str | None]:
     """The year (`year`, else biblatex's `date`), and a note when it had to be read out of
     something longer ('2024a', as some lists tell two papers of a year apart)."""
-    text = decode(values.get("year", "")) or decode(values.get("date", ""))[:4]
+    # a macro in a year is a sort key that prints nothing ({\noopsort{1973c}}1981: 1981)
+    raw = _SORT_MACRO.sub("", values.get("year", ""))
+    text = decode(raw) or decode(values.get("date", ""))[:4]
     # "2024a", "2020--2021", "2019 (online)": the year it starts with
     found = re.match(r"(\d{4})(?!\d)(.*)", text)
     if not found:
@@ -299,6 +405,13 @@ def _year(values: dict[str, str], decode: Callable[[str], str]) -> tuple[int | N
     return int(found.group(1)), note
 
 
+_SORT_MACRO = re.compile(r"\\[A-Za-z]+\s*\{[^{}]*\}")
+
+
+_ONE_MONTH = re.compile(
+    r"(?:0?[1-9]|1[0-2]|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?)",
+    re.IGNORECASE,
+)
 _MONTH_NAMES = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 _MONTH_FULL = {
     name[:3]: name
@@ -335,36 +448,99 @@ def _urldate(values: dict[str, str]) -> str | None:
     return said or None
 
 
-def _other_venue(values: dict[str, str], decode: Callable[[str], str]) -> str:
-    """Where an entry that is not in a journal or proceedings comes from: the institution of
-    a report, the school of a thesis, the publisher of a book, what `howpublished` says,
-    else the site its URL is on."""
+def _other_venue(values: dict[str, str], decode: Callable[[str], str]) -> tuple[str, str]:
+    """Where an entry that is not in a journal or proceedings comes from, and the field
+    that says it: the institution of a report, the school of a thesis, the publisher of a
+    book, what `howpublished` says, an event's title, else the site its URL is on ("" for
+    the field: the venue is read from the address, which is kept)."""
     for name in ("institution", "school", "organization", "publisher", "howpublished"):
         text = _verbatim(values.get(name, ""))
         if text and not re.match(r"https?://", text):
-            return decode(text)
+            return decode(text), name
     for name in ("url", "howpublished"):
         found = re.match(r"https?://(?:www\.)?([^/\s:?#]+)", _verbatim(values.get(name, "")))
         if found:
-            return found.group(1)
-    return ""
+            return found.group(1), ""
+    if values.get("eventtitle"):
+        return decode(values["eventtitle"]), ""
+    return "", ""
+
+
+# Fields litlist keeps in columns of its own (or, crossref and xdata, resolves on reading);
+# every other field of an entry is kept verbatim in `extra` and exported as it came.
+_COLUMN_FIELDS = frozenset(
+    "title author editor year month volume number pages publisher doi url urldate address "
+    "location eprint archiveprefix eprinttype primaryclass eprintclass abstract keywords "
+    "crossref xdata".split()
+)
+# Entry types BibTeX and biblatex require an author (or, for a book, an editor) of; a
+# @manual, @booklet, @misc, @online or @proceedings may name neither.
+_NEEDS_PEOPLE = frozenset(
+    "article inproceedings conference incollection inbook bookinbook suppbook book mvbook "
+    "collection mvcollection phdthesis mastersthesis thesis techreport report unpublished "
+    "patent".split()
+)
+# Entry types whose venue is a journal, and those whose venue is the book or proceedings
+# they are part of (booktitle); a thesis's venue is its school, a report's its institution.
+_JOURNAL_TYPES = frozenset("article periodical suppperiodical".split())
+_BOOKTITLE_TYPES = frozenset(
+    "inproceedings conference incollection inbook bookinbook suppbook suppcollection "
+    "inreference".split()
+)
+_SCHOOL_TYPES = frozenset("thesis phdthesis mastersthesis report techreport".split())
+# A date that says no more than a year and a month is kept in the year and month columns;
+# one with a day or a range is kept verbatim too.
+_YEAR_MONTH = re.compile(r"\s*\d{4}(?:-\d{2})?\s*")
+
+
+def _venue(kind: str, values: dict[str, str], decode: Callable[[str], str]) -> tuple[str, str]:
+    """An entry's venue and the field it was read from: an article's journal (never a stray
+    booktitle), a chapter's or paper's booktitle, a thesis's school or institution (never a
+    journaltitle), else who put the work out (`_other_venue`)."""
+    journal_field = "journal" if values.get("journal") else "journaltitle"
+    order = [journal_field, "booktitle"]
+    if kind in _BOOKTITLE_TYPES:
+        order.reverse()
+    if kind in _SCHOOL_TYPES:
+        order = ["school", "institution"]
+    for name in order:
+        if text := decode(values.get(name, "")):
+            return text, name
+    return _other_venue(values, decode)
+
+
+# Math whose printed text would lose its layout (a sub- or superscript, a group): kept as
+# LaTeX in a title, which the export writes back as math ($\pi_n(S^n)$ was π_n(S^n)).
+_LAID_OUT_MATH = re.compile(r"\$[^$]*[_^{][^$]*\$")
+
+
+def _title(value: str, decode: Callable[[str], str]) -> str:
+    """A title as the text it prints, its laid-out math kept as written."""
+    kept = _LAID_OUT_MATH.findall(value)
+    if not kept:
+        return decode(value)
+    # each formula stands aside as a word of letters the decoder leaves alone
+    text = decode(_LAID_OUT_MATH.sub(lambda m: f"QQMATH{len(kept)}QQ", value))
+    found = iter(kept)
+    text = re.sub(r"QQMATH\d+QQ", lambda m: next(found), text)
+    return text
 
 
 def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
-    title = decode(values.get("title", ""))
+    title = _title(values.get("title", ""), decode)
     if not title:
         return Item(entry.key, None, "no title")
     authors, cut = _people(values.get("author", ""), decode)
-    if not authors:
-        return Item(entry.key, None, "no authors")
+    editors, _ = _people(values.get("editor", ""), decode)
+    kind = entry.entry_type.casefold()
+    # biblatex's `usetranslator` cites a translation by its translators
+    if not (authors or editors or values.get("translator")) and kind in _NEEDS_PEOPLE:
+        return Item(entry.key, None, "no authors (nor editors)")
     year, year_note = _year(values, decode)
     arxiv = _arxiv_of(values)
-    kind = entry.entry_type.casefold()
-    journal = decode(values.get("journal", values.get("journaltitle", "")))
-    booktitle = decode(values.get("booktitle", ""))
     # a report, a thesis, a book, a blog post: who put it out is the venue, of a kind
     # that says what the work is (see model.DOCUMENT_KINDS)
-    venue = booktitle or journal or _other_venue(values, decode)
+    venue, venue_field = _venue(kind, values, decode)
     venue_kind = _KINDS.get(kind, "preprint")
     if kind == "thesis":  # biblatex's: its `type` says which degree
         said = values.get("type", "")
@@ -373,9 +549,12 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if venue_kind in ("conference", "journal", "preprint") and "workshop" in venue.casefold():
         venue_kind = "workshop"
     if arxiv and (not venue or _PREPRINT_JOURNAL.search(venue)):
-        venue, venue_kind, journal = "arXiv", "preprint", ""
+        # the field that named arXiv ("Ar{X}iv:1409.0473") stays as written, in `extra`
+        venue, venue_kind, venue_field = "arXiv", "preprint", ""
     if not venue:
-        return Item(entry.key, None, "no venue (journal, booktitle, ...), no URL, no arXiv id")
+        # an unpublished manuscript, a patent, a @misc known by its DOI: filed under what
+        # it is ("Unpublished"), its fields kept as they are
+        venue = kind.capitalize()
     url = _verbatim(values.get("url", ""))
     if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
         url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
@@ -388,8 +567,27 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
         venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
-    editors, _ = _people(values.get("editor", ""), decode)
+    pages = re.sub(r"\s*-+\s*", "-", pages)
+    if pages and not _PAGES.match(pages):
+        pages = ""  # a list of ranges ("431-456, 791-823"): kept as written, in `extra`
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
+    booktitle = ""
+    if venue_field == "booktitle" and kind not in _JOURNAL_TYPES:
+        booktitle = decode(values["booktitle"])
+    # the field the venue came from is kept as a column only where the export writes the
+    # venue back into it; anywhere else (a booklet's howpublished) it stays in `extra`
+    writes_back = (
+        (venue_field in ("journal", "journaltitle") and kind in _JOURNAL_TYPES)
+        or (venue_field == "booktitle" and kind not in _JOURNAL_TYPES)
+        or (venue_field in ("school", "institution") and kind in _SCHOOL_TYPES)
+    )
+    consumed = _COLUMN_FIELDS | ({venue_field} if writes_back else set())
+    if values.get("pages") and not pages:
+        consumed -= {"pages"}
+    if values.get("month") and not _ONE_MONTH.fullmatch(values["month"].strip()):
+        consumed -= {"month"}  # "nov, dec", "23--29 Jul": kept as written too
+    if _YEAR_MONTH.fullmatch(values.get("date", "")):
+        consumed |= {"date"}
     draft = Draft(
         title=title,
         authors=authors,
@@ -397,10 +595,10 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         venue=venue,
         venue_kind=venue_kind,
         booktitle=booktitle if booktitle and venue_kind != "workshop" else None,
-        workshop=booktitle if venue_kind == "workshop" else None,
-        volume=decode(values["volume"]) if values.get("volume") and not arxiv else None,
+        workshop=booktitle if booktitle and venue_kind == "workshop" else None,
+        volume=decode(values["volume"]) if values.get("volume") else None,
         number=decode(values["number"]) if values.get("number") else None,
-        pages=re.sub(r"\s*-+\s*", "-", pages) or None,
+        pages=pages or None,
         publisher=decode(values["publisher"]) if values.get("publisher") else None,
         arxiv=arxiv,
         arxiv_class=arxiv_class.strip() or None,
@@ -411,10 +609,16 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         # where a meeting was held: biblatex's location (ACM's address is the publisher's)
         address=decode(values.get("location") or values.get("address") or "") or None,
         editors=editors,
+        entry_type=kind,
         others=cut,
         # each paragraph decoded alone: the decoder makes one line of what it reads
         abstract=paragraphs(values.get("abstract", ""), decode) or None,
         keywords=_keywords(decode(values.get("keywords", ""))),
+        extra={
+            name: one_line(value)
+            for name, value in values.items()
+            if name not in consumed and value.strip() and _EXTRA_NAME.match(name)
+        },
         key=entry.key,
         origin=entry_name(entry.key),
     )
@@ -423,6 +627,12 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if year_note:
         draft.notes.append(f"{draft.origin}: {year_note}")
     return draft_item(entry.key, draft)
+
+
+# a page or a range of them, as the catalog keeps pages (schema.PAGES_RE)
+_PAGES = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:.]*(-[0-9A-Za-z][0-9A-Za-z:.]*)?$")
+# a field name the catalog can keep (schema.FIELD_NAME_RE; names were read lower case)
+_EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
 
 
 def _keywords(text: str) -> list[str]:
