@@ -189,8 +189,9 @@ BIBTEX_TYPES = {
     "mastersthesis", "misc", "phdthesis", "proceedings", "techreport", "unpublished",
     "conference",
 }  # fmt: skip
-# What a biblatex-only type is in the classic export: its nearest standard type, as biblatex's
-# standard styles and biber's BibTeX output treat it; any other biblatex type is @misc.
+# What a biblatex-only type is in the classic export: the standard type it is a kind of (a
+# @mvbook or @collection is a book, an @inreference a part of one, a @report a @techreport);
+# any other biblatex type is @misc, the type biblatex's own styles fall back to.
 CLASSIC_OF = {
     "mvbook": "book", "bookinbook": "inbook", "suppbook": "inbook", "collection": "book",
     "mvcollection": "book", "incollection": "incollection", "suppcollection": "incollection",
