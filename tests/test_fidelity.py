@@ -556,7 +556,8 @@ def _forbidden_by_biblatex(name: str, folder: Path) -> dict[str, set[str]]:
 
 # ---------------------------------------------------------------- reading import's report
 
-SUMMARY = re.compile(r"(?:added|would add) (\d+), already present (\d+), failed (\d+)")
+SUMMARY = re.compile(r"(?:added|would add) (\d+), already present (\d+), (?:failed|refused) (\d+)")
+REFUSED = "failed|refused"
 
 
 def _reported(report: str, verb: str) -> dict[str, str]:
@@ -583,7 +584,7 @@ def matched(name: str, run: Run, variant: str) -> dict[str, tuple[str, str, dict
     by its own key, else (a key litlist changed) by its title among the export's unmatched
     entries."""
     source, exported = _source(name), read_bib(run.exports[variant])
-    refused = _reported(run.report, "failed") | _reported(run.report, "already present")
+    refused = _reported(run.report, REFUSED) | _reported(run.report, "already present")
     out: dict[str, tuple[str, str, dict[str, str]]] = {}
     lower = {k.lower(): k for k in exported.entries}
     for key in source.entries:
@@ -682,7 +683,7 @@ def test_every_entry_is_accounted_for(runs, source, variant, cls):
     are the export's; each refusal is an entry BibTeX cannot use (`read_bib`) named with its
     file:line; each duplicate has a twin in the file (same DOI, arXiv id or title)."""
     run, bib, path = runs(source), _source(source), _source_path(source)
-    failed, skipped = _reported(run.report, "failed"), _reported(run.report, "already present")
+    failed, skipped = _reported(run.report, REFUSED), _reported(run.report, "already present")
     if cls == "counts":
         summary = SUMMARY.search(run.report)
         assert summary, run.report[-2000:]
