@@ -561,10 +561,10 @@ REFUSED = "failed|refused"
 
 
 def _reported(report: str, verb: str) -> dict[str, str]:
-    """Entry key -> its line of the report, for lines `<verb>: entry 'KEY'…`."""
-    return {
-        m.group(1): m.group(0) for m in re.finditer(rf"^{verb}: entry '([^']*)'.*$", report, re.M)
-    }
+    """Entry key -> its line of the report, for lines `<verb>: … entry 'KEY' …` (a
+    file:line may come before or after the entry)."""
+    found = re.finditer(rf"^(?:{verb}):.*?\bentry '([^']*)'.*$", report, re.M)
+    return {m.group(1): m.group(0) for m in found}
 
 
 def _title_key(values: dict[str, str]) -> str:
