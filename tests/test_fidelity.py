@@ -199,7 +199,7 @@ def _imported(result_stdout: str) -> dict[str, list[str]]:
     """What `import` said about each entry, by outcome."""
     said: dict[str, list[str]] = {"added": [], "present": [], "failed": [], "shared": []}
     for line in result_stdout.splitlines():
-        if found := re.match(r"(?:added|would add): '[^']*' \(key (\S+)\) ", line):
+        if found := re.match(r"(?:added|would add): (\S+)  ", line):
             said["added"].append(found.group(1))
         elif found := re.match(r"already present: entry '(.*?)' is ", line):
             said["present"].append(found.group(1))
@@ -208,6 +208,12 @@ def _imported(result_stdout: str) -> dict[str, list[str]]:
         elif found := re.match(r"note: entry '(.*?)': .*; not a paper of its own", line):
             said["shared"].append(found.group(1))
     return said
+
+
+@pytest.fixture(autouse=True)
+def _whole_lines(monkeypatch) -> None:
+    """The import report fits the terminal's width: here every line is read whole."""
+    monkeypatch.setenv("COLUMNS", "2000")
 
 
 def _import(run, source: Path) -> tuple[dict[str, tuple[str, int, dict[str, str]]], dict]:
@@ -314,10 +320,14 @@ def _import_text(run, tmp_path: Path, text: str) -> None:
 
 
 def _export(run, *flags: str) -> tuple[dict, str]:
-    """The list exported: (type, fields) by key, and what was said on stderr."""
+    """The list exported: (type, fields) by key, and what was said on stderr besides the
+    count of an export of the whole list."""
     result = run("export", *flags)
     ok(result)
-    return {k: (t, f) for k, (t, _, f) in _entries(result.stdout).items()}, result.stderr
+    said = "".join(
+        line for line in result.stderr.splitlines(True) if not line.startswith("exported ")
+    )
+    return {k: (t, f) for k, (t, _, f) in _entries(result.stdout).items()}, said
 
 
 def test_biblatex_only_types_are_mapped_only_in_the_classic_export(run, tmp_path):
