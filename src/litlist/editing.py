@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shlex
 import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -306,6 +307,7 @@ class Options:
     aliases: list[str] = field(default_factory=list)
     summary: list[str] = field(default_factory=list)
     summary_en: str = ""
+    venue: str | None = None  # --venue ID: every paper goes under this venue
 
 
 class UnknownTopic(EditError):
@@ -326,10 +328,14 @@ class Planner:
     """Turns drafts into validated papers for one catalog, and remembers what it added so a
     whole import is checked as one (no duplicate between two entries of one .bib)."""
 
-    def __init__(self, cat: Catalog) -> None:
+    def __init__(self, cat: Catalog, *, many: bool = False) -> None:
         self.catalog = cat
         self.topics = list(cat.topics)
         self.venues = list(cat.venues)
+        self._venues = Venues(cat.venues)
+        # --venue NAME=ID: venue_name(NAME) -> ID; `many`: an import (notes name the entry)
+        self.venue_map: dict[str, str] = {}
+        self.many = many
         self.papers: list[Paper] = []
         self.rows: list[dict] = []
         self.new_topics: list[tuple[Topic, str | None]] = []  # (topic, parent slug)
@@ -493,32 +499,74 @@ class Planner:
         self.new_topics.append((topic, parent_slug))
         return full
 
-    def venue(self, draft: Draft) -> str:
-        """The id of the known venue the draft names, else of a new venue table."""
+    def venue(self, draft: Draft, chosen: str | None = None) -> str:
+        """The id of the known venue the draft names (by the rule of `venue_name`), else of
+        a new venue table, with a note when its name resembles a known one. `chosen` (the
+        user's --venue) files it under that venue id instead, made if it is new."""
         name = draft.venue or "arXiv"
+        chosen = chosen or self.venue_map.get(venue_name(name))
+        if chosen is not None:
+            # an id as written, else an id or alias in any case (`--venue nips`), else new
+            folded = [v.id for v in self.venues if chosen.casefold() in _folded_names(v)]
+            known = chosen if any(v.id == chosen for v in self.venues) else next(iter(folded), None)
+            return known or self._new_venue(chosen, name, draft.venue_kind)
         # a school's theses are not its reports, nor a publisher's books a journal of the
         # same name: a work outside journals and proceedings matches only its own kind
-        shelf = _shelf(draft.venue_kind)
-        found = match_venue(name, [v for v in self.venues if _shelf(v.kind) == shelf])
+        found = self._venues.match(name, draft.venue_kind)
         if found:
             return found
         # who put out a book, thesis, report or page reads better whole than as initials
         # ("stanford-university", not "SU")
         short = _short_name(name)
-        if shelf and " " in name.strip():
+        if _shelf(draft.venue_kind) and " " in name.strip():
             short = slug(name) or short
-        if name == "arXiv":
-            name = "arXiv preprint"
         taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
         venue_id = short
         n = 2
         while venue_id.casefold() in taken:
             venue_id = f"{short}-{n}"
             n += 1
-        venue = Venue(id=venue_id, name=name, kind=draft.venue_kind, aliases=())
+        near = self._venues.resembling(name, draft.venue_kind)
+        venue_id = self._new_venue(venue_id, name, draft.venue_kind)
+        if near is not None:
+            if self.many:  # an import: the option names which entries it is for
+                hint = shlex.quote(f"{name}={near.id}")
+                where = f"{draft.origin}: "
+            else:
+                hint, where = shlex.quote(near.id), ""
+            self.notes.append(
+                f"{where}venue '{name}' resembles existing '{near.id}'; --venue {hint} to "
+                "file it there"
+            )
+        return venue_id
+
+    def choose_venues(self, values: list[str]) -> str | None:
+        """Read --venue values: `ID` files every paper under venue ID, `NAME=ID` the papers
+        whose venue is NAME (by the rule of `venue_name`); the ID of the first form, if any.
+        EditError for an empty or control-character value, or two of the first form."""
+        every: list[str] = []
+        for value in values:
+            name, _, venue_id = value.rpartition("=")
+            venue_id = venue_id.strip()
+            if not venue_id or (name and not venue_name(name)):
+                raise EditError(f"--venue {value!r}: give a venue id, or NAME=ID")
+            if found := CONTROL_CHARS.search(value):
+                raise EditError(f"--venue: control character U+{ord(found.group()):04X}; remove it")
+            if name:
+                self.venue_map[venue_name(name)] = venue_id
+            else:
+                every.append(venue_id)
+        if len(set(every)) > 1:
+            raise EditError(f"--venue: {every[0]!r} or {every[1]!r}? give one venue id")
+        return every[0] if every else None
+
+    def _new_venue(self, venue_id: str, name: str, kind: str) -> str:
+        name = "arXiv preprint" if name == "arXiv" else name
+        venue = Venue(id=venue_id, name=name, kind=kind, aliases=())
         self.venues.append(venue)
+        self._venues.add(venue)
         self.new_venues.append(venue)
-        self.notes.append(f"new venue '{venue_id}' ({name}, {draft.venue_kind})")
+        self.notes.append(f"new venue '{venue_id}' ({name}, {kind})")
         return venue_id
 
     # ------------------------------------------------------------ adding
@@ -532,7 +580,16 @@ class Planner:
         else:
             base = slug(options.aliases[0]) if options.aliases else ""
             paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
-        venue = self.venue(draft)
+        venue = self.venue(draft, options.venue)
+        booktitle = draft.booktitle
+        filed = next(v for v in self.venues if v.id == venue)
+        if (
+            filed.kind in _PROCEEDINGS_KINDS
+            and not (booktitle or draft.workshop)
+            and draft.venue
+            and draft.venue != filed.name
+        ):
+            booktitle = draft.venue  # the 13th of a series is never cited as the 11th
         row = {
             "id": paper_id,
             "kind": "paper",
@@ -542,7 +599,7 @@ class Planner:
             "year": draft.year,
             "venue": venue,
             "workshop": draft.workshop,
-            "booktitle": draft.booktitle,
+            "booktitle": booktitle,
             "volume": draft.volume,
             "number": draft.number,
             "pages": draft.pages,
@@ -668,56 +725,138 @@ def parse_edited(text: str) -> dict:
 
 # ---------------------------------------------------------------- venues
 
+# The rule, as the README states it: two venue names are one venue when they read the same
+# once case, accents, LaTeX markup, punctuation, spacing and a leading "The" are set aside
+# (`venue_name`) -- for proceedings also "Proceedings of", years, ordinals, volume numbers
+# and a part in parentheses, since each paper keeps its own booktitle (`venue_words`) -- or
+# when the catalog lists one as another's alias (or id). Nothing closer than that is a
+# match: a close name is a new venue, with a note naming the one it resembles.
 _ORDINAL = re.compile(
-    r"\b(\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|[a-z]+tieth|[a-z]+ty-[a-z]+(st|nd|rd|th))\b"
+    r"\b((twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) (first|second|third|fourth|"
+    r"fifth|sixth|seventh|eighth|ninth)|"
+    r"\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+    r"nineteenth|[a-z]+tieth)\b"
 )
+# a LaTeX command (\textit, \v) or escaped symbol (\&, \"), and grouping braces
+_LATEX = re.compile(r"\\(?:[a-z]+|.)|[{}]")
+_PROCEEDINGS = re.compile(r"^(in )?(proceedings|proc)( of)?( the)? ")
+# Names this long get no "resembles" note: comparing them costs more than it helps.
+RESEMBLE_MAX = 300
+# Word-for-word closeness (rapidfuzz ratio, 0-100) from which a new venue's name is said to
+# resemble a known one; only ever a note, never a match.
+RESEMBLE_RATIO = 85
+
+
+def _without_parentheses(text: str) -> str:
+    """`text` without its balanced (...) groups, nested ones included, in one pass (a name
+    of 100,000 "(" costs as much as any other name of its length)."""
+    out: list[str] = []
+    opened: list[int] = []
+    for char in text:
+        if char == "(":
+            opened.append(len(out))
+            out.append(char)
+        elif char == ")" and opened:
+            del out[opened.pop() :]
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def venue_name(name: str) -> str:
+    """A venue name as the rule compares it: case, accents, LaTeX commands and braces,
+    punctuation and spacing set aside, and a leading 'The' dropped."""
+    text = unicodedata.normalize("NFKD", name).casefold()
+    if not text.isascii():  # accents are separate marks now: dropped, not spaces
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NOT_ALNUM.sub(" ", _LATEX.sub("", text)).strip()
+    return text.removeprefix("the ").strip()
 
 
 @functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
-    """A venue name reduced to what identifies it: no 'Proceedings of the', year, ordinal,
-    volume in parentheses, punctuation or case."""
-    text = unicodedata.normalize("NFKD", name).casefold()
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.sub(r"^\s*(in\s+)?(proceedings|proc\.?)\s+(of\s+)?", " ", text)
-    text = re.sub(r"\b(19|20)\d\d\b|'\d\d\b", " ", text)
+    """A proceedings' name as the rule compares series: `venue_name` without 'Proceedings of
+    (the)', years, ordinals, volume numbers and parts in parentheses ('Proceedings of the
+    41st International Conference on Machine Learning' -> 'international conference on
+    machine learning')."""
+    text = venue_name(_without_parentheses(name))
+    text = _PROCEEDINGS.sub("", text + " ").strip()
+    text = re.sub(r"\b((19|20)\d\d|vol(ume)? \d+)\b", " ", text)
     text = _ORDINAL.sub(" ", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
     words = text.split()
     while words and words[0] in ("the", "of", "in"):
         words = words[1:]
     return " ".join(words)
 
 
-def match_venue(name: str, venues: list[Venue]) -> str | None:
-    """The id of the venue `name` names: its id, full name or an alias, compared without
-    case, years, ordinals and 'Proceedings of the'; then a close spelling of a full name."""
-    wanted = venue_words(name)
-    if not wanted:
-        return None
-    for venue in venues:
-        if wanted in {venue_words(n) for n in (venue.id, venue.name, *venue.aliases)}:
-            return venue.id
-    # Crossref cuts long proceedings titles short ("… Conference of the North"); joint
-    # conferences name one after the other ("… EMNLP and the 9th IJCNLP")
-    if len(wanted) >= 20:
-        for venue in venues:
-            known = venue_words(venue.name)
-            if known.startswith(wanted + " ") or (
-                wanted.startswith(known + " ")
-                and ("workshop" in wanted) == (venue.kind == "workshop")
-            ):
-                return venue.id
-    from rapidfuzz import fuzz
+_PROCEEDINGS_KINDS = ("conference", "workshop")
 
-    best, best_id = 0.0, None
-    for venue in venues:
-        for known in (venue.name, *venue.aliases):
-            score = fuzz.ratio(wanted, venue_words(known))
-            if score > best and len(venue_words(known)) >= 12:
-                best, best_id = score, venue.id
-    return best_id if best >= 92 else None
+
+class Venues:
+    """Known venues, looked up by the rule above: a dict per reading, so a venue is found
+    in one step however many a catalog has (an import asks once per entry)."""
+
+    def __init__(self, venues: list[Venue] = ()) -> None:  # type: ignore[assignment]
+        self.venues: list[Venue] = []
+        self._names: dict[tuple[str, str], str] = {}  # (shelf, venue_name) -> id
+        self._series: dict[tuple[str, str], str] = {}  # (shelf, venue_words) -> id
+        for venue in venues:
+            self.add(venue)
+
+    def add(self, venue: Venue) -> None:
+        """Know `venue` too (the first venue to give a name keeps it)."""
+        self.venues.append(venue)
+        shelf = _shelf(venue.kind)
+        for name in (venue.id, venue.name, *venue.aliases):
+            self._names.setdefault((shelf, venue_name(name)), venue.id)
+            if venue.kind in _PROCEEDINGS_KINDS:
+                self._series.setdefault((shelf, venue_words(name)), venue.id)
+
+    def match(self, name: str, kind: str = "conference") -> str | None:
+        """The id of the venue of `kind`'s shelf that `name` names by the rule (a paper of a
+        conference or workshop also by its series), else None."""
+        shelf = _shelf(kind)
+        found = self._names.get((shelf, venue_name(name)))
+        if found is None and kind in _PROCEEDINGS_KINDS:
+            series = venue_words(name)
+            found = self._series.get((shelf, series)) if series else None
+        return found if venue_name(name) else None
+
+    def resembling(self, name: str, kind: str) -> Venue | None:
+        """A known venue of `kind`'s shelf whose name is close to `name` but not the same by
+        the rule: one that begins with the other word for word, or that differs in a few
+        letters (Physical Review B and Physical Review A). For a note; never a match."""
+        wanted = venue_words(name) if len(name) <= RESEMBLE_MAX else ""
+        if len(wanted) < 4:
+            return None
+        from rapidfuzz import fuzz
+
+        best, found = 0.0, None
+        for venue in (v for v in self.venues if _shelf(v.kind) == _shelf(kind)):
+            for known in (venue.name, *venue.aliases):
+                words = venue_words(known) if len(known) <= RESEMBLE_MAX else ""
+                if len(words) < 4:
+                    continue
+                shorter, longer = sorted((wanted, words), key=len)
+                # word for word, from a name of two words or more ("Semantic Web")
+                if " " in shorter and (longer + " ").startswith(shorter + " "):
+                    return venue
+                score = fuzz.ratio(wanted, words, score_cutoff=RESEMBLE_RATIO)
+                if score > best:
+                    best, found = score, venue
+        return found
+
+
+def match_venue(name: str, venues: list[Venue], kind: str = "conference") -> str | None:
+    """The id of the venue among `venues` that `name` names by the rule, for a paper of
+    `kind` (see `Venues.match`), else None."""
+    return Venues(venues).match(name, kind)
+
+
+def _folded_names(venue: Venue) -> set[str]:
+    return {n.casefold() for n in (venue.id, *venue.aliases)}
 
 
 def _shelf(kind: str) -> str:

@@ -31,6 +31,15 @@ NewTopicOpt = Annotated[
     str | None,
     typer.Option("--new-topic", metavar="HEADING", help="Make a new topic with this heading."),
 ]
+VenueOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--venue",
+        metavar="ID",
+        help="File the papers under this venue id (made if new); NAME=ID only those whose "
+        "venue is NAME.",
+    ),
+]
 ParentOpt = Annotated[
     str | None,
     typer.Option("--parent", metavar="SLUG", help="The topic a --new-topic goes under."),
@@ -207,6 +216,7 @@ def add(
     ] = False,
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
+    venue: VenueOpt = None,
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
@@ -214,6 +224,7 @@ def add(
       litlist add 1706.03762 -t attention --alias Transformer
       litlist add 10.18653/v1/N19-1423 --topic peft
       litlist add --bib entry.bib --topic cot
+      litlist add 10.1103/PhysRevB.1.1 -t peft --venue PRB
     """
     from litlist import editing, sources
     from litlist.sources import bibfile
@@ -241,6 +252,7 @@ def add(
         else:
             before.new_topic(new_topic or "", parent)
         before.check_options(options)
+        options.venue = before.choose_venues(venue or [])
         if bib is not None:
             items, broken = bibfile.read(_read_bib(bib))
             items = [item for item in items if not item.shared]
@@ -269,6 +281,7 @@ def add(
             raise InputError(f"{draft.origin}: no year")
         with editing.session(where) as held:
             planner = editing.Planner(held.catalog)
+            planner.choose_venues(venue or [])
             if new_topic:
                 options.topic = planner.new_topic(new_topic, parent)
             planner.check_duplicate(draft)
@@ -293,12 +306,14 @@ def import_cmd(
     ] = False,
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
+    venue: VenueOpt = None,
 ) -> None:
     """Add every entry of a .bib file; papers already in the list are skipped.
 
     Examples:
       litlist import refs.bib --topic peft
       litlist import refs.bib --topic cot --dry-run
+      litlist import refs.bib -t cot --venue 'Phys. Rev. B=PRB'
     """
     from litlist import editing
     from litlist.sources import bibfile
@@ -313,10 +328,11 @@ def import_cmd(
         added: list[Paper] = []
         notes: list[str] = []
         with editing.session(where, writing=not dry_run) as held:
-            planner = editing.Planner(held.catalog)
+            planner = editing.Planner(held.catalog, many=True)
             chosen = (
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
             )
+            options = editing.Options(topic=chosen, venue=planner.choose_venues(venue or []))
             for item in items:
                 origin = bibfile.entry_name(item.key)
                 if item.shared:
@@ -334,7 +350,7 @@ def import_cmd(
                     skipped.append(editing.Skipped(origin, existing, why))
                     continue
                 try:
-                    row = planner.row(item.draft, editing.Options(topic=chosen))
+                    row = planner.row(item.draft, options)
                     added.append(planner.add(row, origin))
                 except editing.EditError as exc:
                     failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
