@@ -313,7 +313,7 @@ def import_cmd(
     Examples:
       litlist import refs.bib --topic peft
       litlist import refs.bib --topic cot --dry-run
-      litlist import refs.bib -t cot --venue 'Phys. Rev. B=PRB'
+      litlist import refs.bib -t cot --venue 'Phys Rev B=PRB'
     """
     from litlist import editing
     from litlist.sources import bibfile
