@@ -160,3 +160,32 @@ def test_add_by_doi_never_files_phys_rev_b_under_phys_rev_a(tiny_catalog) -> Non
         "venue 'Physical Review B' resembles existing 'PRA'; --venue PRA to file it there"
         in planner.notes
     )
+
+
+def test_import_gives_no_entry_a_key_the_bib_uses_for_another(run, empty, tmp_path) -> None:
+    """Issue 18 item 16: with smith2020deep in the list, the .bib's own smith2020deep gets a
+    new key, and never smith2020deepb, which a later entry of the same .bib is called."""
+    first = tmp_path / "first.bib"
+    first.write_text(
+        "@article{smith2020deep, title={Deep Nets}, author={Smith, Ann}, journal={J}, year={2020}}"
+    )
+    ok(run("-c", empty, "import", first, "-t", "peft"))
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@article{smith2020deep, title={Deep Trees}, author={Smith, Bob}, journal={J},"
+        " year={2020}}\n"
+        "@article{Smith2020DeepB, title={Deep Lakes}, author={Smith, Cy}, journal={J},"
+        " year={2020}}\n"
+    )
+    result = run("-c", empty, "import", bib, "-t", "peft")
+    ok(result)
+    cat = catalog.load(empty)
+    keys = {cat.paper(i).title: cat.paper(i).key for i in range(len(cat))}
+    assert keys == {
+        "Deep Nets": "smith2020deep",
+        "Deep Trees": "smith2020deepc",
+        "Deep Lakes": "Smith2020DeepB",
+    }
+    assert "key 'smith2020deep' is paper 'smith2020deep''s; using 'smith2020deepc'" in (
+        result.stderr
+    )

@@ -18,7 +18,7 @@ import os
 import re
 import shlex
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,7 +101,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
 
 
-def unique(base: str, taken: set[str], *, letters: bool) -> str:
+def unique(base: str, taken: Container[str], *, letters: bool) -> str:
     """`base`, or the first of base+b, base+c… (keys) or base-2, base-3… (ids) not taken."""
     if base not in taken:
         return base
@@ -346,6 +346,9 @@ class Planner:
         pairs = zip(cols["key"], cols["id"], strict=True)
         # casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key
         self.keys: dict[str, str] = {k.casefold(): i for k, i in pairs if k}
+        # keys the .bib being imported gives its own entries: a key made for another entry
+        # never takes one (a draft citing it would get the wrong paper)
+        self.reserved: set[str] = set()
         self._indexed = False
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
@@ -649,7 +652,7 @@ class Planner:
         fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
         if fits and draft.key.casefold() not in self.keys:  # type: ignore[union-attr]
             return draft.key  # type: ignore[return-value]
-        key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
+        key = unique(key_base(draft.authors, draft.year, draft.title), _Taken(self), letters=True)
         if draft.key:
             owner = self.keys.get(draft.key.casefold())
             why = (
@@ -661,6 +664,11 @@ class Planner:
             shown = draft.key if len(draft.key) <= 60 else draft.key[:59] + "…"
             self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")
         return key
+
+    def reserve(self, keys: list[str]) -> None:
+        """Keep `keys` (those a .bib uses) for their own entries: keys made for others
+        avoid them, in any case, as BibTeX compares keys."""
+        self.reserved.update(key.casefold() for key in keys)
 
     def add(self, row: dict, origin: str) -> Paper:
         """Validate `row` (schema and cross rules) and keep it for the write."""
@@ -707,6 +715,18 @@ class Planner:
     def paper_text(self, row: dict) -> str:
         """A paper row as the TOML text that will be appended, proven to read back."""
         return _proven("paper", row, table_text("paper", row, ORDER))
+
+
+class _Taken:
+    """A key is taken when the catalog or this batch has it, or a .bib reserved it (any
+    case, as BibTeX compares keys)."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+
+    def __contains__(self, key: object) -> bool:
+        folded = str(key).casefold()
+        return folded in self.planner.keys or folded in self.planner.reserved
 
 
 def parse_edited(text: str) -> dict:

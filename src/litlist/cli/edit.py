@@ -333,6 +333,7 @@ def import_cmd(
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
             )
             options = editing.Options(topic=chosen, venue=planner.choose_venues(venue or []))
+            planner.reserve([item.key for item in items if item.key])
             for item in items:
                 origin = bibfile.entry_name(item.key)
                 if item.shared:
