@@ -189,3 +189,59 @@ def test_import_gives_no_entry_a_key_the_bib_uses_for_another(run, empty, tmp_pa
     assert "key 'smith2020deep' is paper 'smith2020deep''s; using 'smith2020deepc'" in (
         result.stderr
     )
+
+
+def _list_of(n: int, path: Path) -> Path:
+    """A catalog of `n` papers (the shipped topics and venues), loaded once so its cache
+    stands, as a user's list does."""
+    head = catalog.shipped().read_text(encoding="utf-8")
+    head = editing.without_papers(head)
+    tables = "".join(
+        f'\n[[paper]]\nid = "p{i}"\nkind = "paper"\nkey = "p{i}x"\ntitle = "Paper number {i}"\n'
+        f'authors = ["A. Author"]\nyear = 2020\nvenue = "arXiv"\ntopic = "peft"\n'
+        f'arxiv = "2001.{i:05d}"\ndoi = "10.1000/p{i}"\n'
+        for i in range(n)
+    )
+    path.write_text(head + tables, encoding="utf-8")
+    catalog.load(path)
+    return path
+
+
+def test_a_duplicate_check_reads_no_record_whatever_the_list_s_size(tmp_path) -> None:
+    """Issue 15 item 6: `add` asked the catalog for every record to look for a duplicate;
+    the index answers instead, so a list twice as long costs no more records: one, the
+    duplicate's own, to name it."""
+    from litlist.sources import Draft
+
+    decoded = []
+    for n in (200, 400):
+        cat = catalog.load(_list_of(n, tmp_path / f"list-{n}.toml"))
+        planner = editing.Planner(cat)
+        new = Draft(title="Something New", authors=["B. Author"], year=2024, arxiv="2401.00001")
+        assert planner.duplicate(new) is None
+        same = [
+            Draft(title="x", authors=[], year=2020, arxiv=f"2001.{n - 1:05d}"),
+            Draft(title="x", authors=[], year=2020, doi=f"10.1000/P{n - 1}"),
+            Draft(title=f"paper NUMBER {n - 1}!", authors=[], year=2020),
+        ]
+        found = [planner.duplicate(d) for d in same]
+        assert [f[0] if f else None for f in found] == [f"p{n - 1}"] * 3
+        decoded.append(len(cat._store._decoded))  # type: ignore[attr-defined]
+    assert decoded == [1, 1]
+
+
+def test_import_shows_a_progress_bar_on_a_terminal_only(run, empty, tmp_path) -> None:
+    from test_cli import on_terminal
+
+    bib = tmp_path / "many.bib"
+    bib.write_text(
+        "".join(
+            f"@article{{e{i}, title={{Entry {i} of many}}, author={{Doe, Jane}},"
+            f" journal={{J}}, year={{2020}}}}\n"
+            for i in range(600)
+        )
+    )
+    shown = on_terminal(["-c", str(empty), "import", str(bib), "-t", "peft", "--dry-run"], 100)
+    assert "Importing entries" in shown and "would add 600" in shown
+    piped = run("-c", empty, "import", bib, "-t", "peft", "--dry-run")
+    assert "Importing entries" not in piped.stderr and "would add 600" in piped.stderr

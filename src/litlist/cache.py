@@ -31,8 +31,9 @@ import zlib
 from pathlib import Path
 
 # Bump when the tables change shape: old caches are then simply rebuilt.
-# 13: papers carry urldate; 12: address, month and editors; 11: the search index
-FORMAT = 14
+# 15: `names` holds plain titles (duplicate checks); 13: papers carry urldate; 12: address,
+# month and editors; 11: the search index
+FORMAT = 15
 SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.

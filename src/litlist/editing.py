@@ -22,9 +22,12 @@ from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
+from litlist.index import arxiv_name, plain_title
+from litlist.index import paper_names as index_names
 from litlist.model import (
     CONTROL_CHARS,
     DOCUMENT_KINDS,
@@ -125,33 +128,24 @@ def _letters(n: int) -> str:
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def plain_title(title: str) -> str:
-    """A title reduced for comparison: case, accents, punctuation and spaces dropped."""
-    if not title.isascii():  # decomposed, an accent is a separate mark, dropped below
-        title = unicodedata.normalize("NFKD", title)
-    return _NOT_ALNUM.sub("", title.casefold())
-
-
 # ---------------------------------------------------------------- TOML text
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b"}
 _ESCAPES["\f"] = "\\f"
 
 
+_TOML_TABLE = {ord(c): e for c, e in _ESCAPES.items()}
+_TOML_TABLE.update({n: f"\\u{n:04X}" for n in [*range(0x20), 0x7F] if chr(n) not in _ESCAPES})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def toml_string(value: str) -> str:
     """A TOML basic string: quotes, backslashes and control characters escaped, every other
     character (Korean, accents, emoji) written as itself."""
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE.search(value):
         raise EditError(f"text with an unpaired surrogate cannot be written: {value!r}")
-    out = []
-    for char in value:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    # str.translate: one C pass (a Python loop per character was most of writing an import)
+    return '"' + value.translate(_TOML_TABLE) + '"'
 
 
 def toml_key(name: str) -> str:
@@ -349,33 +343,32 @@ class Planner:
         # keys the .bib being imported gives its own entries: a key made for another entry
         # never takes one (a draft citing it would get the wrong paper)
         self.reserved: set[str] = set()
-        self._indexed = False
+        # arXiv ids, DOIs and titles of the papers this planner added (the catalog's are
+        # looked up in its index: see `duplicate`)
+        self._checked: tuple[dict, Any] | None = None  # (row, its validated PaperModel)
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
         self.years: dict[str, int | None] = {}
 
-    def _index(self) -> None:
-        """arXiv ids, DOIs and titles of every paper: built when first needed, since it
-        decodes every record (a topic check before going to the network needs none)."""
-        if not self._indexed:
-            self._indexed = True
-            for i in range(len(self.catalog)):
-                self._remember(self.catalog.paper(i))
-
     def _remember(self, paper: Paper) -> None:
-        if paper.arxiv:
-            self.by_arxiv.setdefault(paper.arxiv, paper.id)
-        dois = [paper.doi, paper.published.doi if paper.published else None]
-        for doi in dois:
-            if doi:
-                self.by_doi.setdefault(doi.casefold(), paper.id)
-        titles = [paper.title, *paper.other_titles]
-        if paper.published and paper.published.title:
-            titles.append(paper.published.title)
-        for title in titles:
-            self.by_title.setdefault(plain_title(title), paper.id)
+        for name, kind in index_names(paper):
+            table = {"arxiv": self.by_arxiv, "doi": self.by_doi, "title": self.by_title}
+            if kind in table:
+                table[kind].setdefault(name, paper.id)
         self.years[paper.id] = paper.year
+
+    def _known(self, name: str, kind: str) -> tuple[str, int | None] | None:
+        """(id, year) of the first paper, in the catalog or added here, that `names` gives
+        `name` of `kind`: one indexed query, no record decoded (an `add` to a list of
+        100,000 papers reads three rows, not 100,000 records)."""
+        from litlist.query import _index
+
+        for position, _ in _index(self.catalog).named(name, (kind,)):
+            return self.catalog.columns["id"][position], self.catalog.columns["year"][position]
+        table = {"arxiv": self.by_arxiv, "doi": self.by_doi, "title": self.by_title}[kind]
+        found = table.get(name)
+        return (found, self.years.get(found)) if found is not None else None
 
     # ------------------------------------------------------------ lookups
 
@@ -383,19 +376,18 @@ class Planner:
         """(existing id, why) when the catalog (or this batch) has the paper already: the
         same arXiv id, the same DOI in any case, or the same title (or other title) up to
         case, accents and punctuation."""
-        self._index()
-        if draft.arxiv and draft.arxiv in self.by_arxiv:
-            return self.by_arxiv[draft.arxiv], f"same arXiv id {draft.arxiv}"
-        if draft.doi and draft.doi.casefold() in self.by_doi:
-            return self.by_doi[draft.doi.casefold()], f"same DOI {draft.doi}"
+        if draft.arxiv and (found := self._known(arxiv_name(draft.arxiv), "arxiv")):
+            return found[0], f"same arXiv id {draft.arxiv}"
+        if draft.doi and (found := self._known(draft.doi.lower(), "doi")):
+            return found[0], f"same DOI {draft.doi}"
         titles = [draft.title, *getattr(draft, "other_titles", ())]
         for title in titles:
             plain = plain_title(title)
-            found = self.by_title.get(plain) if plain else None  # "???" names no paper
+            found = self._known(plain, "title") if plain else None  # "???" names no paper
             # a short title ("Introduction", "Editorial") is shared by different works:
             # the same one only in the same year
-            if found and (len(plain) >= SHORT_TITLE or self.years.get(found) == draft.year):
-                return found, "same title"
+            if found and (len(plain) >= SHORT_TITLE or found[1] == draft.year):
+                return found[0], "same title"
         return None
 
     def check_identifier(self, kind: str, value: str) -> None:
@@ -585,7 +577,7 @@ class Planner:
             paper_id = unique(base or slug(key) or "paper", self.ids, letters=False)
         venue = self.venue(draft, options.venue)
         booktitle = draft.booktitle
-        filed = next(v for v in self.venues if v.id == venue)
+        filed = self._venues.by_id[venue]
         if (
             filed.kind in _PROCEEDINGS_KINDS
             and not (booktitle or draft.workshop)
@@ -635,10 +627,10 @@ class Planner:
 
         from litlist import schema
 
+        given = {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
         try:
-            schema.PaperModel.model_validate(
-                {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
-            )
+            # kept: `add` of this same row need not validate it again
+            self._checked = (given, schema.PaperModel.model_validate(given))
         except ValidationError as exc:
             for name, message in schema.explain(exc):
                 name = name.split(".")[0]  # "editors.0": the list it is in
@@ -677,8 +669,10 @@ class Planner:
         from litlist import schema
 
         row = {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
+        checked, self._checked = self._checked, None
         try:
-            paper = schema.PaperModel.model_validate(row).to_paper()
+            model = checked[1] if checked and checked[0] == row else None
+            paper: Paper = (model or schema.PaperModel.model_validate(row)).to_paper()
         except ValidationError as exc:
             field_name, message = schema.explain(exc)[0]
             raise EditError(f"{origin}: field '{field_name}': {message}") from None
@@ -689,10 +683,10 @@ class Planner:
             raise EditError(f"{origin}: key '{paper.key}' is used by paper '{owner}' (--key NEW)")
         if paper.topic not in {t.slug for t in self.topics}:
             raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
-        kinds = {v.id: v.kind for v in self.venues}
-        if paper.venue not in kinds:
+        filed = self._venues.by_id.get(paper.venue or "")
+        if filed is None:
             raise EditError(f"{origin}: venue '{paper.venue}' is not declared")
-        if kinds[paper.venue] == "web" and not paper.url:
+        if filed.kind == "web" and not paper.url:
             raise EditError(f"{origin}: a web page (venue '{paper.venue}') needs a url")
         found = self.duplicate(paper)  # again: an edit in $EDITOR may have changed the ids
         if found:
@@ -820,6 +814,7 @@ class Venues:
 
     def __init__(self, venues: list[Venue] = ()) -> None:  # type: ignore[assignment]
         self.venues: list[Venue] = []
+        self.by_id: dict[str, Venue] = {}
         self._names: dict[tuple[str, str], str] = {}  # (shelf, venue_name) -> id
         self._series: dict[tuple[str, str], str] = {}  # (shelf, venue_words) -> id
         for venue in venues:
@@ -828,6 +823,7 @@ class Venues:
     def add(self, venue: Venue) -> None:
         """Know `venue` too (the first venue to give a name keeps it)."""
         self.venues.append(venue)
+        self.by_id.setdefault(venue.id, venue)
         shelf = _shelf(venue.kind)
         for name in (venue.id, venue.name, *venue.aliases):
             self._names.setdefault((shelf, venue_name(name)), venue.id)
@@ -926,16 +922,20 @@ class Session:
             inserts.append((layout.after_venues(), _table("venue", row)))
         papers = "".join("\n" + planner.paper_text(row) for row in planner.rows)
         inserts.append((len(text), papers))
-        # later offsets first, so earlier ones stay true; at one offset the last comes first,
-        # so that each goes in front of the ones after it (two new venues keep their order)
-        order = sorted(range(len(inserts)), key=lambda i: (-inserts[i][0], -i))
-        for offset, snippet in (inserts[i] for i in order):
-            before = text[:offset]
-            if before and not before.endswith("\n"):
-                before += newline  # the file's last line had no line break
+        # one pass over the text, the inserts in offset order (at one offset, in the order
+        # they were planned: two new venues keep theirs); copying the whole text once per
+        # insert took seconds for an import that makes hundreds of venues
+        parts: list[str] = []
+        done = 0
+        for offset, snippet in sorted(inserts, key=lambda insert: insert[0]):  # stable
+            parts.append(text[done:offset])
+            done = offset
+            if offset and text[offset - 1] != "\n":
+                parts.append(newline)  # the file's last line had no line break
             block = snippet if snippet.startswith("\n") else "\n" + snippet
-            text = before + block.replace("\n", newline) + text[offset:]
-        data = text.encode("utf-8")
+            parts.append(block.replace("\n", newline))
+        parts.append(text[done:])
+        data = "".join(parts).encode("utf-8")
         try:
             fsutil.write_atomic(self.path, data, expect=self.snapshot)
         except OSError as exc:  # a full disk, a folder we may not write in: nothing written
@@ -979,9 +979,12 @@ def without_papers(text: str) -> str:
 
 
 @contextmanager
-def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
+def session(
+    path: Path, *, writing: bool = True, progress: catalog.Progress | None = None
+) -> Iterator[Session]:
     """Hold the catalog at `path` for editing: refuse the shipped catalog (and one that
-    cannot be written, when `writing`), lock the file, read it and load the catalog."""
+    cannot be written, when `writing`), lock the file, read it and load the catalog
+    (with `progress` bars while a large one is read without its cache)."""
     check_writable(path, writing=writing)
     with fsutil.locked(path):
         try:
@@ -990,7 +993,7 @@ def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
             raise EditError(f"{path}: no such catalog; `litlist init` starts one") from None
         except OSError as exc:
             raise EditError(f"{path}: {exc.strerror or exc}") from None
-        yield Session(path, raw, snapshot, catalog.load(path))
+        yield Session(path, raw, snapshot, catalog.load(path, progress=progress))
 
 
 def edit_row(row: dict, edit: Callable[[str], str | None]) -> dict:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -183,6 +185,28 @@ def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, wha
         raise editing.EditError("--parent goes with --new-topic (the new topic's parent)")
 
 
+@contextmanager
+def _bar(progress, label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A step function for `total` steps of work: a progress bar on a terminal (from 500
+    steps; `progress` is None elsewhere), closed however the work ends."""
+    if progress is None or total < 500:
+        yield lambda: None
+        return
+    bar = progress(label, total)
+    count = 0
+
+    def step() -> None:
+        nonlocal count
+        count += 1
+        if count % 100 == 0:
+            bar.advance(100)
+
+    try:
+        yield step
+    finally:
+        bar.close()
+
+
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
     shown = Catalog(str(where), planner.topics, planner.venues, papers)
     output(shown, list(range(len(papers))), Format.table, cards=True)
@@ -315,7 +339,7 @@ def import_cmd(
       litlist import refs.bib --topic cot --dry-run
       litlist import refs.bib -t cot --venue 'Phys Rev B=PRB'
     """
-    from litlist import editing
+    from litlist import editing, render
     from litlist.sources import bibfile
 
     with reporting():
@@ -326,35 +350,41 @@ def import_cmd(
         failed = [editing.Failed(place, why) for place, why in broken]
         skipped: list[editing.Skipped] = []
         added: list[Paper] = []
+        added_ids: set[str] = set()
         notes: list[str] = []
-        with editing.session(where, writing=not dry_run) as held:
+        progress = render.progress_factory(sys.stderr)  # None unless stderr is a terminal
+        with editing.session(where, writing=not dry_run, progress=progress) as held:
             planner = editing.Planner(held.catalog, many=True)
             chosen = (
                 planner.new_topic(new_topic, parent) if new_topic else planner.topic(topic or "")
             )
             options = editing.Options(topic=chosen, venue=planner.choose_venues(venue or []))
             planner.reserve([item.key for item in items if item.key])
-            for item in items:
-                origin = bibfile.entry_name(item.key)
-                if item.shared:
-                    notes.append(f"{origin}: {item.problem}; not a paper of its own")
-                    continue
-                if item.draft is None:
-                    failed.append(editing.Failed(origin, item.problem or "unreadable"))
-                    continue
-                notes += item.draft.notes
-                found = planner.duplicate(item.draft)
-                if found:
-                    existing, why = found
-                    if any(paper.id == existing for paper in added):
-                        why += ", an entry added from this file"
-                    skipped.append(editing.Skipped(origin, existing, why))
-                    continue
-                try:
-                    row = planner.row(item.draft, options)
-                    added.append(planner.add(row, origin))
-                except editing.EditError as exc:
-                    failed.append(editing.Failed(origin, str(exc).removeprefix(origin + ": ")))
+            with _bar(progress, "Importing entries", len(items)) as step:
+                for item in items:
+                    step()
+                    origin = bibfile.entry_name(item.key)
+                    if item.shared:
+                        notes.append(f"{origin}: {item.problem}; not a paper of its own")
+                        continue
+                    if item.draft is None:
+                        failed.append(editing.Failed(origin, item.problem or "unreadable"))
+                        continue
+                    notes += item.draft.notes
+                    found = planner.duplicate(item.draft)
+                    if found:
+                        existing, why = found
+                        if existing in added_ids:
+                            why += ", an entry added from this file"
+                        skipped.append(editing.Skipped(origin, existing, why))
+                        continue
+                    try:
+                        row = planner.row(item.draft, options)
+                        added.append(planner.add(row, origin))
+                        added_ids.add(added[-1].id)
+                    except editing.EditError as exc:
+                        why = str(exc).removeprefix(origin + ": ")
+                        failed.append(editing.Failed(origin, why))
             if not dry_run:
                 held.commit(planner)
         verb = "would add" if dry_run else "added"
