@@ -10,6 +10,8 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from litlist import catalog, editing
@@ -245,3 +247,11 @@ def test_import_shows_a_progress_bar_on_a_terminal_only(run, empty, tmp_path) ->
     assert "Importing entries" in shown and "would add 600" in shown
     piped = run("-c", empty, "import", bib, "-t", "peft", "--dry-run")
     assert "Importing entries" not in piped.stderr and "would add 600" in piped.stderr
+
+
+@given(st.text(alphabet="[]\n\r \t\ufeffpaper.#=x'", max_size=80))
+def test_headers_are_found_as_the_header_pattern_finds_them(text: str) -> None:
+    """The fast header scan of a catalog's text finds exactly what `_HEADER` finds."""
+    assert [m.span() for m in editing._headers(text)] == [
+        m.span() for m in editing._HEADER.finditer(text)
+    ]

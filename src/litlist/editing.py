@@ -213,8 +213,22 @@ class _Block:
         return end
 
 
+# Where a header can start: a line beginning with "[" after blanks. A search for this
+# (a literal line break first) skips through a 90 MB catalog five times faster than
+# `_HEADER` tried at every position, which then only checks the lines found.
+_HEADER_START = re.compile(r"\n\ufeff?[ \t]*\[")
+
+
+def _headers(text: str) -> Iterator[re.Match[str]]:
+    """`_HEADER.finditer(text)`, the same matches, found faster."""
+    starts = [0, *(m.start() + 1 for m in _HEADER_START.finditer(text))]
+    for start in starts:
+        if found := _HEADER.match(text, start):
+            yield found
+
+
 def _blocks(text: str) -> list[_Block]:
-    headers = list(_HEADER.finditer(text))
+    headers = list(_headers(text))
     stops = [m.start() for m in headers[1:]] + [len(text)]
     return [
         _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
