@@ -200,14 +200,15 @@ class _Block:
     start: int  # offset of the header line
     stop: int  # offset of the next header (or the end of the text)
 
-    def end(self, text: str) -> int:
+    def end(self, text: str | bytes) -> int:
         """Offset just past the table's last line that is not blank or a comment (a
         comment just above the next header belongs to that one)."""
+        newline, comment = ("\n", "#") if isinstance(text, str) else (b"\n", b"#")
         end = self.stop
         while end > self.start:
-            line_start = max(self.start, text.rfind("\n", self.start, end - 1) + 1)
+            line_start = max(self.start, text.rfind(newline, self.start, end - 1) + 1)  # type: ignore[arg-type]
             line = text[line_start:end].strip()
-            if line and not line.startswith("#"):
+            if line and not line.startswith(comment):  # type: ignore[arg-type]
                 break
             end = line_start
         return end
@@ -217,28 +218,53 @@ class _Block:
 # (a literal line break first) skips through a 90 MB catalog five times faster than
 # `_HEADER` tried at every position, which then only checks the lines found.
 _HEADER_START = re.compile(r"\n\ufeff?[ \t]*\[")
+# The same two for a catalog's bytes, so that an add need not decode (and encode again)
+# a whole list of 100,000 papers to append to it.
+_BOM = "\ufeff".encode()
+_HEADER_BYTES = re.compile(
+    _HEADER.pattern.replace("\\ufeff?", f"(?:{re.escape(_BOM.decode('latin-1'))})?").encode(
+        "latin-1"
+    ),
+    re.M,
+)
+_HEADER_START_BYTES = re.compile(
+    _HEADER_START.pattern.replace("\\ufeff?", f"(?:{re.escape(_BOM.decode('latin-1'))})?").encode(
+        "latin-1"
+    )
+)
 
 
-def _headers(text: str) -> Iterator[re.Match[str]]:
-    """`_HEADER.finditer(text)`, the same matches, found faster."""
-    starts = [0, *(m.start() + 1 for m in _HEADER_START.finditer(text))]
-    for start in starts:
-        if found := _HEADER.match(text, start):
+def _headers(text: str | bytes) -> Iterator[re.Match]:
+    """`_HEADER.finditer(text)`, the same matches, found faster (`text` may be bytes)."""
+    header, start = (
+        (_HEADER, _HEADER_START) if isinstance(text, str) else (_HEADER_BYTES, _HEADER_START_BYTES)
+    )
+    for position in [0, *(m.start() + 1 for m in start.finditer(text))]:  # type: ignore[arg-type]
+        if found := header.match(text, position):  # type: ignore[arg-type]
             yield found
 
 
-def _blocks(text: str) -> list[_Block]:
-    headers = list(_headers(text))
-    stops = [m.start() for m in headers[1:]] + [len(text)]
-    return [
-        _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
-    ]
+def _blocks(text: str | bytes) -> list[_Block]:
+    """The tables of a catalog's text, in order."""
+    blocks: list[_Block] = []
+    for match in _headers(text):
+        if blocks:
+            blocks[-1].stop = match.start()
+        blocks.append(_Block(_name(match), match.start(), len(text)))
+    return blocks
 
 
-def _slug_in(text: str, block: _Block) -> str | None:
+def _name(header: re.Match) -> str:
+    name = header.group(1).strip()
+    return name if isinstance(name, str) else name.decode("ascii")
+
+
+def _slug_in(text: str | bytes, block: _Block) -> str | None:
     import tomli
 
-    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", text[block.start : block.stop], re.M)
+    part = text[block.start : block.stop]
+    part = part if isinstance(part, str) else part.decode("utf-8", "replace")
+    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", part, re.M)
     if not found:
         return None
     try:
@@ -252,16 +278,26 @@ class Layout:
     file is not written as one `[[topic]]`/`[[venue]]`/`[[paper]]` table per entry, we say so
     rather than guess where to add."""
 
-    def __init__(self, text: str, cat: Catalog, path: Path) -> None:
-        blocks = _blocks(text)
-        self.topics = [b for b in blocks if b.table == "topic"]
-        self.venues = [b for b in blocks if b.table == "venue"]
-        papers = [b for b in blocks if b.table == "paper"]
+    def __init__(self, text: str | bytes, cat: Catalog, path: Path) -> None:
+        # topics and venues as blocks; papers only counted (100,000 of them, at every add)
+        self.topics: list[_Block] = []
+        self.venues: list[_Block] = []
+        papers = 0
+        last: _Block | None = None  # the last topic or venue, until the next header
+        for match in _headers(text):
+            if last is not None:
+                last.stop, last = match.start(), None
+            name = _name(match)
+            if name == "paper":
+                papers += 1
+            elif name in ("topic", "venue"):
+                last = _Block(name, match.start(), len(text))
+                (self.topics if name == "topic" else self.venues).append(last)
         slugs = [_slug_in(text, b) for b in self.topics]
         if (
             slugs != [t.slug for t in cat.topics]
             or len(self.venues) != len(cat.venues)
-            or len(papers) != len(cat)
+            or papers != len(cat)
         ):
             raise EditError(
                 f"{path}: not laid out as one [[topic]], [[venue]] or [[paper]] table per "
@@ -923,8 +959,10 @@ class Session:
         if not planner.papers:
             return self.raw
         planner.drop_unused_venues()
-        text = self.raw.decode("utf-8")
-        newline = "\r\n" if "\r\n" in text else "\n"
+        # the file's bytes as read, never decoded and encoded again: only the new tables
+        # are encoded (a list of 100,000 papers is 90 MB)
+        text = self.raw
+        newline = "\r\n" if b"\r\n" in text else "\n"
         layout = Layout(text, self.catalog, self.path)
         inserts: list[tuple[int, str]] = []
         row: dict[str, object]
@@ -939,17 +977,17 @@ class Session:
         # one pass over the text, the inserts in offset order (at one offset, in the order
         # they were planned: two new venues keep theirs); copying the whole text once per
         # insert took seconds for an import that makes hundreds of venues
-        parts: list[str] = []
+        parts: list[bytes] = []
         done = 0
         for offset, snippet in sorted(inserts, key=lambda insert: insert[0]):  # stable
             parts.append(text[done:offset])
             done = offset
-            if offset and text[offset - 1] != "\n":
-                parts.append(newline)  # the file's last line had no line break
+            if offset and text[offset - 1 : offset] != b"\n":
+                parts.append(newline.encode())  # the file's last line had no line break
             block = snippet if snippet.startswith("\n") else "\n" + snippet
-            parts.append(block.replace("\n", newline))
+            parts.append(block.replace("\n", newline).encode("utf-8"))
         parts.append(text[done:])
-        data = "".join(parts).encode("utf-8")
+        data = b"".join(parts)
         try:
             fsutil.write_atomic(self.path, data, expect=self.snapshot)
         except OSError as exc:  # a full disk, a folder we may not write in: nothing written
