@@ -7,6 +7,7 @@ Run it with the interpreter of the venv litlist is installed in, never through a
     /path/to/venv/bin/python benchmarks/bench.py                 # 1k, 10k, 100k; 10 runs
     /path/to/venv/bin/python benchmarks/bench.py --quick         # 1k only, 3 runs
     /path/to/venv/bin/python benchmarks/bench.py --sizes 1k,10k --runs 20 --papis
+    /path/to/venv/bin/python benchmarks/bench.py --only-import   # issue 15's import and add
 
 What it does:
 
@@ -23,7 +24,12 @@ What it does:
 4. With --papis, installs papis into benchmarks/out/papis-venv, builds a 45-document papis
    library from the shipped catalog under isolated XDG dirs, and times `papis list` searches
    in the same round-robin as litlist's shipped-catalog commands.
-5. Prints a Markdown table and writes it to benchmarks/out/results.md.
+5. Times `litlist import` of a synthetic 10,000-entry .bib (articles, proceedings papers,
+   arXiv preprints, books and theses; @string journals, LaTeX accents, braced words; see
+   `generate_bib`) into a copy of the 10k catalog, and `add --bib` into the 10k and 100k
+   catalogs, with CPU time beside wall time (issue 15's targets: 5 s, 0.5 s and 1 s).
+   `--only-import` runs this part alone.
+6. Prints a Markdown table and writes it to benchmarks/out/results.md.
 
 Timed runs are spawned directly (stdout to /dev/null, so litlist prints plain text, as when
 piped). Peak RSS comes from separate runs under GNU `/usr/bin/time` (one per command

@@ -396,6 +396,7 @@ class Planner:
         # arXiv ids, DOIs and titles of the papers this planner added (the catalog's are
         # looked up in its index: see `duplicate`)
         self._checked: tuple[dict, Any] | None = None  # (row, its validated PaperModel)
+        self._last_topic: str | None = None  # the slug `row` found last
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
@@ -618,7 +619,9 @@ class Planner:
 
     def row(self, draft: Draft, options: Options) -> dict:
         """The [[paper]] row for a draft (ids, key and venue chosen), not yet validated."""
-        topic = self.topic(options.topic)
+        # the slug itself, as an import gives it for every entry: no search of the topics
+        topic = options.topic if options.topic == self._last_topic else self.topic(options.topic)
+        self._last_topic = topic
         key = options.key or self._key(draft)
         if options.id:
             paper_id = options.id
