@@ -859,6 +859,7 @@ def venue_words(name: str) -> str:
 
 
 _PROCEEDINGS_KINDS = ("conference", "workshop")
+_NUMBER = re.compile(r"\d+")
 
 
 class Venues:
@@ -902,11 +903,13 @@ class Venues:
             return None
         from rapidfuzz import fuzz
 
+        numbers = _NUMBER.findall(wanted)
         best, found = 0.0, None
         for venue in (v for v in self.venues if _shelf(v.kind) == _shelf(kind)):
             for known in (venue.name, *venue.aliases):
                 words = venue_words(known) if len(known) <= RESEMBLE_MAX else ""
-                if len(words) < 4:
+                # other numbers name another thing (arXiv:2201.11903, not 2201.11990)
+                if len(words) < 4 or _NUMBER.findall(words) != numbers:
                     continue
                 shorter, longer = sorted((wanted, words), key=len)
                 # word for word, from a name of two words or more ("Semantic Web")
