@@ -111,13 +111,29 @@ def test_add_venue_files_under_an_existing_id_or_makes_it(run, empty, tmp_path) 
     )
     ok(run("-c", empty, "add", "--bib", entry, "-t", "peft", "--venue", "nature mi"))
     entry.write_text(
+        "@article{x0, title={Z Paper}, author={Doe, Jane}, journal={NMI Letters}, year={2020}}"
+    )
+    ok(
+        run(
+            "-c",
+            empty,
+            "add",
+            "--bib",
+            entry,
+            "-t",
+            "peft",
+            "--venue",
+            "NATURE MACHINE intelligence",
+        )
+    )
+    entry.write_text(
         "@article{x2, title={B Paper}, author={Doe, Jane}, journal={Phys. Rev. B}, year={2020}}"
     )
     result = run("-c", empty, "add", "--bib", entry, "-t", "peft", "--venue", "PRB")
     ok(result)
     assert "new venue 'PRB' (Phys. Rev. B, journal)" in result.stderr
     cat = catalog.load(empty)
-    assert [cat.paper(i).venue for i in range(len(cat))] == ["Nat. Mach. Intell.", "PRB"]
+    assert [cat.paper(i).venue for i in range(len(cat))] == ["Nat. Mach. Intell."] * 2 + ["PRB"]
     line = run("-c", empty, "add", "--bib", entry, "-t", "peft", "--venue", "=")
     assert line.exit_code == 1 and line.stderr.startswith("error: --venue '='")
 

@@ -552,7 +552,8 @@ class Planner:
         name = draft.venue or "arXiv"
         chosen = chosen or self.venue_map.get(venue_name(name))
         if chosen is not None:
-            # an id as written, else an id or alias in any case (`--venue nips`), else new
+            # an id as written, else an id, name or alias in any case (`--venue nips`), else
+            # a new venue of that id
             folded = [v.id for v in self.venues if chosen.casefold() in _folded_names(v)]
             known = chosen if any(v.id == chosen for v in self.venues) else next(iter(folded), None)
             return known or self._new_venue(chosen, name, draft.venue_kind)
@@ -928,7 +929,7 @@ def match_venue(name: str, venues: list[Venue], kind: str = "conference") -> str
 
 
 def _folded_names(venue: Venue) -> set[str]:
-    return {n.casefold() for n in (venue.id, *venue.aliases)}
+    return {n.casefold() for n in (venue.id, venue.name, *venue.aliases)}
 
 
 def _shelf(kind: str) -> str:
