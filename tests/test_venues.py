@@ -276,3 +276,14 @@ def test_headers_are_found_as_the_header_pattern_finds_them(text: str) -> None:
     raw = text.encode("utf-8")
     at = [len(raw[: m.start()].decode()) for m in editing._headers(raw)]
     assert at == [start for start, _ in expected]
+
+
+def test_a_venue_made_of_a_hostile_name_gets_a_short_id(tiny_catalog) -> None:
+    from litlist.sources import Draft
+
+    planner = editing.Planner(catalog.load(tiny_catalog))
+    draft = Draft(
+        title="T", authors=["A"], year=2020, venue="Journal (" * 1000, venue_kind="journal"
+    )
+    assert planner.venue(draft) == "J" * 12
+    assert planner.new_venues[-1].name == "Journal (" * 1000  # the name itself is kept whole

@@ -566,7 +566,7 @@ class Planner:
         # ("stanford-university", not "SU")
         short = _short_name(name)
         if _shelf(draft.venue_kind) and " " in name.strip():
-            short = slug(name) or short
+            short = slug(name)[:40].strip("-") or short
         taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
         venue_id = short
         n = 2
@@ -944,8 +944,9 @@ def _short_name(name: str) -> str:
     words = venue_words(name).split()
     if len(name) <= 16 and " " not in name.strip():
         return name.strip()
-    initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()
-    return initials or slug(name) or "venue"
+    # at most 12 initials and 40 characters of slug: an id is typed and shown in tables
+    initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()[:12]
+    return initials or slug(name)[:40].strip("-") or "venue"
 
 
 # ---------------------------------------------------------------- the write
