@@ -385,11 +385,6 @@ class Planner:
         self.new_topics: list[tuple[Topic, str | None]] = []  # (topic, parent slug)
         self.new_venues: list[Venue] = []
         self.notes: list[str] = []
-        cols = cat.columns
-        self.ids = set(cols["id"])
-        pairs = zip(cols["key"], cols["id"], strict=True)
-        # casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key
-        self.keys: dict[str, str] = {k.casefold(): i for k, i in pairs if k}
         # keys the .bib being imported gives its own entries: a key made for another entry
         # never takes one (a draft citing it would get the wrong paper)
         self.reserved: set[str] = set()
@@ -401,6 +396,18 @@ class Planner:
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
         self.years: dict[str, int | None] = {}
+
+    # the catalog's ids and keys, read when first needed: the check `add` makes before going
+    # to the network needs them only for --id and --key
+    @functools.cached_property
+    def ids(self) -> set[str]:
+        return set(self.catalog.columns["id"])
+
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key."""
+        cols = self.catalog.columns
+        return {k.casefold(): i for k, i in zip(cols["key"], cols["id"], strict=True) if k}
 
     def _remember(self, paper: Paper) -> None:
         for name, kind in index_names(paper):
