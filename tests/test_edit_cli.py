@@ -122,14 +122,25 @@ def test_add_from_arxiv_prints_the_card_and_only_adds_lines(run, recorded, own_c
     assert hits.splitlines()[:1] == ["vaswani2017attention"]
 
 
-def test_add_from_crossref_matches_the_venue(run, recorded, own_catalog) -> None:
-    ok(run("-c", own_catalog, "add", "https://doi.org/10.18653/v1/N19-1423", "--topic", "peft"))
+def test_add_from_crossref_files_a_cut_name_only_where_told(run, recorded, own_catalog) -> None:
+    """Crossref cuts NAACL 2019's proceedings title short ("… Conference of the North"):
+    not the same name, so a new venue, with a note; `--venue NAACL` files it there."""
+    doi = "https://doi.org/10.18653/v1/N19-1423"
+    work = own_catalog.with_name("work.toml")
+    work.write_bytes(own_catalog.read_bytes())
+    result = run("-c", work, "add", doi, "--topic", "peft")
+    ok(result)
+    assert "resembles existing 'NAACL'; --venue NAACL to file it there" in result.stderr
+    cat, _ = catalog.check(work)
+    assert cat.paper(len(cat) - 1).venue != "NAACL" and len(cat.venues) == 18
+    ok(run("-c", own_catalog, "add", doi, "--topic", "peft", "--venue", "NAACL"))
     cat, _ = catalog.check(own_catalog)
     paper = cat.paper(len(cat) - 1)
     assert (paper.key, paper.venue, paper.pages, paper.year) == (
         "devlin2019bert", "NAACL", "4171-4186", 2019
     )  # fmt: skip
     assert paper.doi == "10.18653/v1/N19-1423"
+    assert paper.booktitle == "Proceedings of the 2019 Conference of the North"
     assert len(cat.venues) == 17  # no new venue
 
 

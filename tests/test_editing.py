@@ -82,16 +82,71 @@ def test_toml_string_refuses_lone_surrogates() -> None:
             "ACL",
         ),
         ("Findings of the Association for Computational Linguistics: EMNLP 2023", "Findings-EMNLP"),
-        ("Proceedings of the 2019 Conference of the North", "NAACL"),
         ("Nature Machine Intelligence", "Nat. Mach. Intell."),
+        ("the  nature machine-intelligence", "Nat. Mach. Intell."),
+        ("{N}ature {M}achine {I}ntelligence", "Nat. Mach. Intell."),
         ("Transactions on Machine Learning Research", "TMLR"),
         ("arXiv", "arXiv"),
         ("Journal of Machine Learning Research", None),
         ("Conference", None),
+        # never by a guess: a cut-off name, a longer one, a letter apart
+        ("Proceedings of the 2019 Conference of the North", None),
+        ("Conference of the North American Chapter", None),
+        ("Nature Machine Intelligence Letters", None),
+        ("Nature Machine Intelligenc", None),
+        ("Transactions on Machine Learning Research B", None),
     ],
 )
 def test_match_venue(shipped, name: str, venue: str | None) -> None:
     assert editing.match_venue(name, shipped.venues) == venue
+
+
+def test_a_series_is_matched_only_among_proceedings(shipped) -> None:
+    """Years and ordinals set a conference's volumes apart, not a journal's name."""
+    assert editing.match_venue("Proceedings of ICLR 2024", shipped.venues, "conference") == "ICLR"
+    assert editing.match_venue("Proceedings of ICLR 2024", shipped.venues, "journal") is None
+    tmlr = "Transactions on Machine Learning Research 2024"
+    assert editing.match_venue(tmlr, shipped.venues, "conference") is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("The Journal of Neuroscience", "journal of  neuroscience", True),
+        ("The Journal of Neuroscience", "Journal of Neuroscience Research", False),
+        ("Physical Review D", "Physical Review E", False),
+        ("Proceedings of the IEEE", "Proceedings of the IEEE/CVF Conference on CV", False),
+        ("Semantic Web", "The Semantic Web. Latest Advances and New Domains", False),
+        ("Ar{X}iv:2201.11903", "arXiv:2201.11990", False),
+        ("Ar{X}iv:2201.11903", "arxiv 2201 11903", True),
+        ("G\\\"odel's Journal", "Gödel’s journal", True),
+    ],
+)
+def test_venue_name_is_one_normalisation(a: str, b: str, same: bool) -> None:
+    assert (editing.venue_name(a) == editing.venue_name(b)) is same
+
+
+def test_venue_words_is_linear_in_parentheses() -> None:
+    """100k "(" in a journal name: one pass, so twice the name is twice the work (counted
+    in characters visited, not timed)."""
+    seen = []
+
+    class Counting(str):
+        def __iter__(self):
+            for char in str.__iter__(self):
+                seen.append(char)
+                yield char
+
+    for n in (50_000, 100_000):
+        seen.clear()
+        assert editing._without_parentheses(Counting("Journal " + "(" * n + "x")) == (
+            "Journal " + "(" * n + "x"
+        )
+        assert len(seen) == n + 9
+    assert editing._without_parentheses("A (b (c) d) E (f") == "A  E (f"
+    # and the whole rule on such a name returns (the regexes after it see no parentheses
+    # nested n deep, only n characters of punctuation)
+    assert editing.venue_words("Journal " + "(" * 100_000 + "x") == "journal x"
 
 
 def _draft(**values) -> Draft:

@@ -40,10 +40,10 @@ import zlib
 from pathlib import Path
 
 # Bump when the tables change shape: old caches are then simply rebuilt.
-# 16: status and added columns, caches updated in place by curation verbs, and the search
-# index holds abstracts; 13: papers carry urldate; 12: address, month and editors; 11: the
-# search index
-FORMAT = 16
+# 17: `names` holds plain titles (duplicate checks); 16: status and added columns, caches
+# updated in place by curation verbs, and the search index holds abstracts; 13: papers carry
+# urldate; 12: address, month and editors; 11: the search index
+FORMAT = 17
 SUFFIX = ".sqlite"
 # A catalog modified this close to being hashed may change again without its timestamps
 # changing (coarse clocks): its cache is re-verified by hash until it is older than this.

@@ -19,7 +19,7 @@ owns the search tables:
   scores four times slower);
 - `terms`: every word as written (folded, not stemmed) with its tokens, for prefixes and
   typos (a typo is a slip in what the user saw, not in a stem);
-- `names`: aliases (compacted), ids, keys, arXiv ids and DOIs, for exact names;
+- `names`: aliases (compacted), ids, keys, arXiv ids, DOIs and plain titles, for exact names;
 - `df`: how many papers hold each token, copied from FTS5's vocabulary when the index is
   built: fts5vocab counts by reading a token's whole list of positions, 40 ms a query of
   common words at 100,000 abstracts, where this table answers in a look-up.
@@ -324,16 +324,37 @@ def doi_of(text: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def plain_title(title: str) -> str:
+    """A title reduced for comparison: case, accents, punctuation and spaces dropped."""
+    if not title.isascii():  # decomposed, an accent is a separate mark, dropped below
+        title = unicodedata.normalize("NFKD", title)
+    return _NOT_ALNUM.sub("", title.casefold())
+
+
+def arxiv_name(arxiv: str) -> str:
+    """An arXiv id as `names` stores it (no version, lower case)."""
+    return arxiv_id(arxiv) or arxiv.lower()
+
+
 def paper_names(paper: Paper) -> list[tuple[str, str]]:
-    """(name, kind) pairs a paper can be called by, in the forms `names` stores."""
+    """(name, kind) pairs a paper can be called by, in the forms `names` stores; its titles
+    (`plain_title`: the title, other titles, the version of record's) are there for the
+    duplicate check of `add` and `import`, which then reads no record."""
     out = [(compact(a), "alias") for a in paper.aliases if compact(a)]
     out.append((paper.id.casefold(), "id"))
     if paper.key:
         out.append((paper.key.casefold(), "key"))
     if paper.arxiv:
-        out.append((arxiv_id(paper.arxiv) or paper.arxiv.lower(), "arxiv"))
+        out.append((arxiv_name(paper.arxiv), "arxiv"))
     for doi in {paper.doi, paper.published.doi if paper.published else None} - {None}:
         out.append((doi.lower(), "doi"))  # type: ignore[union-attr]
+    titles = {paper.title, *paper.other_titles}
+    if paper.published and paper.published.title:
+        titles.add(paper.published.title)
+    out += [(plain, "title") for plain in {plain_title(t) for t in titles} if plain]
     return out
 
 

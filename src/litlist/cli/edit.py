@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -32,6 +34,15 @@ TopicArg = Annotated[
 NewTopicOpt = Annotated[
     str | None,
     typer.Option("--new-topic", metavar="HEADING", help="Make a new topic with this heading."),
+]
+VenueOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--venue",
+        metavar="ID",
+        help="File the papers under this venue id (made if new); NAME=ID only those whose "
+        "venue is NAME.",
+    ),
 ]
 ParentOpt = Annotated[
     str | None,
@@ -218,6 +229,28 @@ def _one_topic(topic: str | None, new_topic: str | None, parent: str | None, wha
         raise BadOption("--parent goes with --new-topic (the new topic's parent)")
 
 
+@contextmanager
+def _bar(progress, label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A step function for `total` steps of work: a progress bar on a terminal (from 500
+    steps; `progress` is None elsewhere), closed however the work ends."""
+    if progress is None or total < 500:
+        yield lambda: None
+        return
+    bar = progress(label, total)
+    count = 0
+
+    def step() -> None:
+        nonlocal count
+        count += 1
+        if count % 100 == 0:
+            bar.advance(100)
+
+    try:
+        yield step
+    finally:
+        bar.close()
+
+
 def _card(where: Path, planner: editing.Planner, papers: list) -> None:
     shown = Catalog(str(where), planner.topics, planner.venues, papers)
     output(shown, list(range(len(papers))), Format.table, cards=True)
@@ -255,6 +288,7 @@ def add(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the paper that would be added; write nothing.")
     ] = False,
+    venue: VenueOpt = None,
 ) -> None:
     """Add a paper to your list from arXiv, Crossref (DOI) or a BibTeX entry.
 
@@ -264,6 +298,7 @@ def add(
       litlist add 1706.03762 -t attention --alias Transformer
       litlist add 10.18653/v1/N19-1423 --topic peft
       litlist add --bib entry.bib --topic cot --dry-run
+      litlist add 10.1103/PhysRevB.1.1 -t peft --venue PRB
     """
     from litlist import editing, sources
     from litlist.sources import bibfile
@@ -292,6 +327,7 @@ def add(
         before = editing.Planner(catalog.load(where))
         chosen = _topic_of(before, topic, new_topic, parent)
         before.check_options(options)
+        options.venue = before.choose_venues(venue or [])
         if entry is not None:
             items, broken = bibfile.read(entry)
             items = [item for item in items if not item.shared]
@@ -329,6 +365,7 @@ def add(
         say_lock_waits()
         with editing.session(where, writing=not dry_run) as held:
             planner = editing.Planner(held.catalog)
+            planner.choose_venues(venue or [])
             options.topic = _topic_of(planner, topic, new_topic, parent)
             planner.check_duplicate(draft)
             row = planner.row(draft, options)
@@ -354,6 +391,7 @@ def import_cmd(
     new_topic: NewTopicOpt = None,
     parent: ParentOpt = None,
     status: StatusOpt = Status.TO_READ,
+    venue: VenueOpt = None,
 ) -> None:
     """Add every entry of a .bib file; papers already in the list are skipped.
 
@@ -362,6 +400,7 @@ def import_cmd(
     Examples:
       litlist import refs.bib --topic peft
       litlist import refs.bib --topic cot --dry-run
+      litlist import refs.bib -t cot --venue 'Phys Rev B=PRB'
     """
     from litlist import editing, render
     from litlist.sources import bibfile
@@ -377,57 +416,64 @@ def import_cmd(
         # what happened to each entry, in the file's order, with its notes under it
         entries: list[render.Entry] = []
         counts = {"added": 0, "present": 0, "failed": 0}
+        added_ids: set[str] = set()
+        progress = render.progress_factory(sys.stderr)  # None unless stderr is a terminal
         say_lock_waits()
-        with editing.session(where, writing=not dry_run) as held:
-            planner = editing.Planner(held.catalog)
+        with editing.session(where, writing=not dry_run, progress=progress) as held:
+            planner = editing.Planner(held.catalog, many=True)
             chosen = _topic_of(planner, topic, new_topic, parent)
-            reading = _reading(status)
-            added: list[Paper] = []
-            for item in items:
-                origin = bibfile.entry_name(item.key)
-                if item.shared:
+            options = editing.Options(
+                topic=chosen, venue=planner.choose_venues(venue or []), **_reading(status)
+            )
+            planner.reserve([item.key for item in items if item.key])
+            with _bar(progress, "Importing entries", len(items)) as step:
+                for item in items:
+                    step()
+                    origin = bibfile.entry_name(item.key)
+                    if item.shared:
+                        entries.append(
+                            render.Entry(
+                                "note", f"{origin}: {item.problem}; not a paper of its own"
+                            )
+                        )
+                        continue
+                    if item.draft is None:
+                        place = f"{file}:{item.line}: {origin}"  # to find it in the file
+                        why = item.problem or "unreadable"
+                        entries.append(render.Entry("failed", f"{place}: {why}"))
+                        counts["failed"] += 1
+                        continue
+                    noted = len(planner.notes)
+                    found = planner.duplicate(item.draft)
+                    if found:
+                        existing, why = found
+                        if existing in added_ids:
+                            why += ", an entry added from this file"
+                        entries.append(
+                            render.Entry("already present", f"{origin} is '{existing}' ({why})")
+                        )
+                        counts["present"] += 1
+                        continue
+                    try:
+                        row = planner.row(item.draft, options)
+                        paper = planner.add(row, origin)
+                    except editing.EditError as exc:
+                        why = str(exc).removeprefix(origin + ": ")
+                        entries.append(render.Entry("failed", f"{origin}: {why}"))
+                        counts["failed"] += 1
+                        continue
+                    added_ids.add(paper.id)
+                    counts["added"] += 1
+                    notes = [*item.draft.notes, *planner.notes[noted:]]
                     entries.append(
-                        render.Entry("note", f"{origin}: {item.problem}; not a paper of its own")
+                        render.Entry(
+                            verb,
+                            paper.key or paper.id,
+                            paper.title,
+                            # said under the entry: its name need not be said again
+                            tuple(n.removeprefix(f"{origin}: ") for n in notes),
+                        )
                     )
-                    continue
-                if item.draft is None:
-                    place = f"{file}:{item.line}: {origin}"  # to find it in the file
-                    entries.append(
-                        render.Entry("failed", f"{place}: {item.problem or 'unreadable'}")
-                    )
-                    counts["failed"] += 1
-                    continue
-                noted = len(planner.notes)
-                found = planner.duplicate(item.draft)
-                if found:
-                    existing, why = found
-                    if any(paper.id == existing for paper in added):
-                        why += ", an entry added from this file"
-                    entries.append(
-                        render.Entry("already present", f"{origin} is '{existing}' ({why})")
-                    )
-                    counts["present"] += 1
-                    continue
-                try:
-                    row = planner.row(item.draft, editing.Options(topic=chosen, **reading))
-                    paper = planner.add(row, origin)
-                except editing.EditError as exc:
-                    why = str(exc).removeprefix(origin + ": ")
-                    entries.append(render.Entry("failed", f"{origin}: {why}"))
-                    counts["failed"] += 1
-                    continue
-                added.append(paper)
-                counts["added"] += 1
-                notes = [*item.draft.notes, *planner.notes[noted:]]
-                entries.append(
-                    render.Entry(
-                        verb,
-                        paper.key or paper.id,
-                        paper.title,
-                        # said under the entry: its name need not be said again
-                        tuple(n.removeprefix(f"{origin}: ") for n in notes),
-                    )
-                )
             if not dry_run:
                 held.commit(planner)
         entries += [render.Entry("failed", f"{place}: {why}") for place, why in broken]

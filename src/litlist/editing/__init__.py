@@ -16,14 +16,18 @@ from __future__ import annotations
 import functools
 import os
 import re
+import shlex
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from litlist import catalog, fsutil
 from litlist.errors import LitlistError
+from litlist.index import arxiv_name, plain_title
+from litlist.index import paper_names as index_names
 from litlist.model import (
     CONTROL_CHARS,
     DOCUMENT_KINDS,
@@ -101,7 +105,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
 
 
-def unique(base: str, taken: set[str], *, letters: bool) -> str:
+def unique(base: str, taken: Container[str], *, letters: bool) -> str:
     """`base`, or the first of base+b, base+c… (keys) or base-2, base-3… (ids) not taken."""
     if base not in taken:
         return base
@@ -125,33 +129,24 @@ def _letters(n: int) -> str:
 _NOT_ALNUM = re.compile(r"[\W_]+")
 
 
-def plain_title(title: str) -> str:
-    """A title reduced for comparison: case, accents, punctuation and spaces dropped."""
-    if not title.isascii():  # decomposed, an accent is a separate mark, dropped below
-        title = unicodedata.normalize("NFKD", title)
-    return _NOT_ALNUM.sub("", title.casefold())
-
-
 # ---------------------------------------------------------------- TOML text
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r", "\b": "\\b"}
 _ESCAPES["\f"] = "\\f"
 
 
+_TOML_TABLE = {ord(c): e for c, e in _ESCAPES.items()}
+_TOML_TABLE.update({n: f"\\u{n:04X}" for n in [*range(0x20), 0x7F] if chr(n) not in _ESCAPES})
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def toml_string(value: str) -> str:
     """A TOML basic string: quotes, backslashes and control characters escaped, every other
     character (Korean, accents, emoji) written as itself."""
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+    if _SURROGATE.search(value):
         raise EditError(f"text with an unpaired surrogate cannot be written: {value!r}")
-    out = []
-    for char in value:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20 or ord(char) == 0x7F:
-            out.append(f"\\u{ord(char):04X}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    # str.translate: one C pass (a Python loop per character was most of writing an import)
+    return '"' + value.translate(_TOML_TABLE) + '"'
 
 
 def toml_key(name: str) -> str:
@@ -206,40 +201,71 @@ class _Block:
     start: int  # offset of the header line
     stop: int  # offset of the next header (or the end of the text)
 
-    def end(self, text: str) -> int:
+    def end(self, text: str | bytes) -> int:
         """Offset just past the table's last line that is not blank or a comment (a
         comment just above the next header belongs to that one)."""
+        newline, comment = ("\n", "#") if isinstance(text, str) else (b"\n", b"#")
         end = self.stop
         while end > self.start:
-            line_start = max(self.start, text.rfind("\n", self.start, end - 1) + 1)
+            line_start = max(self.start, text.rfind(newline, self.start, end - 1) + 1)  # type: ignore[arg-type]
             line = text[line_start:end].strip()
-            if line and not line.startswith("#"):
+            if line and not line.startswith(comment):  # type: ignore[arg-type]
                 break
             end = line_start
         return end
 
 
-# A line that may be a table header: scanned for first, since `_HEADER` tried at every line
-# of a 10,000-paper file takes three times as long as this search plus a match per hit.
-_BRACKET_LINE = re.compile(r"\n[ \t]*\[")
+# Where a header can start: a line beginning with "[" after blanks. A search for this
+# (a literal line break first) skips through a 90 MB catalog five times faster than
+# `_HEADER` tried at every position, which then only checks the lines found.
+_HEADER_START = re.compile(r"\n\ufeff?[ \t]*\[")
+# The same two for a catalog's bytes, so that an add need not decode (and encode again)
+# a whole list of 100,000 papers to append to it.
+_BOM = "\ufeff".encode()
+_HEADER_BYTES = re.compile(
+    _HEADER.pattern.replace("\\ufeff?", f"(?:{re.escape(_BOM.decode('latin-1'))})?").encode(
+        "latin-1"
+    ),
+    re.M,
+)
+_HEADER_START_BYTES = re.compile(
+    _HEADER_START.pattern.replace("\\ufeff?", f"(?:{re.escape(_BOM.decode('latin-1'))})?").encode(
+        "latin-1"
+    )
+)
 
 
-def _blocks(text: str) -> list[_Block]:
-    first = _HEADER.match(text, 0)
-    headers = [first] if first else []
-    for line in _BRACKET_LINE.finditer(text):
-        if found := _HEADER.match(text, line.start() + 1):
-            headers.append(found)
-    stops = [m.start() for m in headers[1:]] + [len(text)]
-    return [
-        _Block(m.group(1).strip(), m.start(), stop) for m, stop in zip(headers, stops, strict=True)
-    ]
+def _headers(text: str | bytes) -> Iterator[re.Match]:
+    """`_HEADER.finditer(text)`, the same matches, found faster (`text` may be bytes)."""
+    header, start = (
+        (_HEADER, _HEADER_START) if isinstance(text, str) else (_HEADER_BYTES, _HEADER_START_BYTES)
+    )
+    for position in [0, *(m.start() + 1 for m in start.finditer(text))]:  # type: ignore[arg-type]
+        if found := header.match(text, position):  # type: ignore[arg-type]
+            yield found
 
 
-def _slug_in(text: str, block: _Block) -> str | None:
+def _blocks(text: str | bytes) -> list[_Block]:
+    """The tables of a catalog's text, in order."""
+    blocks: list[_Block] = []
+    for match in _headers(text):
+        if blocks:
+            blocks[-1].stop = match.start()
+        blocks.append(_Block(_name(match), match.start(), len(text)))
+    return blocks
+
+
+def _name(header: re.Match) -> str:
+    name = header.group(1).strip()
+    return name if isinstance(name, str) else name.decode("ascii")
+
+
+def _slug_in(text: str | bytes, block: _Block) -> str | None:
     import tomli
 
-    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", text[block.start : block.stop], re.M)
+    part = text[block.start : block.stop]
+    part = part if isinstance(part, str) else part.decode("utf-8", "replace")
+    found = re.search(r"^[ \t]*slug[ \t]*=(.*)$", part, re.M)
     if not found:
         return None
     try:
@@ -254,17 +280,31 @@ class Layout:
     rather than guess where to add."""
 
     def __init__(
-        self, text: str, cat: Catalog, path: Path, blocks: list[_Block] | None = None
+        self, text: str | bytes, cat: Catalog, path: Path, blocks: list[_Block] | None = None
     ) -> None:
-        blocks = _blocks(text) if blocks is None else blocks
-        self.topics = [b for b in blocks if b.table == "topic"]
-        self.venues = [b for b in blocks if b.table == "venue"]
-        papers = [b for b in blocks if b.table == "paper"]
+        # topics and venues as blocks; papers only counted (100,000 of them, at every add)
+        self.topics: list[_Block] = []
+        self.venues: list[_Block] = []
+        papers = 0
+        if blocks is not None:  # the tables a caller has already found
+            self.topics = [b for b in blocks if b.table == "topic"]
+            self.venues = [b for b in blocks if b.table == "venue"]
+            papers = sum(b.table == "paper" for b in blocks)
+        last: _Block | None = None  # the last topic or venue, until the next header
+        for match in _headers(text) if blocks is None else ():
+            if last is not None:
+                last.stop, last = match.start(), None
+            name = _name(match)
+            if name == "paper":
+                papers += 1
+            elif name in ("topic", "venue"):
+                last = _Block(name, match.start(), len(text))
+                (self.topics if name == "topic" else self.venues).append(last)
         slugs = [_slug_in(text, b) for b in self.topics]
         if (
             slugs != [t.slug for t in cat.topics]
             or len(self.venues) != len(cat.venues)
-            or len(papers) != len(cat)
+            or papers != len(cat)
         ):
             raise EditError(
                 f"{path}: not laid out as one [[topic]], [[venue]] or [[paper]] table per "
@@ -321,6 +361,7 @@ class Options:
     # a reader's own list: where reading stands and the day the paper came in (ISO date)
     status: str | None = "to-read"
     added: str | None = None
+    venue: str | None = None  # --venue ID: every paper goes under this venue
 
 
 class UnknownTopic(EditError):
@@ -341,47 +382,61 @@ class Planner:
     """Turns drafts into validated papers for one catalog, and remembers what it added so a
     whole import is checked as one (no duplicate between two entries of one .bib)."""
 
-    def __init__(self, cat: Catalog) -> None:
+    def __init__(self, cat: Catalog, *, many: bool = False) -> None:
         self.catalog = cat
         self.topics = list(cat.topics)
         self.venues = list(cat.venues)
+        self._venues = Venues(cat.venues)
+        # --venue NAME=ID: venue_name(NAME) -> ID; `many`: an import (notes name the entry)
+        self.venue_map: dict[str, str] = {}
+        self.many = many
         self.papers: list[Paper] = []
         self.rows: list[dict] = []
         self.new_topics: list[tuple[Topic, str | None]] = []  # (topic, parent slug)
         self.new_venues: list[Venue] = []
         self.notes: list[str] = []
-        cols = cat.columns
-        self.ids = set(cols["id"])
-        pairs = zip(cols["key"], cols["id"], strict=True)
-        # casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key
-        self.keys: dict[str, str] = {k.casefold(): i for k, i in pairs if k}
-        self._indexed = False
+        # keys the .bib being imported gives its own entries: a key made for another entry
+        # never takes one (a draft citing it would get the wrong paper)
+        self.reserved: set[str] = set()
+        # arXiv ids, DOIs and titles of the papers this planner added (the catalog's are
+        # looked up in its index: see `duplicate`)
+        self._checked: tuple[dict, Any] | None = None  # (row, its validated PaperModel)
+        self._last_topic: str | None = None  # the slug `row` found last
         self.by_arxiv: dict[str, str] = {}
         self.by_doi: dict[str, str] = {}
         self.by_title: dict[str, str] = {}
         self.years: dict[str, int | None] = {}
 
-    def _index(self) -> None:
-        """arXiv ids, DOIs and titles of every paper: built when first needed, since it
-        decodes every record (a topic check before going to the network needs none)."""
-        if not self._indexed:
-            self._indexed = True
-            for i in range(len(self.catalog)):
-                self._remember(self.catalog.paper(i))
+    # the catalog's ids and keys, read when first needed: the check `add` makes before going
+    # to the network needs them only for --id and --key
+    @functools.cached_property
+    def ids(self) -> set[str]:
+        return set(self.catalog.columns["id"])
+
+    @functools.cached_property
+    def keys(self) -> dict[str, str]:
+        """Casefolded key -> id: BibTeX takes `Hu2022` and `hu2022` for one key."""
+        cols = self.catalog.columns
+        return {k.casefold(): i for k, i in zip(cols["key"], cols["id"], strict=True) if k}
 
     def _remember(self, paper: Paper) -> None:
-        if paper.arxiv:
-            self.by_arxiv.setdefault(paper.arxiv, paper.id)
-        dois = [paper.doi, paper.published.doi if paper.published else None]
-        for doi in dois:
-            if doi:
-                self.by_doi.setdefault(doi.casefold(), paper.id)
-        titles = [paper.title, *paper.other_titles]
-        if paper.published and paper.published.title:
-            titles.append(paper.published.title)
-        for title in titles:
-            self.by_title.setdefault(plain_title(title), paper.id)
+        for name, kind in index_names(paper):
+            table = {"arxiv": self.by_arxiv, "doi": self.by_doi, "title": self.by_title}
+            if kind in table:
+                table[kind].setdefault(name, paper.id)
         self.years[paper.id] = paper.year
+
+    def _known(self, name: str, kind: str) -> tuple[str, int | None] | None:
+        """(id, year) of the first paper, in the catalog or added here, that `names` gives
+        `name` of `kind`: one indexed query, no record decoded (an `add` to a list of
+        100,000 papers reads three rows, not 100,000 records)."""
+        from litlist.query import _index
+
+        for position, _ in _index(self.catalog).named(name, (kind,)):
+            return self.catalog.columns["id"][position], self.catalog.columns["year"][position]
+        table = {"arxiv": self.by_arxiv, "doi": self.by_doi, "title": self.by_title}[kind]
+        found = table.get(name)
+        return (found, self.years.get(found)) if found is not None else None
 
     # ------------------------------------------------------------ lookups
 
@@ -389,19 +444,18 @@ class Planner:
         """(existing id, why) when the catalog (or this batch) has the paper already: the
         same arXiv id, the same DOI in any case, or the same title (or other title) up to
         case, accents and punctuation."""
-        self._index()
-        if draft.arxiv and draft.arxiv in self.by_arxiv:
-            return self.by_arxiv[draft.arxiv], f"same arXiv id {draft.arxiv}"
-        if draft.doi and draft.doi.casefold() in self.by_doi:
-            return self.by_doi[draft.doi.casefold()], f"same DOI {draft.doi}"
+        if draft.arxiv and (found := self._known(arxiv_name(draft.arxiv), "arxiv")):
+            return found[0], f"same arXiv id {draft.arxiv}"
+        if draft.doi and (found := self._known(draft.doi.lower(), "doi")):
+            return found[0], f"same DOI {draft.doi}"
         titles = [draft.title, *getattr(draft, "other_titles", ())]
         for title in titles:
             plain = plain_title(title)
-            found = self.by_title.get(plain) if plain else None  # "???" names no paper
+            found = self._known(plain, "title") if plain else None  # "???" names no paper
             # a short title ("Introduction", "Editorial") is shared by different works:
             # the same one only in the same year
-            if found and (len(plain) >= SHORT_TITLE or self.years.get(found) == draft.year):
-                return found, "same title"
+            if found and (len(plain) >= SHORT_TITLE or found[1] == draft.year):
+                return found[0], "same title"
         return None
 
     def check_identifier(self, kind: str, value: str) -> None:
@@ -508,39 +562,84 @@ class Planner:
         self.new_topics.append((topic, parent_slug))
         return full
 
-    def venue(self, draft: Draft) -> str:
-        """The id of the known venue the draft names, else of a new venue table."""
+    def venue(self, draft: Draft, chosen: str | None = None) -> str:
+        """The id of the known venue the draft names (by the rule of `venue_name`), else of
+        a new venue table, with a note when its name resembles a known one. `chosen` (the
+        user's --venue) files it under that venue id instead, made if it is new."""
         name = draft.venue or "arXiv"
+        chosen = chosen or self.venue_map.get(venue_name(name))
+        if chosen is not None:
+            # an id as written, else an id, name or alias in any case (`--venue nips`), else
+            # a new venue of that id
+            folded = [v.id for v in self.venues if chosen.casefold() in _folded_names(v)]
+            known = chosen if any(v.id == chosen for v in self.venues) else next(iter(folded), None)
+            return known or self._new_venue(chosen, name, draft.venue_kind)
         # a school's theses are not its reports, nor a publisher's books a journal of the
         # same name: a work outside journals and proceedings matches only its own kind
-        shelf = _shelf(draft.venue_kind)
-        found = match_venue(name, [v for v in self.venues if _shelf(v.kind) == shelf])
+        found = self._venues.match(name, draft.venue_kind)
         if found:
             return found
         # who put out a book, thesis, report or page reads better whole than as initials
         # ("stanford-university", not "SU")
         short = _short_name(name)
-        if shelf and " " in name.strip():
-            short = slug(name) or short
-        if name == "arXiv":
-            name = "arXiv preprint"
+        if _shelf(draft.venue_kind) and " " in name.strip():
+            short = slug(name)[:40].strip("-") or short
         taken = {n.casefold() for v in self.venues for n in (v.id, v.name, *v.aliases)}
         venue_id = short
         n = 2
         while venue_id.casefold() in taken:
             venue_id = f"{short}-{n}"
             n += 1
-        venue = Venue(id=venue_id, name=name, kind=draft.venue_kind, aliases=())
+        near = self._venues.resembling(name, draft.venue_kind)
+        venue_id = self._new_venue(venue_id, name, draft.venue_kind)
+        if near is not None:
+            if self.many:  # an import: the option names which entries it is for
+                hint = shlex.quote(f"{name}={near.id}")
+                where = f"{draft.origin}: "
+            else:
+                hint, where = shlex.quote(near.id), ""
+            self.notes.append(
+                f"{where}venue '{name}' resembles existing '{near.id}'; --venue {hint} to "
+                "file it there"
+            )
+        return venue_id
+
+    def choose_venues(self, values: list[str]) -> str | None:
+        """Read --venue values: `ID` files every paper under venue ID, `NAME=ID` the papers
+        whose venue is NAME (by the rule of `venue_name`); the ID of the first form, if any.
+        EditError for an empty or control-character value, or two of the first form."""
+        every: list[str] = []
+        for value in values:
+            name, _, venue_id = value.rpartition("=")
+            venue_id = venue_id.strip()
+            if not venue_id or (name and not venue_name(name)):
+                raise EditError(f"--venue {value!r}: give a venue id, or NAME=ID")
+            if found := CONTROL_CHARS.search(value):
+                raise EditError(f"--venue: control character U+{ord(found.group()):04X}; remove it")
+            if name:
+                self.venue_map[venue_name(name)] = venue_id
+            else:
+                every.append(venue_id)
+        if len(set(every)) > 1:
+            raise EditError(f"--venue: {every[0]!r} or {every[1]!r}? give one venue id")
+        return every[0] if every else None
+
+    def _new_venue(self, venue_id: str, name: str, kind: str) -> str:
+        name = "arXiv preprint" if name == "arXiv" else name
+        venue = Venue(id=venue_id, name=name, kind=kind, aliases=())
         self.venues.append(venue)
+        self._venues.add(venue)
         self.new_venues.append(venue)
-        self.notes.append(f"new venue '{venue_id}' ({name}, {draft.venue_kind})")
+        self.notes.append(f"new venue '{venue_id}' ({name}, {kind})")
         return venue_id
 
     # ------------------------------------------------------------ adding
 
     def row(self, draft: Draft, options: Options) -> dict:
         """The [[paper]] row for a draft (ids, key and venue chosen), not yet validated."""
-        topic = self.topic(options.topic)
+        # the slug itself, as an import gives it for every entry: no search of the topics
+        topic = options.topic if options.topic == self._last_topic else self.topic(options.topic)
+        self._last_topic = topic
         key = options.key or self._key(draft)
         if options.id:
             paper_id = options.id
@@ -550,7 +649,16 @@ class Planner:
             # like dblp:conf/nips/VaswaniSPUJGKP17 stays the citation key, not the id
             made = slug(key_base(draft.authors, draft.year, draft.title))
             paper_id = unique(base or made or "paper", self.ids, letters=False)
-        venue = self.venue(draft)
+        venue = self.venue(draft, options.venue)
+        booktitle = draft.booktitle
+        filed = self._venues.by_id[venue]
+        if (
+            filed.kind in _PROCEEDINGS_KINDS
+            and not (booktitle or draft.workshop)
+            and draft.venue
+            and draft.venue != filed.name
+        ):
+            booktitle = draft.venue  # the 13th of a series is never cited as the 11th
         row = {
             "id": paper_id,
             "kind": "paper",
@@ -560,7 +668,7 @@ class Planner:
             "year": draft.year,
             "venue": venue,
             "workshop": draft.workshop,
-            "booktitle": draft.booktitle,
+            "booktitle": booktitle,
             "volume": draft.volume,
             "number": draft.number,
             "pages": draft.pages,
@@ -595,10 +703,10 @@ class Planner:
 
         from litlist import schema
 
+        given = {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
         try:
-            schema.PaperModel.model_validate(
-                {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
-            )
+            # kept: `add` of this same row need not validate it again
+            self._checked = (given, schema.PaperModel.model_validate(given))
         except ValidationError as exc:
             for name, message in schema.explain(exc):
                 name = name.split(".")[0]  # "editors.0": the list it is in
@@ -612,7 +720,7 @@ class Planner:
         fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
         if fits and draft.key.casefold() not in self.keys:  # type: ignore[union-attr]
             return draft.key  # type: ignore[return-value]
-        key = unique(key_base(draft.authors, draft.year, draft.title), set(self.keys), letters=True)
+        key = unique(key_base(draft.authors, draft.year, draft.title), _Taken(self), letters=True)
         if draft.key:
             owner = self.keys.get(draft.key.casefold())
             why = (
@@ -625,6 +733,11 @@ class Planner:
             self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")
         return key
 
+    def reserve(self, keys: list[str]) -> None:
+        """Keep `keys` (those a .bib uses) for their own entries: keys made for others
+        avoid them, in any case, as BibTeX compares keys."""
+        self.reserved.update(key.casefold() for key in keys)
+
     def add(self, row: dict, origin: str) -> Paper:
         """Validate `row` (schema and cross rules) and keep it for the write."""
         from pydantic import ValidationError
@@ -632,8 +745,10 @@ class Planner:
         from litlist import schema
 
         row = {k: v for k, v in row.items() if v is not None and v != [] and v != ""}
+        checked, self._checked = self._checked, None
         try:
-            paper = schema.PaperModel.model_validate(row).to_paper()
+            model = checked[1] if checked and checked[0] == row else None
+            paper: Paper = (model or schema.PaperModel.model_validate(row)).to_paper()
         except ValidationError as exc:
             field_name, message = schema.explain(exc)[0]
             raise EditError(f"{origin}: field '{field_name}': {message}") from None
@@ -644,10 +759,10 @@ class Planner:
             raise EditError(f"{origin}: key '{paper.key}' is used by paper '{owner}' (--key NEW)")
         if paper.topic not in {t.slug for t in self.topics}:
             raise EditError(f"{origin}: topic '{paper.topic}' is not declared")
-        kinds = {v.id: v.kind for v in self.venues}
-        if paper.venue not in kinds:
+        filed = self._venues.by_id.get(paper.venue or "")
+        if filed is None:
             raise EditError(f"{origin}: venue '{paper.venue}' is not declared")
-        if kinds[paper.venue] == "web" and not paper.url:
+        if filed.kind == "web" and not paper.url:
             raise EditError(f"{origin}: a web page (venue '{paper.venue}') needs a url")
         found = self.duplicate(paper)  # again: an edit in $EDITOR may have changed the ids
         if found:
@@ -672,6 +787,18 @@ class Planner:
         return _proven("paper", row, table_text("paper", row, ORDER))
 
 
+class _Taken:
+    """A key is taken when the catalog or this batch has it, or a .bib reserved it (any
+    case, as BibTeX compares keys)."""
+
+    def __init__(self, planner: Planner) -> None:
+        self.planner = planner
+
+    def __contains__(self, key: object) -> bool:
+        folded = str(key).casefold()
+        return folded in self.planner.keys or folded in self.planner.reserved
+
+
 def parse_edited(text: str) -> dict:
     """The one [[paper]] table of a snippet a user edited; EditError if it is not one."""
     import tomli
@@ -688,56 +815,143 @@ def parse_edited(text: str) -> dict:
 
 # ---------------------------------------------------------------- venues
 
+# The rule, as the README states it: two venue names are one venue when they read the same
+# once case, accents, LaTeX markup, punctuation, spacing and a leading "The" are set aside
+# (`venue_name`) -- for proceedings also "Proceedings of", years, ordinals, volume numbers
+# and a part in parentheses, since each paper keeps its own booktitle (`venue_words`) -- or
+# when the catalog lists one as another's alias (or id). Nothing closer than that is a
+# match: a close name is a new venue, with a note naming the one it resembles.
 _ORDINAL = re.compile(
-    r"\b(\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
-    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|[a-z]+tieth|[a-z]+ty-[a-z]+(st|nd|rd|th))\b"
+    r"\b((twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) (first|second|third|fourth|"
+    r"fifth|sixth|seventh|eighth|ninth)|"
+    r"\d+(st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|"
+    r"eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|"
+    r"nineteenth|[a-z]+tieth)\b"
 )
+# a LaTeX command (\textit, \v) or escaped symbol (\&, \"), and grouping braces
+_LATEX = re.compile(r"\\(?:[a-z]+|.)|[{}]")
+_PROCEEDINGS = re.compile(r"^(in )?(proceedings|proc)( of)?( the)? ")
+# Names this long get no "resembles" note: comparing them costs more than it helps.
+RESEMBLE_MAX = 300
+# Word-for-word closeness (rapidfuzz ratio, 0-100) from which a new venue's name is said to
+# resemble a known one; only ever a note, never a match.
+RESEMBLE_RATIO = 85
+
+
+def _without_parentheses(text: str) -> str:
+    """`text` without its balanced (...) groups, nested ones included, in one pass (a name
+    of 100,000 "(" costs as much as any other name of its length)."""
+    out: list[str] = []
+    opened: list[int] = []
+    for char in text:
+        if char == "(":
+            opened.append(len(out))
+            out.append(char)
+        elif char == ")" and opened:
+            del out[opened.pop() :]
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=4096)
+def venue_name(name: str) -> str:
+    """A venue name as the rule compares it: case, accents, LaTeX commands and braces,
+    punctuation and spacing set aside, and a leading 'The' dropped."""
+    text = unicodedata.normalize("NFKD", name).casefold()
+    if not text.isascii():  # accents are separate marks now: dropped, not spaces
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _NOT_ALNUM.sub(" ", _LATEX.sub("", text)).strip()
+    return text.removeprefix("the ").strip()
 
 
 @functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
-    """A venue name reduced to what identifies it: no 'Proceedings of the', year, ordinal,
-    volume in parentheses, punctuation or case."""
-    text = unicodedata.normalize("NFKD", name).casefold()
-    text = re.sub(r"\([^)]*\)", " ", text)
-    text = re.sub(r"^\s*(in\s+)?(proceedings|proc\.?)\s+(of\s+)?", " ", text)
-    text = re.sub(r"\b(19|20)\d\d\b|'\d\d\b", " ", text)
+    """A proceedings' name as the rule compares series: `venue_name` without 'Proceedings of
+    (the)', years, ordinals, volume numbers and parts in parentheses ('Proceedings of the
+    41st International Conference on Machine Learning' -> 'international conference on
+    machine learning')."""
+    text = venue_name(_without_parentheses(name))
+    text = _PROCEEDINGS.sub("", text + " ").strip()
+    text = re.sub(r"\b((19|20)\d\d|vol(ume)? \d+)\b", " ", text)
     text = _ORDINAL.sub(" ", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
     words = text.split()
     while words and words[0] in ("the", "of", "in"):
         words = words[1:]
     return " ".join(words)
 
 
-def match_venue(name: str, venues: list[Venue]) -> str | None:
-    """The id of the venue `name` names: its id, full name or an alias, compared without
-    case, years, ordinals and 'Proceedings of the'; then a close spelling of a full name."""
-    wanted = venue_words(name)
-    if not wanted:
-        return None
-    for venue in venues:
-        if wanted in {venue_words(n) for n in (venue.id, venue.name, *venue.aliases)}:
-            return venue.id
-    # Crossref cuts long proceedings titles short ("… Conference of the North"); joint
-    # conferences name one after the other ("… EMNLP and the 9th IJCNLP")
-    if len(wanted) >= 20:
-        for venue in venues:
-            known = venue_words(venue.name)
-            if known.startswith(wanted + " ") or (
-                wanted.startswith(known + " ")
-                and ("workshop" in wanted) == (venue.kind == "workshop")
-            ):
-                return venue.id
-    from rapidfuzz import fuzz
+_PROCEEDINGS_KINDS = ("conference", "workshop")
+_NUMBER = re.compile(r"\d+")
 
-    best, best_id = 0.0, None
-    for venue in venues:
-        for known in (venue.name, *venue.aliases):
-            score = fuzz.ratio(wanted, venue_words(known))
-            if score > best and len(venue_words(known)) >= 12:
-                best, best_id = score, venue.id
-    return best_id if best >= 92 else None
+
+class Venues:
+    """Known venues, looked up by the rule above: a dict per reading, so a venue is found
+    in one step however many a catalog has (an import asks once per entry)."""
+
+    def __init__(self, venues: list[Venue] = ()) -> None:  # type: ignore[assignment]
+        self.venues: list[Venue] = []
+        self.by_id: dict[str, Venue] = {}
+        self._names: dict[tuple[str, str], str] = {}  # (shelf, venue_name) -> id
+        self._series: dict[tuple[str, str], str] = {}  # (shelf, venue_words) -> id
+        for venue in venues:
+            self.add(venue)
+
+    def add(self, venue: Venue) -> None:
+        """Know `venue` too (the first venue to give a name keeps it)."""
+        self.venues.append(venue)
+        self.by_id.setdefault(venue.id, venue)
+        shelf = _shelf(venue.kind)
+        for name in (venue.id, venue.name, *venue.aliases):
+            self._names.setdefault((shelf, venue_name(name)), venue.id)
+            if venue.kind in _PROCEEDINGS_KINDS:
+                self._series.setdefault((shelf, venue_words(name)), venue.id)
+
+    def match(self, name: str, kind: str = "conference") -> str | None:
+        """The id of the venue of `kind`'s shelf that `name` names by the rule (a paper of a
+        conference or workshop also by its series), else None."""
+        shelf = _shelf(kind)
+        found = self._names.get((shelf, venue_name(name)))
+        if found is None and kind in _PROCEEDINGS_KINDS:
+            series = venue_words(name)
+            found = self._series.get((shelf, series)) if series else None
+        return found if venue_name(name) else None
+
+    def resembling(self, name: str, kind: str) -> Venue | None:
+        """A known venue of `kind`'s shelf whose name is close to `name` but not the same by
+        the rule: one that begins with the other word for word, or that differs in a few
+        letters (Physical Review B and Physical Review A). For a note; never a match."""
+        wanted = venue_words(name) if len(name) <= RESEMBLE_MAX else ""
+        if len(wanted) < 4:
+            return None
+        from rapidfuzz import fuzz
+
+        numbers = _NUMBER.findall(wanted)
+        best, found = 0.0, None
+        for venue in (v for v in self.venues if _shelf(v.kind) == _shelf(kind)):
+            for known in (venue.name, *venue.aliases):
+                words = venue_words(known) if len(known) <= RESEMBLE_MAX else ""
+                # other numbers name another thing (arXiv:2201.11903, not 2201.11990)
+                if len(words) < 4 or _NUMBER.findall(words) != numbers:
+                    continue
+                shorter, longer = sorted((wanted, words), key=len)
+                # word for word, from a name of two words or more ("Semantic Web")
+                if " " in shorter and (longer + " ").startswith(shorter + " "):
+                    return venue
+                score = fuzz.ratio(wanted, words, score_cutoff=RESEMBLE_RATIO)
+                if score > best:
+                    best, found = score, venue
+        return found
+
+
+def match_venue(name: str, venues: list[Venue], kind: str = "conference") -> str | None:
+    """The id of the venue among `venues` that `name` names by the rule, for a paper of
+    `kind` (see `Venues.match`), else None."""
+    return Venues(venues).match(name, kind)
+
+
+def _folded_names(venue: Venue) -> set[str]:
+    return {n.casefold() for n in (venue.id, venue.name, *venue.aliases)}
 
 
 def _shelf(kind: str) -> str:
@@ -752,8 +966,9 @@ def _short_name(name: str) -> str:
     words = venue_words(name).split()
     if len(name) <= 16 and " " not in name.strip():
         return name.strip()
-    initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()
-    return initials or slug(name) or "venue"
+    # at most 12 initials and 40 characters of slug: an id is typed and shown in tables
+    initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()[:12]
+    return initials or slug(name)[:40].strip("-") or "venue"
 
 
 # ---------------------------------------------------------------- the write
@@ -774,8 +989,10 @@ class Session:
         if not planner.papers:
             return self.raw
         planner.drop_unused_venues()
-        text = self.raw.decode("utf-8")
-        newline = "\r\n" if "\r\n" in text else "\n"
+        # the file's bytes as read, never decoded and encoded again: only the new tables
+        # are encoded (a list of 100,000 papers is 90 MB)
+        text = self.raw
+        newline = "\r\n" if b"\r\n" in text else "\n"
         layout = Layout(text, self.catalog, self.path)
         inserts: list[tuple[int, str]] = []
         row: dict[str, object]
@@ -787,16 +1004,20 @@ class Session:
             inserts.append((layout.after_venues(), _table("venue", row)))
         papers = "".join("\n" + planner.paper_text(row) for row in planner.rows)
         inserts.append((len(text), papers))
-        # later offsets first, so earlier ones stay true; at one offset the last comes first,
-        # so that each goes in front of the ones after it (two new venues keep their order)
-        order = sorted(range(len(inserts)), key=lambda i: (-inserts[i][0], -i))
-        for offset, snippet in (inserts[i] for i in order):
-            before = text[:offset]
-            if before and not before.endswith("\n"):
-                before += newline  # the file's last line had no line break
+        # one pass over the text, the inserts in offset order (at one offset, in the order
+        # they were planned: two new venues keep theirs); copying the whole text once per
+        # insert took seconds for an import that makes hundreds of venues
+        parts: list[bytes] = []
+        done = 0
+        for offset, snippet in sorted(inserts, key=lambda insert: insert[0]):  # stable
+            parts.append(text[done:offset])
+            done = offset
+            if offset and text[offset - 1 : offset] != b"\n":
+                parts.append(newline.encode())  # the file's last line had no line break
             block = snippet if snippet.startswith("\n") else "\n" + snippet
-            text = before + block.replace("\n", newline) + text[offset:]
-        data = text.encode("utf-8")
+            parts.append(block.replace("\n", newline).encode("utf-8"))
+        parts.append(text[done:])
+        data = b"".join(parts)
         try:
             fsutil.write_atomic(self.path, data, expect=self.snapshot)
         except OSError as exc:  # a full disk, a folder we may not write in: nothing written
@@ -840,9 +1061,12 @@ def without_papers(text: str) -> str:
 
 
 @contextmanager
-def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
+def session(
+    path: Path, *, writing: bool = True, progress: catalog.Progress | None = None
+) -> Iterator[Session]:
     """Hold the catalog at `path` for editing: refuse the shipped catalog (and one that
-    cannot be written, when `writing`), lock the file, read it and load the catalog."""
+    cannot be written, when `writing`), lock the file, read it and load the catalog
+    (with `progress` bars while a large one is read without its cache)."""
     check_writable(path, writing=writing)
     with fsutil.locked(path):
         try:
@@ -851,7 +1075,7 @@ def session(path: Path, *, writing: bool = True) -> Iterator[Session]:
             raise EditError(f"{path}: no such catalog; `litlist init` starts one") from None
         except OSError as exc:
             raise EditError(f"{path}: {exc.strerror or exc}") from None
-        yield Session(path, raw, snapshot, catalog.load(path))
+        yield Session(path, raw, snapshot, catalog.load(path, progress=progress))
 
 
 def edit_row(row: dict, edit: Callable[[str], str | None]) -> dict:

@@ -7,6 +7,7 @@ httpx is imported only inside the functions that go to the network.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import time
@@ -379,6 +380,7 @@ def _entity(match: re.Match) -> str:
 _DECODER: _Decoder | None = None
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def latex_text(value: str) -> str:
     """A BibTeX value or a title with LaTeX in it (arXiv's titles keep their $\\alpha$) as
     the text it prints: accents, math as Unicode, braces gone, on one line."""
