@@ -4,6 +4,7 @@ journal or booktitle on export, and only suggest (`note: … resembles …`, `--
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -74,14 +75,17 @@ def test_an_arxiv_number_in_a_journal_is_never_another_paper_s(run, empty) -> No
     assert "2201.11990" in text and "2201.11903" not in text
 
 
-def test_a_close_name_is_a_new_venue_with_a_note_and_venue_files_it_there(run, empty):
+def test_a_close_name_is_a_new_venue_with_a_note_and_venue_files_it_there(run, empty, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "300")  # the report's lines whole
     result = run("-c", empty, "import", REPRO / "venue-prefix.bib", "--topic", "peft")
     ok(result)
-    notes = [line for line in result.stderr.splitlines() if "resembles" in line]
+    lines = result.stderr.splitlines()
+    # the note stands under its entry (a6), which the report names by key
+    at = next(n for n, line in enumerate(lines) if line.startswith("added: a6 "))
     assert (
-        "note: entry 'a6': venue 'Physical Review E' resembles existing 'PRD'; "
+        "  note: venue 'Physical Review E' resembles existing 'PRD'; "
         "--venue 'Physical Review E=PRD' to file it there"
-    ) in notes
+    ) in itertools.takewhile(lambda line: line.startswith("  "), lines[at + 1 :])
     cat = catalog.load(empty)
     by_key = {cat.paper(i).key: cat.paper(i).venue for i in range(len(cat))}
     assert by_key["a5"] != by_key["a6"] and by_key["a1"] != by_key["a2"]

@@ -20,7 +20,7 @@ import typer
 from litlist import catalog
 from litlist.cli._app import Format, app, output, reporting, say_lock_waits
 from litlist.errors import BadOption, InputError
-from litlist.model import Catalog, Paper
+from litlist.model import Catalog
 
 if TYPE_CHECKING:
     from litlist import editing
