@@ -398,7 +398,13 @@ def test_the_import_report_fits_without_breaking_a_word(piped, own_catalog, bib,
         if line.startswith("would add: ")
     }
     lines = report(columns)
-    assert all(len(line) <= columns for line in lines), lines
+    # a line fits, unless it names the file by a path longer than the screen: a path is what
+    # a user copies, so it is never broken (the path here is as deep as where the tests run)
+    path = str(BIB / bib)
+    assert all(
+        len(line) <= columns or (path in line and len(path) + len("failed: ") > columns)
+        for line in lines
+    ), lines
     for line in lines:
         if line.startswith("would add: "):
             # one line each: the label, the key, and the title's first words, whole
