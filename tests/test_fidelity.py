@@ -236,9 +236,10 @@ def test_import_then_export_keeps_every_field(run, tmp_path, name, biblatex):
         key, line, why = failure.split("|")
         assert REFUSED.get((name, key)) == why, f"{source}:{line}: {key} refused: {why}"
         assert int(line) == entries[key][1]
-    # every imported entry exported with every field
+    # every imported entry exported with every field (the abstract too, which a plain export
+    # leaves out: a bibliography prints none)
     bib = tmp_path / "out.bib"
-    result = run("export", *(["--biblatex"] if biblatex else []), "-o", bib)
+    result = run("export", "--abstracts", *(["--biblatex"] if biblatex else []), "-o", bib)
     ok(result)
     dropped = set()
     if found := re.search(
@@ -381,3 +382,19 @@ def test_and_others_is_exported_and_shown_as_et_al(run, tmp_path):
     assert exported["lin2010"][1]["author"] == "Lin, Yuanqing and Zhou, X and others"
     card = ok(run("show", "lin2010"))
     assert "Yuanqing Lin, X Zhou et al." in card
+
+
+def test_an_abstract_is_exported_only_when_asked_for(run, tmp_path):
+    """A bibliography prints no abstract: an imported entry's abstract is kept in the list
+    and written by `export --abstracts` only, as for papers added from arXiv or Crossref."""
+    _import_text(
+        run,
+        tmp_path,
+        "@article{own, title={A Study}, author={Doe, Jane}, journal={J}, year=2020,"
+        " abstract={We study things.}, series={S}}\n",
+    )
+    for flags in ([], ["--biblatex"]):
+        plain, _ = _export(run, *flags)
+        assert "abstract" not in plain["own"][1] and plain["own"][1]["series"] == "S"
+        asked, _ = _export(run, *flags, "--abstracts")
+        assert asked["own"][1]["abstract"] == "We study things."

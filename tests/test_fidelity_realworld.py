@@ -474,7 +474,8 @@ def _run(name: str, home: Path) -> Run:
     exports, notes = {}, {}
     for variant, flags in VARIANTS.items():
         out = home / name / f"{variant}.bib"
-        done = invoke("export", *flags, "-o", out)
+        # --abstracts: every field comes back, the abstract too (a plain export leaves it out)
+        done = invoke("export", "--abstracts", *flags, "-o", out)
         exports[variant] = out.read_text(encoding="utf-8") if out.exists() else ""
         notes[variant] = done.stdout + done.stderr
     return Run(imported.stdout + imported.stderr, exports, notes)

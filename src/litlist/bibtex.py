@@ -427,12 +427,7 @@ def entry_for(
         fields.append(("url", url))
         if kind == "online" and paper.urldate:
             fields.append(("urldate", paper.urldate))
-    if style.abstracts and paper.abstract:
-        # escaped like any text; paragraphs stay apart by a blank line, as Zotero and
-        # Better BibTeX write them (BibTeX and biber read it as a space or \par alike)
-        paragraphs = paper.abstract.split("\n\n")
-        text = "\n\n".join(encode(p, ascii_accents=accents) for p in paragraphs)
-        fields.append(("abstract", text))
+    fields += _abstract(paper, style, accents)
     for name, value in fields:
         if not (classic_web and name == "howpublished"):
             _refuse_unsafe(paper, name, value)
@@ -557,8 +552,7 @@ def _own_entry(
         fields.append(("url", pub.url))
     if paper.urldate:
         fields.append(("urldate", paper.urldate))
-    if paper.abstract:
-        fields.append(("abstract", encode(paper.abstract, ascii_accents=accents)))
+    fields += _abstract(paper, style, accents)
     if paper.keywords:
         fields.append(("keywords", encode(", ".join(paper.keywords), ascii_accents=accents)))
     for field_name, value in fields:
@@ -658,6 +652,16 @@ def _protect_case(value: str) -> str:
 # (an old cache, a catalog that skipped `check`) must not break the file either.
 _VERBATIM_FIELDS = {"pages", "eprint", "primaryClass", "eprintclass", "howpublished", "doi", "url"}
 _NOT_VERBATIM = re.compile(r'[{}"\\]')
+
+
+def _abstract(paper: Paper, style: Style, accents: bool) -> list[tuple[str, str]]:
+    """The abstract field, only when asked for (`--abstracts`): a bibliography prints none.
+    Escaped like any text; paragraphs stay apart by a blank line, as Zotero and Better
+    BibTeX write them (BibTeX and biber read it as a space or \\par alike)."""
+    if not (style.abstracts and paper.abstract):
+        return []
+    paragraphs = paper.abstract.split("\n\n")
+    return [("abstract", "\n\n".join(encode(p, ascii_accents=accents) for p in paragraphs))]
 
 
 def _refuse_unsafe(paper: Paper, name: str, value: str, *, verbatim: bool = True) -> None:
