@@ -290,6 +290,10 @@ def read(
         if sha != print_.get("sha256"):
             db.close()
             return None, raw, sha, hashed_ns
+        if same_stat and max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS >= hashed_ns:
+            # the same stat, still too fresh to be trusted without a hash: recording this
+            # check would save the next run nothing (and cost a synced write)
+            return (db, meta), raw, sha, hashed_ns
         # the content is the same: record the new stat so the next run need not hash it
         fresh = fingerprint(source, stat, sha, hashed_ns)
         path = cache_path(source)

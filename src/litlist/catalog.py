@@ -652,10 +652,13 @@ def extend_cache(
     topics: list[Topic],
     venues: list[Venue],
     papers: list[Paper],
+    after_sha256: str | None = None,
 ) -> None:
     """Record in the cache of `where` that `papers` were appended to it (`litlist add`):
     `change_cache` with only papers appended."""
-    change_cache(where, before_sha256, raw, topics, venues, appended=papers)
+    change_cache(
+        where, before_sha256, raw, topics, venues, appended=papers, after_sha256=after_sha256
+    )
 
 
 def _fits(meta: dict, before_sha256: str, topics: list[Topic], venues: list[Venue]) -> bool:
@@ -716,6 +719,7 @@ def change_cache(
     replaced: Mapping[int, Paper] | None = None,
     removed: Sequence[int] = (),
     appended: Sequence[Paper] = (),
+    after_sha256: str | None = None,
 ) -> None:
     """Record in the cache of `where` how its papers changed, so the next command runs warm
     without parsing the whole list again.
@@ -728,7 +732,8 @@ def change_cache(
     after a removed one move up. If the cache stands for `before_sha256` and its papers
     keep their facets (see `_fits`), rows, columns, search tables and fingerprint change in
     one transaction; otherwise, or on any error, the cache file is deleted and the next
-    command rebuilds it. Never raises.
+    command rebuilds it. Never raises. `after_sha256` is the SHA-256 of `raw` when the
+    caller has it (an append hashes only what it added; see `fsutil.digest`).
     """
     from litlist import index
 
@@ -795,7 +800,9 @@ def change_cache(
             cache.set_meta(
                 db,
                 {
-                    "fingerprint": cache.fingerprint(source, stat, cache.digest(raw), hashed_ns),
+                    "fingerprint": cache.fingerprint(
+                        source, stat, after_sha256 or cache.digest(raw), hashed_ns
+                    ),
                     "topics": [(t.slug, t.name) for t in topics],
                     "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
                     "size": size,

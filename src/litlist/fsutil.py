@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from litlist.errors import FileBusy, FileChanged, InputError, UnsafeFile
 
@@ -68,6 +69,8 @@ class Snapshot:
     # the bytes read (by `read_file`): the check before a rename compares the file with
     # them, which is stronger than comparing hashes and costs no hashing of a 90 MB file
     data: bytes | None = field(default=None, compare=False, repr=False)
+    # the SHA-256 state after those bytes: what is appended to them is hashed alone
+    hashed: Any = field(default=None, compare=False, repr=False)
 
 
 def kind_of(mode: int) -> str:
@@ -107,15 +110,22 @@ def read_file(
         data = b"".join(parts)
     finally:
         os.close(fd)
+    hashed = hashlib.sha256(data)
     snap = Snapshot(
-        info.st_dev,
-        info.st_ino,
-        info.st_size,
-        info.st_mtime_ns,
-        hashlib.sha256(data).hexdigest(),
-        data,
+        info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, hashed.hexdigest(), data, hashed
     )
     return data, snap
+
+
+def digest(data: bytes, read: Snapshot | None = None) -> str:
+    """The SHA-256 of `data`; when `data` begins with the bytes `read` was taken of (an
+    append), only the bytes after them are hashed."""
+    if read is not None and read.data is not None and read.hashed is not None:
+        if data.startswith(read.data):  # a memcmp: a tenth of hashing them again
+            more = read.hashed.copy()
+            more.update(memoryview(data)[len(read.data) :])
+            return more.hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_user_file(
