@@ -37,7 +37,7 @@ def cache_file(source: Path) -> Path:
 def cache_is_valid_for(source: Path) -> bool:
     """The cache would be used, and every row, column and page of it checks out (a full
     check, as only a test can afford)."""
-    found, _, _ = cache.read(source.absolute(), source.stat(), source.read_bytes, [])
+    found, _, _, _ = cache.read(source.absolute(), source.stat(), source.read_bytes, [])
     if found is None:
         return False
     db, meta = found

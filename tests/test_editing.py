@@ -318,8 +318,9 @@ def test_cache_is_extended_through_the_search_store(tiny_catalog, monkeypatch) -
 
     before = hashlib.sha256(tiny_catalog.read_bytes()).hexdigest()
     after = _commit(tiny_catalog, [_draft()])
-    ((where, sha, raw, topics, venues, papers),) = calls
+    ((where, sha, raw, topics, venues, papers, after_sha),) = calls
     assert (where, sha, raw) == (tiny_catalog, before, after)
+    assert after_sha == hashlib.sha256(after).hexdigest()  # handed over, not hashed again
     assert [p.id for p in papers] == ["lovelace2024brand"]
     assert [t.slug for t in topics] == ["alpha", "alpha/beta", "gamma"] and len(venues) == 3
 

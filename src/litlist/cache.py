@@ -96,10 +96,17 @@ def _stat_of(stat: os.stat_result) -> dict[str, int]:
     }
 
 
-def fingerprint(source: Path, stat: os.stat_result, raw: bytes, hashed_ns: int) -> dict:
-    """What a cache must match to stand for `source`: its stat and its content's hash.
-    `hashed_ns` is when `raw` was read (taken before reading it)."""
-    return {"source": str(source), **_stat_of(stat), "sha256": _sha256(raw), "hashed_ns": hashed_ns}
+def digest(raw: bytes) -> str:
+    """The SHA-256 of a catalog's bytes, as its fingerprint records it."""
+    return _sha256(raw)
+
+
+def fingerprint(source: Path, stat: os.stat_result, sha256: str, hashed_ns: int) -> dict:
+    """What a cache must match to stand for `source`: its stat and its content's hash
+    (`sha256`, the `digest` of the bytes read). `hashed_ns` is when those bytes were read
+    (taken before reading them). The caller hashes the bytes once and passes the digest
+    along, so a 90 MB catalog is not hashed again for each record of it."""
+    return {"source": str(source), **_stat_of(stat), "sha256": sha256, "hashed_ns": hashed_ns}
 
 
 # ---------------------------------------------------------------- trust
@@ -250,31 +257,45 @@ def _open(source: Path, notes: list[str]) -> tuple[sqlite3.Connection, dict] | N
 
 
 def read(
-    source: Path, stat: os.stat_result, read_source, notes: list[str]
-) -> tuple[tuple[sqlite3.Connection, dict] | None, bytes | None, int | None]:
+    source: Path,
+    stat: os.stat_result,
+    read_source,
+    notes: list[str],
+    known: tuple[bytes, str, int] | None = None,
+) -> tuple[tuple[sqlite3.Connection, dict] | None, bytes | None, str | None, int | None]:
     """The open cache database (and its meta) for `source`, or None when absent, stale,
     damaged or untrusted. Call only with a `folder()` that was trusted.
 
-    Also returns the catalog's bytes and when they were read, when it had to read them to
-    check the hash (so a rebuild does not read them again).
+    Also returns the catalog's bytes, their SHA-256 and when they were read, when it had to
+    read them to check the hash (so a rebuild neither reads nor hashes them again).
+    `known` is (bytes, SHA-256, when read) of the catalog as the caller has just read it
+    (with `stat` taken of that same file): used instead of reading and hashing it again.
     """
     found = _open(source, notes)
     if found is None:
-        return None, None, None
+        return None, None, None, None
     db, meta = found
     print_ = meta["fingerprint"]
-    raw = hashed_ns = None
+    raw = sha = hashed_ns = None
     current = _stat_of(stat)
     same_stat = all(print_.get(k) == current[k] for k in _STAT_FIELDS)
     settled = max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS < print_.get("hashed_ns", 0)
     if not (same_stat and settled):
-        hashed_ns = time.time_ns()
-        raw = read_source()
-        if _sha256(raw) != print_.get("sha256"):
+        if known is not None:
+            raw, sha, hashed_ns = known
+        else:
+            hashed_ns = time.time_ns()
+            raw = read_source()
+            sha = _sha256(raw)
+        if sha != print_.get("sha256"):
             db.close()
-            return None, raw, hashed_ns
+            return None, raw, sha, hashed_ns
+        if same_stat and max(current["mtime_ns"], current["ctime_ns"]) + RACY_NS >= hashed_ns:
+            # the same stat, still too fresh to be trusted without a hash: recording this
+            # check would save the next run nothing (and cost a synced write)
+            return (db, meta), raw, sha, hashed_ns
         # the content is the same: record the new stat so the next run need not hash it
-        fresh = fingerprint(source, stat, raw, hashed_ns)
+        fresh = fingerprint(source, stat, sha, hashed_ns)
         path = cache_path(source)
         unseal(path)  # a crash in the write leaves no seal, and a rebuild next time
         try:
@@ -283,7 +304,7 @@ def read(
         except sqlite3.Error:
             pass  # a read-only cache: the next run hashes the catalog again
         seal(path)
-    return (db, meta), raw, hashed_ns
+    return (db, meta), raw, sha, hashed_ns
 
 
 class WriteError(Exception):

@@ -23,6 +23,7 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from litlist import cache
 from litlist.errors import CatalogError, Problem
@@ -36,6 +37,9 @@ from litlist.model import (
     may_hold_controls,
     to_record,
 )
+
+if TYPE_CHECKING:  # fsutil is imported only where a catalog is written or recovered
+    from litlist import fsutil
 
 ENV_VAR = "LITLIST_CATALOG"
 PACKAGED = Path(__file__).parent / "data" / "papers.toml"
@@ -217,29 +221,56 @@ def check(path: str | os.PathLike | None = None) -> tuple[Catalog | None, list[P
         return None, exc.problems
 
 
-def load(path: str | os.PathLike | None = None, *, progress: Progress | None = None) -> Catalog:
+def load(
+    path: str | os.PathLike | None = None,
+    *,
+    progress: Progress | None = None,
+    known: tuple[bytes, fsutil.Snapshot, int] | None = None,
+) -> Catalog:
     """The validated catalog, from the cache when it still stands for the file.
+
+    `known` is (bytes, `fsutil.Snapshot`, when read) of the file as the caller has just read
+    it (an edit holds the file locked and has read it already): those bytes and their hash
+    are used instead of reading and hashing the file again, as long as the file's stat is
+    still the snapshot's (else it is read again).
 
     Why a cache was not used when it could not be trusted is in the catalog's `warnings`
     (services do not print; the CLI does)."""
     where = locate(path)
     _finish_interrupted_write(where)
     stat = _stat(where)
+    given: tuple[bytes, str, int] | None = None
+    if known is not None:
+        data, snap, read_ns = known
+        if (snap.dev, snap.ino, snap.size, snap.mtime_ns) == (
+            stat.st_dev,
+            stat.st_ino,
+            stat.st_size,
+            stat.st_mtime_ns,
+        ):
+            given = (data, snap.sha256, read_ns)
     notes: list[str] = []
     home = cache.folder(notes) if cache.enabled() else None
     raw: bytes | None = None
+    sha: str | None = None
     hashed_ns: int | None = None
     if home is not None:
-        found, raw, hashed_ns = cache.read(where, stat, lambda: _read(where), notes)
+        found, raw, sha, hashed_ns = cache.read(
+            where, stat, lambda: _read(where), notes, known=given
+        )
         if found is not None:
             try:
                 return _noted(_from_db(where, *found), notes)
             except Exception:  # noqa: BLE001 - intact but not the shape we write: rebuild
                 found[0].close()
+    if raw is None and given is not None:
+        raw, sha, hashed_ns = given
     if raw is None:
         hashed_ns = time.time_ns()
         raw = _read(where)
-    fingerprint = cache.fingerprint(where, stat, raw, hashed_ns or 0) if home else None
+    fingerprint = None
+    if home:
+        fingerprint = cache.fingerprint(where, stat, sha or cache.digest(raw), hashed_ns or 0)
     box = [raw]
     del raw  # _build lets the bytes go as soon as they are decoded
     target = None
@@ -621,10 +652,13 @@ def extend_cache(
     topics: list[Topic],
     venues: list[Venue],
     papers: list[Paper],
+    after_sha256: str | None = None,
 ) -> None:
     """Record in the cache of `where` that `papers` were appended to it (`litlist add`):
     `change_cache` with only papers appended."""
-    change_cache(where, before_sha256, raw, topics, venues, appended=papers)
+    change_cache(
+        where, before_sha256, raw, topics, venues, appended=papers, after_sha256=after_sha256
+    )
 
 
 def _fits(meta: dict, before_sha256: str, topics: list[Topic], venues: list[Venue]) -> bool:
@@ -685,6 +719,7 @@ def change_cache(
     replaced: Mapping[int, Paper] | None = None,
     removed: Sequence[int] = (),
     appended: Sequence[Paper] = (),
+    after_sha256: str | None = None,
 ) -> None:
     """Record in the cache of `where` how its papers changed, so the next command runs warm
     without parsing the whole list again.
@@ -697,7 +732,8 @@ def change_cache(
     after a removed one move up. If the cache stands for `before_sha256` and its papers
     keep their facets (see `_fits`), rows, columns, search tables and fingerprint change in
     one transaction; otherwise, or on any error, the cache file is deleted and the next
-    command rebuilds it. Never raises.
+    command rebuilds it. Never raises. `after_sha256` is the SHA-256 of `raw` when the
+    caller has it (an append hashes only what it added; see `fsutil.digest`).
     """
     from litlist import index
 
@@ -764,7 +800,9 @@ def change_cache(
             cache.set_meta(
                 db,
                 {
-                    "fingerprint": cache.fingerprint(source, stat, raw, hashed_ns),
+                    "fingerprint": cache.fingerprint(
+                        source, stat, after_sha256 or cache.digest(raw), hashed_ns
+                    ),
                     "topics": [(t.slug, t.name) for t in topics],
                     "venues": [(v.id, v.name, v.kind, v.aliases) for v in venues],
                     "size": size,

@@ -25,8 +25,9 @@ import os
 import stat as st
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from litlist.errors import FileBusy, FileChanged, InputError, UnsafeFile
 
@@ -65,6 +66,11 @@ class Snapshot:
     size: int
     mtime_ns: int
     sha256: str
+    # the bytes read (by `read_file`): the check before a rename compares the file with
+    # them, which is stronger than comparing hashes and costs no hashing of a 90 MB file
+    data: bytes | None = field(default=None, compare=False, repr=False)
+    # the SHA-256 state after those bytes: what is appended to them is hashed alone
+    hashed: Any = field(default=None, compare=False, repr=False)
 
 
 def kind_of(mode: int) -> str:
@@ -104,10 +110,22 @@ def read_file(
         data = b"".join(parts)
     finally:
         os.close(fd)
+    hashed = hashlib.sha256(data)
     snap = Snapshot(
-        info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, hashlib.sha256(data).hexdigest()
+        info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, hashed.hexdigest(), data, hashed
     )
     return data, snap
+
+
+def digest(data: bytes, read: Snapshot | None = None) -> str:
+    """The SHA-256 of `data`; when `data` begins with the bytes `read` was taken of (an
+    append), only the bytes after them are hashed."""
+    if read is not None and read.data is not None and read.hashed is not None:
+        if data.startswith(read.data):  # a memcmp: a tenth of hashing them again
+            more = read.hashed.copy()
+            more.update(memoryview(data)[len(read.data) :])
+            return more.hexdigest()
+    return hashlib.sha256(data).hexdigest()
 
 
 def read_user_file(
@@ -337,14 +355,40 @@ def _target(path: Path) -> tuple[Path, os.stat_result | None]:
 
 def _unchanged(path: Path, expect: Snapshot, shown: Path | None = None) -> None:
     """Raise FileChanged (naming `shown`, else `path`) unless `path` is still exactly the
-    file that was read."""
+    file that was read: the same file (device and inode) with the same bytes. The bytes
+    are compared with the ones read where the snapshot holds them (chunk by chunk, nothing
+    hashed), else their SHA-256 with the snapshot's."""
     try:
-        data, now = read_file(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise FileChanged(shown or path, "was deleted") from None
-    if (now.dev, now.ino, now.sha256) != (expect.dev, expect.ino, expect.sha256):
+    try:
+        info = os.fstat(fd)
+        same = (info.st_dev, info.st_ino) == (expect.dev, expect.ino) and st.S_ISREG(info.st_mode)
+        if same:
+            same = _same_bytes(fd, expect)
+    finally:
+        os.close(fd)
+    if not same:
         raise FileChanged(shown or path, "was changed by another program")
-    del data
+
+
+def _same_bytes(fd: int, expect: Snapshot) -> bool:
+    """True when the file open at `fd` holds exactly the bytes `expect` was taken of."""
+    offset = 0
+    if expect.data is not None:
+        want = expect.data
+        while chunk := os.pread(fd, _CHUNK, offset):
+            # a memcmp (a memoryview's == compares byte objects one by one: 25x slower)
+            if not want.startswith(chunk, offset):
+                return False
+            offset += len(chunk)
+        return offset == len(want)
+    digest = hashlib.sha256()
+    while chunk := os.pread(fd, _CHUNK, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest() == expect.sha256
 
 
 def write_atomic(
@@ -536,7 +580,9 @@ def _rewrite_in_place(
         while chunk := os.pread(fd, _CHUNK, len(old)):
             old += chunk
         if expect is not None and (
-            len(old) != expect.size or hashlib.sha256(old).hexdigest() != expect.sha256
+            old != expect.data
+            if expect.data is not None
+            else len(old) != expect.size or hashlib.sha256(old).hexdigest() != expect.sha256
         ):
             # checked again on the bytes about to be rewritten, under the same descriptor
             raise FileChanged(path, "was changed by another program")

@@ -6,6 +6,7 @@ is imported inside the commands: every other command would pay ~16 ms for it at 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import sys
@@ -323,47 +324,54 @@ def add(
             **_reading(status),
         )
         # the list as it is now: a wrong topic, --key or --id, or a paper it has is found
-        # before the network
-        before = editing.Planner(catalog.load(where))
-        chosen = _topic_of(before, topic, new_topic, parent)
-        before.check_options(options)
-        options.venue = before.choose_venues(venue or [])
-        if entry is not None:
-            items, broken = bibfile.read(entry)
-            items = [item for item in items if not item.shared]
-            if len(items) != 1 or broken:
-                raise InputError(
-                    f"{bib}: holds {len(items)} entries"
-                    + (f" and {len(broken)} unreadable block(s)" if broken else "")
-                    + "; `litlist add --bib` takes one (use `litlist import` for many)"
-                )
-            if items[0].draft is None:
-                name = bibfile.entry_name(items[0].key)
-                raise InputError(f"{bib}: {name}: {items[0].problem}")
-            draft = items[0].draft
-        else:
-            kind, value = sources.parse_id(identifier or "")
-            before.check_identifier(kind, value)
-            if kind == "arxiv":
-                from litlist.sources import arxiv
-
-                draft = arxiv.fetch(value)
+        # before the network. With nothing to wait for (a --bib entry, no editor) the file
+        # is locked, read and loaded once, here, for the checks and the write alike.
+        with contextlib.ExitStack() as stack:
+            held = None
+            if entry is not None and not edit:
+                say_lock_waits()
+                held = stack.enter_context(editing.session(where, writing=not dry_run))
+            before = editing.Planner(held.catalog if held else catalog.load(where))
+            chosen = _topic_of(before, topic, new_topic, parent)
+            before.check_options(options)
+            options.venue = before.choose_venues(venue or [])
+            if entry is not None:
+                items, broken = bibfile.read(entry)
+                items = [item for item in items if not item.shared]
+                if len(items) != 1 or broken:
+                    raise InputError(
+                        f"{bib}: holds {len(items)} entries"
+                        + (f" and {len(broken)} unreadable block(s)" if broken else "")
+                        + "; `litlist add --bib` takes one (use `litlist import` for many)"
+                    )
+                if items[0].draft is None:
+                    name = bibfile.entry_name(items[0].key)
+                    raise InputError(f"{bib}: {name}: {items[0].problem}")
+                draft = items[0].draft
             else:
-                from litlist.sources import crossref
+                kind, value = sources.parse_id(identifier or "")
+                before.check_identifier(kind, value)
+                if kind == "arxiv":
+                    from litlist.sources import arxiv
 
-                draft = crossref.fetch(value)
-        if draft.year is None:
-            raise InputError(f"{draft.origin}: no year")
-        edited = None
-        if edit:
-            # no lock is held while the editor is open (another add would wait on it for
-            # as long): the edited row is checked against the list as it is afterwards
-            before.check_duplicate(draft)
-            edited = editing.edit_row(
-                before.row(draft, dataclasses.replace(options, topic=chosen)), _run_editor
-            )
-        say_lock_waits()
-        with editing.session(where, writing=not dry_run) as held:
+                    draft = arxiv.fetch(value)
+                else:
+                    from litlist.sources import crossref
+
+                    draft = crossref.fetch(value)
+            if draft.year is None:
+                raise InputError(f"{draft.origin}: no year")
+            edited = None
+            if edit:
+                # no lock is held while the editor is open (another add would wait on it for
+                # as long): the edited row is checked against the list as it is afterwards
+                before.check_duplicate(draft)
+                edited = editing.edit_row(
+                    before.row(draft, dataclasses.replace(options, topic=chosen)), _run_editor
+                )
+            if held is None:
+                say_lock_waits()
+                held = stack.enter_context(editing.session(where, writing=not dry_run))
             planner = editing.Planner(held.catalog)
             planner.choose_venues(venue or [])
             options.topic = _topic_of(planner, topic, new_topic, parent)
