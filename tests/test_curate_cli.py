@@ -594,3 +594,31 @@ def test_note_en_in_an_editor_sets_the_english_summary(run, mine, tmp_path, monk
     assert len(removed) == 1 and len(added) == 1
     assert added[0].endswith(' adaptation. A second line."\n')
     warm(mine, monkeypatch)
+
+
+# ---------------------------------------------------------------- paths that cannot be opened
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["mark", "dpo", "read"],
+        ["note", "dpo", "text"],
+        ["note", "dpo"],
+        ["move", "dpo", "--topic", "peft"],
+        ["rm", "dpo", "--yes"],
+        ["edit", "dpo"],
+        ["add", "--bib", "{bib}"],
+        ["import", "{bib}"],
+    ],
+)
+def test_a_catalog_that_is_a_loop_of_links_is_one_error(run, tmp_path, monkeypatch, verb) -> None:
+    # `ln -s loop2 loop1; ln -s loop1 loop2`: resolving it fails with ELOOP wherever it is met
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    bib = BIB / "arxiv.bib"
+    monkeypatch.setenv("LITLIST_CATALOG", str(tmp_path / "loop1"))
+    monkeypatch.setenv("EDITOR", "true")
+    line = one_error(run(*[word.format(bib=bib) for word in verb]))
+    assert line.startswith(f"error: {tmp_path / 'loop1'}: ")
+    assert "symbolic links" in line

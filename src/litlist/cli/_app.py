@@ -3,7 +3,8 @@ reporting and output. Commands live in the modules beside this one, one job each
 
 Every `LitlistError` a service raises becomes one `error: …` line on stderr and its exit code
 (1, or 2 for a malformed option value); a usage mistake (unknown option, bad value) becomes
-one `error: …` line and exit code 2. Nothing else is caught: a bug should show its traceback.
+one `error: …` line and exit code 2; an OSError naming a file, `error: PATH: reason`. Nothing
+else is caught: a bug should show its traceback.
 """
 
 import copy
@@ -20,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from litlist import __version__, catalog, query, render
-from litlist.errors import LitlistError, OutputFailed
+from litlist.errors import LitlistError, OutputFailed, path_failed
 from litlist.model import Catalog, Paper
 
 
@@ -270,7 +271,11 @@ class Format(StrEnum):
 
 @contextmanager
 def reporting() -> Iterator[None]:
-    """Turn a LitlistError into `error: …` on stderr and exit code 1."""
+    """Turn a LitlistError into `error: …` on stderr and exit code 1.
+
+    Reads and writes turn an OSError about a user's path into one (`errors.path_failed`);
+    an OSError naming a file that still gets here (a loop of links met on a path no check
+    foresaw) is reported the same way, `error: PATH: reason`, never as a traceback."""
     try:
         yield
     except LitlistError as exc:
@@ -278,6 +283,11 @@ def reporting() -> Iterator[None]:
         if not (isinstance(exc, OutputFailed) and exc.errno == errno.EPIPE):
             render.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:
+        if exc.filename is None:  # not about a path: a bug, whose traceback must show
+            raise
+        render.error(str(path_failed(exc.filename, exc)))
+        raise typer.Exit(ExitCode.USER_ERROR) from None
 
 
 def say_lock_waits() -> None:
