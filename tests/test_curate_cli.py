@@ -173,9 +173,18 @@ def test_mark_sets_one_line_and_show_filters_by_it(run, mine, monkeypatch) -> No
 
 
 def test_mark_needs_a_known_status(run, mine) -> None:
+    # usage mistakes (exit 2) that say what was wrong, before the catalog is read
     before = mine.read_bytes()
-    assert "to-read, reading or read" in one_error(run("-c", mine, "mark", "dpo", "done"))
-    assert "to-read, reading or read" in one_error(run("-c", mine, "mark", "read"))
+    line = one_error(run("-c", mine, "mark", "dpo", "done"), 2)
+    assert "unknown status 'done'" in line and "to-read, reading or read" in line
+    line = one_error(run("-c", mine, "mark", "dpo", "to_read"), 2)
+    assert "did you mean to-read?" in line
+    line = one_error(run("-c", mine, "mark", "dpo"), 2)
+    assert "no status given after 'dpo'" in line and "to-read, reading or read" in line
+    assert "no papers given" in one_error(run("-c", mine, "mark", "read"), 2)
+    # a usage mistake is said even when the catalog cannot be used
+    missing = mine.with_name("missing.toml")
+    assert "unknown status" in one_error(run("-c", missing, "mark", "dpo", "done"), 2)
     assert mine.read_bytes() == before
 
 
@@ -220,7 +229,22 @@ def test_move_to_a_new_topic_adds_its_table(run, mine, monkeypatch) -> None:
 def test_move_to_an_unknown_topic_is_refused(run, mine) -> None:
     before = mine.read_bytes()
     assert "no-such-topic" in one_error(run("-c", mine, "move", "dpo", "-t", "no-such-topic"), 2)
-    assert "--topic SLUG or --new-topic" in one_error(run("-c", mine, "move", "dpo"))
+    assert mine.read_bytes() == before
+
+
+def test_move_says_where_once(run, mine) -> None:
+    # usage mistakes (exit 2), named, before the catalog is read
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, "move", "dpo"), 2)
+    assert "say where the papers go: --topic SLUG or --new-topic HEADING" in line
+    line = one_error(run("-c", mine, "move", "dpo", "--topic", "peft", "--new-topic", "Y"), 2)
+    assert "not both" in line
+    line = one_error(run("-c", mine, "move", "dpo", "--topic", "peft", "--parent", "peft"), 2)
+    assert "--parent goes with --new-topic" in line
+    missing = mine.with_name("missing.toml")
+    assert "not both" in one_error(
+        run("-c", missing, "move", "dpo", "-t", "a", "--new-topic", "B"), 2
+    )
     assert mine.read_bytes() == before
 
 

@@ -237,6 +237,7 @@ def move(
         return curate.move(change, positions, slug, new=bool(change.planner.new_topics))
 
     with reporting():
+        curate.check_destination(topic, new_topic, parent)
         _apply(ctx, names, work)
 
 
@@ -259,15 +260,10 @@ def mark(
       litlist mark lora qlora reading
       litlist show --status to-read
     """
-    from litlist import editing
     from litlist.editing import curate
 
     with reporting():
-        if len(args) < 2 or args[-1] not in curate.STATUSES:
-            raise editing.EditError(
-                "give papers, then a status: to-read, reading or read (litlist mark dpo read)"
-            )
-        *names, status = args
+        names, status = curate.split_status(args)
         _apply(ctx, names, lambda change, positions: curate.mark(change, positions, status))
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from litlist.editing import EditError, Planner
 from litlist.editing.change import Change, append_item, parse_table, set_field
+from litlist.errors import BadOption
 from litlist.model import CONTROL_CHARS
 
 STATUSES = ("to-read", "reading", "read")
@@ -123,6 +124,26 @@ def set_notes(change: Change, position: int, bullets: list[str], *, english: boo
     return f"set the notes of '{paper.id}' ({len(bullets)} bullet{'s' * (len(bullets) != 1)})"
 
 
+def split_status(args: list[str]) -> tuple[list[str], str]:
+    """`ID... STATUS` as `mark` takes it: (the papers, the status). A usage error (exit 2)
+    that says what is missing or wrong, checked before any file is read."""
+    choices = ", ".join(STATUSES[:-1]) + f" or {STATUSES[-1]}"
+    *papers, status = args
+    if status in STATUSES:
+        if not papers:
+            raise BadOption(f"no papers given before '{status}' (litlist mark dpo {status})")
+        return papers, status
+    if not papers:  # one word: a paper with no status after it
+        raise BadOption(f"no status given after '{status}': end with {choices}")
+    from litlist import query
+
+    # `to_read`, `To Read`: the status as typed another way, else the ones spelt alike
+    typed = "-".join(status.replace("_", " ").casefold().split())
+    near = [typed] if typed in STATUSES else query.closest(status, STATUSES, limit=1)
+    hint = f"; did you mean {near[0]}?" if near else ""
+    raise BadOption(f"unknown status '{status}': the status is {choices}{hint}")
+
+
 def mark(change: Change, positions: list[int], status: str) -> str:
     """Set each paper's reading status."""
     if status not in STATUSES:
@@ -163,12 +184,22 @@ def move(change: Change, positions: list[int], slug: str, *, new: bool = False) 
     return f"moved {names(done)} to {'new topic ' if new else ''}'{slug}'"
 
 
+def check_destination(topic: str | None, heading: str | None, parent: str | None) -> None:
+    """Exactly one of --topic and --new-topic, and --parent only with the latter: a usage
+    error (exit 2) that says which, checked before any file is read."""
+    if topic and heading:
+        raise BadOption(
+            "say where the papers go once: --topic SLUG or --new-topic HEADING, not both"
+        )
+    if not topic and not heading:
+        raise BadOption("say where the papers go: --topic SLUG or --new-topic HEADING")
+    if parent is not None and not heading:
+        raise BadOption("--parent goes with --new-topic (the new topic's parent)")
+
+
 def topic_for(planner: Planner, topic: str | None, heading: str | None, parent: str | None) -> str:
     """The slug --topic names, or of the --new-topic made under --parent."""
-    if bool(topic) == bool(heading):
-        raise EditError("say where the papers go: --topic SLUG or --new-topic HEADING")
-    if parent is not None and not heading:
-        raise EditError("--parent goes with --new-topic (the new topic's parent)")
+    check_destination(topic, heading, parent)
     if heading:
         return planner.new_topic(heading, parent)
     return planner.topic(topic or "")
