@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -418,6 +419,53 @@ def test_edit_refuses_when_the_paper_changed_meanwhile(run, mine, tmp_path, monk
     assert "changed by another program while you edited it" in line
     text = mine.read_text()
     assert "year = 2021" in text and "DPO-x" not in text
+    # nothing could be written: the edited text is kept, in a file the error names
+    assert "DPO-x" in kept(line)
+
+
+def kept(line: str) -> str:
+    """The text of the file an error line says an edit is kept in."""
+    found = re.search(r"your edited text is kept in (\S+)$", line)
+    assert found, line
+    path = Path(found[1])
+    assert path.stat().st_mode & 0o077 == 0  # private: a note may be personal
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["bad year", "taken key", "invalid TOML", "two tables"])
+def test_edit_refused_with_no_terminal_keeps_the_edited_text(
+    run, mine, tmp_path, monkeypatch, case
+) -> None:
+    body, _ = HOSTILE[case]
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body + "open(p, 'a').write('# mine\\n')\n"))
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert mine.read_bytes() == before
+    text = kept(line)
+    assert text.endswith("# mine\n") and 'id = "dpo"' in text
+
+
+def test_edit_refused_says_what_the_text_is_not(run, mine, tmp_path, monkeypatch) -> None:
+    body, _ = HOSTILE["two tables"]
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert ": the edited text is not one [[paper]] table (it must hold exactly one" in line
+    assert "is the text" not in line
+
+
+def test_note_in_an_editor_keeps_the_text_when_the_paper_changed(
+    run, mine, tmp_path, monkeypatch
+) -> None:
+    body = (
+        f"c = {str(mine)!r}\nt = open(c).read()\n"
+        "open(c, 'w').write(t.replace('year = 2023', 'year = 2021'))\n"
+        "e = open(p, encoding='utf-8').read()\n"
+        "open(p, 'w', encoding='utf-8').write(e + '읽고 쓴 메모\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    line = one_error(run("-c", mine, "note", "dpo"))
+    assert "changed by another program" in line
+    assert "읽고 쓴 메모" in kept(line) and "읽고 쓴 메모" not in mine.read_text()
 
 
 # ---------------------------------------------------------------- every verb

@@ -244,7 +244,7 @@ def replace(change: Change, position: int, text: str) -> str:
     try:
         row = parse_table(text)
     except EditError as exc:
-        raise EditError(f"{where}: the edited paper is {exc}") from None
+        raise EditError(f"{where}: the edited text {exc}") from None
     if row.get("id") != old.id:
         raise EditError(
             f"{where}: the edited table has id {row.get('id')!r}, not '{old.id}'; an edit "
