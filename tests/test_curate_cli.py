@@ -694,3 +694,59 @@ def test_a_catalog_that_is_a_loop_of_links_is_one_error(run, tmp_path, monkeypat
     line = one_error(run(*[word.format(bib=bib) for word in verb]))
     assert line.startswith(f"error: {tmp_path / 'loop1'}: ")
     assert "symbolic links" in line
+
+
+# ---------------------------------------------------------------- which editor
+
+
+@pytest.fixture
+def fake_vi(tmp_path, monkeypatch) -> Path:
+    """A `vi` first on PATH that leaves a mark when it runs (and changes nothing)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    ran = tmp_path / "vi-ran"
+    script = folder / "vi"
+    script.write_text(f"#!/bin/sh\necho ESC >> {ran}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return ran
+
+
+@pytest.mark.parametrize("verb", [["edit", "dpo"], ["note", "dpo"]])
+def test_no_editor_set_and_no_terminal_is_refused(run, mine, monkeypatch, fake_vi, verb) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, *verb))
+    assert "set $EDITOR" in line
+    assert not fake_vi.exists()  # vi never ran: its screen codes would go into the output
+    assert mine.read_bytes() == before
+
+
+@pytest.mark.parametrize("visual", [None, "", "  "])
+def test_an_empty_editor_is_refused_not_vi(run, mine, monkeypatch, fake_vi, visual) -> None:
+    monkeypatch.setenv("EDITOR", "")
+    if visual is None:
+        monkeypatch.delenv("VISUAL", raising=False)
+    else:
+        monkeypatch.setenv("VISUAL", visual)
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert "$EDITOR is empty" in line
+    assert not fake_vi.exists()
+
+
+def test_vi_is_the_editor_only_on_a_terminal(monkeypatch) -> None:
+    from litlist.cli import edit as cli_edit
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setattr(sys, "stdin", Tty())
+    monkeypatch.setattr(sys, "stdout", Tty())
+    assert cli_edit._editor("nothing changed") == "vi"
+    monkeypatch.setenv("VISUAL", "")
+    monkeypatch.setenv("EDITOR", "nano -w")
+    assert cli_edit._editor("nothing changed") == "nano -w"
