@@ -116,6 +116,7 @@ def test_note_on_several_papers_and_in_english(run, mine, monkeypatch) -> None:
     middle = mine.read_bytes()
     result = run("-c", mine, "note", "lora", "Also merged at inference.", "--en")
     ok(result)
+    assert result.stderr == "added to the English summary of 'lora'\n"
     removed, added = only_in(middle, mine.read_bytes(), "lora")
     assert len(removed) == 1 and removed[0].startswith("summary_en = ")
     assert len(added) == 1 and added[0].endswith(' Also merged at inference."\n')
@@ -750,3 +751,24 @@ def test_vi_is_the_editor_only_on_a_terminal(monkeypatch) -> None:
     monkeypatch.setenv("VISUAL", "")
     monkeypatch.setenv("EDITOR", "nano -w")
     assert cli_edit._editor("nothing changed") == "nano -w"
+
+
+@pytest.mark.parametrize(
+    ("summary", "after"),
+    [
+        ("Low-rank adapters", "Low-rank adapters. Also merged."),  # closed with a stop
+        ("Low-rank adapters.", "Low-rank adapters. Also merged."),
+        ("Adapters (Hu et al.)", "Adapters (Hu et al.). Also merged."),
+        ('It says "no reward model."', 'It says "no reward model." Also merged.'),
+        ("Does it work?", "Does it work? Also merged."),
+        ("", "Also merged."),
+    ],
+)
+def test_note_en_adds_a_sentence_of_its_own(run, tmp_path, summary, after) -> None:
+    from conftest import TINY_CATALOG
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY_CATALOG.replace("Beta estimation.", summary.replace('"', '\\"')))
+    ok(run("-c", path, "note", "beta-two", "Also merged.", "--en"))
+    cat = catalog.load(path)
+    assert cat.paper(cat.ids.index("beta-two")).summary_en == after

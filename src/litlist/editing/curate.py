@@ -48,6 +48,24 @@ def _setter(name: str, value: object) -> Callable[[str], str]:
     return lambda table: set_field(table, name, value)
 
 
+# what ends a sentence, and the quotes that may close after its stop (`"… done."`); not a
+# bracket: `(Hu et al.)` ends an abbreviation, the sentence's stop comes after it
+_SENTENCE_END = frozenset(".!?…。！？")
+_CLOSERS = "\"'”’»」』"
+
+
+def _add_sentence(summary: str, text: str) -> str:
+    """`text` added to an English summary as a sentence of its own: after a full stop
+    when the summary does not end a sentence already ("Low-rank adapters. Also merged
+    at inference."), never run on into its last sentence."""
+    summary = summary.strip()
+    if not summary:
+        return text
+    if summary.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END:
+        summary += "."
+    return f"{summary} {text}"
+
+
 def note(change: Change, positions: list[int], text: str, *, english: bool = False) -> str:
     """Add `text` as the last summary bullet of each paper (with `english`: to the end of
     its English summary)."""
@@ -55,7 +73,7 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
     for position in positions:
         row = parse_table(change.table(position))
         if english:
-            value = " ".join(filter(None, [str(row.get("summary_en", "")).strip(), text]))
+            value = _add_sentence(str(row.get("summary_en", "")), text)
             change.update(
                 position,
                 _with("summary_en", value),
@@ -71,7 +89,7 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
                 ("summary", [*current, text]),
             )
     ids = [change.paper(i).id for i in positions]
-    what = "the English summary of" if english else "a note to"
+    what = "to the English summary of" if english else "a note to"
     return f"added {what} {names(ids)}"
 
 
