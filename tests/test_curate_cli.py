@@ -772,3 +772,22 @@ def test_note_en_adds_a_sentence_of_its_own(run, tmp_path, summary, after) -> No
     ok(run("-c", path, "note", "beta-two", "Also merged.", "--en"))
     cat = catalog.load(path)
     assert cat.paper(cat.ids.index("beta-two")).summary_en == after
+
+
+def test_show_sort_added_shows_the_date_it_sorts_by(run, mine, monkeypatch) -> None:
+    ok(run("-c", mine, "import", BIB / "acl.bib", "-t", "peft"))
+    # piped: the date added is the last field of each record (empty for a shipped paper)
+    lines = ok(run("-c", mine, "show", "--sort", "added")).splitlines()
+    fields = [line.split("\t") for line in lines]
+    assert all(len(f) == 6 for f in fields), lines
+    assert fields[0][5] == TODAY and fields[-1][5] == ""
+    # other orders keep the five fields
+    assert all(len(line.split("\t")) == 5 for line in ok(run("-c", mine, "show")).splitlines())
+    # for people: a column, first, headed "added"
+    monkeypatch.setenv("COLUMNS", "100")
+    table = ok(run("-c", mine, "--color", "always", "show", "--sort", "added"))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", table).splitlines()
+    assert plain[0].split()[:2] == ["added", "year"]
+    assert plain[1].startswith(TODAY)
+    table = re.sub(r"\x1b\[[0-9;]*m", "", ok(run("-c", mine, "--color", "always", "show")))
+    assert "added" not in table.splitlines()[0]

@@ -497,11 +497,12 @@ def output(
     matched: list | None = None,
     grouped: bool | None = None,
     whole: bool = False,
+    added: bool = False,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
     when `grouped`) or cards (with whole abstracts when `whole`); into a pipe, a table is one
-    paper a line, tab-separated. Every format lists the papers in the order the table shows
-    them."""
+    paper a line, tab-separated. With `added` (sorted by it), tables and records show the
+    date added. Every format lists the papers in the order the table shows them."""
     if grouped is None:
         grouped = scores is None
     if grouped:
@@ -519,12 +520,12 @@ def output(
     elif not papers:
         sys.stderr.write(render.printable(empty) + "\n")
     elif not cards and not render.for_people(sys.stdout):
-        emit(render.paper_records(papers, scores))
+        emit(render.paper_records(papers, scores, added=added))
     else:
         limit = render.width(sys.stdout)
         if cards:
             lines = render.cards(cat, papers, limit, whole=whole)
         else:
-            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped)
+            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped, added=added)
         render.write(sys.stdout, lines)
         sys.stdout.flush()
