@@ -791,3 +791,59 @@ def test_show_sort_added_shows_the_date_it_sorts_by(run, mine, monkeypatch) -> N
     assert plain[1].startswith(TODAY)
     table = re.sub(r"\x1b\[[0-9;]*m", "", ok(run("-c", mine, "--color", "always", "show")))
     assert "added" not in table.splitlines()[0]
+
+
+# ---------------------------------------------------------------- a stderr that fails
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    ("verb", "done"),
+    [
+        (["note", "dpo", "written once"], "written once"),
+        (["note", "lora", "in English", "--en"], "in English"),
+        (["mark", "dpo", "reading"], 'status = "reading"'),
+        (["move", "dpo", "--topic", "peft"], "peft"),
+        (["rm", "dpo-vs-ppo", "--yes"], None),
+        (["edit", "dpo"], "year = 2024"),
+        (["import", str(BIB / "acl.bib")], "devlin-etal-2019-bert"),
+    ],
+)
+def test_a_change_written_exits_0_though_stderr_is_full(mine, tmp_path, verb, done) -> None:
+    # `litlist note X "text" 2>/dev/full` wrote the note, then exited 1 on the report: a
+    # script that retries on failure added it twice
+    body = "t = open(p).read()\nopen(p, 'w').write(t.replace('year = 2023', 'year = 2024'))\n"
+    env = {**os.environ, "EDITOR": editor(tmp_path, body)}
+    env.pop("VISUAL", None)
+    before = mine.read_text()
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "litlist", "--catalog", str(mine), *verb],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=full,
+            timeout=120,
+        )
+    assert proc.returncode == 0
+    after = mine.read_text()
+    assert after != before
+    if done is None:
+        assert 'id = "dpo-vs-ppo"' in before and 'id = "dpo-vs-ppo"' not in after
+    else:
+        assert after.count(done) > before.count(done)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    ("verb", "code"), [(["mark", "dpo", "done"], 2), (["note", "no-such-paper", "x"], 1)]
+)
+def test_a_failure_keeps_its_exit_code_though_stderr_is_full(mine, verb, code) -> None:
+    before = mine.read_bytes()
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "litlist", "--catalog", str(mine), *verb],
+            stderr=full,
+            timeout=120,
+        )
+    assert proc.returncode == code
+    assert mine.read_bytes() == before

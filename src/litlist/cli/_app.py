@@ -270,6 +270,21 @@ class Format(StrEnum):
 
 
 @contextmanager
+def told() -> Iterator[None]:
+    """Write status lines to stderr, best effort: a stderr that cannot be written (a full
+    disk, `2>/dev/full`, a closed descriptor) never changes what a command did or its exit
+    code. A change already written then still exits 0, so a script does not run it again
+    (and add a note twice); nothing more is said, as there is nowhere to say it."""
+    try:
+        yield
+    except (OSError, ValueError):  # ValueError: a stream closed meanwhile
+        pass
+    except AttributeError:  # started with stderr closed (`2>&-`): Python's sys.stderr is None
+        if sys.stderr is not None:
+            raise
+
+
+@contextmanager
 def reporting() -> Iterator[None]:
     """Turn a LitlistError into `error: …` on stderr and exit code 1.
 
@@ -281,12 +296,14 @@ def reporting() -> Iterator[None]:
     except LitlistError as exc:
         # a reader who closed the pipe (`litlist show | head`) needs no message
         if not (isinstance(exc, OutputFailed) and exc.errno == errno.EPIPE):
-            render.error(str(exc))
+            with told():  # the exit code says it if stderr cannot
+                render.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
     except OSError as exc:
         if exc.filename is None:  # not about a path: a bug, whose traceback must show
             raise
-        render.error(str(path_failed(exc.filename, exc)))
+        with told():
+            render.error(str(path_failed(exc.filename, exc)))
         raise typer.Exit(ExitCode.USER_ERROR) from None
 
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from litlist import catalog
-from litlist.cli._app import Format, app, output, reporting, say_lock_waits
+from litlist.cli._app import Format, app, output, reporting, say_lock_waits, told
 from litlist.errors import BadOption, InputError
 from litlist.model import Catalog
 
@@ -85,16 +85,21 @@ def _topic_of(
 
 
 def _say(line: str) -> None:
+    """A status line on stderr: what was done, or why not. Best effort (`told`)."""
     from litlist import render
 
     # keys and titles come from a .bib or a service we need not trust: no ESC sequences
-    sys.stderr.write(render.printable(line) + "\n")
+    with told():
+        sys.stderr.write(render.printable(line) + "\n")
+        sys.stderr.flush()
 
 
 def _note(line: str) -> None:
     from litlist import render
 
-    render.note(line)  # `note:` coloured on a terminal
+    with told():
+        render.note(line)  # `note:` coloured on a terminal
+        sys.stderr.flush()
 
 
 def _target(ctx: typer.Context) -> Path:
@@ -505,7 +510,8 @@ def import_cmd(
             f"{prefix}{verb} {counts['added']}, already present {counts['present']}, "
             f"failed {counts['failed']}"
         )
-        render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
+        with told():  # written already: a report that cannot be printed changes nothing
+            render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
         failed = counts["failed"]
         if counts["added"] and not topic and not new_topic:
             _say(f"in the inbox ('{chosen}'): sort them with litlist move ID... --topic SLUG")
