@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,6 +116,7 @@ def test_note_on_several_papers_and_in_english(run, mine, monkeypatch) -> None:
     middle = mine.read_bytes()
     result = run("-c", mine, "note", "lora", "Also merged at inference.", "--en")
     ok(result)
+    assert result.stderr == "added to the English summary of 'lora'\n"
     removed, added = only_in(middle, mine.read_bytes(), "lora")
     assert len(removed) == 1 and removed[0].startswith("summary_en = ")
     assert len(added) == 1 and added[0].endswith(' Also merged at inference."\n')
@@ -173,9 +175,18 @@ def test_mark_sets_one_line_and_show_filters_by_it(run, mine, monkeypatch) -> No
 
 
 def test_mark_needs_a_known_status(run, mine) -> None:
+    # usage mistakes (exit 2) that say what was wrong, before the catalog is read
     before = mine.read_bytes()
-    assert "to-read, reading or read" in one_error(run("-c", mine, "mark", "dpo", "done"))
-    assert "to-read, reading or read" in one_error(run("-c", mine, "mark", "read"))
+    line = one_error(run("-c", mine, "mark", "dpo", "done"), 2)
+    assert "unknown status 'done'" in line and "to-read, reading or read" in line
+    line = one_error(run("-c", mine, "mark", "dpo", "to_read"), 2)
+    assert "did you mean to-read?" in line
+    line = one_error(run("-c", mine, "mark", "dpo"), 2)
+    assert "no status given after 'dpo'" in line and "to-read, reading or read" in line
+    assert "no papers given" in one_error(run("-c", mine, "mark", "read"), 2)
+    # a usage mistake is said even when the catalog cannot be used
+    missing = mine.with_name("missing.toml")
+    assert "unknown status" in one_error(run("-c", missing, "mark", "dpo", "done"), 2)
     assert mine.read_bytes() == before
 
 
@@ -220,7 +231,22 @@ def test_move_to_a_new_topic_adds_its_table(run, mine, monkeypatch) -> None:
 def test_move_to_an_unknown_topic_is_refused(run, mine) -> None:
     before = mine.read_bytes()
     assert "no-such-topic" in one_error(run("-c", mine, "move", "dpo", "-t", "no-such-topic"), 2)
-    assert "--topic SLUG or --new-topic" in one_error(run("-c", mine, "move", "dpo"))
+    assert mine.read_bytes() == before
+
+
+def test_move_says_where_once(run, mine) -> None:
+    # usage mistakes (exit 2), named, before the catalog is read
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, "move", "dpo"), 2)
+    assert "say where the papers go: --topic SLUG or --new-topic HEADING" in line
+    line = one_error(run("-c", mine, "move", "dpo", "--topic", "peft", "--new-topic", "Y"), 2)
+    assert "not both" in line
+    line = one_error(run("-c", mine, "move", "dpo", "--topic", "peft", "--parent", "peft"), 2)
+    assert "--parent goes with --new-topic" in line
+    missing = mine.with_name("missing.toml")
+    assert "not both" in one_error(
+        run("-c", missing, "move", "dpo", "-t", "a", "--new-topic", "B"), 2
+    )
     assert mine.read_bytes() == before
 
 
@@ -394,6 +420,53 @@ def test_edit_refuses_when_the_paper_changed_meanwhile(run, mine, tmp_path, monk
     assert "changed by another program while you edited it" in line
     text = mine.read_text()
     assert "year = 2021" in text and "DPO-x" not in text
+    # nothing could be written: the edited text is kept, in a file the error names
+    assert "DPO-x" in kept(line)
+
+
+def kept(line: str) -> str:
+    """The text of the file an error line says an edit is kept in."""
+    found = re.search(r"your edited text is kept in (\S+)$", line)
+    assert found, line
+    path = Path(found[1])
+    assert path.stat().st_mode & 0o077 == 0  # private: a note may be personal
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", ["bad year", "taken key", "invalid TOML", "two tables"])
+def test_edit_refused_with_no_terminal_keeps_the_edited_text(
+    run, mine, tmp_path, monkeypatch, case
+) -> None:
+    body, _ = HOSTILE[case]
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body + "open(p, 'a').write('# mine\\n')\n"))
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert mine.read_bytes() == before
+    text = kept(line)
+    assert text.endswith("# mine\n") and 'id = "dpo"' in text
+
+
+def test_edit_refused_says_what_the_text_is_not(run, mine, tmp_path, monkeypatch) -> None:
+    body, _ = HOSTILE["two tables"]
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert ": the edited text is not one [[paper]] table (it must hold exactly one" in line
+    assert "is the text" not in line
+
+
+def test_note_in_an_editor_keeps_the_text_when_the_paper_changed(
+    run, mine, tmp_path, monkeypatch
+) -> None:
+    body = (
+        f"c = {str(mine)!r}\nt = open(c).read()\n"
+        "open(c, 'w').write(t.replace('year = 2023', 'year = 2021'))\n"
+        "e = open(p, encoding='utf-8').read()\n"
+        "open(p, 'w', encoding='utf-8').write(e + '읽고 쓴 메모\\n')\n"
+    )
+    monkeypatch.setenv("EDITOR", editor(tmp_path, body))
+    line = one_error(run("-c", mine, "note", "dpo"))
+    assert "changed by another program" in line
+    assert "읽고 쓴 메모" in kept(line) and "읽고 쓴 메모" not in mine.read_text()
 
 
 # ---------------------------------------------------------------- every verb
@@ -594,3 +667,183 @@ def test_note_en_in_an_editor_sets_the_english_summary(run, mine, tmp_path, monk
     assert len(removed) == 1 and len(added) == 1
     assert added[0].endswith(' adaptation. A second line."\n')
     warm(mine, monkeypatch)
+
+
+# ---------------------------------------------------------------- paths that cannot be opened
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ["mark", "dpo", "read"],
+        ["note", "dpo", "text"],
+        ["note", "dpo"],
+        ["move", "dpo", "--topic", "peft"],
+        ["rm", "dpo", "--yes"],
+        ["edit", "dpo"],
+        ["add", "--bib", "{bib}"],
+        ["import", "{bib}"],
+    ],
+)
+def test_a_catalog_that_is_a_loop_of_links_is_one_error(run, tmp_path, monkeypatch, verb) -> None:
+    # `ln -s loop2 loop1; ln -s loop1 loop2`: resolving it fails with ELOOP wherever it is met
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    bib = BIB / "arxiv.bib"
+    monkeypatch.setenv("LITLIST_CATALOG", str(tmp_path / "loop1"))
+    monkeypatch.setenv("EDITOR", "true")
+    line = one_error(run(*[word.format(bib=bib) for word in verb]))
+    assert line.startswith(f"error: {tmp_path / 'loop1'}: ")
+    assert "symbolic links" in line
+
+
+# ---------------------------------------------------------------- which editor
+
+
+@pytest.fixture
+def fake_vi(tmp_path, monkeypatch) -> Path:
+    """A `vi` first on PATH that leaves a mark when it runs (and changes nothing)."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    ran = tmp_path / "vi-ran"
+    script = folder / "vi"
+    script.write_text(f"#!/bin/sh\necho ESC >> {ran}\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
+    return ran
+
+
+@pytest.mark.parametrize("verb", [["edit", "dpo"], ["note", "dpo"]])
+def test_no_editor_set_and_no_terminal_is_refused(run, mine, monkeypatch, fake_vi, verb) -> None:
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    before = mine.read_bytes()
+    line = one_error(run("-c", mine, *verb))
+    assert "set $EDITOR" in line
+    assert not fake_vi.exists()  # vi never ran: its screen codes would go into the output
+    assert mine.read_bytes() == before
+
+
+@pytest.mark.parametrize("visual", [None, "", "  "])
+def test_an_empty_editor_is_refused_not_vi(run, mine, monkeypatch, fake_vi, visual) -> None:
+    monkeypatch.setenv("EDITOR", "")
+    if visual is None:
+        monkeypatch.delenv("VISUAL", raising=False)
+    else:
+        monkeypatch.setenv("VISUAL", visual)
+    line = one_error(run("-c", mine, "edit", "dpo"))
+    assert "$EDITOR is empty" in line
+    assert not fake_vi.exists()
+
+
+def test_vi_is_the_editor_only_on_a_terminal(monkeypatch) -> None:
+    from litlist.cli import edit as cli_edit
+
+    class Tty:
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setattr(sys, "stdin", Tty())
+    monkeypatch.setattr(sys, "stdout", Tty())
+    assert cli_edit._editor("nothing changed") == "vi"
+    monkeypatch.setenv("VISUAL", "")
+    monkeypatch.setenv("EDITOR", "nano -w")
+    assert cli_edit._editor("nothing changed") == "nano -w"
+
+
+@pytest.mark.parametrize(
+    ("summary", "after"),
+    [
+        ("Low-rank adapters", "Low-rank adapters. Also merged."),  # closed with a stop
+        ("Low-rank adapters.", "Low-rank adapters. Also merged."),
+        ("Adapters (Hu et al.)", "Adapters (Hu et al.). Also merged."),
+        ('It says "no reward model."', 'It says "no reward model." Also merged.'),
+        ("Does it work?", "Does it work? Also merged."),
+        ("", "Also merged."),
+    ],
+)
+def test_note_en_adds_a_sentence_of_its_own(run, tmp_path, summary, after) -> None:
+    from conftest import TINY_CATALOG
+
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY_CATALOG.replace("Beta estimation.", summary.replace('"', '\\"')))
+    ok(run("-c", path, "note", "beta-two", "Also merged.", "--en"))
+    cat = catalog.load(path)
+    assert cat.paper(cat.ids.index("beta-two")).summary_en == after
+
+
+def test_show_sort_added_shows_the_date_it_sorts_by(run, mine, monkeypatch) -> None:
+    ok(run("-c", mine, "import", BIB / "acl.bib", "-t", "peft"))
+    # piped: the date added is the last field of each record (empty for a shipped paper)
+    lines = ok(run("-c", mine, "show", "--sort", "added")).splitlines()
+    fields = [line.split("\t") for line in lines]
+    assert all(len(f) == 6 for f in fields), lines
+    assert fields[0][5] == TODAY and fields[-1][5] == ""
+    # other orders keep the five fields
+    assert all(len(line.split("\t")) == 5 for line in ok(run("-c", mine, "show")).splitlines())
+    # for people: a column, first, headed "added"
+    monkeypatch.setenv("COLUMNS", "100")
+    table = ok(run("-c", mine, "--color", "always", "show", "--sort", "added"))
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", table).splitlines()
+    assert plain[0].split()[:2] == ["added", "year"]
+    assert plain[1].startswith(TODAY)
+    table = re.sub(r"\x1b\[[0-9;]*m", "", ok(run("-c", mine, "--color", "always", "show")))
+    assert "added" not in table.splitlines()[0]
+
+
+# ---------------------------------------------------------------- a stderr that fails
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    ("verb", "done"),
+    [
+        (["note", "dpo", "written once"], "written once"),
+        (["note", "lora", "in English", "--en"], "in English"),
+        (["mark", "dpo", "reading"], 'status = "reading"'),
+        (["move", "dpo", "--topic", "peft"], "peft"),
+        (["rm", "dpo-vs-ppo", "--yes"], None),
+        (["edit", "dpo"], "year = 2024"),
+        (["import", str(BIB / "acl.bib")], "devlin-etal-2019-bert"),
+    ],
+)
+def test_a_change_written_exits_0_though_stderr_is_full(mine, tmp_path, verb, done) -> None:
+    # `litlist note X "text" 2>/dev/full` wrote the note, then exited 1 on the report: a
+    # script that retries on failure added it twice
+    body = "t = open(p).read()\nopen(p, 'w').write(t.replace('year = 2023', 'year = 2024'))\n"
+    env = {**os.environ, "EDITOR": editor(tmp_path, body)}
+    env.pop("VISUAL", None)
+    before = mine.read_text()
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "litlist", "--catalog", str(mine), *verb],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=full,
+            timeout=120,
+        )
+    assert proc.returncode == 0
+    after = mine.read_text()
+    assert after != before
+    if done is None:
+        assert 'id = "dpo-vs-ppo"' in before and 'id = "dpo-vs-ppo"' not in after
+    else:
+        assert after.count(done) > before.count(done)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (Linux)")
+@pytest.mark.parametrize(
+    ("verb", "code"), [(["mark", "dpo", "done"], 2), (["note", "no-such-paper", "x"], 1)]
+)
+def test_a_failure_keeps_its_exit_code_though_stderr_is_full(mine, verb, code) -> None:
+    before = mine.read_bytes()
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "litlist", "--catalog", str(mine), *verb],
+            stderr=full,
+            timeout=120,
+        )
+    assert proc.returncode == code
+    assert mine.read_bytes() == before

@@ -1641,3 +1641,25 @@ def test_exported_abstracts_fit_biblatex_data_model(run, tmp_path):
     log = done.stdout + (tmp_path / "refs.bib.blg").read_text(encoding="utf-8", errors="replace")
     assert "Datamodel validation complete" in log, log
     assert "WARN" not in log and "ERROR" not in log, log
+
+
+@pytest.mark.parametrize("given", ["--tex", "--aux", "draft", "aux-input"])
+def test_a_loop_of_links_a_draft_reads_is_one_error(run, tmp_path, given) -> None:
+    # `ln -s b.tex a.tex; ln -s a.tex b.tex`: Path.resolve() raised RuntimeError on it
+    (tmp_path / "a.tex").symlink_to(tmp_path / "b.tex")
+    (tmp_path / "b.tex").symlink_to(tmp_path / "a.tex")
+    draft = tmp_path / "draft.tex"
+    draft.write_text("\\cite{hu2022lora}\n\\input{a}\n", encoding="utf-8")
+    args = {
+        "--tex": ["--tex", tmp_path / "a.tex"],
+        "--aux": ["--aux", tmp_path / "a.tex"],
+        "draft": ["--tex", draft],
+    }.get(given, [])
+    if given == "aux-input":  # an .aux that \@input's a loop: skipped as LaTeX skips it
+        aux = tmp_path / "draft.aux"
+        aux.write_text("\\citation{hu2022lora}\n\\@input{a.tex}\n", encoding="utf-8")
+        assert "@" in ok(run("export", "--aux", aux))
+        return
+    line = one_error_line(run("export", *args))
+    assert line.startswith(f"error: {tmp_path / 'a.tex'}: ")
+    assert "symbolic links" in line

@@ -12,6 +12,7 @@ the size of the draft, whatever it holds.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -158,6 +159,13 @@ def keys_in_aux(text: str) -> list[str]:
 MAX_CHARS = 64 * 2**20
 
 
+def _real(path: Path) -> Path:
+    """`path` with its links followed as far as they go. Never raises: Path.resolve() raises
+    RuntimeError on a loop of links, and the read that follows names that path instead, as
+    one `error:` line (`fsutil.read_user_file`)."""
+    return Path(os.path.realpath(path))
+
+
 def _read(path: Path, why: str = "") -> str:
     # /dev/null is an empty draft; /dev/zero is cut off by the limit
     return fsutil.read_text(path, why, limit=MAX_CHARS, too_long="not a LaTeX file", devices=True)
@@ -218,7 +226,7 @@ def _draft_files(main: Path) -> Iterator[tuple[Path, str]]:
     todo: list[tuple[Path, Path, str, bool]] = [(main, root, "", False)]
     while todo:
         path, base, why, optional = todo.pop()
-        resolved = path.resolve()
+        resolved = _real(path)
         if resolved in seen:
             continue
         if optional and not path.is_file():
@@ -261,12 +269,12 @@ def _keys_in_aux_file(path: Path, seen: set[Path]) -> list[str]:
     todo = [path]
     while todo:
         current = todo.pop()
-        seen.add(current.resolve())
+        seen.add(_real(current))
         text = _read(current)
         keys += keys_in_aux(text)
         children = [current.parent / name.strip() for name in _AUX_INPUT.findall(text)]
         todo.extend(
-            child for child in reversed(children) if child.is_file() and child.resolve() not in seen
+            child for child in reversed(children) if child.is_file() and _real(child) not in seen
         )
     return keys
 

@@ -147,6 +147,13 @@ class InputError(LitlistError):
     """A file the user pointed us at (draft, .aux, .bib) cannot be read."""
 
 
+def path_failed(path: Path | str, exc: OSError, why: str = "") -> InputError:
+    """The one error for a user's path that cannot be resolved, opened or read (a symbolic
+    link loop, no permission, an I/O error): `PATH: reason`, then `why` (where it was named
+    from). Every read and write path turns such an OSError into this."""
+    return InputError(f"{path}: {exc.strerror or exc}{why}")
+
+
 class OutputFailed(LitlistError):
     """Standard output could not be written (a full disk, a closed pipe)."""
 

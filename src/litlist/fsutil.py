@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from litlist.errors import FileBusy, FileChanged, InputError, UnsafeFile
+from litlist.errors import FileBusy, FileChanged, InputError, UnsafeFile, path_failed
 
 # What link() says on file systems that have no hard links (FAT, some network mounts).
 _NO_HARD_LINKS = frozenset(
@@ -142,7 +142,7 @@ def read_user_file(
     except UnsafeFile as exc:
         raise InputError(f"{path}: {exc.why}{why}") from None
     except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror or exc}{why}") from None
+        raise path_failed(path, exc, why) from None
     return raw
 
 
@@ -338,12 +338,16 @@ def _target(path: Path) -> tuple[Path, os.stat_result | None]:
         link = os.lstat(path)
     except FileNotFoundError:
         return path, None
+    except OSError as exc:
+        raise path_failed(path, exc) from None
     if st.S_ISLNK(link.st_mode):
-        path = Path(os.path.realpath(path))
+        shown, path = path, Path(os.path.realpath(path))
         try:
             info = os.stat(path)
         except FileNotFoundError:
             return path, None
+        except OSError as exc:  # a loop of links (ELOOP), a folder not searchable
+            raise path_failed(shown, exc) from None
     else:
         info = link
     if not st.S_ISREG(info.st_mode):

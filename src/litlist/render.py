@@ -472,10 +472,12 @@ def table(
     matched: Sequence[Sequence[tuple[str, str]]] | None = None,
     *,
     grouped: bool | None = None,
+    added: bool = False,
 ) -> list[Line]:
-    """Year, venue, key and title (and score for search results), under the list's headings
-    when `grouped` (default: when not search results); a dim line under a search result's
-    title says what matched. On a narrow screen the venue, then the year give way."""
+    """Year, venue, key and title (and score for search results; the date added first,
+    with `added`: what `show --sort added` sorts by), under the list's headings when
+    `grouped` (default: when not search results); a dim line under a search result's title
+    says what matched. On a narrow screen the venue, then the year give way."""
     rows = _rows(papers, scores)
     grouped = scores is None if grouped is None else grouped
     if grouped:
@@ -489,6 +491,8 @@ def table(
     ]
     if scores is not None:
         columns.insert(0, Column("score", "dim", right=True, drop=3))
+    if added:  # the order the rows are in: the last column to give way
+        columns.insert(0, Column("added", "dim", drop=4))
     out: list[Heading | list] = []
     last = None
     for n, (paper, score) in enumerate(rows):
@@ -506,6 +510,8 @@ def table(
         ]
         if scores is not None:
             row.insert(0, f"{score:.0f}")
+        if added:
+            row.insert(0, paper.added or "")
         out.append(row)
     return grid(columns, out, limit)
 
@@ -518,9 +524,12 @@ def records(rows: Iterable[Sequence[str]]) -> str:
     )
 
 
-def paper_records(papers: Sequence[Paper], scores: Sequence[float] | None = None) -> str:
+def paper_records(
+    papers: Sequence[Paper], scores: Sequence[float] | None = None, *, added: bool = False
+) -> str:
     """A table piped: key (or a summary post's id), year, venue, title and topic slug, and
-    the rounded score for search results; each whole (`cut -f1` gives the keys)."""
+    the rounded score for search results, or with `added` the date added (empty when the
+    paper has none); each whole (`cut -f1` gives the keys)."""
     return records(
         [
             paper.key or paper.id,
@@ -529,6 +538,7 @@ def paper_records(papers: Sequence[Paper], scores: Sequence[float] | None = None
             paper.title,
             paper.topic,
             *([f"{score:.0f}"] if score is not None else []),
+            *([paper.added or ""] if added else []),
         ]
         for paper, score in _rows(papers, scores)
     )

@@ -3,7 +3,8 @@ reporting and output. Commands live in the modules beside this one, one job each
 
 Every `LitlistError` a service raises becomes one `error: …` line on stderr and its exit code
 (1, or 2 for a malformed option value); a usage mistake (unknown option, bad value) becomes
-one `error: …` line and exit code 2. Nothing else is caught: a bug should show its traceback.
+one `error: …` line and exit code 2; an OSError naming a file, `error: PATH: reason`. Nothing
+else is caught: a bug should show its traceback.
 """
 
 import copy
@@ -20,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from litlist import __version__, catalog, query, render
-from litlist.errors import LitlistError, OutputFailed
+from litlist.errors import LitlistError, OutputFailed, path_failed
 from litlist.model import Catalog, Paper
 
 
@@ -269,15 +270,41 @@ class Format(StrEnum):
 
 
 @contextmanager
+def told() -> Iterator[None]:
+    """Write status lines to stderr, best effort: a stderr that cannot be written (a full
+    disk, `2>/dev/full`, a closed descriptor) never changes what a command did or its exit
+    code. A change already written then still exits 0, so a script does not run it again
+    (and add a note twice); nothing more is said, as there is nowhere to say it."""
+    try:
+        yield
+    except (OSError, ValueError):  # ValueError: a stream closed meanwhile
+        pass
+    except AttributeError:  # started with stderr closed (`2>&-`): Python's sys.stderr is None
+        if sys.stderr is not None:
+            raise
+
+
+@contextmanager
 def reporting() -> Iterator[None]:
-    """Turn a LitlistError into `error: …` on stderr and exit code 1."""
+    """Turn a LitlistError into `error: …` on stderr and exit code 1.
+
+    Reads and writes turn an OSError about a user's path into one (`errors.path_failed`);
+    an OSError naming a file that still gets here (a loop of links met on a path no check
+    foresaw) is reported the same way, `error: PATH: reason`, never as a traceback."""
     try:
         yield
     except LitlistError as exc:
         # a reader who closed the pipe (`litlist show | head`) needs no message
         if not (isinstance(exc, OutputFailed) and exc.errno == errno.EPIPE):
-            render.error(str(exc))
+            with told():  # the exit code says it if stderr cannot
+                render.error(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except OSError as exc:
+        if exc.filename is None:  # not about a path: a bug, whose traceback must show
+            raise
+        with told():
+            render.error(str(path_failed(exc.filename, exc)))
+        raise typer.Exit(ExitCode.USER_ERROR) from None
 
 
 def say_lock_waits() -> None:
@@ -487,11 +514,12 @@ def output(
     matched: list | None = None,
     grouped: bool | None = None,
     whole: bool = False,
+    added: bool = False,
 ) -> None:
     """Write `positions` of `cat` in `fmt`; for people, a table (under the list's headings
     when `grouped`) or cards (with whole abstracts when `whole`); into a pipe, a table is one
-    paper a line, tab-separated. Every format lists the papers in the order the table shows
-    them."""
+    paper a line, tab-separated. With `added` (sorted by it), tables and records show the
+    date added. Every format lists the papers in the order the table shows them."""
     if grouped is None:
         grouped = scores is None
     if grouped:
@@ -509,12 +537,12 @@ def output(
     elif not papers:
         sys.stderr.write(render.printable(empty) + "\n")
     elif not cards and not render.for_people(sys.stdout):
-        emit(render.paper_records(papers, scores))
+        emit(render.paper_records(papers, scores, added=added))
     else:
         limit = render.width(sys.stdout)
         if cards:
             lines = render.cards(cat, papers, limit, whole=whole)
         else:
-            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped)
+            lines = render.table(cat, papers, limit, scores, matched, grouped=grouped, added=added)
         render.write(sys.stdout, lines)
         sys.stdout.flush()

@@ -8,7 +8,10 @@ paper's table is read again under the lock and must be as it was, or nothing is 
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -17,6 +20,7 @@ import typer
 from litlist import catalog
 from litlist.cli._app import app, reporting
 from litlist.cli.edit import NewTopicOpt, ParentOpt, _run_editor, _say, _target
+from litlist.errors import LitlistError
 
 if TYPE_CHECKING:
     from litlist.editing.change import Change
@@ -97,6 +101,37 @@ def _again(change: Change, paper_id: str, table: str) -> int:
     return position
 
 
+@contextmanager
+def _keeping(text: str, paper_id: str, suffix: str) -> Iterator[None]:
+    """Write what an editor session gave; when that fails (the paper changed meanwhile, the
+    table does not pass, the lock is held), keep `text` in a file of its own and name it in
+    the error, so that no one's typing is lost."""
+    try:
+        yield
+    except LitlistError as exc:
+        exc.args = (f"{exc}; your edited text is kept in {_keep(text, paper_id, suffix)}",)
+        raise
+
+
+def _keep(text: str, paper_id: str, suffix: str) -> str:
+    """A new private file holding `text`, in litlist's cache folder (else the temporary
+    folder); its path, or why it could not be written."""
+    import re
+    import tempfile
+
+    from litlist import cache
+
+    folder = (cache.folder([]) if cache.enabled() else None) or Path(tempfile.gettempdir())
+    name = re.sub(r"[^\w.-]+", "_", paper_id)[:60]
+    try:
+        fd, path = tempfile.mkstemp(prefix=f"litlist-edit-{name}-", suffix=suffix, dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        return f"no file ({folder}: {exc.strerror or exc})"
+    return path
+
+
 def _strip_marks(text: str) -> str:
     return "".join(line for line in text.splitlines(keepends=True) if not line.startswith(MARK))
 
@@ -150,7 +185,7 @@ def note(
         if bullets == current:
             _say(f"the notes of '{paper_id}' were not changed; nothing written")
             return
-        with editing.session(where) as held:
+        with _keeping(edited, paper_id, ".txt"), editing.session(where) as held:
             change = Change(held)
             position = _again(change, paper_id, table)
             message = curate.set_notes(change, position, bullets, english=english)
@@ -196,7 +231,7 @@ def edit(
                 _say(f"'{paper_id}' was not changed; nothing written")
                 return
             retry = None
-            with editing.session(where) as held:
+            with _keeping(edited, paper_id, ".toml"), editing.session(where) as held:
                 change = Change(held)
                 position = _again(change, paper_id, table)
                 try:
@@ -237,6 +272,7 @@ def move(
         return curate.move(change, positions, slug, new=bool(change.planner.new_topics))
 
     with reporting():
+        curate.check_destination(topic, new_topic, parent)
         _apply(ctx, names, work)
 
 
@@ -259,15 +295,10 @@ def mark(
       litlist mark lora qlora reading
       litlist show --status to-read
     """
-    from litlist import editing
     from litlist.editing import curate
 
     with reporting():
-        if len(args) < 2 or args[-1] not in curate.STATUSES:
-            raise editing.EditError(
-                "give papers, then a status: to-read, reading or read (litlist mark dpo read)"
-            )
-        *names, status = args
+        names, status = curate.split_status(args)
         _apply(ctx, names, lambda change, positions: curate.mark(change, positions, status))
 
 

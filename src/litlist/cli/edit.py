@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from litlist import catalog
-from litlist.cli._app import Format, app, output, reporting, say_lock_waits
+from litlist.cli._app import Format, app, output, reporting, say_lock_waits, told
 from litlist.errors import BadOption, InputError
 from litlist.model import Catalog
 
@@ -86,16 +86,21 @@ def _topic_of(
 
 
 def _say(line: str) -> None:
+    """A status line on stderr: what was done, or why not. Best effort (`told`)."""
     from litlist import render
 
     # keys and titles come from a .bib or a service we need not trust: no ESC sequences
-    sys.stderr.write(render.printable(line) + "\n")
+    with told():
+        sys.stderr.write(render.printable(line) + "\n")
+        sys.stderr.flush()
 
 
 def _note(line: str) -> None:
     from litlist import render
 
-    render.note(line)  # `note:` coloured on a terminal
+    with told():
+        render.note(line)  # `note:` coloured on a terminal
+        sys.stderr.flush()
 
 
 def _target(ctx: typer.Context) -> Path:
@@ -159,6 +164,26 @@ def init(
         )
 
 
+def _editor(outcome: str) -> str:
+    """The editor command: $VISUAL, else $EDITOR (the first set to something); "" when they
+    are set but empty (refused as such, never read as "use vi"); `vi` only when neither is
+    set and there is a terminal for it: with none, vi would write its screen codes into
+    the output, so the user is told to set $EDITOR."""
+    from litlist import editing
+
+    for name in ("VISUAL", "EDITOR"):
+        if os.environ.get(name, "").strip():
+            return os.environ[name]
+    if "VISUAL" in os.environ or "EDITOR" in os.environ:
+        return ""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise editing.EditError(
+            "no editor to open with no terminal: set $EDITOR (e.g. EDITOR=nano, or a "
+            f"command that edits the file it is given); {outcome}"
+        )
+    return "vi"
+
+
 def _run_editor(text: str, *, suffix: str = ".toml", outcome: str = "nothing added") -> str:
     """Open $VISUAL/$EDITOR on `text` in a temporary file; the edited text. EditError (its
     message ending in `outcome`) when the editor cannot run or fails, or leaves no UTF-8
@@ -169,13 +194,15 @@ def _run_editor(text: str, *, suffix: str = ".toml", outcome: str = "nothing add
 
     from litlist import editing
 
-    command = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    command = _editor(outcome)
     try:
         words = shlex.split(command)
     except ValueError as exc:  # an unclosed quote in $EDITOR
         raise editing.EditError(f"cannot run the editor ({command}): {exc}") from None
     if not words:
-        raise editing.EditError("$EDITOR is empty; set it to an editor, e.g. EDITOR=nano")
+        raise editing.EditError(
+            f"$EDITOR is empty; set it to an editor, e.g. EDITOR=nano; {outcome}"
+        )
     fd, name = tempfile.mkstemp(prefix="litlist-", suffix=suffix)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -491,7 +518,8 @@ def import_cmd(
             f"{prefix}{verb} {counts['added']}, already present {counts['present']}, "
             f"failed {counts['failed']}"
         )
-        render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
+        with told():  # written already: a report that cannot be printed changes nothing
+            render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))
         failed = counts["failed"]
         if counts["added"] and not topic and not new_topic:
             _say(f"in the inbox ('{chosen}'): sort them with litlist move ID... --topic SLUG")

@@ -109,7 +109,16 @@ def show(
         empty = "no papers match"
         if given := _filters(topic=topic, venue=venue, year=year):
             empty = f"no papers match {given}{_next_step(cat, year)}"
-        output(cat, positions, fmt, cards=cards, grouped=sort is None, whole=full, empty=empty)
+        output(
+            cat,
+            positions,
+            fmt,
+            cards=cards,
+            grouped=sort is None,
+            whole=full,
+            empty=empty,
+            added=sort is Sort.ADDED,
+        )
 
 
 def _filters(**values: str | None) -> str:

@@ -69,16 +69,17 @@ def regions(text: str, blocks: list | None = None) -> Regions:
 
 
 def parse_table(text: str) -> dict:
-    """The row of a text holding one [[paper]] table (EditError if it holds anything else)."""
+    """The row of a text holding one [[paper]] table (EditError if it holds anything else,
+    its message a predicate: "is not valid TOML: …", to follow what the text is)."""
     import tomli
 
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        raise EditError(f"not valid TOML: {exc}") from None
+        raise EditError(f"is not valid TOML: {exc}") from None
     rows = data.get("paper")
     if set(data) != {"paper"} or not isinstance(rows, list) or len(rows) != 1:
-        raise EditError("the text must hold exactly one [[paper]] table")
+        raise EditError("is not one [[paper]] table (it must hold exactly one, and nothing else)")
     return rows[0]
 
 

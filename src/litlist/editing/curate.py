@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from litlist.editing import EditError, Planner
 from litlist.editing.change import Change, append_item, parse_table, set_field
+from litlist.errors import BadOption
 from litlist.model import CONTROL_CHARS
 
 STATUSES = ("to-read", "reading", "read")
@@ -47,6 +48,24 @@ def _setter(name: str, value: object) -> Callable[[str], str]:
     return lambda table: set_field(table, name, value)
 
 
+# what ends a sentence, and the quotes that may close after its stop (`"… done."`); not a
+# bracket: `(Hu et al.)` ends an abbreviation, the sentence's stop comes after it
+_SENTENCE_END = frozenset(".!?…。！？")
+_CLOSERS = "\"'”’»」』"
+
+
+def _add_sentence(summary: str, text: str) -> str:
+    """`text` added to an English summary as a sentence of its own: after a full stop
+    when the summary does not end a sentence already ("Low-rank adapters. Also merged
+    at inference."), never run on into its last sentence."""
+    summary = summary.strip()
+    if not summary:
+        return text
+    if summary.rstrip(_CLOSERS)[-1:] not in _SENTENCE_END:
+        summary += "."
+    return f"{summary} {text}"
+
+
 def note(change: Change, positions: list[int], text: str, *, english: bool = False) -> str:
     """Add `text` as the last summary bullet of each paper (with `english`: to the end of
     its English summary)."""
@@ -54,7 +73,7 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
     for position in positions:
         row = parse_table(change.table(position))
         if english:
-            value = " ".join(filter(None, [str(row.get("summary_en", "")).strip(), text]))
+            value = _add_sentence(str(row.get("summary_en", "")), text)
             change.update(
                 position,
                 _with("summary_en", value),
@@ -70,7 +89,7 @@ def note(change: Change, positions: list[int], text: str, *, english: bool = Fal
                 ("summary", [*current, text]),
             )
     ids = [change.paper(i).id for i in positions]
-    what = "the English summary of" if english else "a note to"
+    what = "to the English summary of" if english else "a note to"
     return f"added {what} {names(ids)}"
 
 
@@ -123,6 +142,26 @@ def set_notes(change: Change, position: int, bullets: list[str], *, english: boo
     return f"set the notes of '{paper.id}' ({len(bullets)} bullet{'s' * (len(bullets) != 1)})"
 
 
+def split_status(args: list[str]) -> tuple[list[str], str]:
+    """`ID... STATUS` as `mark` takes it: (the papers, the status). A usage error (exit 2)
+    that says what is missing or wrong, checked before any file is read."""
+    choices = ", ".join(STATUSES[:-1]) + f" or {STATUSES[-1]}"
+    *papers, status = args
+    if status in STATUSES:
+        if not papers:
+            raise BadOption(f"no papers given before '{status}' (litlist mark dpo {status})")
+        return papers, status
+    if not papers:  # one word: a paper with no status after it
+        raise BadOption(f"no status given after '{status}': end with {choices}")
+    from litlist import query
+
+    # `to_read`, `To Read`: the status as typed another way, else the ones spelt alike
+    typed = "-".join(status.replace("_", " ").casefold().split())
+    near = [typed] if typed in STATUSES else query.closest(status, STATUSES, limit=1)
+    hint = f"; did you mean {near[0]}?" if near else ""
+    raise BadOption(f"unknown status '{status}': the status is {choices}{hint}")
+
+
 def mark(change: Change, positions: list[int], status: str) -> str:
     """Set each paper's reading status."""
     if status not in STATUSES:
@@ -163,12 +202,22 @@ def move(change: Change, positions: list[int], slug: str, *, new: bool = False) 
     return f"moved {names(done)} to {'new topic ' if new else ''}'{slug}'"
 
 
+def check_destination(topic: str | None, heading: str | None, parent: str | None) -> None:
+    """Exactly one of --topic and --new-topic, and --parent only with the latter: a usage
+    error (exit 2) that says which, checked before any file is read."""
+    if topic and heading:
+        raise BadOption(
+            "say where the papers go once: --topic SLUG or --new-topic HEADING, not both"
+        )
+    if not topic and not heading:
+        raise BadOption("say where the papers go: --topic SLUG or --new-topic HEADING")
+    if parent is not None and not heading:
+        raise BadOption("--parent goes with --new-topic (the new topic's parent)")
+
+
 def topic_for(planner: Planner, topic: str | None, heading: str | None, parent: str | None) -> str:
     """The slug --topic names, or of the --new-topic made under --parent."""
-    if bool(topic) == bool(heading):
-        raise EditError("say where the papers go: --topic SLUG or --new-topic HEADING")
-    if parent is not None and not heading:
-        raise EditError("--parent goes with --new-topic (the new topic's parent)")
+    check_destination(topic, heading, parent)
     if heading:
         return planner.new_topic(heading, parent)
     return planner.topic(topic or "")
@@ -213,7 +262,7 @@ def replace(change: Change, position: int, text: str) -> str:
     try:
         row = parse_table(text)
     except EditError as exc:
-        raise EditError(f"{where}: the edited paper is {exc}") from None
+        raise EditError(f"{where}: the edited text {exc}") from None
     if row.get("id") != old.id:
         raise EditError(
             f"{where}: the edited table has id {row.get('id')!r}, not '{old.id}'; an edit "
