@@ -535,3 +535,20 @@ def test_titles_that_name_nothing_or_little_are_not_duplicates_on_their_own(ship
 )
 def test_key_base_of_an_organisation_is_its_whole_name(first: str, key: str) -> None:
     assert editing.key_base([first, "Rohan Anil"], 2024, "Gemma: Open Models") == key
+
+
+def test_a_new_topic_named_as_a_sibling_is_that_sibling(tiny_catalog) -> None:
+    with editing.session(tiny_catalog) as held:
+        planner = editing.Planner(held.catalog)
+        assert planner.new_topic("beta  HEADING", "alpha") == "alpha/beta"
+        assert planner.new_topic("Gamma Studies", None) == "gamma"
+        # the same heading under another parent is another topic
+        assert planner.new_topic("Beta Heading", "gamma") == "gamma/beta-heading"
+        assert [t.slug for t, _ in planner.new_topics] == ["gamma/beta-heading"]
+
+
+def test_the_shipped_peft_method_heading_is_reused(shipped) -> None:
+    planner = editing.Planner(shipped)
+    method = next(t for t in shipped.topics if t.slug == "peft/method")
+    assert planner.new_topic(method.name.upper(), "peft") == "peft/method"
+    assert planner.new_topics == []

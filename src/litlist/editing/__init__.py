@@ -552,6 +552,14 @@ class Planner:
         full = f"{parent_slug}/{segment}" if parent_slug else segment
         if any(t.slug == full for t in self.topics):
             return full  # it exists: use it
+        # a sibling of the same heading (up to case and spacing) is that topic, whatever
+        # its slug ('PEFT Method' under peft is peft/method, not a second peft/peft-method)
+        wanted = " ".join(heading.split()).casefold()
+        for t in self.topics:
+            if (t.slug.rpartition("/")[0] or None) == parent_slug and (
+                " ".join(t.name.split()).casefold() == wanted
+            ):
+                return t.slug
         topic = Topic(slug=full, name=heading.strip())
         after = [
             i
