@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -552,3 +553,37 @@ def test_the_shipped_peft_method_heading_is_reused(shipped) -> None:
     method = next(t for t in shipped.topics if t.slug == "peft/method")
     assert planner.new_topic(method.name.upper(), "peft") == "peft/method"
     assert planner.new_topics == []
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        # official Revised Romanization spellings of words without sound changes
+        ("한국", "hanguk"),
+        ("서울", "seoul"),
+        ("부산 대학교", "busan daehakgyo"),
+        ("정보", "jeongbo"),
+        ("Aksın", "Aksin"),
+        ("Ødegaard Łukasz Straße Æsir Đorđević", "Odegaard Lukasz Strasse AEsir Dordevic"),
+    ],
+)
+def test_romanize(text: str, latin: str) -> None:
+    # decomposed (conjoining jamo, combining marks) or not, the same letters, which NFKD
+    # then takes apart as any accented letter (ć -> c)
+    for form in ("NFC", "NFD"):
+        folded = unicodedata.normalize("NFKD", editing.romanize(unicodedata.normalize(form, text)))
+        assert "".join(c for c in folded if not unicodedata.combining(c)) == latin
+
+
+def test_ids_of_non_latin_names_are_ascii_and_readable(shipped) -> None:
+    assert editing.key_base(["Aksın, Mehmet"], 2006, "Effect of X") == "aksin2006effect"
+    assert editing.key_base(["김철수"], 2023, "대규모 언어 모델") == "gimcheolsu2023daegyumo"
+    assert editing.slug("한국 정보") == "hanguk-jeongbo"
+    planner = editing.Planner(shipped)
+    draft = _draft(arxiv=None, venue="한국정보과학회 논문지", venue_kind="journal")
+    venue_id = planner.venue(draft)
+    assert venue_id.isascii() and venue_id == "hangukjeongbogwahakhoe-nonmunji"
+    assert planner.new_venues[-1].name == "한국정보과학회 논문지"  # the name as written
+    # a name in a script with no romanization here still gets an ASCII id
+    assert planner.venue(_draft(arxiv=None, venue="情報処理学会論文誌", venue_kind="journal"))
+    assert all(v.id.isascii() for v in planner.new_venues)

@@ -73,7 +73,8 @@ class EditError(LitlistError):
 
 def title_words(title: str) -> list[str]:
     """The words of a title as keys use them: hyphenated words split, folded to ASCII."""
-    return [w for w in (ascii_fold(part) for part in re.split(r"[\s\-/:]+", title)) if w]
+    words = re.split(r"[\s\-/:]+", romanize(title))
+    return [w for w in (ascii_fold(part) for part in words) if w]
 
 
 def family_name(author: str) -> str:
@@ -89,10 +90,61 @@ def family_name(author: str) -> str:
     return author.split()[-1] if author.split() else author
 
 
+# Latin letters NFKD does not take apart, as they are written in ASCII.
+_LATIN = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ħ": "h",
+        "Ħ": "H",
+        "ŋ": "ng",
+        "Ŋ": "Ng",
+        "ĸ": "q",
+        "ſ": "s",
+    }
+)
+# Revised Romanization of Korean, a syllable's initial, vowel and final consonant in
+# Unicode's order (syllable = 0xAC00 + (initial * 21 + vowel) * 28 + final).
+_INITIALS = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
+_VOWELS = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
+_FINALS = ["", *"k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()]
+
+
+def romanize(text: str) -> str:
+    """`text` with its Hangul syllables in Revised Romanization, one syllable at a time
+    (sound changes across syllables not applied: 한국 -> hanguk), and Latin letters NFKD
+    keeps whole folded as ASCII writes them (Aksın -> Aksin, Ødegaard -> Odegaard)."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text).translate(_LATIN):
+        index = ord(char) - 0xAC00
+        if 0 <= index < 11172:
+            initial, rest = divmod(index, 588)
+            vowel, final = divmod(rest, 28)
+            out.append(_INITIALS[initial].strip("-") + _VOWELS[vowel] + _FINALS[final])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def key_base(authors: list[str] | tuple[str, ...], year: int | None, title: str) -> str:
     """A citation key the way the catalog's are made: first author's family name, year,
     first title word that is not a stop word (rafailov2023direct)."""
-    family = ascii_fold(family_name(authors[0])) if authors else ""
+    family = ascii_fold(romanize(family_name(authors[0]))) if authors else ""
     words = [w for w in title_words(title) if w not in KEY_STOPWORDS] or title_words(title)
     base = f"{family or 'anon'}{year or ''}{words[0] if words else ''}"
     return base if base[0].isalpha() else "x" + base
@@ -101,7 +153,7 @@ def key_base(authors: list[str] | tuple[str, ...], year: int | None, title: str)
 def slug(text: str) -> str:
     """Lower-case ASCII letters and digits joined by single hyphens ('LLaMA-Adapter V2' ->
     'llama-adapter-v2'); empty when nothing Latin is left."""
-    text = unicodedata.normalize("NFKD", text).casefold()
+    text = unicodedata.normalize("NFKD", romanize(text)).casefold()
     return re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
 
 
@@ -969,10 +1021,16 @@ def _shelf(kind: str) -> str:
 
 
 def _short_name(name: str) -> str:
-    """An id for a new venue: the name if short, else its initials ('Journal of Machine
-    Learning Research' -> 'JMLR')."""
+    """An id for a new venue, in ASCII (see `romanize`): the name if short, else its
+    initials ('Journal of Machine Learning Research' -> 'JMLR')."""
+    latin = romanize(name)
+    if latin != unicodedata.normalize("NFC", name).translate(_LATIN):
+        # romanized Korean reads better whole than as initials of syllable groups
+        return slug(latin)[:40].strip("-") or "venue"
+    latin = unicodedata.normalize("NFKD", latin)
+    name = latin.encode("ascii", "ignore").decode() if not latin.isascii() else latin
     words = venue_words(name).split()
-    if len(name) <= 16 and " " not in name.strip():
+    if len(name) <= 16 and name.strip() and " " not in name.strip():
         return name.strip()
     # at most 12 initials and 40 characters of slug: an id is typed and shown in tables
     initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()[:12]
