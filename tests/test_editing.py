@@ -83,6 +83,41 @@ def test_toml_string_refuses_lone_surrogates() -> None:
             "ACL",
         ),
         ("Findings of the Association for Computational Linguistics: EMNLP 2023", "Findings-EMNLP"),
+        # as DBLP writes proceedings: the name, then edition, place and dates
+        ("Advances in Neural Information Processing Systems 30", "NeurIPS"),
+        (
+            "Advances in Neural Information Processing Systems 30: Annual Conference on Neural "
+            "Information Processing Systems 2017, December 4-9, 2017, Long Beach, CA, {USA}",
+            "NeurIPS",
+        ),
+        (
+            "Advances in Neural Information Processing Systems 33: Annual Conference on Neural "
+            "Information Processing Systems 2020, NeurIPS 2020, December 6-12, 2020, virtual",
+            "NeurIPS",
+        ),
+        (
+            "Proceedings of the 39th International Conference on Machine Learning, ICML 2022, "
+            "17-23 July 2022, Baltimore, Maryland, USA",
+            "ICML",
+        ),
+        (
+            "3rd International Conference on Learning Representations, ICLR 2015, San Diego, "
+            "CA, USA, May 7-9, 2015, Conference Track Proceedings",
+            "ICLR",
+        ),
+        (
+            "Proceedings of the 60th Annual Meeting of the Association for Computational "
+            "Linguistics (Volume 1: Long Papers), {ACL} 2022, Dublin, Ireland, May 22-27, 2022",
+            "ACL",
+        ),
+        (
+            "Findings of the Association for Computational Linguistics: NAACL 2022, Seattle, "
+            "WA, United States, July 10-15, 2022",
+            "Findings-NAACL",
+        ),
+        # the head must be a known series' whole name: ACL's Findings are not ACL
+        ("Findings of the Association for Computational Linguistics: ACL 2023, Toronto", None),
+        ("International Conference on Machine Learning Workshop, Baltimore", None),
         ("Nature Machine Intelligence", "Nat. Mach. Intell."),
         ("the  nature machine-intelligence", "Nat. Mach. Intell."),
         ("{N}ature {M}achine {I}ntelligence", "Nat. Mach. Intell."),

@@ -878,9 +878,11 @@ def parse_edited(text: str) -> dict:
 # The rule, as the README states it: two venue names are one venue when they read the same
 # once case, accents, LaTeX markup, punctuation, spacing and a leading "The" are set aside
 # (`venue_name`) -- for proceedings also "Proceedings of", years, ordinals, volume numbers
-# and a part in parentheses, since each paper keeps its own booktitle (`venue_words`) -- or
-# when the catalog lists one as another's alias (or id). Nothing closer than that is a
-# match: a close name is a new venue, with a note naming the one it resembles.
+# (`Vol. 2`, a number before or after the name) and a part in parentheses, since each paper
+# keeps its own booktitle (`venue_words`), and a proceedings' name names a known series when
+# its head (`series_head`: before DBLP's edition, place and dates) is that series' whole
+# name -- or when the catalog lists one as another's alias (or id). Nothing closer than that
+# is a match: a close name is a new venue, with a note naming the one it resembles.
 _ORDINAL = re.compile(
     r"\b((twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) (first|second|third|fourth|"
     r"fifth|sixth|seventh|eighth|ninth)|"
@@ -928,7 +930,8 @@ def venue_name(name: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
     """A proceedings' name as the rule compares series: `venue_name` without 'Proceedings of
-    (the)', years, ordinals, volume numbers and parts in parentheses ('Proceedings of the
+    (the)', years, ordinals, volume numbers (also a number before or after the name) and parts
+    in parentheses ('Proceedings of the
     41st International Conference on Machine Learning' -> 'international conference on
     machine learning')."""
     text = venue_name(_without_parentheses(name))
@@ -936,9 +939,24 @@ def venue_words(name: str) -> str:
     text = re.sub(r"\b((19|20)\d\d|vol(ume)? \d+)\b", " ", text)
     text = _ORDINAL.sub(" ", text)
     words = text.split()
-    while words and words[0] in ("the", "of", "in"):
+    while words and (words[0] in ("the", "of", "in") or words[0].isdigit()):
         words = words[1:]
+    while words and words[-1].isdigit():  # a volume number as written in the name
+        words = words[:-1]
     return " ".join(words)
+
+
+# Where a proceedings' name ends and DBLP's edition, place and dates begin: its first comma,
+# or a colon after a volume number ("Advances in ... Systems 30: Annual Conference ...").
+_EDITION = re.compile(r",|(?<=\d)\s*:")
+
+
+def series_head(name: str) -> str:
+    """A proceedings' name up to its first comma or a volume number's colon, parts in
+    parentheses left out ('Proceedings of the 39th International Conference on Machine
+    Learning, ICML 2022, 17-23 July 2022, Baltimore' -> 'Proceedings of the 39th
+    International Conference on Machine Learning')."""
+    return _EDITION.split(_without_parentheses(name), maxsplit=1)[0]
 
 
 _PROCEEDINGS_KINDS = ("conference", "workshop")
@@ -973,8 +991,13 @@ class Venues:
         shelf = _shelf(kind)
         found = self._names.get((shelf, venue_name(name)))
         if found is None and kind in _PROCEEDINGS_KINDS:
-            series = venue_words(name)
-            found = self._series.get((shelf, series)) if series else None
+            # the series by its whole name, else by the name's head alone: the head must
+            # read as a known series' whole name, so a different name after a colon
+            # (Findings of the ACL: NAACL, : EMNLP) still names a different series
+            for series in dict.fromkeys((venue_words(name), venue_words(series_head(name)))):
+                found = self._series.get((shelf, series)) if series else None
+                if found is not None:
+                    break
         return found if venue_name(name) else None
 
     def resembling(self, name: str, kind: str) -> Venue | None:
