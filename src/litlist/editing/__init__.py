@@ -931,9 +931,8 @@ def venue_name(name: str) -> str:
 def venue_words(name: str) -> str:
     """A proceedings' name as the rule compares series: `venue_name` without 'Proceedings of
     (the)', years, ordinals, volume numbers (also a number before or after the name) and parts
-    in parentheses ('Proceedings of the
-    41st International Conference on Machine Learning' -> 'international conference on
-    machine learning')."""
+    in parentheses ('Proceedings of the 41st International Conference on Machine Learning'
+    -> 'international conference on machine learning')."""
     text = venue_name(_without_parentheses(name))
     text = _PROCEEDINGS.sub("", text + " ").strip()
     text = re.sub(r"\b((19|20)\d\d|vol(ume)? \d+)\b", " ", text)
