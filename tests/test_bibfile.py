@@ -293,4 +293,4 @@ def test_an_extended_name_is_exported_with_its_parts():
 
 def test_a_misc_known_only_by_its_doi_is_read():
     draft = _draft("@misc{d, title={Data}, author={X Y}, year=2021, doi={10.5281/zenodo.1234}}")
-    assert (draft.doi, draft.venue, draft.entry_type) == ("10.5281/zenodo.1234", "Misc", "misc")
+    assert (draft.doi, draft.venue, draft.entry_type) == ("10.5281/zenodo.1234", "Unknown", "misc")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,41 @@ def test_toml_string_refuses_lone_surrogates() -> None:
             "ACL",
         ),
         ("Findings of the Association for Computational Linguistics: EMNLP 2023", "Findings-EMNLP"),
+        # as DBLP writes proceedings: the name, then edition, place and dates
+        ("Advances in Neural Information Processing Systems 30", "NeurIPS"),
+        (
+            "Advances in Neural Information Processing Systems 30: Annual Conference on Neural "
+            "Information Processing Systems 2017, December 4-9, 2017, Long Beach, CA, {USA}",
+            "NeurIPS",
+        ),
+        (
+            "Advances in Neural Information Processing Systems 33: Annual Conference on Neural "
+            "Information Processing Systems 2020, NeurIPS 2020, December 6-12, 2020, virtual",
+            "NeurIPS",
+        ),
+        (
+            "Proceedings of the 39th International Conference on Machine Learning, ICML 2022, "
+            "17-23 July 2022, Baltimore, Maryland, USA",
+            "ICML",
+        ),
+        (
+            "3rd International Conference on Learning Representations, ICLR 2015, San Diego, "
+            "CA, USA, May 7-9, 2015, Conference Track Proceedings",
+            "ICLR",
+        ),
+        (
+            "Proceedings of the 60th Annual Meeting of the Association for Computational "
+            "Linguistics (Volume 1: Long Papers), {ACL} 2022, Dublin, Ireland, May 22-27, 2022",
+            "ACL",
+        ),
+        (
+            "Findings of the Association for Computational Linguistics: NAACL 2022, Seattle, "
+            "WA, United States, July 10-15, 2022",
+            "Findings-NAACL",
+        ),
+        # the head must be a known series' whole name: ACL's Findings are not ACL
+        ("Findings of the Association for Computational Linguistics: ACL 2023, Toronto", None),
+        ("International Conference on Machine Learning Workshop, Baltimore", None),
         ("Nature Machine Intelligence", "Nat. Mach. Intell."),
         ("the  nature machine-intelligence", "Nat. Mach. Intell."),
         ("{N}ature {M}achine {I}ntelligence", "Nat. Mach. Intell."),
@@ -536,3 +572,54 @@ def test_titles_that_name_nothing_or_little_are_not_duplicates_on_their_own(ship
 )
 def test_key_base_of_an_organisation_is_its_whole_name(first: str, key: str) -> None:
     assert editing.key_base([first, "Rohan Anil"], 2024, "Gemma: Open Models") == key
+
+
+def test_a_new_topic_named_as_a_sibling_is_that_sibling(tiny_catalog) -> None:
+    with editing.session(tiny_catalog) as held:
+        planner = editing.Planner(held.catalog)
+        assert planner.new_topic("beta  HEADING", "alpha") == "alpha/beta"
+        assert planner.new_topic("Gamma Studies", None) == "gamma"
+        # the same heading under another parent is another topic
+        assert planner.new_topic("Beta Heading", "gamma") == "gamma/beta-heading"
+        assert [t.slug for t, _ in planner.new_topics] == ["gamma/beta-heading"]
+
+
+def test_the_shipped_peft_method_heading_is_reused(shipped) -> None:
+    planner = editing.Planner(shipped)
+    method = next(t for t in shipped.topics if t.slug == "peft/method")
+    assert planner.new_topic(method.name.upper(), "peft") == "peft/method"
+    assert planner.new_topics == []
+
+
+@pytest.mark.parametrize(
+    ("text", "latin"),
+    [
+        # official Revised Romanization spellings of words without sound changes
+        ("한국", "hanguk"),
+        ("서울", "seoul"),
+        ("부산 대학교", "busan daehakgyo"),
+        ("정보", "jeongbo"),
+        ("Aksın", "Aksin"),
+        ("Ødegaard Łukasz Straße Æsir Đorđević", "Odegaard Lukasz Strasse AEsir Dordevic"),
+    ],
+)
+def test_romanize(text: str, latin: str) -> None:
+    # decomposed (conjoining jamo, combining marks) or not, the same letters, which NFKD
+    # then takes apart as any accented letter (ć -> c)
+    for form in ("NFC", "NFD"):
+        folded = unicodedata.normalize("NFKD", editing.romanize(unicodedata.normalize(form, text)))
+        assert "".join(c for c in folded if not unicodedata.combining(c)) == latin
+
+
+def test_ids_of_non_latin_names_are_ascii_and_readable(shipped) -> None:
+    assert editing.key_base(["Aksın, Mehmet"], 2006, "Effect of X") == "aksin2006effect"
+    assert editing.key_base(["김철수"], 2023, "대규모 언어 모델") == "gimcheolsu2023daegyumo"
+    assert editing.slug("한국 정보") == "hanguk-jeongbo"
+    planner = editing.Planner(shipped)
+    draft = _draft(arxiv=None, venue="한국정보과학회 논문지", venue_kind="journal")
+    venue_id = planner.venue(draft)
+    assert venue_id.isascii() and venue_id == "hangukjeongbogwahakhoe-nonmunji"
+    assert planner.new_venues[-1].name == "한국정보과학회 논문지"  # the name as written
+    # a name in a script with no romanization here still gets an ASCII id
+    assert planner.venue(_draft(arxiv=None, venue="情報処理学会論文誌", venue_kind="journal"))
+    assert all(v.id.isascii() for v in planner.new_venues)

@@ -291,3 +291,32 @@ def test_a_venue_made_of_a_hostile_name_gets_a_short_id(tiny_catalog) -> None:
     )
     assert planner.venue(draft) == "J" * 12
     assert planner.new_venues[-1].name == "Journal (" * 1000  # the name itself is kept whole
+
+
+def test_a_venue_is_who_put_the_work_out_never_an_entry_type(run, empty, tmp_path) -> None:
+    """One publisher is one venue (of books) whatever the entry type; an entry that names
+    no one who put it out is filed under "Unknown", never under its type's name."""
+    bib = tmp_path / "types.bib"
+    bib.write_text(
+        "@book{b1, title={Structure and Design}, author={Doe, Jane},"
+        " publisher={Addison-Wesley}, year={1994}}\n"
+        "@inbook{b2, title={A Chapter of It}, author={Doe, Jane}, chapter={3},"
+        " publisher={Addison-Wesley}, year={1995}}\n"
+        "@misc{m1, title={Some Data Set}, author={Roe, Ann}, year={2024}}\n"
+        "@unpublished{u1, title={A Manuscript}, author={Roe, Ann}, note={draft}, year={2020}}\n"
+        "@patent{p1, title={A Telephone}, author={Bell, Alexander Graham}, year={1876}}\n"
+        "@periodical{j1, title={A Special Issue}, editor={Roe, Ann}, year={2011}}\n"
+        "@mvcollection{c1, title={Collected Works}, editor={Roe, Ann}, year={2001}}\n"
+    )
+    ok(run("-c", empty, "import", bib, "--topic", "peft"))
+    cat = catalog.load(empty)
+    by_key = {cat.paper(i).key: cat.paper(i).venue for i in range(len(cat))}
+    assert by_key["b1"] == by_key["b2"] == "Addison-Wesley"
+    addison = [v for v in cat.venues if "addison" in v.name.casefold()]
+    assert [(v.id, v.kind) for v in addison] == [("Addison-Wesley", "book")]
+    types = {"misc", "unpublished", "patent", "periodical", "mvcollection"}
+    assert not {n.casefold() for v in cat.venues for n in (v.id, v.name)} & types
+    assert {by_key[k] for k in ("m1", "u1", "p1", "j1", "c1")} == {"Unknown"}
+    # and nothing says "Unknown" in the export: it is no journal, booktitle or school
+    exported = ok(run("-c", empty, "export"))
+    assert len(_entries(exported)) == 7 and "Unknown" not in exported

@@ -74,7 +74,8 @@ class EditError(LitlistError):
 
 def title_words(title: str) -> list[str]:
     """The words of a title as keys use them: hyphenated words split, folded to ASCII."""
-    return [w for w in (ascii_fold(part) for part in re.split(r"[\s\-/:]+", title)) if w]
+    words = re.split(r"[\s\-/:]+", romanize(title))
+    return [w for w in (ascii_fold(part) for part in words) if w]
 
 
 def family_name(author: str) -> str:
@@ -90,10 +91,61 @@ def family_name(author: str) -> str:
     return author.split()[-1] if author.split() else author
 
 
+# Latin letters NFKD does not take apart, as they are written in ASCII.
+_LATIN = str.maketrans(
+    {
+        "ı": "i",
+        "ø": "o",
+        "Ø": "O",
+        "ß": "ss",
+        "ẞ": "SS",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ħ": "h",
+        "Ħ": "H",
+        "ŋ": "ng",
+        "Ŋ": "Ng",
+        "ĸ": "q",
+        "ſ": "s",
+    }
+)
+# Revised Romanization of Korean, a syllable's initial, vowel and final consonant in
+# Unicode's order (syllable = 0xAC00 + (initial * 21 + vowel) * 28 + final).
+_INITIALS = "g kk n d tt r m b pp s ss - j jj ch k t p h".split()
+_VOWELS = "a ae ya yae eo e yeo ye o wa wae oe yo u wo we wi yu eu ui i".split()
+_FINALS = ["", *"k k k n n n t l k m l l l p l m p p t t ng t t k t p t".split()]
+
+
+def romanize(text: str) -> str:
+    """`text` with its Hangul syllables in Revised Romanization, one syllable at a time
+    (sound changes across syllables not applied: 한국 -> hanguk), and Latin letters NFKD
+    keeps whole folded as ASCII writes them (Aksın -> Aksin, Ødegaard -> Odegaard)."""
+    out: list[str] = []
+    for char in unicodedata.normalize("NFC", text).translate(_LATIN):
+        index = ord(char) - 0xAC00
+        if 0 <= index < 11172:
+            initial, rest = divmod(index, 588)
+            vowel, final = divmod(rest, 28)
+            out.append(_INITIALS[initial].strip("-") + _VOWELS[vowel] + _FINALS[final])
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def key_base(authors: list[str] | tuple[str, ...], year: int | None, title: str) -> str:
     """A citation key the way the catalog's are made: first author's family name, year,
     first title word that is not a stop word (rafailov2023direct)."""
-    family = ascii_fold(family_name(authors[0])) if authors else ""
+    family = ascii_fold(romanize(family_name(authors[0]))) if authors else ""
     words = [w for w in title_words(title) if w not in KEY_STOPWORDS] or title_words(title)
     base = f"{family or 'anon'}{year or ''}{words[0] if words else ''}"
     return base if base[0].isalpha() else "x" + base
@@ -102,7 +154,7 @@ def key_base(authors: list[str] | tuple[str, ...], year: int | None, title: str)
 def slug(text: str) -> str:
     """Lower-case ASCII letters and digits joined by single hyphens ('LLaMA-Adapter V2' ->
     'llama-adapter-v2'); empty when nothing Latin is left."""
-    text = unicodedata.normalize("NFKD", text).casefold()
+    text = unicodedata.normalize("NFKD", romanize(text)).casefold()
     return re.sub(r"[^a-z0-9]+", "-", text.encode("ascii", "ignore").decode()).strip("-")
 
 
@@ -558,6 +610,14 @@ class Planner:
         full = f"{parent_slug}/{segment}" if parent_slug else segment
         if any(t.slug == full for t in self.topics):
             return full  # it exists: use it
+        # a sibling of the same heading (up to case and spacing) is that topic, whatever
+        # its slug ('PEFT Method' under peft is peft/method, not a second peft/peft-method)
+        wanted = " ".join(heading.split()).casefold()
+        for t in self.topics:
+            if (t.slug.rpartition("/")[0] or None) == parent_slug and (
+                " ".join(t.name.split()).casefold() == wanted
+            ):
+                return t.slug
         topic = Topic(slug=full, name=heading.strip())
         after = [
             i
@@ -824,9 +884,11 @@ def parse_edited(text: str) -> dict:
 # The rule, as the README states it: two venue names are one venue when they read the same
 # once case, accents, LaTeX markup, punctuation, spacing and a leading "The" are set aside
 # (`venue_name`) -- for proceedings also "Proceedings of", years, ordinals, volume numbers
-# and a part in parentheses, since each paper keeps its own booktitle (`venue_words`) -- or
-# when the catalog lists one as another's alias (or id). Nothing closer than that is a
-# match: a close name is a new venue, with a note naming the one it resembles.
+# (`Vol. 2`, a number before or after the name) and a part in parentheses, since each paper
+# keeps its own booktitle (`venue_words`), and a proceedings' name names a known series when
+# its head (`series_head`: before DBLP's edition, place and dates) is that series' whole
+# name -- or when the catalog lists one as another's alias (or id). Nothing closer than that
+# is a match: a close name is a new venue, with a note naming the one it resembles.
 _ORDINAL = re.compile(
     r"\b((twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety) (first|second|third|fourth|"
     r"fifth|sixth|seventh|eighth|ninth)|"
@@ -874,17 +936,32 @@ def venue_name(name: str) -> str:
 @functools.lru_cache(maxsize=4096)
 def venue_words(name: str) -> str:
     """A proceedings' name as the rule compares series: `venue_name` without 'Proceedings of
-    (the)', years, ordinals, volume numbers and parts in parentheses ('Proceedings of the
-    41st International Conference on Machine Learning' -> 'international conference on
-    machine learning')."""
+    (the)', years, ordinals, volume numbers (also a number before or after the name) and parts
+    in parentheses ('Proceedings of the 41st International Conference on Machine Learning'
+    -> 'international conference on machine learning')."""
     text = venue_name(_without_parentheses(name))
     text = _PROCEEDINGS.sub("", text + " ").strip()
     text = re.sub(r"\b((19|20)\d\d|vol(ume)? \d+)\b", " ", text)
     text = _ORDINAL.sub(" ", text)
     words = text.split()
-    while words and words[0] in ("the", "of", "in"):
+    while words and (words[0] in ("the", "of", "in") or words[0].isdigit()):
         words = words[1:]
+    while words and words[-1].isdigit():  # a volume number as written in the name
+        words = words[:-1]
     return " ".join(words)
+
+
+# Where a proceedings' name ends and DBLP's edition, place and dates begin: its first comma,
+# or a colon after a volume number ("Advances in ... Systems 30: Annual Conference ...").
+_EDITION = re.compile(r",|(?<=\d)\s*:")
+
+
+def series_head(name: str) -> str:
+    """A proceedings' name up to its first comma or a volume number's colon, parts in
+    parentheses left out ('Proceedings of the 39th International Conference on Machine
+    Learning, ICML 2022, 17-23 July 2022, Baltimore' -> 'Proceedings of the 39th
+    International Conference on Machine Learning')."""
+    return _EDITION.split(_without_parentheses(name), maxsplit=1)[0]
 
 
 _PROCEEDINGS_KINDS = ("conference", "workshop")
@@ -919,8 +996,13 @@ class Venues:
         shelf = _shelf(kind)
         found = self._names.get((shelf, venue_name(name)))
         if found is None and kind in _PROCEEDINGS_KINDS:
-            series = venue_words(name)
-            found = self._series.get((shelf, series)) if series else None
+            # the series by its whole name, else by the name's head alone: the head must
+            # read as a known series' whole name, so a different name after a colon
+            # (Findings of the ACL: NAACL, : EMNLP) still names a different series
+            for series in dict.fromkeys((venue_words(name), venue_words(series_head(name)))):
+                found = self._series.get((shelf, series)) if series else None
+                if found is not None:
+                    break
         return found if venue_name(name) else None
 
     def resembling(self, name: str, kind: str) -> Venue | None:
@@ -967,10 +1049,16 @@ def _shelf(kind: str) -> str:
 
 
 def _short_name(name: str) -> str:
-    """An id for a new venue: the name if short, else its initials ('Journal of Machine
-    Learning Research' -> 'JMLR')."""
+    """An id for a new venue, in ASCII (see `romanize`): the name if short, else its
+    initials ('Journal of Machine Learning Research' -> 'JMLR')."""
+    latin = romanize(name)
+    if latin != unicodedata.normalize("NFC", name).translate(_LATIN):
+        # romanized Korean reads better whole than as initials of syllable groups
+        return slug(latin)[:40].strip("-") or "venue"
+    latin = unicodedata.normalize("NFKD", latin)
+    name = latin.encode("ascii", "ignore").decode() if not latin.isascii() else latin
     words = venue_words(name).split()
-    if len(name) <= 16 and " " not in name.strip():
+    if len(name) <= 16 and name.strip() and " " not in name.strip():
         return name.strip()
     # at most 12 initials and 40 characters of slug: an id is typed and shown in tables
     initials = "".join(w[0] for w in words if w not in KEY_STOPWORDS).upper()[:12]

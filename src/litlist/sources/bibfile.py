@@ -551,10 +551,14 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if arxiv and (not venue or _PREPRINT_JOURNAL.search(venue)):
         # the field that named arXiv ("Ar{X}iv:1409.0473") stays as written, in `extra`
         venue, venue_kind, venue_field = "arXiv", "preprint", ""
+    if venue_field == "publisher" and venue_kind in ("conference", "journal", "workshop"):
+        # a publisher is one venue, of books, whatever cites it (a chapter naming no book)
+        venue_kind = "book"
     if not venue:
-        # an unpublished manuscript, a patent, a @misc known by its DOI: filed under what
-        # it is ("Unpublished"), its fields kept as they are
-        venue = kind.capitalize()
+        # an unpublished manuscript, a patent, a @misc known by its DOI name no one who put
+        # them out: "Unknown", never the entry type; a preprint's kind, which no export
+        # writes back as a journal, booktitle or school
+        venue, venue_kind = "Unknown", "preprint"
     url = _verbatim(values.get("url", ""))
     if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
         url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
