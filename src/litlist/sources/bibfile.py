@@ -558,11 +558,9 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     url = _verbatim(values.get("url", ""))
     if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
         url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
-    if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
-        url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
-    elif "doi.org/" in url:
-        url = ""  # the doi field says it
     url = url if re.match(r"^https?://\S+$", url) else ""
+    if arxiv and not url:  # the user's own link, as written, else the catalog's
+        url = f"https://arxiv.org/abs/{arxiv}"
     # a page is cited by its address: a @misc without one (or with only a DOI) is not one
     if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
         venue_kind = "web"
@@ -570,7 +568,14 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     pages = re.sub(r"\s*-+\s*", "-", pages)
     if pages and not _PAGES.match(pages):
         pages = ""  # a list of ranges ("431-456, 791-823"): kept as written, in `extra`
+    # eprint and its type and class are arXiv's columns only when they name arXiv (an
+    # eprint of jstor or pubmed stays in `extra`, verbatim), and a class only when it is
+    # one arXiv class ("cs, eess" stays too): what the entry says is exported as it said it
+    prefix = _unbraced(values.get("archiveprefix", values.get("eprinttype", "arxiv")))
+    arxiv_eprint = bool(arxiv) and prefix.strip().casefold() == "arxiv"
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
+    if not (arxiv_eprint and _ARXIV_CLASS.match(arxiv_class.strip())):
+        arxiv_class = ""
     booktitle = ""
     if venue_field == "booktitle" and kind not in _JOURNAL_TYPES:
         booktitle = decode(values["booktitle"])
@@ -588,6 +593,12 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         consumed -= {"month"}  # "nov, dec", "23--29 Jul": kept as written too
     if _YEAR_MONTH.fullmatch(values.get("date", "")):
         consumed |= {"date"}
+    if not arxiv_eprint:
+        consumed -= {"eprint", "archiveprefix", "eprinttype"}
+    if not arxiv_class:
+        consumed -= {"primaryclass", "eprintclass"}
+    if values.get("location", "").strip() and values.get("address", "").strip():
+        consumed -= {"address"}  # the column is the location; the address is kept too
     draft = Draft(
         title=title,
         authors=authors,
@@ -631,6 +642,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
 
 # a page or a range of them, as the catalog keeps pages (schema.PAGES_RE)
 _PAGES = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:.]*(-[0-9A-Za-z][0-9A-Za-z:.]*)?$")
+# one arXiv subject class, as the catalog keeps it (schema.ARXIV_CLASS_RE)
+_ARXIV_CLASS = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 # a field name the catalog can keep (schema.FIELD_NAME_RE; names were read lower case)
 _EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
 
