@@ -183,14 +183,17 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     return items, broken
 
 
-# What an entry takes from the volume it names: who wrote or edited it, where and when it
-# appeared (a chapter of a one-author book is by the book's author). Not the
-# volume's DOI, URL or pages, which name the volume: two papers of one proceedings would
-# otherwise look like the same paper.
-_INHERITED = frozenset(
-    "author editor booktitle journal journaltitle year date month publisher address "
-    "location series volume organization".split()
+# What an entry does not take from the volume it names (it takes every other field it
+# lacks, as BibTeX and biber do: an isbn, a publisher, a series): the volume's own
+# identifiers and pages, which name the volume (two papers of one proceedings would
+# otherwise look like the same paper), and the fields that name an entry itself.
+_NOT_INHERITED = frozenset(
+    "doi url eprint eprinttype archiveprefix eprintclass primaryclass arxiv arxivid pages "
+    "ids crossref xdata xref key label shorthand sortkey entryset options related "
+    "title subtitle titleaddon shorttitle".split()
 )
+# a crossref'd volume's titles are the child's book titles, as biber maps them
+_AS_BOOK = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 
 
 def _new_macros(months: dict[str, str]) -> dict[str, str]:
@@ -206,13 +209,15 @@ def _name(key: str) -> str:
 
 
 def _inherit(values: dict[str, str], parent: dict[str, str], how: str) -> None:
-    """Fill the venue fields `values` lacks from the entry it names in `crossref` or
-    `xdata`; a crossref'd volume's title is the child's booktitle, as biber and BibTeX
-    take it."""
-    if how == "crossref" and "title" in parent:
-        values.setdefault("booktitle", parent["title"])
+    """Fill the fields `values` lacks from the entry it names in `crossref` or `xdata`
+    (all but `_NOT_INHERITED`); a crossref'd volume's title is the child's booktitle, as
+    biber and BibTeX take it."""
+    if how == "crossref":
+        for name, book in _AS_BOOK.items():
+            if name in parent:
+                values.setdefault(book, parent[name])
     for name, value in parent.items():
-        if name in _INHERITED:
+        if name not in _NOT_INHERITED:
             values.setdefault(name, value)
 
 
