@@ -382,18 +382,8 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
 FAILING_TODAY: dict[tuple[str, str, str], str] = {
     ("better-biblatex", "bibtex", "refusals"): "refused for no year: 2 entries",
     ("better-bibtex", "bibtex", "refusals"): "refused for no year: 1 entry",
-    (
-        "biblatex-examples",
-        "biblatex",
-        "identifiers",
-    ): "4: eprint changed 2, eprint lost 1, eprinttype lost 1",
     ("biblatex-examples", "biblatex", "names"): "1: author changed 1",
     ("biblatex-examples", "bibtex", "compiles"): "3 warning(s) the source does not cause:",
-    (
-        "biblatex-examples",
-        "bibtex",
-        "identifiers",
-    ): "4: eprint changed 2, eprint lost 1, eprinttype lost 1",
     ("biblatex-examples", "bibtex", "names"): "1: author changed 1",
     ("biblatex-examples", "bibtex", "type"): "1: @type changed 1",
     ("biblatex-examples", "bibtex", "venue"): "1: type changed 1",

@@ -577,7 +577,10 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     # eprint of jstor or pubmed stays in `extra`, verbatim), and a class only when it is
     # one arXiv class ("cs, eess" stays too): what the entry says is exported as it said it
     prefix = _unbraced(values.get("archiveprefix", values.get("eprinttype", "arxiv")))
-    arxiv_eprint = bool(arxiv) and prefix.strip().casefold() == "arxiv"
+    eprint = _unbraced(values.get("eprint", "")).strip()
+    arxiv_eprint = (
+        bool(arxiv) and prefix.strip().casefold() == "arxiv" and eprint in ("", arxiv)
+    )  # an eprint written otherwise ("1008.2849v1", with its version) stays as written
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
     if not (arxiv_eprint and _ARXIV_CLASS.match(arxiv_class.strip())):
         arxiv_class = ""
