@@ -567,7 +567,13 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     if arxiv and not url:  # the user's own link, as written, else the catalog's
         url = f"https://arxiv.org/abs/{arxiv}"
     # a page is cited by its address: a @misc without one (or with only a DOI) is not one
-    if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
+    if (
+        kind in _WEB_TYPES
+        and venue_kind == "preprint"
+        and not arxiv
+        and url
+        and not DOI_URL.match(url)
+    ):
         venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
     pages = re.sub(r"\s*-+\s*", "-", pages)
