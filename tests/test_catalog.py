@@ -137,9 +137,9 @@ BROKEN_PAPERS = [
     ),
     ("key not BibTeX-safe", 'key = "muller2022beta"', 'key = "müller 2022"', "beta-two", "key", ""),
     (
-        "key starts with a digit",
+        "key with a parenthesis",
         'key = "muller2022beta"',
-        'key = "2022beta"',
+        'key = "(2022)beta"',
         "beta-two",
         "key",
         "",

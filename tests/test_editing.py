@@ -511,7 +511,7 @@ def test_a_draft_keeps_month_editors_and_address(tiny_catalog) -> None:
     [
         ({"key": ""}, "--key '': a citation key is letters A-Z a-z"),
         ({"key": "Smith2020Alpha"}, "--key 'Smith2020Alpha' is taken by paper 'alpha-one'"),
-        ({"key": "9lives"}, "a citation key is letters A-Z a-z"),
+        ({"key": "9 lives"}, "a citation key is letters A-Z a-z"),
         ({"key": "smith 2020"}, "a citation key is letters A-Z a-z"),
         ({"key": "smith2020alpha"}, "--key 'smith2020alpha' is taken by paper 'alpha-one'"),
         ({"id": "Alpha"}, "an id is lower-case"),
@@ -524,6 +524,9 @@ def test_check_options_names_the_option_in_words(tiny_catalog, options, words) -
     with pytest.raises(editing.EditError, match=re.escape(words)):
         planner.check_options(editing.Options(topic="gamma", **options))
     planner.check_options(editing.Options(topic="gamma", key="new2020key", id="new-id"))
+    # a key as BibTeX takes it: JabRef's numeric keys, DBLP's with : and /
+    for key in ("1102917", "00000000", "DBLP:conf/nips/X17", "a+b!c?d*e@f;g"):
+        planner.check_options(editing.Options(topic="gamma", key=key))
 
 
 def test_commit_on_a_full_disk_is_an_edit_error_and_changes_nothing(tiny_catalog, monkeypatch):

@@ -118,7 +118,8 @@ class Bib:
 def read_bib(text: str) -> Bib:
     """Parse `text` as BibTeX does. An entry is broken (a user's file may hold one; import
     must refuse it and only it) when BibTeX cannot read it: a field given twice, a block that
-    does not parse, a key given twice, or no title even after `crossref`."""
+    does not parse, a key given twice, or no title even after `crossref` (a biblatex
+    @set or @xdata, which has none by design, excepted)."""
     library = bibtexparser.parse_string(text, parse_stack=[])
     strings: dict[str, str] = {}
     bib = Bib()
@@ -147,8 +148,9 @@ def read_bib(text: str) -> Bib:
         bib.entries[key] = (kind, values)
         bib.lines[key] = line
     _resolve_crossrefs(bib.entries)
-    for key, (_, values) in bib.entries.items():
-        if not values.get("title", "").strip():
+    for key, (kind, values) in bib.entries.items():
+        # biblatex's @set and @xdata have no title by design: biber reads them
+        if kind not in ("set", "xdata") and not values.get("title", "").strip():
             bib.broken[key] = "no title"
     return bib
 
@@ -191,12 +193,14 @@ BIBTEX_TYPES = {
 }  # fmt: skip
 # What a biblatex-only type is in the classic export: the standard type it is a kind of (a
 # @mvbook or @collection is a book, an @inreference a part of one, a @report a @techreport);
-# any other biblatex type is @misc, the type biblatex's own styles fall back to.
+# any other biblatex type is @misc, the type biblatex's own styles fall back to. A
+# @periodical (an issue of a journal, by no author and no publisher) is @misc too: as @book,
+# plainnat warns of both, where BibTeX reads the source's unknown @periodical as @misc.
 CLASSIC_OF = {
     "mvbook": "book", "bookinbook": "inbook", "suppbook": "inbook", "collection": "book",
     "mvcollection": "book", "incollection": "incollection", "suppcollection": "incollection",
     "reference": "book", "mvreference": "book", "inreference": "incollection",
-    "mvproceedings": "proceedings", "report": "techreport", "periodical": "book",
+    "mvproceedings": "proceedings", "report": "techreport",
     "suppperiodical": "article", "review": "article",
 }  # fmt: skip
 VERBATIM = {"url", "doi", "eprint", "file", "verba", "verbb", "verbc", "urlraw"}
@@ -374,68 +378,25 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
 # (source, variant, class) -> what fails on the code this test was written on (main at
 # e045647, before the import/export fixes of #15). Strict xfail: fixing one makes its test
 # XPASS and fail; then delete its line here.
+# The refusals of better-biblatex, better-bibtex and jabref were found once the report's
+# lines stopped wrapping (COLUMNS in `_run`): an entry with no year or no author is refused
+# where BibTeX reads it with a warning, since the catalog needs both.
 FAILING_TODAY: dict[tuple[str, str, str], str] = {
-    (
-        "better-biblatex",
-        "biblatex",
-        "identifiers",
-    ): "6: url changed 2, eprintclass lost 1, url lost 1, …",
-    (
-        "better-biblatex",
-        "bibtex",
-        "identifiers",
-    ): "6: url changed 2, eprintclass lost 1, url lost 1, …",
-    ("better-bibtex", "biblatex", "identifiers"): "4: eprint lost 2, eprinttype lost 2",
-    ("better-bibtex", "biblatex", "venue"): "2: edition lost 2",
-    ("better-bibtex", "bibtex", "identifiers"): "4: eprint lost 2, eprinttype lost 2",
-    (
-        "biblatex-examples",
-        "biblatex",
-        "identifiers",
-    ): "4: eprint changed 2, eprint lost 1, eprinttype lost 1",
-    ("biblatex-examples", "biblatex", "names"): "2: bookauthor lost 1, author changed 1",
-    ("biblatex-examples", "biblatex", "title"): "3: booksubtitle lost 2, booktitle lost 1",
+    ("better-biblatex", "bibtex", "refusals"): "refused for no year: 2 entries",
+    ("better-bibtex", "bibtex", "refusals"): "refused for no year: 1 entry",
+    ("biblatex-examples", "biblatex", "names"): "1: author changed 1",
     ("biblatex-examples", "bibtex", "compiles"): "3 warning(s) the source does not cause:",
-    (
-        "biblatex-examples",
-        "bibtex",
-        "counts",
-    ): "added 83 + already present 7 + failed 0 != 92 entries in biblatex-examples.bib",
-    (
-        "biblatex-examples",
-        "bibtex",
-        "identifiers",
-    ): "4: eprint changed 2, eprint lost 1, eprinttype lost 1",
     ("biblatex-examples", "bibtex", "names"): "1: author changed 1",
-    ("biblatex-examples", "bibtex", "refusals"): "broken entries not refused: ['set', 'stdmodel']",
-    ("biblatex-examples", "bibtex", "title"): "1: booksubtitle lost 1",
-    ("biblatex-examples", "bibtex", "type"): "1: @type changed 1",
     ("biblatex-examples", "bibtex", "venue"): "1: type changed 1",
-    ("dblp", "biblatex", "identifiers"): "3: url lost 3",
-    ("dblp", "bibtex", "identifiers"): "3: url lost 3",
-    ("jabref", "biblatex", "date"): "1: month lost 1",
-    ("jabref", "biblatex", "identifiers"): "2: url lost 1, isbn lost 1",
-    ("jabref", "biblatex", "key"): "18: key changed 18",
-    ("jabref", "biblatex", "other"): "12: address lost 12",
-    ("jabref", "biblatex", "venue"): "8: location lost 4, publisher lost 4",
-    ("jabref", "bibtex", "identifiers"): "2: url lost 1, isbn lost 1",
-    ("jabref", "bibtex", "key"): "18: key changed 18",
-    ("jabref", "bibtex", "other"): "12: address lost 12",
-    ("scholar", "biblatex", "venue"): "6: publisher lost 6",
-    ("thesis-strings", "bibtex", "refusals"): "broken entries not refused: ['brooks11']",
+    ("jabref", "bibtex", "refusals"): "refused for no authors: 1 @article",
     ("xampl", "biblatex", "date"): "3: month changed 2, year changed 1",
     ("xampl", "biblatex", "title"): "2: booktitle lost 1, title changed 1",
-    (
-        "xampl",
-        "bibtex",
-        "counts",
-    ): "added 15 + already present 14 + failed 6 != 36 entries in xampl.bib",
-    ("xampl", "bibtex", "date"): "3: month changed 2, year changed 1",
+    ("xampl", "bibtex", "date"): "1: year changed 1",
     (
         "xampl",
         "bibtex",
         "refusals",
-    ): "broken entries not refused: ['misc-minimal', 'random-note-crossref', 'whole-journal']",
+    ): "refused for no year: booklet-minimal, manual-minimal, unpublished-minimal",
     ("xampl", "bibtex", "title"): "1: title changed 1",
 }
 
@@ -462,6 +423,7 @@ def _run(name: str, home: Path) -> Run:
         "LITLIST_CATALOG": None,
         "LITLIST_NO_CACHE": None,
         "NO_COLOR": "1",
+        "COLUMNS": "10000",  # the report is fitted to the screen: one line per entry here
     }
 
     def invoke(*args: str | Path):
@@ -503,14 +465,21 @@ def _forbidden_by_biblatex(name: str, folder: Path) -> dict[str, set[str]]:
     _tool(folder, "biber", "--tool", "--validate-datamodel", bib.name)
     log = (folder / "source.bib.blg").read_text(encoding="utf-8", errors="replace")
     invalid: dict[str, set[str]] = {}
-    for key, name_ in re.findall(r"Entry '([^']*)' \([^)]*\): Field '([^']*)' invalid", log):
-        invalid.setdefault(key, set()).add(name_.lower())
+    # biber says it two ways: "Field 'x' invalid in data model" (a field of no type) and
+    # "Invalid field 'x' for entrytype 'y'" (a field of other types: an @article's publisher)
+    for key, one, other in re.findall(
+        r"Entry '([^']*)' \([^)]*\): (?:Field '([^']*)' invalid|Invalid field '([^']*)')", log
+    ):
+        invalid.setdefault(key, set()).add((one or other).lower())
     return invalid
 
 
 # ---------------------------------------------------------------- reading import's report
 
-SUMMARY = re.compile(r"(?:added|would add) (\d+), already present (\d+), (?:failed|refused) (\d+)")
+SUMMARY = re.compile(
+    r"(?:added|would add) (\d+), already present (\d+), (?:failed|refused) (\d+)"
+    r"(?:, sets and volumes of others (\d+))?"
+)
 REFUSED = "failed|refused"
 
 
@@ -641,10 +610,10 @@ def test_every_entry_is_accounted_for(runs, source, variant, cls):
     if cls == "counts":
         summary = SUMMARY.search(run.report)
         assert summary, run.report[-2000:]
-        added, present, refused = map(int, summary.groups())
-        assert added + present + refused == bib.total, (
-            f"added {added} + already present {present} + failed {refused} != {bib.total} "
-            f"entries in {path.name}"
+        added, present, refused, parts = (int(n or 0) for n in summary.groups())
+        assert added + present + refused + parts == bib.total, (
+            f"added {added} + already present {present} + failed {refused} + sets and "
+            f"volumes {parts} != {bib.total} entries in {path.name}"
         )
         found = matched(source, run, variant)
         assert len(found) == added, (

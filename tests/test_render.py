@@ -338,6 +338,22 @@ def test_card_names_read_as_people(stored: str, shown: str) -> None:
     assert render.display_name(stored) == shown
 
 
+@pytest.mark.parametrize(
+    ("authors", "editors", "shown"),
+    [
+        ((), ("Ann Lee",), "Ann Lee (ed.)"),
+        ((), ("Lee, Ann", "Bo Kim"), "Ann Lee, Bo Kim (eds.)"),
+        (("Cy Dee",), ("Ann Lee",), "Cy Dee"),  # the authors, when the work has some
+    ],
+)
+def test_card_names_editors_of_a_work_without_authors(authors, editors, shown) -> None:
+    paper = Paper("p", "paper", "A Volume", "t", key="k", authors=authors, editors=editors,
+                  year=2016)  # fmt: skip
+    cat = Catalog("c.toml", [Topic("t", "T")], [], [paper])
+    text = _box_text(render.plain(render.card(cat, paper, 60)))
+    assert shown in text and ("(ed" in text) == (not authors)
+
+
 def _abstract_card(abstract: str | None, whole: bool = False, **fields) -> str:
     paper = Paper("p", "paper", "A Work", "t", key="k", authors=("Ann Lee",), year=2016,
                   abstract=abstract, **fields)  # fmt: skip

@@ -89,7 +89,7 @@ def test_paper_model_keeps_non_ascii_authors_as_written() -> None:
         ({"doi": "https://doi.org/10.1234/x"}, "doi"),
         ({"doi": "10.12/x"}, "doi"),
         ({"doi": "10.48550/arXiv.2001.00001"}, "doi"),  # arXiv's DOI belongs in `arxiv`
-        ({"key": "2020smith"}, "key"),
+        ({"key": "smith(2020)"}, "key"),
         ({"key": "smith%2020"}, "key"),
         ({"key": "smith#2020"}, "key"),
         ({"key": "smith\\2020"}, "key"),

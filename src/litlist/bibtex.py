@@ -518,22 +518,30 @@ def _own_entry(
         fields.append(("pages", re.sub(r"\s*[-\u2013\u2014]+\s*", "--", pub.pages)))
     if pub.publisher:
         fields.append(("publisher", encode(pub.publisher, ascii_accents=accents)))
+    # an entry that gave both a location (the column) and an address (kept in `extra`)
+    # gets both back, each under its own name
+    both = "address" in extra
     if pub.address:
         fields.append(
             (
-                "location" if style.biblatex else "address",
+                "location" if style.biblatex or both else "address",
                 encode(pub.address, ascii_accents=accents),
             )
         )
     if style.biblatex:
-        if "date" not in extra:
+        if pub.month and "date" not in extra:
+            # biblatex's month is one number, which the date says: a source's "23--29 Jul"
+            # would make biber warn, so it is written as the month it names (July)
+            extra.pop("month", None)
+        if "month" in extra and "date" not in extra:
+            # a month that names none ("8,") as the source wrote it, with its year
+            fields.append(("year", str(pub.year)))
+        elif "date" not in extra:
             fields.append(("date", f"{pub.year}-{pub.month:02d}" if pub.month else str(pub.year)))
     else:
         if pub.month and "month" not in extra:  # else the source's "nov, dec", as it was
             fields.append(("month", _MONTHS[pub.month - 1]))
         fields.append(("year", str(pub.year)))
-    if style.biblatex:
-        extra.pop("month", None)  # biblatex's month is one number: the date has it
     # the arXiv id as eprint, unless a field the source wrote says it already ("journal =
     # {arXiv preprint arXiv:1412.6980}"), which styles that print eprint would repeat
     if paper.arxiv and not any(paper.arxiv in value for value in extra.values()):
@@ -561,7 +569,8 @@ def _own_entry(
     # fields the columns already wrote under their biblatex or classic name
     written |= {datamodel.FIELD_ALIASES.get(name, name) for name in written}
     for field_name, value in extra.items():
-        if field_name in written or datamodel.FIELD_ALIASES.get(field_name) in written:
+        alias = datamodel.FIELD_ALIASES.get(field_name)
+        if field_name in written or (alias in written and not (both and field_name == "address")):
             continue
         _refuse_unsafe(paper, field_name, value, verbatim=False)
         fields.append((field_name, value))
@@ -865,10 +874,17 @@ def _value(body: str, pos: int, strings: dict[str, str], budget: Budget) -> tupl
         pos += 1
 
 
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+
+
 def month_macros() -> dict[str, str]:
-    """BibTeX's predefined month macros (jan ... dec), each standing for its own name: the
-    names a .bib's @strings start from."""
-    return dict(zip(_MONTHS, _MONTHS, strict=True))
+    """BibTeX's predefined month macros (jan ... dec), each standing for the month's name
+    as the standard styles define it (plain.bst: `MACRO {apr} {"April"}`), so that
+    `apr # "-" # may` reads "April-May", as BibTeX prints it: the names a .bib's @strings
+    start from."""
+    return dict(zip(_MONTHS, _MONTH_NAMES, strict=True))
 
 
 def resolve_value(raw: str, strings: dict[str, str], budget: Budget) -> str:

@@ -586,6 +586,9 @@ def card(catalog: Catalog, paper: Paper, limit: int, *, whole: bool = False) -> 
 
     if paper.authors:
         add(", ".join(map(display_name, paper.authors)) + (" et al." * paper.others), "italic")
+    elif paper.editors:  # an edited volume: its editors, said to be editors
+        said = " (eds.)" if len(paper.editors) > 1 else " (ed.)"
+        add(", ".join(map(display_name, paper.editors)) + said, "italic")
     ident = f"key: {paper.key}" if paper.key else f"id: {paper.id}"
     venue = catalog.venue(paper.venue) if paper.venue else None
     add(f"{venue_label(paper, venue)} · {ident}", "cyan")

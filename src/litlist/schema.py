@@ -44,11 +44,16 @@ DOI_RE = re.compile(r'^10\.\d{4,9}/[^\s{}"\\]+$')
 # the path must begin with "/": two adjacent runs of the same characters would let a
 # failing match backtrack quadratically (a 40,000-character URL took 12 s)
 URL_RE = re.compile(r'^https?://[^\s/{}"\\]+(?:/[^\s{}"\\]*)?$', re.IGNORECASE)
-# A citation key as the tools that made it write it (`Vaswani2017Attention` from JabRef,
-# `DBLP:conf/nips/VaswaniSPUJGKP17`): a user's draft cites it that way. Nothing that could
-# end a BibTeX key or a LaTeX argument early (space, comma, braces, %, #, quotes, \).
-# BibTeX compares keys ignoring case, so uniqueness is checked on the casefolded key.
-KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-/+]*$")
+# A citation key as the tools that made it write it (`Vaswani2017Attention`, JabRef's
+# numeric `1102917`, `DBLP:conf/nips/VaswaniSPUJGKP17`): a user's draft cites it that way.
+# The printable ASCII characters BibTeX, biber and \cite all take in a key, first
+# character included (a digit too): none that could end a BibTeX key or a \cite argument
+# early or that TeX reads as markup when it writes the key to the .aux and back (space,
+# comma, braces, parentheses, =, %, #, ~, ^, $, &, quotes, \).
+# BibTeX compares keys ignoring case, so
+# uniqueness is checked on the casefolded key.
+KEY_RE = re.compile(r"^[A-Za-z0-9_:.\-/+!?*@;]+$")
+KEY_CHARS = "letters A-Z a-z, digits and _ : . - / + ! ? * @ ;"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]*(/[a-z0-9][a-z0-9\-]*)*$")
 # when a web page was read, as biblatex's urldate takes it: 2024, 2024-05 or 2024-05-01

@@ -450,7 +450,7 @@ def import_cmd(
         verb = "would add" if dry_run else "added"
         # what happened to each entry, in the file's order, with its notes under it
         entries: list[render.Entry] = []
-        counts = {"added": 0, "present": 0, "failed": 0}
+        counts = {"added": 0, "present": 0, "failed": 0, "parts": 0}
         added_ids: set[str] = set()
         progress = render.progress_factory(sys.stderr)  # None unless stderr is a terminal
         say_lock_waits()
@@ -471,6 +471,7 @@ def import_cmd(
                                 "note", f"{origin}: {item.problem}; not a paper of its own"
                             )
                         )
+                        counts["parts"] += 1
                         continue
                     if item.draft is None:
                         place = f"{file}:{item.line}: {origin}"  # to find it in the file
@@ -517,6 +518,8 @@ def import_cmd(
         summary = (
             f"{prefix}{verb} {counts['added']}, already present {counts['present']}, "
             f"failed {counts['failed']}"
+            # every entry of the file is counted: a set or a volume others inherit from too
+            + (f", sets and volumes of others {counts['parts']}" if counts["parts"] else "")
         )
         with told():  # written already: a report that cannot be printed changes nothing
             render.write(sys.stderr, render.report(entries, summary, render.width(sys.stderr)))

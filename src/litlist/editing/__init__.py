@@ -538,7 +538,7 @@ class Planner:
         """EditError, in words, when --key or --id is not one the catalog accepts or is
         taken already, or an --alias or summary holds a control character: said before a
         request is made and a draft is built."""
-        from litlist.schema import ID_RE, KEY_RE
+        from litlist.schema import ID_RE, KEY_CHARS, KEY_RE
 
         # option, value, pattern, what it is, its characters, its first one, the paper
         # that holds the value already (keys compared as BibTeX does, ignoring case)
@@ -548,8 +548,8 @@ class Planner:
                 options.key,
                 KEY_RE,
                 "a citation key",
-                "letters A-Z a-z, digits and _ : . - / +",
-                "a letter",
+                KEY_CHARS,
+                "any of them",
                 lambda key: self.keys.get(key.casefold()),
             ),
             (
@@ -781,7 +781,7 @@ class Planner:
                     row[name] = None
 
     def _key(self, draft: Draft) -> str:
-        from litlist.schema import KEY_RE
+        from litlist.schema import KEY_CHARS, KEY_RE
 
         fits = draft.key and len(draft.key) <= MAX_KEY and KEY_RE.match(draft.key)
         if fits and draft.key.casefold() not in self.keys:  # type: ignore[union-attr]
@@ -792,8 +792,7 @@ class Planner:
             why = (
                 f"is paper '{owner}''s"
                 if owner is not None
-                else f"is not a key the catalog accepts (A-Z a-z 0-9 _ : . - / +, starting "
-                f"with a letter, at most {MAX_KEY} characters)"
+                else f"is not a key the catalog accepts ({KEY_CHARS}; at most {MAX_KEY} characters)"
             )
             shown = draft.key if len(draft.key) <= 60 else draft.key[:59] + "…"
             self.notes.append(f"{draft.origin}: key '{shown}' {why}; using '{key}'")

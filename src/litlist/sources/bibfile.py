@@ -183,14 +183,17 @@ def read(text: str) -> tuple[list[Item], list[tuple[str, str]]]:
     return items, broken
 
 
-# What an entry takes from the volume it names: who wrote or edited it, where and when it
-# appeared (a chapter of a one-author book is by the book's author). Not the
-# volume's DOI, URL or pages, which name the volume: two papers of one proceedings would
-# otherwise look like the same paper.
-_INHERITED = frozenset(
-    "author editor booktitle journal journaltitle year date month publisher address "
-    "location series volume organization".split()
+# What an entry does not take from the volume it names (it takes every other field it
+# lacks, as BibTeX and biber do: an isbn, a publisher, a series): the volume's own
+# identifiers and pages, which name the volume (two papers of one proceedings would
+# otherwise look like the same paper), and the fields that name an entry itself.
+_NOT_INHERITED = frozenset(
+    "doi url eprint eprinttype archiveprefix eprintclass primaryclass arxiv arxivid pages "
+    "ids crossref xdata xref key label shorthand sortkey entryset options related "
+    "title subtitle titleaddon shorttitle".split()
 )
+# a crossref'd volume's titles are the child's book titles, as biber maps them
+_AS_BOOK = {"title": "booktitle", "subtitle": "booksubtitle", "titleaddon": "booktitleaddon"}
 
 
 def _new_macros(months: dict[str, str]) -> dict[str, str]:
@@ -206,13 +209,15 @@ def _name(key: str) -> str:
 
 
 def _inherit(values: dict[str, str], parent: dict[str, str], how: str) -> None:
-    """Fill the venue fields `values` lacks from the entry it names in `crossref` or
-    `xdata`; a crossref'd volume's title is the child's booktitle, as biber and BibTeX
-    take it."""
-    if how == "crossref" and "title" in parent:
-        values.setdefault("booktitle", parent["title"])
+    """Fill the fields `values` lacks from the entry it names in `crossref` or `xdata`
+    (all but `_NOT_INHERITED`); a crossref'd volume's title is the child's booktitle, as
+    biber and BibTeX take it."""
+    if how == "crossref":
+        for name, book in _AS_BOOK.items():
+            if name in parent:
+                values.setdefault(book, parent[name])
     for name, value in parent.items():
-        if name in _INHERITED:
+        if name not in _NOT_INHERITED:
             values.setdefault(name, value)
 
 
@@ -562,19 +567,33 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
     url = _verbatim(values.get("url", ""))
     if not url and re.match(r"https?://", _verbatim(values.get("howpublished", ""))):
         url = _verbatim(values["howpublished"])  # howpublished = {\url{...}}
-    if arxiv and (not url or "arxiv" in url.casefold() or "doi.org" in url):
-        url = f"https://arxiv.org/abs/{arxiv}"  # the catalog's link for a preprint
-    elif "doi.org/" in url:
-        url = ""  # the doi field says it
     url = url if re.match(r"^https?://\S+$", url) else ""
+    if arxiv and not url:  # the user's own link, as written, else the catalog's
+        url = f"https://arxiv.org/abs/{arxiv}"
     # a page is cited by its address: a @misc without one (or with only a DOI) is not one
-    if kind in _WEB_TYPES and venue_kind == "preprint" and not arxiv and url:
+    if (
+        kind in _WEB_TYPES
+        and venue_kind == "preprint"
+        and not arxiv
+        and url
+        and not DOI_URL.match(url)
+    ):
         venue_kind = "web"
     pages = decode(values.get("pages", "")).replace("\u2013", "-").replace("\u2014", "-")
     pages = re.sub(r"\s*-+\s*", "-", pages)
     if pages and not _PAGES.match(pages):
         pages = ""  # a list of ranges ("431-456, 791-823"): kept as written, in `extra`
+    # eprint and its type and class are arXiv's columns only when they name arXiv (an
+    # eprint of jstor or pubmed stays in `extra`, verbatim), and a class only when it is
+    # one arXiv class ("cs, eess" stays too): what the entry says is exported as it said it
+    prefix = _unbraced(values.get("archiveprefix", values.get("eprinttype", "arxiv")))
+    eprint = _unbraced(values.get("eprint", "")).strip()
+    arxiv_eprint = (
+        bool(arxiv) and prefix.strip().casefold() == "arxiv" and eprint in ("", arxiv)
+    )  # an eprint written otherwise ("1008.2849v1", with its version) stays as written
     arxiv_class = values.get("primaryclass") or values.get("eprintclass") or ""
+    if not (arxiv_eprint and _ARXIV_CLASS.match(arxiv_class.strip())):
+        arxiv_class = ""
     booktitle = ""
     if venue_field == "booktitle" and kind not in _JOURNAL_TYPES:
         booktitle = decode(values["booktitle"])
@@ -592,6 +611,12 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
         consumed -= {"month"}  # "nov, dec", "23--29 Jul": kept as written too
     if _YEAR_MONTH.fullmatch(values.get("date", "")):
         consumed |= {"date"}
+    if not arxiv_eprint:
+        consumed -= {"eprint", "archiveprefix", "eprinttype"}
+    if not arxiv_class:
+        consumed -= {"primaryclass", "eprintclass"}
+    if values.get("location", "").strip() and values.get("address", "").strip():
+        consumed -= {"address"}  # the column is the location; the address is kept too
     draft = Draft(
         title=title,
         authors=authors,
@@ -635,6 +660,8 @@ def _item(entry, values: dict[str, str], decode: Callable[[str], str]) -> Item:
 
 # a page or a range of them, as the catalog keeps pages (schema.PAGES_RE)
 _PAGES = re.compile(r"^[0-9A-Za-z][0-9A-Za-z:.]*(-[0-9A-Za-z][0-9A-Za-z:.]*)?$")
+# one arXiv subject class, as the catalog keeps it (schema.ARXIV_CLASS_RE)
+_ARXIV_CLASS = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
 # a field name the catalog can keep (schema.FIELD_NAME_RE; names were read lower case)
 _EXTRA_NAME = re.compile(r"^[a-z][a-z0-9_\-:.+]*$")
 
