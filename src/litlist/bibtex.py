@@ -401,19 +401,13 @@ def entry_for(
             fields.append(("month", _MONTHS[pub.month - 1]))
         fields.append(("year", str(pub.year)))
     if paper.arxiv:
-        if style.biblatex:
-            fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
-            if paper.arxiv_class:
-                fields.append(("eprintclass", paper.arxiv_class))
-        elif kind == "misc":
+        if kind == "misc" and not style.biblatex:
             # the preprint's venue, for the styles that print no eprint (plainnat, ICML's,
             # plain, splncs04); styles that do print one (ACM-Reference-Format, elsarticle,
             # biblatex reading this file) would print the id twice if eprint came too
             fields.append(("howpublished", f"arXiv preprint arXiv:{paper.arxiv}"))
         else:
-            fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
-            if paper.arxiv_class:
-                fields.append(("primaryClass", paper.arxiv_class))
+            fields += _eprint(paper.arxiv, paper.arxiv_class, style.biblatex)
     if pub.doi:
         fields.append(("doi", pub.doi))
     url = pub.url or (f"https://arxiv.org/abs/{paper.arxiv}" if paper.arxiv else None)
@@ -545,14 +539,7 @@ def _own_entry(
     # the arXiv id as eprint, unless a field the source wrote says it already ("journal =
     # {arXiv preprint arXiv:1412.6980}"), which styles that print eprint would repeat
     if paper.arxiv and not any(paper.arxiv in value for value in extra.values()):
-        if style.biblatex:
-            fields += [("eprint", paper.arxiv), ("eprinttype", "arxiv")]
-            if paper.arxiv_class:
-                fields.append(("eprintclass", paper.arxiv_class))
-        else:
-            fields += [("eprint", paper.arxiv), ("archivePrefix", "arXiv")]
-            if paper.arxiv_class:
-                fields.append(("primaryClass", paper.arxiv_class))
+        fields += _eprint(paper.arxiv, paper.arxiv_class, style.biblatex)
     if pub.doi:
         fields.append(("doi", pub.doi))
     # likewise a URL read from a field kept as written (howpublished = {\url{...}})
@@ -661,6 +648,16 @@ def _protect_case(value: str) -> str:
 # (an old cache, a catalog that skipped `check`) must not break the file either.
 _VERBATIM_FIELDS = {"pages", "eprint", "primaryClass", "eprintclass", "howpublished", "doi", "url"}
 _NOT_VERBATIM = re.compile(r'[{}"\\]')
+
+
+def _eprint(arxiv: str, arxiv_class: str | None, biblatex: bool) -> list[tuple[str, str]]:
+    """An arXiv id and class as biblatex (eprinttype, eprintclass) or classic BibTeX
+    (archivePrefix, primaryClass) names them."""
+    if biblatex:
+        fields = [("eprint", arxiv), ("eprinttype", "arxiv")]
+        return fields + ([("eprintclass", arxiv_class)] if arxiv_class else [])
+    fields = [("eprint", arxiv), ("archivePrefix", "arXiv")]
+    return fields + ([("primaryClass", arxiv_class)] if arxiv_class else [])
 
 
 def _abstract(paper: Paper, style: Style, accents: bool) -> list[tuple[str, str]]:

@@ -162,22 +162,23 @@ def split_status(args: list[str]) -> tuple[list[str], str]:
     raise BadOption(f"unknown status '{status}': the status is {choices}{hint}")
 
 
+def _set(change: Change, positions: list[int], name: str, value: str) -> list[str]:
+    """Set field `name` of each paper to `value`; the ids of the papers it changed (a paper
+    that has it already is left as it is)."""
+    done = []
+    for position in positions:
+        if parse_table(change.table(position)).get(name) == value:
+            continue
+        change.update(position, _with(name, value), _setter(name, value), (name, value))
+        done.append(change.paper(position).id)
+    return done
+
+
 def mark(change: Change, positions: list[int], status: str) -> str:
     """Set each paper's reading status."""
     if status not in STATUSES:
         raise EditError(f"status '{status}' is not one of {', '.join(STATUSES)}")
-    done = []
-    for position in positions:
-        row = parse_table(change.table(position))
-        if row.get("status") == status:
-            continue
-        change.update(
-            position,
-            _with("status", status),
-            _setter("status", status),
-            ("status", status),
-        )
-        done.append(change.paper(position).id)
+    done = _set(change, positions, "status", status)
     if not done:
         return f"nothing to change: already {status}"
     return f"marked {names(done)} {status}"
@@ -185,18 +186,7 @@ def mark(change: Change, positions: list[int], status: str) -> str:
 
 def move(change: Change, positions: list[int], slug: str, *, new: bool = False) -> str:
     """File each paper under topic `slug` (a declared one, or one the planner made: `new`)."""
-    done = []
-    for position in positions:
-        row = parse_table(change.table(position))
-        if row.get("topic") == slug:
-            continue
-        change.update(
-            position,
-            _with("topic", slug),
-            _setter("topic", slug),
-            ("topic", slug),
-        )
-        done.append(change.paper(position).id)
+    done = _set(change, positions, "topic", slug)
     if not done:
         return f"nothing to change: already under '{slug}'"
     return f"moved {names(done)} to {'new topic ' if new else ''}'{slug}'"
