@@ -111,6 +111,16 @@ def _discard_output(stream) -> None:
         os.close(null)
 
 
+def _settle_stderr() -> None:
+    """Flush stderr now: a message it could not take (`2>/dev/full`) is dropped here, so
+    Python's own flush at exit cannot fail and turn the command's exit code into 120."""
+    try:
+        if sys.stderr is not None:
+            sys.stderr.flush()
+    except (OSError, ValueError):
+        _discard_output(sys.stderr)
+
+
 class _Group(TyperGroup):
     """Report usage errors as one `error:` line (Typer would draw a rich panel), and a
     failed standard output (full disk: one `error:` line; closed pipe: quietly) with exit 1."""
@@ -150,6 +160,7 @@ class _Group(TyperGroup):
             sys.stdout = real
             if guarded.failed:
                 _discard_output(real)
+            _settle_stderr()
         if guarded.failed:  # reported (or, for a closed pipe, not) inside the command
             sys.exit(ExitCode.USER_ERROR)
         sys.exit(result if isinstance(result, int) else ExitCode.OK)
