@@ -76,6 +76,24 @@ def test_init_refuses_an_existing_file(run, tmp_path) -> None:
     assert path.read_text() == "# mine, edited\n"
 
 
+def test_a_broken_link_as_your_catalog_is_said_not_replaced_by_the_shipped_list(
+    run, tmp_path
+) -> None:
+    """A user catalog that is a link whose file is gone (a moved Dropbox folder) was silently
+    passed over: every command read the 46 shipped papers as if they were the user's."""
+    own = catalog.user_catalog()
+    own.parent.mkdir(parents=True, exist_ok=True)
+    gone = tmp_path / "moved" / "papers.toml"
+    own.symlink_to(gone)
+    assert catalog.choose(None) == (own, catalog.BY_USER)
+    for command in (["show"], ["search", "dpo"], ["export", "dpo"]):
+        line = one_error(run(*command))
+        assert f"{own}: a link to {gone}, which does not exist" in line, line
+    line = one_error(run("init", "--empty"))
+    assert "never replaces" in line
+    assert own.is_symlink() and not gone.exists()
+
+
 def test_init_empty_has_topics_and_venues_and_no_papers(run, tmp_path) -> None:
     path = tmp_path / "empty.toml"
     ok(run("init", "--empty", path))

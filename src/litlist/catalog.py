@@ -78,7 +78,9 @@ def choose(path: str | os.PathLike | None = None) -> tuple[Path, str]:
     if chosen:
         return Path(chosen).expanduser().absolute(), BY_ENV
     own = user_catalog()
-    if own.is_file():
+    # anything at that path is the user's catalog, also a link whose file is gone: reading it
+    # then says what is wrong, rather than the shipped list being read in its place unsaid
+    if os.path.lexists(own):
         return own, BY_USER
     for candidate in (PACKAGED, SOURCE_TREE):
         if candidate.is_file():
@@ -127,7 +129,9 @@ def _finish_interrupted_write(path: Path) -> None:
 
 
 def _failure(path: Path, exc: OSError) -> CatalogError:
-    if isinstance(exc, FileNotFoundError):
+    if isinstance(exc, FileNotFoundError) and path.is_symlink():
+        message = f"a link to {os.readlink(path)}, which does not exist"
+    elif isinstance(exc, FileNotFoundError):
         message = "no such catalog file"
     elif isinstance(exc, IsADirectoryError):
         message = "is a folder, not a catalog file"

@@ -141,6 +141,8 @@ def init(
         if empty:
             data = editing.without_papers(data.decode("utf-8")).encode("utf-8")
         try:
+            if where.is_symlink():  # even one whose file is gone: it names a catalog
+                raise FileExistsError
             where.parent.mkdir(parents=True, exist_ok=True)
             fsutil.write_atomic(where, data, exclusive=True)
         except FileExistsError:
