@@ -864,18 +864,27 @@ class _Taken:
         return folded in self.planner.keys or folded in self.planner.reserved
 
 
-def parse_edited(text: str) -> dict:
-    """The one [[paper]] table of a snippet a user edited; EditError if it is not one."""
+def parse_table(text: str) -> dict:
+    """The row of a text holding one [[paper]] table (EditError if it holds anything else,
+    its message a predicate: "is not valid TOML: …", to follow what the text is)."""
     import tomli
 
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
-        raise EditError(f"the edited paper is not valid TOML: {exc}") from None
+        raise EditError(f"is not valid TOML: {exc}") from None
     rows = data.get("paper")
     if set(data) != {"paper"} or not isinstance(rows, list) or len(rows) != 1:
-        raise EditError("the edited text must hold exactly one [[paper]] table")
+        raise EditError("is not one [[paper]] table (it must hold exactly one, and nothing else)")
     return rows[0]
+
+
+def parse_edited(text: str) -> dict:
+    """The one [[paper]] table of a snippet a user edited; EditError if it is not one."""
+    try:
+        return parse_table(text)
+    except EditError as exc:
+        raise EditError(f"the edited text {exc}") from None
 
 
 # ---------------------------------------------------------------- venues

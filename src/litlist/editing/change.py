@@ -26,6 +26,7 @@ from litlist.editing import (
     Session,
     _blocks,
     _value,
+    parse_table,
     toml_key,
 )
 from litlist.model import Paper
@@ -66,21 +67,6 @@ class Regions:
 def regions(text: str, blocks: list | None = None) -> Regions:
     """The [[paper]] tables of a catalog's text (its `_blocks`, when known), in file order."""
     return Regions(text, blocks)
-
-
-def parse_table(text: str) -> dict:
-    """The row of a text holding one [[paper]] table (EditError if it holds anything else,
-    its message a predicate: "is not valid TOML: …", to follow what the text is)."""
-    import tomli
-
-    try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as exc:
-        raise EditError(f"is not valid TOML: {exc}") from None
-    rows = data.get("paper")
-    if set(data) != {"paper"} or not isinstance(rows, list) or len(rows) != 1:
-        raise EditError("is not one [[paper]] table (it must hold exactly one, and nothing else)")
-    return rows[0]
 
 
 def _lines(text: str) -> list[str]:
